@@ -1,0 +1,83 @@
+//! Admin and auditor use cases: backup, demo data, the audit log.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use maeul_accounts::audit::{self, AuditEntry, VerifyReport};
+use maeul_accounts::{Actor, Permission, Scope};
+use maeul_registry::import::{ImportProgress, ImportReport};
+use maeul_registry::{Enrollment, demo, store::subscribers};
+
+use crate::{ApiResult, Desk};
+
+impl Desk {
+    /// Writes a consistent copy of the live database to `dest`.
+    pub async fn backup(&self, actor: &Actor, dest: &Path) -> ApiResult<()> {
+        actor.require(Permission::Backup, Scope::County)?;
+        maeul_db::backup_to(&self.db, dest).await?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "db.backup",
+            &dest.display().to_string(),
+            &json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Loads the county's demo data into an empty registry, in one transaction.
+    pub async fn seed_demo(
+        &self,
+        actor: &Actor,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> ApiResult<ImportReport> {
+        actor.require(Permission::SeedDemo, Scope::County)?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        demo::seed_structure(&mut tx).await?;
+        let rows = tokio::task::spawn_blocking(|| demo::resident_rows(2023))
+            .await
+            .map_err(|e| crate::ApiError::new(crate::ErrorCode::Internal, e.to_string()))?;
+        let report =
+            maeul_registry::import::import_rows_in(&mut tx, demo::headers(), rows, progress)
+                .await?;
+        let mut pending = 0;
+        for (code, mut input) in demo::pending_requests(2024) {
+            let (village_id,): (i64,) = sqlx::query_as("SELECT id FROM villages WHERE code = $1")
+                .bind(&code)
+                .fetch_one(&mut *tx)
+                .await?;
+            input.village_id = village_id;
+            subscribers::insert(&mut tx, &input, Enrollment::Pending).await?;
+            pending += 1;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "registry.demo_seed",
+            "registry",
+            &json!({ "households": report.households_created, "subscribers": report.subscribers_created, "pending": pending }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    pub async fn audit_verify(&self, actor: &Actor) -> ApiResult<VerifyReport> {
+        actor.require(Permission::ViewAudit, Scope::County)?;
+        Ok(audit::verify(&self.db).await?)
+    }
+
+    pub async fn audit_list(
+        &self,
+        actor: &Actor,
+        limit: u32,
+        offset: u32,
+    ) -> ApiResult<Vec<AuditEntry>> {
+        actor.require(Permission::ViewAudit, Scope::County)?;
+        Ok(audit::list(&self.db, limit.min(1000), offset).await?)
+    }
+}

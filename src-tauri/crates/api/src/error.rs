@@ -1,0 +1,117 @@
+//! The one error shape that crosses the IPC boundary and the CLI: `{ code, message, field }`.
+//! The UI branches on `code`; `message` is Korean for people; `field` names the form field.
+
+use serde::Serialize;
+
+use maeul_accounts::AccountsError;
+use maeul_db::DbError;
+use maeul_registry::RegistryError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The role may not do this at all.
+    Forbidden,
+    /// A chief reached outside their own village.
+    OutOfScope,
+    BadCredentials,
+    NotSignedIn,
+    /// First run: no admin exists yet.
+    SetupRequired,
+    AlreadySetUp,
+    /// A field's value is wrong; `field` says which.
+    Invalid,
+    Duplicate,
+    NotFound,
+    Io,
+    Database,
+    Internal,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: ErrorCode::Invalid,
+            message: message.into(),
+            field: Some(field.to_string()),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(e: AccountsError) -> ApiError {
+        let code = match &e {
+            AccountsError::Forbidden { .. } => ErrorCode::Forbidden,
+            AccountsError::OutOfScope => ErrorCode::OutOfScope,
+            AccountsError::BadCredentials => ErrorCode::BadCredentials,
+            AccountsError::WeakPassword => return ApiError::invalid("password", e.to_string()),
+            AccountsError::Invalid { field, reason } => {
+                return ApiError::invalid(field, reason.clone());
+            }
+            AccountsError::DuplicateUser(_) => {
+                return ApiError {
+                    code: ErrorCode::Duplicate,
+                    message: e.to_string(),
+                    field: Some("username".into()),
+                };
+            }
+            AccountsError::AlreadySetUp => ErrorCode::AlreadySetUp,
+            AccountsError::UnknownUser(_) => ErrorCode::NotFound,
+            AccountsError::AuditBroken(_) | AccountsError::Hash => ErrorCode::Internal,
+            AccountsError::Sql(_) => ErrorCode::Database,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> ApiError {
+        let field = e.field().map(str::to_string);
+        let code = match &e {
+            RegistryError::Invalid { .. } | RegistryError::Phone { .. } => ErrorCode::Invalid,
+            RegistryError::DuplicatePhone(_) => ErrorCode::Duplicate,
+            RegistryError::NotFound(_) => ErrorCode::NotFound,
+            RegistryError::Io(_) | RegistryError::Xlsx(_) => ErrorCode::Io,
+            RegistryError::Sql(_) => ErrorCode::Database,
+        };
+        ApiError {
+            code,
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
+        let code = match &e {
+            DbError::Io { .. } | DbError::BadBackup { .. } => ErrorCode::Io,
+            _ => ErrorCode::Database,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        ApiError::new(ErrorCode::Database, format!("데이터베이스 오류: {e}"))
+    }
+}

@@ -1,0 +1,92 @@
+//! `maeul bench import`: the registry import benchmark behind `./dev bench registry`.
+//! Writes the demo residents (37,000 households) as .xlsx and CP949 .csv, then times a full
+//! import (read, check, write in one transaction) of each into a fresh database file.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+
+use maeul_api::{Actor, ApiError, Desk, ErrorCode};
+use maeul_registry::demo;
+use maeul_registry::import::ImportOptions;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Time importing 37,000 households from .xlsx and from CP949 .csv.
+    Import {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+fn io(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Io, e.to_string())
+}
+
+pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
+    let BenchCommand::Import { runs } = command;
+    let dir = std::env::temp_dir().join(format!("maeul-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let rows = demo::resident_rows(2023);
+    let xlsx = dir.join("residents.xlsx");
+    let csv = dir.join("residents-cp949.csv");
+    maeul_registry::export::write_rows(&xlsx, maeul_registry::export::ExportFormat::Xlsx, &rows)?;
+    maeul_registry::export::write_rows(
+        &csv,
+        maeul_registry::export::ExportFormat::CsvCp949,
+        &rows,
+    )?;
+    println!(
+        "input: {} rows ({} households)",
+        rows.len(),
+        demo::HOUSEHOLDS
+    );
+    for (label, file) in [("xlsx", &xlsx), ("csv-cp949", &csv)] {
+        let mut times = Vec::with_capacity(runs);
+        for run in 0..runs {
+            times.push(time_import(&dir.join(format!("{label}-{run}.db")), file).await?);
+        }
+        times.sort();
+        let median = times[times.len() / 2];
+        let fmt = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "bench import {label}: median {} (min {}, max {}, {} runs)",
+            fmt(median),
+            fmt(times[0]),
+            fmt(times[times.len() - 1]),
+            runs
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn time_import(db_path: &Path, file: &Path) -> Result<Duration, ApiError> {
+    let desk = Desk::open(db_path).await?;
+    let actor = Actor::cli();
+    {
+        let mut tx = maeul_db::begin_write(desk.db()).await?;
+        demo::seed_structure(&mut tx).await?;
+        tx.commit().await?;
+    }
+    let started = Instant::now();
+    let report = desk
+        .import_registry(&actor, file, ImportOptions::default(), false, &|_| {})
+        .await?;
+    let elapsed = started.elapsed();
+    if !report.committed {
+        let first = report
+            .problems
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return Err(ApiError::new(
+            ErrorCode::Invalid,
+            format!("bench import failed: {first}"),
+        ));
+    }
+    desk.close().await;
+    Ok(elapsed)
+}

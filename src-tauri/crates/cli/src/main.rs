@@ -1,0 +1,338 @@
+//! `maeul`: the desk from the command line, for scripts and tests. It calls the same
+//! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
+
+mod bench;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use maeul_accounts::users::NewUser;
+use maeul_api::{Actor, ApiError, Desk, Role};
+use maeul_registry::export::ExportFormat;
+use maeul_registry::import::{ImportOptions, TextEncoding};
+
+#[derive(Parser)]
+#[command(
+    name = "maeul",
+    version,
+    about = "Maeul Desk 명령줄 도구 (command-line tool)"
+)]
+struct Cli {
+    /// Database file (default: MAEUL_DB, else the OS app-data directory).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the county's demo data (112 villages, 37,000 households) into an empty registry.
+    DemoSeed {
+        /// Do nothing (and succeed) when the registry already holds villages.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// The village registry.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Copy the live database to FILE.
+    Backup { file: PathBuf },
+    /// Replace the database with the backup FILE (the app must be closed).
+    Restore { file: PathBuf },
+    /// Benchmarks (run through `./dev bench`).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Import households and subscribers from .xlsx or .csv: all rows or none.
+    Import {
+        file: PathBuf,
+        /// Check every row and report, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value = "auto")]
+        encoding: EncodingArg,
+    },
+    /// Export approved subscribers to .xlsx or .csv.
+    Export {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+    },
+    /// Counts of towns, villages, households, subscribers and channels.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report the first broken link (exit 1 if broken).
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from the first line of standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The chief's village code.
+        #[arg(long)]
+        village: Option<String>,
+    },
+    List,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EncodingArg {
+    Auto,
+    Utf8,
+    Cp949,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Xlsx,
+    Csv,
+    CsvCp949,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        format!("unknown role {s}: admin, operator, chief, trainer, livinglab, auditor")
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("오류 [{:?}]: {}", e.code, e.message);
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
+    let path = Desk::resolve_db_path(cli.db);
+    if let Command::Restore { file } = &cli.command {
+        maeul_db::restore_from(file, &path).await?;
+        println!("복원했습니다: {} → {}", file.display(), path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Bench { command } = cli.command {
+        return bench::run(command).await;
+    }
+    let desk = Desk::open(&path).await?;
+    let actor = Actor::cli();
+    let code = match cli.command {
+        Command::DemoSeed { if_empty } => {
+            if if_empty && desk.registry_stats(&actor).await?.villages > 0 {
+                println!("명부에 자료가 있어 데모 자료를 넣지 않았습니다");
+                desk.close().await;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let report = desk.seed_demo(&actor, &|_| {}).await?;
+            println!(
+                "데모 자료: 세대 {} · 수신자 {}",
+                report.households_created, report.subscribers_created
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Registry { command } => registry(&desk, &actor, command).await?,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = desk.audit_verify(&actor).await?;
+            match report.first_broken {
+                None => {
+                    println!("audit log intact: {} entries", report.entries);
+                    ExitCode::SUCCESS
+                }
+                Some(id) => {
+                    println!("audit log broken at entry {id} (of {})", report.entries);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::User { command } => user(&desk, &actor, command).await?,
+        Command::Backup { file } => {
+            desk.backup(&actor, &file).await?;
+            println!("백업했습니다: {}", file.display());
+            ExitCode::SUCCESS
+        }
+        Command::Restore { .. } | Command::Bench { .. } => {
+            unreachable!("handled before opening the database")
+        }
+    };
+    desk.close().await;
+    Ok(code)
+}
+
+async fn registry(
+    desk: &Desk,
+    actor: &Actor,
+    command: RegistryCommand,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        RegistryCommand::Import {
+            file,
+            dry_run,
+            encoding,
+        } => {
+            let encoding = match encoding {
+                EncodingArg::Auto => TextEncoding::Auto,
+                EncodingArg::Utf8 => TextEncoding::Utf8,
+                EncodingArg::Cp949 => TextEncoding::Cp949,
+            };
+            let options = ImportOptions {
+                encoding,
+                mapping: None,
+            };
+            let report = desk
+                .import_registry(actor, &file, options, dry_run, &|_| {})
+                .await?;
+            for p in &report.problems {
+                println!("{p}");
+            }
+            if !report.problems.is_empty() {
+                eprintln!(
+                    "가져오지 않았습니다: 오류 {} 건 (명부는 바뀌지 않았습니다)",
+                    report.problems.len()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            let verb = if report.committed {
+                "가져왔습니다"
+            } else {
+                "검사만 했습니다 (--dry-run)"
+            };
+            println!(
+                "{verb}: {} 행, 새 세대 {}, 새 수신자 {}",
+                report.rows, report.households_created, report.subscribers_created
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        RegistryCommand::Export { file, format } => {
+            let format = match format {
+                Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
+                Some(FormatArg::Csv) => ExportFormat::Csv,
+                Some(FormatArg::CsvCp949) => ExportFormat::CsvCp949,
+                None => ExportFormat::from_path(&file),
+            };
+            let rows = desk.export_registry(actor, &file, format).await?;
+            println!("내보냈습니다: {rows} 행 → {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        RegistryCommand::Stats { json } => {
+            let stats = desk.registry_stats(actor).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&stats).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "{}: 읍면 {} · 마을 {} · 세대 {} · 수신자 {} (수신 가능 {}, 음성 {}, 문자 {}, 카카오톡 {}) · 가입 대기 {}",
+                    stats.county,
+                    stats.towns,
+                    stats.villages,
+                    stats.households,
+                    stats.subscribers,
+                    stats.reachable,
+                    stats.by_channel.voice,
+                    stats.by_channel.sms,
+                    stats.by_channel.kakao,
+                    stats.pending
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn user(desk: &Desk, actor: &Actor, command: UserCommand) -> Result<ExitCode, ApiError> {
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            village,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| ApiError::invalid("password", e.to_string()))?;
+            let village_id = match village {
+                Some(code) => Some(
+                    desk.list_villages(actor)
+                        .await?
+                        .into_iter()
+                        .find(|v| v.code == code)
+                        .map(|v| v.id)
+                        .ok_or_else(|| {
+                            ApiError::invalid("village", format!("없는 마을코드입니다: {code}"))
+                        })?,
+                ),
+                None => None,
+            };
+            let new = NewUser {
+                username,
+                display_name: name,
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+                role,
+                village_id,
+            };
+            let user = if desk.needs_setup().await? && role == Role::Admin {
+                let a = desk
+                    .create_first_admin(&new.username, &new.display_name, &new.password)
+                    .await?;
+                a.user_id
+            } else {
+                desk.create_user(actor, new).await?.id
+            };
+            println!("사용자를 만들었습니다: id {user}");
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::List => {
+            for u in desk.list_users(actor).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.role,
+                    if u.active { "on" } else { "off" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

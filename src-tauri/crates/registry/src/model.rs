@@ -1,0 +1,223 @@
+use serde::{Deserialize, Serialize};
+
+use crate::phone::PhoneKind;
+
+/// 읍 or 면.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum TownKind {
+    Eup,
+    Myeon,
+}
+
+/// 읍/면 — a town of the county.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Town {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: TownKind,
+}
+
+/// 행정리 — administrative village, with its counts.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct VillageSummary {
+    pub id: i64,
+    pub town_id: i64,
+    pub town_name: String,
+    pub code: String,
+    pub name: String,
+    pub chief_name: Option<String>,
+    /// National format, or masked for roles without [full numbers](maeul_accounts::Permission).
+    pub chief_phone: Option<String>,
+    /// DTMF digits that open this village's outdoor loudspeakers.
+    pub zone_code: Option<String>,
+    pub households: i64,
+    pub subscribers: i64,
+    pub pending: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct VillageUpdate {
+    pub chief_name: Option<String>,
+    pub chief_phone: Option<String>,
+    pub zone_code: Option<String>,
+}
+
+/// 개인정보 동의 — how consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentMethod {
+    Paper,
+    Phone,
+    App,
+    Visit,
+}
+
+impl ConsentMethod {
+    pub const ALL: [ConsentMethod; 4] = [
+        ConsentMethod::Paper,
+        ConsentMethod::Phone,
+        ConsentMethod::App,
+        ConsentMethod::Visit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentMethod::Paper => "paper",
+            ConsentMethod::Phone => "phone",
+            ConsentMethod::App => "app",
+            ConsentMethod::Visit => "visit",
+        }
+    }
+
+    pub fn korean(self) -> &'static str {
+        match self {
+            ConsentMethod::Paper => "서면",
+            ConsentMethod::Phone => "전화",
+            ConsentMethod::App => "앱",
+            ConsentMethod::Visit => "방문",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConsentMethod> {
+        ConsentMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s || m.korean() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriberStatus {
+    Active,
+    /// 수신거부
+    OptedOut,
+}
+
+impl SubscriberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriberStatus::Active => "active",
+            SubscriberStatus::OptedOut => "opted_out",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SubscriberStatus> {
+        match s {
+            "active" => Some(SubscriberStatus::Active),
+            "opted_out" => Some(SubscriberStatus::OptedOut),
+            _ => None,
+        }
+    }
+}
+
+/// State of a resident's request to be added, decided by the village chief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Enrollment {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl Enrollment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enrollment::Pending => "pending",
+            Enrollment::Approved => "approved",
+            Enrollment::Rejected => "rejected",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Enrollment> {
+        [
+            Enrollment::Pending,
+            Enrollment::Approved,
+            Enrollment::Rejected,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Voice,
+    Sms,
+    Kakao,
+}
+
+/// Which channels a subscriber wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Channels {
+    pub voice: bool,
+    pub sms: bool,
+    pub kakao: bool,
+}
+
+/// One row of the household/subscriber table.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SubscriberRow {
+    pub id: i64,
+    pub household_id: i64,
+    pub village_id: i64,
+    pub name: String,
+    /// National format, or masked.
+    pub phone: String,
+    pub phone_kind: PhoneKind,
+    pub address: String,
+    pub head_name: String,
+    pub consent_date: Option<String>,
+    pub consent_method: Option<ConsentMethod>,
+    pub channels: Channels,
+    pub status: SubscriberStatus,
+    pub enrollment: Enrollment,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
+pub struct SubscriberFilter {
+    pub town_id: Option<i64>,
+    pub village_id: Option<i64>,
+    pub channel: Option<Channel>,
+    /// `Some(true)`: with consent; `Some(false)`: without.
+    pub consented: Option<bool>,
+    pub enrollment: Option<Enrollment>,
+}
+
+/// A subscriber to add or change. Without `household_id`, a household is found or created
+/// from `village_id`, `address` and `head_name`.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct SubscriberInput {
+    pub household_id: Option<i64>,
+    pub village_id: i64,
+    pub address: String,
+    pub head_name: String,
+    pub name: String,
+    pub phone: String,
+    pub consent_date: Option<String>,
+    pub consent_method: Option<ConsentMethod>,
+    pub channels: Channels,
+    pub status: SubscriberStatus,
+}
+
+#[derive(Debug, Clone, Default, Serialize, specta::Type)]
+pub struct ChannelCounts {
+    pub voice: i64,
+    pub sms: i64,
+    pub kakao: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, specta::Type)]
+pub struct RegistryStats {
+    pub county: String,
+    pub towns: i64,
+    pub villages: i64,
+    pub households: i64,
+    pub subscribers: i64,
+    /// Active, approved and consented: the ones a broadcast reaches.
+    pub reachable: i64,
+    pub opted_out: i64,
+    pub pending: i64,
+    /// Reachable subscribers by the channels they want.
+    pub by_channel: ChannelCounts,
+}

@@ -1,0 +1,7 @@
+//! SQL for the registry's tables, one module per table or aggregate.
+
+pub mod households;
+pub mod stats;
+pub mod subscribers;
+pub mod towns;
+pub mod villages;

@@ -1,0 +1,11 @@
+//! Tauri commands, one module per domain. Each is a one-line adapter to `maeul_api::Desk`.
+
+pub mod admin;
+pub mod registry;
+pub mod session;
+
+use tauri::State;
+
+use crate::state::AppState;
+
+pub type Desk<'a> = State<'a, AppState>;

@@ -1,0 +1,75 @@
+use serde::Serialize;
+
+use maeul_api::{Actor, ApiResult, Permission};
+
+use super::Desk;
+
+#[derive(Serialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    pub db_path: String,
+    pub needs_setup: bool,
+}
+
+#[derive(Serialize, specta::Type)]
+pub struct Session {
+    pub actor: Actor,
+    pub permissions: Vec<Permission>,
+}
+
+fn session(actor: Actor) -> Session {
+    Session {
+        permissions: maeul_api::permissions_of(actor.role),
+        actor,
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(s: Desk<'_>) -> ApiResult<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        db_path: s
+            .desk
+            .db_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        needs_setup: s.desk.needs_setup().await?,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn setup_admin(
+    s: Desk<'_>,
+    username: String,
+    display_name: String,
+    password: String,
+) -> ApiResult<Session> {
+    let actor = s
+        .desk
+        .create_first_admin(&username, &display_name, &password)
+        .await?;
+    s.set_actor(Some(actor.clone()));
+    Ok(session(actor))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn login(s: Desk<'_>, username: String, password: String) -> ApiResult<Session> {
+    let actor = s.desk.login(&username, &password).await?;
+    s.set_actor(Some(actor.clone()));
+    Ok(session(actor))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn logout(s: Desk<'_>) {
+    s.set_actor(None);
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn current_session(s: Desk<'_>) -> Option<Session> {
+    s.actor().ok().map(session)
+}

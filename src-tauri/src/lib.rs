@@ -1,0 +1,60 @@
+//! The desktop shell: wiring, thin commands and events. Every command is a one-line adapter
+//! from IPC to `maeul_api::Desk`; nothing else lives here.
+
+mod bindings;
+mod commands;
+mod state;
+
+use tauri::Manager;
+
+pub use bindings::specta_builder;
+use state::AppState;
+
+/// Starts the app on the database named by `--db PATH`, `MAEUL_DB` or the OS default.
+pub fn run() {
+    let db_flag = db_flag(std::env::args());
+    let builder = specta_builder();
+    let invoke = builder.invoke_handler();
+    tauri::Builder::default()
+        // First, so that a second launch focuses the running window instead of opening the
+        // same database twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(invoke)
+        .setup(move |app| {
+            builder.mount_events(app);
+            let path = maeul_api::Desk::resolve_db_path(db_flag);
+            let desk = tauri::async_runtime::block_on(maeul_api::Desk::open(&path))
+                .map_err(|e| format!("{} ({})", e.message, path.display()))?;
+            app.manage(AppState::new(desk));
+            Ok(())
+        })
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("Maeul Desk could not start")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event
+                && let Some(state) = app.try_state::<AppState>()
+            {
+                tauri::async_runtime::block_on(state.desk.close());
+            }
+        });
+}
+
+fn db_flag(args: impl Iterator<Item = String>) -> Option<std::path::PathBuf> {
+    let args: Vec<String> = args.collect();
+    args.iter()
+        .position(|a| a == "--db")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+}

@@ -1,0 +1,35 @@
+// Calls into the Rust backend through the generated bindings, turning the `Result` shape
+// into a thrown `DeskError` that screens catch and show. Screens branch on `code`.
+import type { ApiError, ErrorCode } from './bindings';
+
+export { commands } from './bindings';
+export type * from './bindings';
+
+export class DeskError extends Error {
+  code: ErrorCode;
+  field: string | null;
+  constructor(e: ApiError) {
+    super(e.message);
+    this.code = e.code;
+    this.field = e.field;
+  }
+}
+
+type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: ApiError };
+
+export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
+  const r = await pending;
+  if (r.status === 'error') throw new DeskError(r.error);
+  return r.data;
+}
+
+/** A `DeskError`'s fields as `{ field: message }`, for forms. */
+export function fieldErrors(e: unknown): Record<string, string> {
+  if (e instanceof DeskError && e.field) return { [e.field]: e.message };
+  return {};
+}
+
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,21 @@
+import { en } from './en';
+import { ko, type MessageKey } from './ko';
+
+export type Locale = 'ko' | 'en';
+const catalogues: Record<Locale, Record<MessageKey, string>> = { ko, en };
+const stored = typeof localStorage !== 'undefined' ? localStorage.getItem('maeul.locale') : null;
+
+export const i18n = $state<{ locale: Locale }>({ locale: stored === 'en' ? 'en' : 'ko' });
+
+/** The message for `key` in the current language (Korean when a key is missing). */
+export function t(key: MessageKey): string {
+  return catalogues[i18n.locale][key] ?? ko[key];
+}
+
+export function setLocale(locale: Locale) {
+  i18n.locale = locale;
+  localStorage.setItem('maeul.locale', locale);
+  document.documentElement.lang = locale;
+}
+
+export type { MessageKey };
