@@ -45,12 +45,21 @@ impl Desk {
             maeul_registry::import::import_rows_in(&mut tx, demo::headers(), rows, progress)
                 .await?;
         let mut pending = 0;
-        for (code, mut input) in demo::pending_requests(2024) {
-            let (village_id,): (i64,) = sqlx::query_as("SELECT id FROM villages WHERE code = $1")
-                .bind(&code)
-                .fetch_one(&mut *tx)
-                .await?;
+        // Requests come from members of households already registered (a spouse, a child
+        // back home), so the household count stays the seed's.
+        for (k, (code, mut input)) in demo::pending_requests(2024).into_iter().enumerate() {
+            let (village_id, household_id, address, head_name): (i64, i64, String, String) = sqlx::query_as(
+                "SELECT v.id, h.id, h.address, h.head_name FROM villages v JOIN households h ON h.village_id = v.id \
+                 WHERE v.code = $1 ORDER BY h.id LIMIT 1 OFFSET $2",
+            )
+            .bind(&code)
+            .bind(k as i64 % 7)
+            .fetch_one(&mut *tx)
+            .await?;
             input.village_id = village_id;
+            input.household_id = Some(household_id);
+            input.address = address;
+            input.head_name = head_name;
             subscribers::insert(&mut tx, &input, Enrollment::Pending).await?;
             pending += 1;
         }

@@ -1,0 +1,266 @@
+//! End-to-end: the real app window, driven through tauri-driver and WebKitWebDriver under
+//! Xvfb. `./dev test` builds the binaries, starts Xvfb and runs this with `--run-ignored`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Kills tauri-driver (and so the app) however the test ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by ./dev e2e")))
+}
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e");
+    dir
+}
+
+async fn start(db: &std::path::Path) -> (Driver, Client) {
+    let port = free_port();
+    let driver = Driver(
+        Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver on PATH (cargo install tauri-driver)"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": env_path("MAEUL_E2E_BIN"), "args": ["--db", db.to_str().unwrap()] }),
+    );
+    let client = ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session");
+    (driver, client)
+}
+
+async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector} did not appear: {e}"))
+}
+
+/// Replaces a field's text the way a person does (select all, then type), so that the
+/// page sees real input events; WebDriver's clear() fires none in WebKit.
+async fn fill(c: &Client, selector: &str, text: &str) {
+    let el = css(c, selector).await;
+    el.send_keys("\u{E009}a\u{E000}").await.expect("select all");
+    let keys = if text.is_empty() { "\u{E003}" } else { text };
+    el.send_keys(keys).await.expect("type");
+}
+
+/// A table cell's text. WebDriver's visible text is empty for cells clipped by
+/// `overflow: hidden`, so this reads `textContent`.
+async fn cell(c: &Client, selector: &str) -> String {
+    css(c, selector)
+        .await
+        .prop("textContent")
+        .await
+        .expect("textContent")
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn digits(text: &str) -> u64 {
+    text.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// Polls an element's text until `ok` holds, returning the last text.
+async fn text_until(c: &Client, selector: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = css(c, selector).await.text().await.unwrap_or_default();
+        if ok(&text) {
+            return text;
+        }
+        if Instant::now() >= deadline {
+            if let Ok(png) = c.screenshot().await {
+                let _ = std::fs::write(out_dir().join("failure.png"), png);
+            }
+            panic!(
+                "{selector} never matched; last text: {text:?} (screenshot: target/e2e/failure.png)"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
+async fn first_run_login_and_registry_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e2e.db");
+    let seeded = Command::new(env_path("MAEUL_E2E_CLI"))
+        .arg("--db")
+        .arg(&db)
+        .arg("demo-seed")
+        .status()
+        .unwrap();
+    assert!(seeded.success(), "demo-seed failed");
+
+    let (_driver, c) = start(&db).await;
+
+    // First run: the setup form creates the admin and signs in.
+    css(&c, "[data-testid=setup-form]").await;
+    fill(&c, "input[name=display_name]", "정보통신팀").await;
+    fill(&c, "input[name=password]", "증평군청-3233").await;
+    fill(&c, "input[name=password_again]", "증평군청-3233").await;
+    css(&c, "[data-testid=setup-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The registry shows the seed's figures.
+    assert_eq!(
+        text_until(&c, "[data-stat='stats.villages']", |t| !t.is_empty()).await,
+        "112"
+    );
+    assert_eq!(
+        text_until(&c, "[data-stat='stats.households']", |t| !t.is_empty()).await,
+        "37,000"
+    );
+    let all = digits(&text_until(&c, "[data-testid=row-count]", |t| digits(t) > 40_000).await);
+
+    // One village, then an instant search inside it.
+    css(&c, "[data-village='연탄1리']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let village = digits(
+        &text_until(&c, "[data-testid=row-count]", |t| {
+            digits(t) > 0 && digits(t) < all
+        })
+        .await,
+    );
+    let first_name = cell(&c, "[data-subscriber] span:nth-child(4)").await;
+    assert!(!first_name.is_empty(), "first row has a name");
+    fill(&c, "[data-testid=registry-search]", &first_name).await;
+    text_until(&c, "[data-testid=row-count]", |t| {
+        digits(t) >= 1 && digits(t) < village
+    })
+    .await;
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(out_dir().join("registry-village.png"), shot).unwrap();
+
+    // Adding a subscriber: a bad number is refused at the field, a good one is saved.
+    css(&c, "[data-testid=add-subscriber]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "input[name=address]", "증평읍 연탄리 777").await;
+    fill(&c, "input[name=head_name]", "홍길동").await;
+    fill(&c, "input[name=name]", "홍길동").await;
+    fill(&c, "input[name=phone]", "010-12").await;
+    css(&c, "[data-testid=subscriber-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let error = css(&c, "[data-testid=phone-error]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("유효하지 않은 번호"), "{error}");
+    fill(&c, "input[name=phone]", "010-0777-1234").await;
+    css(&c, "[data-testid=subscriber-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "[data-testid=registry-search]", "0777-1234").await;
+    text_until(&c, "[data-testid=row-count]", |t| digits(t) == 1).await;
+    let added = cell(&c, "[data-subscriber] span:nth-child(5)").await;
+    assert_eq!(added, "010-0777-1234");
+
+    // The whole registry again, for the screenshot in the README.
+    fill(&c, "[data-testid=registry-search]", "").await;
+    css(&c, "[data-testid=all-villages]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    text_until(&c, "[data-testid=all-villages]", |_| true).await;
+    text_until(&c, "[data-testid=row-count]", |t| digits(t) > all).await;
+    std::fs::write(
+        out_dir().join("registry.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Sign out; a wrong password is refused in Korean; the right one signs in again.
+    css(&c, "[data-testid=logout]").await.click().await.unwrap();
+    fill(&c, "input[name=username]", "admin").await;
+    fill(&c, "input[name=password]", "wrong-password").await;
+    css(&c, "[data-testid=login-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let refused = css(&c, "[data-testid=login-error]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(refused.contains("올바르지 않습니다"), "{refused}");
+    fill(&c, "input[name=password]", "증평군청-3233").await;
+    css(&c, "[data-testid=login-form] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "[data-testid=registry-stats]").await;
+
+    c.close().await.unwrap();
+}
