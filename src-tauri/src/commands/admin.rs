@@ -46,7 +46,9 @@ pub async fn seed_demo(
     on_progress: Channel<ImportProgress>,
 ) -> ApiResult<ImportReport> {
     s.desk
-        .seed_demo(&s.actor()?, &move |p| drop(on_progress.send(p)))
+        .seed_demo(&s.actor()?, &move |p| {
+            let _ = on_progress.send(p);
+        })
         .await
 }
 

@@ -106,7 +106,7 @@ pub async fn import_registry(
 ) -> ApiResult<ImportReport> {
     s.desk
         .import_registry(&s.actor()?, &path, options, dry_run, &move |p| {
-            drop(on_progress.send(p))
+            drop(on_progress.send(p));
         })
         .await
 }

@@ -90,8 +90,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
     .fetch_all(db)
     .await?;
     let mut prev = GENESIS.to_string();
-    let mut expected_id = 1;
-    for row in &rows {
+    for (expected_id, row) in (1..).zip(rows.iter()) {
         let recomputed = entry_hash(
             &prev,
             row.id,
@@ -108,7 +107,6 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
             });
         }
         prev.clone_from(&row.hash);
-        expected_id += 1;
     }
     Ok(VerifyReport {
         entries: rows.len() as u32,

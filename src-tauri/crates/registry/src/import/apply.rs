@@ -35,8 +35,8 @@ pub async fn count_new_households(db: &Db, rows: &[ParsedRow]) -> Result<u32, Re
     let mut new = 0;
     for r in rows {
         let key = (r.village_id, r.address.clone(), r.head_name.clone());
-        if !known.contains_key(&key) {
-            known.insert(key, 0);
+        if let std::collections::hash_map::Entry::Vacant(slot) = known.entry(key) {
+            slot.insert(0);
             new += 1;
         }
     }

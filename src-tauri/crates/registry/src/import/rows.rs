@@ -231,7 +231,7 @@ fn check_row(
                     Field::VillageCode
                 },
                 reason,
-            )
+            );
         })
         .ok();
     let address = text(Field::Address, MAX_ADDRESS, &mut fail);
