@@ -1,0 +1,73 @@
+use std::path::{Path, PathBuf};
+
+use maeul_api::{Actor, Desk, Role};
+use maeul_registry::demo;
+use maeul_registry::import::ImportOptions;
+
+pub fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/registry")
+        .join(name)
+}
+
+pub fn actor(role: Role, village_id: Option<i64>) -> Actor {
+    Actor {
+        user_id: 100,
+        username: format!("test-{role}"),
+        display_name: "test".into(),
+        role,
+        village_id,
+    }
+}
+
+pub fn admin() -> Actor {
+    actor(Role::Admin, None)
+}
+
+/// A desk with the county's towns and villages and the three residents of
+/// `00_valid_cp949.csv` (in 연탄1리).
+pub async fn desk_with_residents() -> Desk {
+    let desk = Desk::open_memory().await.unwrap();
+    {
+        let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
+        demo::seed_structure(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let report = desk
+        .import_registry(
+            &admin(),
+            &corpus("00_valid_cp949.csv"),
+            ImportOptions::default(),
+            false,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert!(report.committed, "{:?}", report.problems);
+    desk
+}
+
+pub async fn village_id(desk: &Desk, name: &str) -> i64 {
+    desk.list_villages(&admin())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == name)
+        .unwrap()
+        .id
+}
+
+/// Rows of every registry table, to prove a failed import changed nothing.
+pub async fn snapshot(desk: &Desk) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    for table in ["households", "subscribers", "audit_log"] {
+        let sql = match table {
+            "households" => "SELECT COUNT(*) FROM households",
+            "subscribers" => "SELECT COUNT(*) FROM subscribers",
+            _ => "SELECT COUNT(*) FROM audit_log",
+        };
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(desk.db()).await.unwrap();
+        out.push((table.to_string(), n));
+    }
+    out
+}

@@ -1,0 +1,10 @@
+//! Cross-crate tests of the desk's use cases, one binary (see ripgrep's tests/tests.rs).
+
+// Shared set-up: desks with the demo structure and a few residents.
+mod fixtures;
+// Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.
+mod import_corpus;
+// Every registry use case × every role: exactly the allowed set succeeds.
+mod role_matrix;
+// The demo registry exported to .xlsx and CP949 .csv and imported back, and the audit chain.
+mod round_trip;
