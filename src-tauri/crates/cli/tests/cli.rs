@@ -1,0 +1,184 @@
+//! The `maeul` binary as scripts use it: exit codes, `row N: column: reason` lines, JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn maeul(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_maeul"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run maeul")
+}
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../tests/corpus/registry")
+        .join(name)
+}
+
+fn stats(db: &Path) -> serde_json::Value {
+    let out = maeul(db, &["registry", "stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stats JSON")
+}
+
+#[test]
+fn seed_import_and_audit_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+
+    let seeded = maeul(&db, &["demo-seed"]);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let s = stats(&db);
+    assert_eq!(
+        (
+            s["towns"].as_i64(),
+            s["villages"].as_i64(),
+            s["households"].as_i64()
+        ),
+        (Some(2), Some(112), Some(37_000))
+    );
+    assert!(maeul(&db, &["demo-seed", "--if-empty"]).status.success());
+    assert!(
+        !maeul(&db, &["demo-seed"]).status.success(),
+        "a second seed is refused"
+    );
+
+    // A bad file: non-zero exit, one line per problem, nothing stored.
+    let bad = maeul(
+        &db,
+        &[
+            "registry",
+            "import",
+            corpus("22_many_errors.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let lines: Vec<String> = String::from_utf8_lossy(&bad.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("row ")), "{lines:?}");
+    assert_eq!(stats(&db)["subscribers"], s["subscribers"]);
+
+    // A dry run passes and stores nothing; the real run stores the row.
+    let valid = corpus("00_valid.xlsx");
+    assert!(
+        maeul(
+            &db,
+            &["registry", "import", "--dry-run", valid.to_str().unwrap()]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(stats(&db)["subscribers"], s["subscribers"]);
+    assert!(
+        maeul(&db, &["registry", "import", valid.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(
+        stats(&db)["subscribers"].as_i64(),
+        s["subscribers"].as_i64().map(|n| n + 1)
+    );
+
+    let export = dir.path().join("명부.csv");
+    assert!(
+        maeul(&db, &["registry", "export", export.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read(&export).unwrap().starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 BOM for Excel"
+    );
+
+    let ok = maeul(&db, &["audit", "verify"]);
+    assert!(ok.status.success());
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("intact: 3 entries"),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+}
+
+#[test]
+fn audit_verify_names_the_first_tampered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    assert!(maeul(&db, &["demo-seed"]).status.success());
+    for _ in 0..2 {
+        assert!(
+            maeul(
+                &db,
+                &[
+                    "registry",
+                    "export",
+                    dir.path().join("x.xlsx").to_str().unwrap()
+                ]
+            )
+            .status
+            .success()
+        );
+    }
+    // Someone edits the log behind the app's back.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let pool = maeul_db::open(&db).await.unwrap();
+        sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE id = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let out = maeul(&db, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("broken at entry 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn backup_and_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let copy = dir.path().join("backup.db");
+    assert!(maeul(&db, &["demo-seed"]).status.success());
+    assert!(
+        maeul(&db, &["backup", copy.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        maeul(
+            &db,
+            &[
+                "registry",
+                "import",
+                corpus("00_valid.xlsx").to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let before = stats(&copy)["subscribers"].clone();
+    assert!(
+        maeul(&db, &["restore", copy.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(stats(&db)["subscribers"], before);
+}
