@@ -239,6 +239,28 @@ async fn first_run_login_and_registry_flow() {
     )
     .unwrap();
 
+    // The chief's queue: approving a request moves it into the registry.
+    let pending = digits(&text_until(&c, "[data-stat='stats.pending']", |t| digits(t) > 0).await);
+    css(&c, "[data-testid=tab-enrollment]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "[data-testid=enrollment-queue] li button.primary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    text_until(&c, "[data-stat='stats.pending']", |t| {
+        digits(t) + 1 == pending
+    })
+    .await;
+    std::fs::write(
+        out_dir().join("enrollment.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
     // Sign out; a wrong password is refused in Korean; the right one signs in again.
     css(&c, "[data-testid=logout]").await.click().await.unwrap();
     fill(&c, "input[name=username]", "admin").await;
