@@ -203,7 +203,7 @@ async fn every_registry_use_case_allows_exactly_its_roles() {
                 }
                 Err(ErrorCode::Forbidden | ErrorCode::OutOfScope) => {}
                 Err(other) => {
-                    mismatches.push(format!("{case:?} as {who:?}: unexpected error {other:?}"))
+                    mismatches.push(format!("{case:?} as {who:?}: unexpected error {other:?}"));
                 }
             }
         }
