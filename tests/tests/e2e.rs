@@ -239,6 +239,111 @@ async fn first_run_login_and_registry_flow() {
     )
     .unwrap();
 
+    // A village's own details: a zone code must be DTMF digits.
+    css(&c, "[data-village='연탄1리']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "[data-testid=edit-village]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "input[name=zone_code]", "1a7").await;
+    css(&c, "[data-testid=village-header] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let zone_error = css(&c, "[data-testid=village-error]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(zone_error.contains("DTMF"), "{zone_error}");
+    fill(&c, "input[name=zone_code]", "147").await;
+    css(&c, "[data-testid=village-header] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    text_until(&c, "[data-testid=village-header]", |t| t.contains("147")).await;
+    css(&c, "[data-testid=all-villages]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The import wizard: a bad file lists every problem and stores nothing; a good one imports.
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/registry");
+    css(&c, "[data-testid=open-import]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    fill(
+        &c,
+        "[data-testid=import-path]",
+        corpus.join("22_many_errors.csv").to_str().unwrap(),
+    )
+    .await;
+    css(&c, "[data-testid=import-load]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "[data-testid=import-run]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let problems = css(&c, "[data-testid=import-problems]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        problems.contains("row 3: 세대주: 필수 항목이 비어 있습니다"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("row 4: 마을: 마을 또는 마을코드가 비어 있습니다"),
+        "{problems}"
+    );
+    std::fs::write(
+        out_dir().join("import-problems.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    fill(
+        &c,
+        "[data-testid=import-path]",
+        corpus.join("00_valid.xlsx").to_str().unwrap(),
+    )
+    .await;
+    css(&c, "[data-testid=import-load]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "[data-testid=import-run]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let report = css(&c, "[data-testid=import-report]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("가져오기 완료"), "{report}");
+    css(&c, "[data-testid=import-wizard] header button")
+        .await
+        .click()
+        .await
+        .unwrap();
+
     // The chief's queue: approving a request moves it into the registry.
     let pending = digits(&text_until(&c, "[data-stat='stats.pending']", |t| digits(t) > 0).await);
     css(&c, "[data-testid=tab-enrollment]")
