@@ -4,13 +4,14 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
 
 use maeul_api::{Actor, ApiError, Desk, ErrorCode};
 use maeul_registry::demo;
-use maeul_registry::import::ImportOptions;
+use maeul_registry::import::{ImportOptions, ImportStage};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -43,27 +44,38 @@ pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
         rows.len(),
         demo::HOUSEHOLDS
     );
+    let fmt = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     for (label, file) in [("xlsx", &xlsx), ("csv-cp949", &csv)] {
         let mut times = Vec::with_capacity(runs);
         for run in 0..runs {
             times.push(time_import(&dir.join(format!("{label}-{run}.db")), file).await?);
         }
-        times.sort();
-        let median = times[times.len() / 2];
-        let fmt = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+        times.sort_by_key(|t| t.total);
+        let median = &times[times.len() / 2];
         println!(
-            "bench import {label}: median {} (min {}, max {}, {} runs)",
-            fmt(median),
-            fmt(times[0]),
-            fmt(times[times.len() - 1]),
-            runs
+            "bench import {label}: median {} (min {}, max {}, {} runs); median run: read {}, check {}, write {}",
+            fmt(median.total),
+            fmt(times[0].total),
+            fmt(times[times.len() - 1].total),
+            runs,
+            fmt(median.read),
+            fmt(median.check),
+            fmt(median.write),
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(ExitCode::SUCCESS)
 }
 
-async fn time_import(db_path: &Path, file: &Path) -> Result<Duration, ApiError> {
+/// One import's wall time, split at the importer's stage changes.
+struct Timing {
+    total: Duration,
+    read: Duration,
+    check: Duration,
+    write: Duration,
+}
+
+async fn time_import(db_path: &Path, file: &Path) -> Result<Timing, ApiError> {
     let desk = Desk::open(db_path).await?;
     let actor = Actor::cli();
     {
@@ -88,5 +100,5 @@ async fn time_import(db_path: &Path, file: &Path) -> Result<Duration, ApiError> 
         ));
     }
     desk.close().await;
-    Ok(elapsed)
+    Ok(timing)
 }

@@ -52,6 +52,11 @@ pub async fn write(
     progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<(u32, u32), RegistryError> {
     let total = rows.len() as u32;
+    progress(ImportProgress {
+        stage: ImportStage::Writing,
+        done: 0,
+        total,
+    });
     let now = jiff::Timestamp::now().to_string();
     let mut known = existing_households(&mut *tx).await?;
     let (max_household,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM households")
