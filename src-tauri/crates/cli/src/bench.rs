@@ -84,10 +84,30 @@ async fn time_import(db_path: &Path, file: &Path) -> Result<Timing, ApiError> {
         tx.commit().await?;
     }
     let started = Instant::now();
+    let marks: Mutex<Vec<(ImportStage, Instant)>> = Mutex::new(Vec::new());
+    let on_progress = |p: maeul_registry::import::ImportProgress| {
+        let mut m = marks.lock().expect("marks");
+        if m.last().is_none_or(|(stage, _)| *stage != p.stage) {
+            m.push((p.stage, Instant::now()));
+        }
+    };
     let report = desk
-        .import_registry(&actor, file, ImportOptions::default(), false, &|_| {})
+        .import_registry(&actor, file, ImportOptions::default(), false, &on_progress)
         .await?;
     let elapsed = started.elapsed();
+    let marks = marks.into_inner().expect("marks");
+    let at = |stage: ImportStage| {
+        marks
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map_or(started, |(_, t)| *t)
+    };
+    let timing = Timing {
+        total: elapsed,
+        read: at(ImportStage::Checking) - started,
+        check: at(ImportStage::Writing) - at(ImportStage::Checking),
+        write: at(ImportStage::Done) - at(ImportStage::Writing),
+    };
     if !report.committed {
         let first = report
             .problems
