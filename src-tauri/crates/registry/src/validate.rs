@@ -51,6 +51,20 @@ pub fn optional(
 
 /// `2023-06-01`, `2023.06.01`, `2023/6/1` or `20230601` → `2023-06-01`; not in the future.
 pub fn date(field: &'static str, value: &str) -> Result<Option<String>, RegistryError> {
+    date_until(field, value, today())
+}
+
+/// Today in Seoul, where the county's dates are written.
+pub fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().with_time_zone(seoul()).date()
+}
+
+/// [`date`] against a `today` read once, for checking many rows.
+pub fn date_until(
+    field: &'static str,
+    value: &str,
+    today: jiff::civil::Date,
+) -> Result<Option<String>, RegistryError> {
     let v = value.trim().trim_end_matches('.');
     if v.is_empty() {
         return Ok(None);
@@ -73,7 +87,6 @@ pub fn date(field: &'static str, value: &str) -> Result<Option<String>, Registry
         d.parse().map_err(|_| bad())?,
     );
     let date = jiff::civil::Date::new(y, m, d).map_err(|_| bad())?;
-    let today = jiff::Zoned::now().with_time_zone(seoul()).date();
     if date > today {
         return Err(RegistryError::Invalid {
             field,

@@ -221,7 +221,12 @@ fn read_workbook(path: &Path) -> Result<Table, Vec<ImportProblem>> {
     let range = book
         .worksheet_range(&sheet)
         .map_err(|e| problem(0, "파일", format!("시트를 읽을 수 없습니다: {e}")))?;
-    let formulas = book.worksheet_formula(&sheet).ok();
+    // Reading formulas parses the sheet a second time; skip it when the file has none.
+    let formulas = if may_hold_formulas(path) {
+        book.worksheet_formula(&sheet).ok()
+    } else {
+        None
+    };
     let (start_row, start_col) = range.start().unwrap_or((0, 0));
     let mut headers = Vec::new();
     let mut rows = Vec::new();
@@ -254,6 +259,48 @@ fn read_workbook(path: &Path) -> Result<Table, Vec<ImportProblem>> {
         headers,
         rows,
     })
+}
+
+/// False only when every worksheet of an .xlsx is known to hold no formula element (`<f>` or
+/// `<f .../>`): a plain byte scan of the unzipped XML, far cheaper than calamine's formula
+/// pass. Anything unreadable or not .xlsx answers true, so the full check runs.
+fn may_hold_formulas(path: &Path) -> bool {
+    use std::io::Read;
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let Some(mut zip) = is_xlsx
+        .then(|| {
+            std::fs::File::open(path)
+                .ok()
+                .and_then(|f| zip::ZipArchive::new(f).ok())
+        })
+        .flatten()
+    else {
+        return true;
+    };
+    let mut xml = Vec::new();
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else {
+            return true;
+        };
+        let Ok(name) = entry.name() else { return true };
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        xml.clear();
+        if entry.read_to_end(&mut xml).is_err() {
+            return true;
+        }
+        if xml
+            .windows(3)
+            .any(|w| w == b"<f>" || w == b"<f " || w == b"<f/")
+        {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Checking every row against the columns and the registry, collecting every problem.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::columns::{ColumnMap, Field};
 use super::read::{RawRow, Table};
@@ -31,7 +31,7 @@ pub struct Lookup {
     by_code: HashMap<String, i64>,
     by_town_and_name: HashMap<(String, String), i64>,
     by_name: HashMap<String, Vec<i64>>,
-    existing: HashMap<(i64, String), ()>,
+    existing: HashSet<(i64, String)>,
 }
 
 impl Lookup {
@@ -45,7 +45,7 @@ impl Lookup {
             by_code: HashMap::new(),
             by_town_and_name: HashMap::new(),
             by_name: HashMap::new(),
-            existing: HashMap::new(),
+            existing: HashSet::new(),
         };
         for (id, code, name, town) in villages {
             lookup.by_code.insert(code, id);
@@ -56,7 +56,7 @@ impl Lookup {
             sqlx::query_as("SELECT village_id, phone FROM subscribers")
                 .fetch_all(&mut *conn)
                 .await?;
-        lookup.existing = numbers.into_iter().map(|k| (k, ())).collect();
+        lookup.existing = numbers.into_iter().collect();
         Ok(lookup)
     }
 
@@ -114,18 +114,11 @@ pub fn check_all(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let total = table.rows.len() as u32;
+    let checked = check_rows(&table.rows, mapping, lookup, validate::today(), progress);
     let mut parsed = Vec::with_capacity(table.rows.len());
     let mut seen: HashMap<(i64, String), u32> = HashMap::new();
-    for (i, raw) in table.rows.iter().enumerate() {
-        if i % 2000 == 0 {
-            progress(ImportProgress {
-                stage: ImportStage::Checking,
-                done: i as u32,
-                total,
-            });
-        }
-        match check_row(raw, mapping, lookup) {
+    for (raw, result) in table.rows.iter().zip(checked) {
+        match result {
             Ok(row) => {
                 let key = (row.village_id, row.phone.clone());
                 if let Some(first) = seen.get(&key) {
@@ -136,7 +129,7 @@ pub fn check_all(
                             "파일 안에서 같은 마을에 중복된 번호입니다 (row {first}와 같음)"
                         ),
                     });
-                } else if lookup.existing.contains_key(&key) {
+                } else if lookup.existing.contains(&key) {
                     problems.push(ImportProblem {
                         row: raw.line,
                         column: Field::Phone.header().into(),
@@ -158,6 +151,31 @@ pub fn check_all(
     } else {
         Err(problems)
     }
+}
+
+/// Checks each row on its own, in file order. (Spreading this over threads was slower:
+/// `phonenumber` serialises its regex cache behind one lock.)
+fn check_rows(
+    rows: &[RawRow],
+    mapping: &[ColumnMap],
+    lookup: &Lookup,
+    today: jiff::civil::Date,
+    progress: &(dyn Fn(ImportProgress) + Send + Sync),
+) -> Vec<Result<ParsedRow, Vec<ImportProblem>>> {
+    let total = rows.len() as u32;
+    rows.iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            if i % 2000 == 0 {
+                progress(ImportProgress {
+                    stage: ImportStage::Checking,
+                    done: i as u32,
+                    total,
+                });
+            }
+            check_row(raw, mapping, lookup, today)
+        })
+        .collect()
 }
 
 fn missing_columns(mapping: &[ColumnMap]) -> Vec<ImportProblem> {
@@ -185,6 +203,7 @@ fn check_row(
     raw: &RawRow,
     mapping: &[ColumnMap],
     lookup: &Lookup,
+    today: jiff::civil::Date,
 ) -> Result<ParsedRow, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut fail = |field: Field, reason: String| {
@@ -240,10 +259,11 @@ fn check_row(
     let phone = phone::normalize(get(Field::Phone))
         .map_err(|e| fail(Field::Phone, e.to_string()))
         .ok();
-    let consent_date = validate::date("", get(Field::ConsentDate)).unwrap_or_else(|e| {
-        fail(Field::ConsentDate, reason_of(e));
-        None
-    });
+    let consent_date =
+        validate::date_until("", get(Field::ConsentDate), today).unwrap_or_else(|e| {
+            fail(Field::ConsentDate, reason_of(e));
+            None
+        });
     let method_text = get(Field::ConsentMethod);
     let consent_method = if method_text.is_empty() {
         consent_date.as_ref().map(|_| ConsentMethod::Paper)
