@@ -92,6 +92,29 @@ async fn fill(c: &Client, selector: &str, text: &str) {
     el.send_keys(keys).await.expect("type");
 }
 
+async fn click(c: &Client, selector: &str) {
+    css(c, selector)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+}
+
+/// An element's visible text.
+async fn text(c: &Client, selector: &str) -> String {
+    css(c, selector)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {selector}: {e}"))
+}
+
+/// Saves what the window shows to target/e2e/NAME.
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(out_dir().join(name), png).expect("write screenshot");
+}
+
 /// A table cell's text. WebDriver's visible text is empty for cells clipped by
 /// `overflow: hidden`, so this reads `textContent`.
 async fn cell(c: &Client, selector: &str) -> String {
@@ -122,9 +145,7 @@ async fn text_until(c: &Client, selector: &str, ok: impl Fn(&str) -> bool) -> St
             return text;
         }
         if Instant::now() >= deadline {
-            if let Ok(png) = c.screenshot().await {
-                let _ = std::fs::write(out_dir().join("failure.png"), png);
-            }
+            screenshot(c, "failure.png").await;
             panic!(
                 "{selector} never matched; last text: {text:?} (screenshot: target/e2e/failure.png)"
             );
@@ -153,11 +174,7 @@ async fn first_run_login_and_registry_flow() {
     fill(&c, "input[name=display_name]", "정보통신팀").await;
     fill(&c, "input[name=password]", "증평군청-3233").await;
     fill(&c, "input[name=password_again]", "증평군청-3233").await;
-    css(&c, "[data-testid=setup-form] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=setup-form] button[type=submit]").await;
 
     // The registry shows the seed's figures.
     assert_eq!(
@@ -171,11 +188,7 @@ async fn first_run_login_and_registry_flow() {
     let all = digits(&text_until(&c, "[data-testid=row-count]", |t| digits(t) > 40_000).await);
 
     // One village, then an instant search inside it.
-    css(&c, "[data-village='연탄1리']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-village='연탄1리']").await;
     let village = digits(
         &text_until(&c, "[data-testid=row-count]", |t| {
             digits(t) > 0 && digits(t) < all
@@ -189,36 +202,19 @@ async fn first_run_login_and_registry_flow() {
         digits(t) >= 1 && digits(t) < village
     })
     .await;
-    let shot = c.screenshot().await.unwrap();
-    std::fs::write(out_dir().join("registry-village.png"), shot).unwrap();
+    screenshot(&c, "registry-village.png").await;
 
     // Adding a subscriber: a bad number is refused at the field, a good one is saved.
-    css(&c, "[data-testid=add-subscriber]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=add-subscriber]").await;
     fill(&c, "input[name=address]", "증평읍 연탄리 777").await;
     fill(&c, "input[name=head_name]", "홍길동").await;
     fill(&c, "input[name=name]", "홍길동").await;
     fill(&c, "input[name=phone]", "010-12").await;
-    css(&c, "[data-testid=subscriber-form] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let error = css(&c, "[data-testid=phone-error]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=subscriber-form] button[type=submit]").await;
+    let error = text(&c, "[data-testid=phone-error]").await;
     assert!(error.contains("유효하지 않은 번호"), "{error}");
     fill(&c, "input[name=phone]", "010-0777-1234").await;
-    css(&c, "[data-testid=subscriber-form] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=subscriber-form] button[type=submit]").await;
     fill(&c, "[data-testid=registry-search]", "0777-1234").await;
     text_until(&c, "[data-testid=row-count]", |t| digits(t) == 1).await;
     let added = cell(&c, "[data-subscriber] span:nth-child(5)").await;
@@ -226,83 +222,35 @@ async fn first_run_login_and_registry_flow() {
 
     // The whole registry again, for the screenshot in the README.
     fill(&c, "[data-testid=registry-search]", "").await;
-    css(&c, "[data-testid=all-villages]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=all-villages]").await;
     text_until(&c, "[data-testid=all-villages]", |_| true).await;
     text_until(&c, "[data-testid=row-count]", |t| digits(t) > all).await;
-    std::fs::write(
-        out_dir().join("registry.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(&c, "registry.png").await;
 
     // A village's own details: a zone code must be DTMF digits.
-    css(&c, "[data-village='연탄1리']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    css(&c, "[data-testid=edit-village]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-village='연탄1리']").await;
+    click(&c, "[data-testid=edit-village]").await;
     fill(&c, "input[name=zone_code]", "1a7").await;
-    css(&c, "[data-testid=village-header] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let zone_error = css(&c, "[data-testid=village-error]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=village-header] button[type=submit]").await;
+    let zone_error = text(&c, "[data-testid=village-error]").await;
     assert!(zone_error.contains("DTMF"), "{zone_error}");
     fill(&c, "input[name=zone_code]", "147").await;
-    css(&c, "[data-testid=village-header] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=village-header] button[type=submit]").await;
     text_until(&c, "[data-testid=village-header]", |t| t.contains("147")).await;
-    css(&c, "[data-testid=all-villages]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=all-villages]").await;
 
     // The import wizard: a bad file lists every problem and stores nothing; a good one imports.
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/registry");
-    css(&c, "[data-testid=open-import]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=open-import]").await;
     fill(
         &c,
         "[data-testid=import-path]",
         corpus.join("22_many_errors.csv").to_str().unwrap(),
     )
     .await;
-    css(&c, "[data-testid=import-load]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    css(&c, "[data-testid=import-run]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let problems = css(&c, "[data-testid=import-problems]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=import-load]").await;
+    click(&c, "[data-testid=import-run]").await;
+    let problems = text(&c, "[data-testid=import-problems]").await;
     assert!(
         problems.contains("row 3: 세대주: 필수 항목이 비어 있습니다"),
         "{problems}"
@@ -311,82 +259,38 @@ async fn first_run_login_and_registry_flow() {
         problems.contains("row 4: 마을: 마을 또는 마을코드가 비어 있습니다"),
         "{problems}"
     );
-    std::fs::write(
-        out_dir().join("import-problems.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(&c, "import-problems.png").await;
     fill(
         &c,
         "[data-testid=import-path]",
         corpus.join("00_valid.xlsx").to_str().unwrap(),
     )
     .await;
-    css(&c, "[data-testid=import-load]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    css(&c, "[data-testid=import-run]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let report = css(&c, "[data-testid=import-report]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=import-load]").await;
+    click(&c, "[data-testid=import-run]").await;
+    let report = text(&c, "[data-testid=import-report]").await;
     assert!(report.contains("가져오기 완료"), "{report}");
-    css(&c, "[data-testid=import-wizard] header button")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=import-wizard] header button").await;
 
     // The chief's queue: approving a request moves it into the registry.
     let pending = digits(&text_until(&c, "[data-stat='stats.pending']", |t| digits(t) > 0).await);
-    css(&c, "[data-testid=tab-enrollment]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    css(&c, "[data-testid=enrollment-queue] li button.primary")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=tab-enrollment]").await;
+    click(&c, "[data-testid=enrollment-queue] li button.primary").await;
     text_until(&c, "[data-stat='stats.pending']", |t| {
         digits(t) + 1 == pending
     })
     .await;
-    std::fs::write(
-        out_dir().join("enrollment.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(&c, "enrollment.png").await;
 
     // Sign out; a wrong password is refused in Korean; the right one signs in again.
-    css(&c, "[data-testid=logout]").await.click().await.unwrap();
+    click(&c, "[data-testid=logout]").await;
     fill(&c, "input[name=username]", "admin").await;
     fill(&c, "input[name=password]", "wrong-password").await;
-    css(&c, "[data-testid=login-form] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let refused = css(&c, "[data-testid=login-error]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=login-form] button[type=submit]").await;
+    let refused = text(&c, "[data-testid=login-error]").await;
     assert!(refused.contains("올바르지 않습니다"), "{refused}");
     fill(&c, "input[name=password]", "증평군청-3233").await;
-    css(&c, "[data-testid=login-form] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&c, "[data-testid=login-form] button[type=submit]").await;
     css(&c, "[data-testid=registry-stats]").await;
 
     c.close().await.unwrap();

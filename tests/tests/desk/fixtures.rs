@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use maeul_api::{Actor, Desk, Role};
 use maeul_registry::demo;
-use maeul_registry::import::ImportOptions;
+use maeul_registry::import::{ImportOptions, ImportReport};
 
 pub fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,25 +24,32 @@ pub fn admin() -> Actor {
     actor(Role::Admin, None)
 }
 
-/// A desk with the county's towns and villages and the three residents of
-/// `00_valid_cp949.csv` (in 연탄1리).
-pub async fn desk_with_residents() -> Desk {
+/// A desk with the county's towns and villages and nobody in them.
+pub async fn desk_with_structure() -> Desk {
     let desk = Desk::open_memory().await.unwrap();
-    {
-        let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
-        demo::seed_structure(&mut tx).await.unwrap();
-        tx.commit().await.unwrap();
-    }
-    let report = desk
-        .import_registry(
-            &admin(),
-            &corpus("00_valid_cp949.csv"),
-            ImportOptions::default(),
-            false,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
+    demo::seed_structure(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    desk
+}
+
+/// Imports a corpus file as the admin (not a dry run).
+pub async fn import(desk: &Desk, name: &str) -> ImportReport {
+    desk.import_registry(
+        &admin(),
+        &corpus(name),
+        ImportOptions::default(),
+        false,
+        &|_| {},
+    )
+    .await
+    .unwrap()
+}
+
+/// The county's structure and the three residents of `00_valid_cp949.csv` (in 연탄1리).
+pub async fn desk_with_residents() -> Desk {
+    let desk = desk_with_structure().await;
+    let report = import(&desk, "00_valid_cp949.csv").await;
     assert!(report.committed, "{:?}", report.problems);
     desk
 }

@@ -83,16 +83,7 @@ async fn dry_run_reports_counts_and_writes_nothing() {
 #[tokio::test]
 async fn excel_numbers_that_lost_their_leading_zero_are_restored() {
     let desk = crate::fixtures::desk_with_residents().await;
-    let report = desk
-        .import_registry(
-            &admin(),
-            &corpus("00_valid.xlsx"),
-            ImportOptions::default(),
-            false,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+    let report = crate::fixtures::import(&desk, "00_valid.xlsx").await;
     assert!(report.committed, "{:?}", report.problems);
     let rows = desk
         .list_subscribers(&admin(), Default::default())

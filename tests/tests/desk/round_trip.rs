@@ -1,17 +1,8 @@
 use maeul_api::Desk;
-use maeul_registry::demo;
 use maeul_registry::export::ExportFormat;
 use maeul_registry::import::ImportOptions;
 
 use crate::fixtures::admin;
-
-async fn structure_only() -> Desk {
-    let desk = Desk::open_memory().await.unwrap();
-    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
-    demo::seed_structure(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-    desk
-}
 
 /// The demo registry survives export → import in both formats, figure for figure, and
 /// every change along the way is in an intact audit chain.
@@ -35,7 +26,7 @@ async fn demo_registry_round_trips_through_xlsx_and_cp949_csv() {
             .await
             .unwrap();
         assert_eq!(i64::from(rows), stats.subscribers);
-        let target = structure_only().await;
+        let target = crate::fixtures::desk_with_structure().await;
         let report = target
             .import_registry(&admin(), &path, ImportOptions::default(), false, &|_| {})
             .await
