@@ -220,6 +220,21 @@ async fn first_run_login_and_registry_flow() {
     let added = cell(&c, "[data-subscriber] span:nth-child(5)").await;
     assert_eq!(added, "010-0777-1234");
 
+    // Deleting asks first, and the toast can undo it.
+    click(&c, "[data-subscriber]").await;
+    click(&c, "[data-testid=delete-subscriber]").await;
+    text_until(&c, "[data-testid=delete-subscriber]", |t| t == "삭제 확인").await;
+    click(&c, "[data-testid=delete-subscriber]").await;
+    text_until(&c, "[data-testid=row-count]", |t| digits(t) == 0).await;
+    click(&c, "[data-testid=toast-action]").await;
+    text_until(&c, "[data-testid=row-count]", |t| digits(t) == 1).await;
+
+    // The language switch: English labels, then Korean again.
+    click(&c, "nav .row button:first-child").await;
+    text_until(&c, "nav a[href='/registry']", |t| t == "Registry").await;
+    click(&c, "nav .row button:first-child").await;
+    text_until(&c, "nav a[href='/registry']", |t| t == "주민명부").await;
+
     // The whole registry again, for the screenshot in the README.
     fill(&c, "[data-testid=registry-search]", "").await;
     click(&c, "[data-testid=all-villages]").await;
