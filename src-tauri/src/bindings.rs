@@ -1,7 +1,7 @@
 //! The typed IPC surface: every command, collected for tauri-specta, which writes the
 //! TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`, committed).
 
-use crate::commands::{admin, registry, session};
+use crate::commands::{admin, budget, registry, session};
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
@@ -24,6 +24,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         registry::import_preview,
         registry::import_registry,
         registry::export_registry,
+        budget::budget_list,
+        budget::budget_get,
+        budget::budget_check,
+        budget::budget_blank,
+        budget::budget_save,
+        budget::budget_delete,
+        budget::budget_pdf,
+        budget::budget_save_pdf,
         admin::list_users,
         admin::create_user,
         admin::set_user_active,

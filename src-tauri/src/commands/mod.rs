@@ -1,6 +1,7 @@
 //! Tauri commands, one module per domain. Each is a one-line adapter to `maeul_api::Desk`.
 
 pub mod admin;
+pub mod budget;
 pub mod registry;
 pub mod session;
 

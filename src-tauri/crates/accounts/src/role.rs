@@ -70,6 +70,12 @@ pub enum Permission {
     Backup,
     ViewAudit,
     SeedDemo,
+    /// Pledge cards: list, open, check.
+    ViewBudget,
+    /// Change pledge cards (audited old → new).
+    EditBudget,
+    /// Print pledge cards to PDF.
+    PrintBudget,
 }
 
 impl fmt::Display for Permission {
@@ -86,7 +92,7 @@ pub enum Scope {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ViewVillages,
         Permission::ViewHouseholds,
         Permission::ViewFullPhone,
@@ -99,6 +105,9 @@ impl Permission {
         Permission::Backup,
         Permission::ViewAudit,
         Permission::SeedDemo,
+        Permission::ViewBudget,
+        Permission::EditBudget,
+        Permission::PrintBudget,
     ];
 
     /// The permission table. A chief's grants hold only inside their own village; that
@@ -118,6 +127,8 @@ impl Permission {
             }
             P::ManageUsers | P::Backup | P::SeedDemo => role == R::Admin,
             P::ViewAudit => matches!(role, R::Admin | R::Auditor),
+            P::ViewBudget | P::PrintBudget => matches!(role, R::Admin | R::Operator | R::Auditor),
+            P::EditBudget => matches!(role, R::Admin | R::Operator),
         }
     }
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use maeul_accounts::AccountsError;
+use maeul_budget::BudgetError;
 use maeul_db::DbError;
 use maeul_registry::RegistryError;
 
@@ -113,5 +114,23 @@ impl From<DbError> for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
         ApiError::new(ErrorCode::Database, format!("데이터베이스 오류: {e}"))
+    }
+}
+
+impl From<BudgetError> for ApiError {
+    fn from(e: BudgetError) -> ApiError {
+        let field = e.field().map(str::to_string);
+        let code = match &e {
+            BudgetError::Invalid { .. } => ErrorCode::Invalid,
+            BudgetError::DuplicateNumber(_) => ErrorCode::Duplicate,
+            BudgetError::NotFound(_) => ErrorCode::NotFound,
+            BudgetError::Corrupt { .. } | BudgetError::Pdf(_) => ErrorCode::Internal,
+            BudgetError::Sql(_) => ErrorCode::Database,
+        };
+        ApiError {
+            code,
+            message: e.to_string(),
+            field,
+        }
     }
 }

@@ -3,6 +3,8 @@
 //! same transaction as the change.
 
 mod admin;
+mod budget;
+pub use budget::{CardCheck, CardView, Printed};
 mod error;
 mod registry;
 pub use registry::permissions_of;

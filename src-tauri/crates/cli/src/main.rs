@@ -2,6 +2,7 @@
 //! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
 
 mod bench;
+mod budget;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,11 @@ enum Command {
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// Pledge management cards (공약사업 관리카드): print, check, list.
+    Budget {
+        #[command(subcommand)]
+        command: budget::BudgetCommand,
     },
     /// The audit log.
     Audit {
@@ -167,6 +173,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             ExitCode::SUCCESS
         }
         Command::Registry { command } => registry(&desk, &actor, command).await?,
+        Command::Budget { command } => budget::run(&desk, &actor, command).await?,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -1,0 +1,340 @@
+//! One card, section by section, in the order and shape of the county's paper card:
+//! 실천계획 (plan) first, then 이행현황 (implementation) from a fresh page.
+
+use std::collections::HashSet;
+
+use super::chart;
+use super::fonts::Weight;
+use super::grid::{self, GridCell, PAD_Y, boxed, header_fill, line_height};
+use super::money::money_table;
+use super::page::{Align, LEFT, Pager, TOP, WIDTH, black, rgb};
+use crate::check::CheckIssue;
+use crate::model::{PledgeCard, StatusKind};
+
+const BODY: f32 = 9.0;
+
+pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue]) {
+    let marked: HashSet<String> = issues.iter().map(|i| i.key.clone()).collect();
+    p.running_title = format!("{} · {}", card.number, card.title);
+
+    title(p, &format!("{}(실천계획)", card.heading));
+    header_block(p, card, &marked);
+
+    section(p, "□ 목표 및 필요성");
+    for goal in &card.goals {
+        paragraph(p, 2.0, &format!("- {goal}"), Weight::Regular);
+    }
+    section(p, "□ 사업개요");
+    for (i, sub) in card.sub_projects.iter().enumerate() {
+        let circled = char::from_u32(0x2460 + i as u32).unwrap_or('•');
+        paragraph(p, 2.0, &format!("{circled} {}", sub.title), Weight::Bold);
+        paragraph(p, 5.0, &format!("- 사업기간 : {}", sub.period), Weight::Regular);
+        paragraph(p, 5.0, &format!("- 사업대상 : {}", sub.targets), Weight::Regular);
+        if let Some(budget) = sub.budget {
+            paragraph(p, 5.0, &format!("- 사업비 : {}백만원", budget.0), Weight::Regular);
+        }
+        for line in &sub.content {
+            let indent = if line.starts_with('-') || line.starts_with('•') { 8.0 } else { 5.0 };
+            let text = if indent > 5.0 { line.clone() } else { format!("- {line}") };
+            paragraph(p, indent, &text, Weight::Regular);
+        }
+        p.y += 1.0;
+    }
+    phases(p, &card.phases);
+    section(p, "□ 기대효과");
+    for effect in &card.effects {
+        paragraph(p, 2.0, &format!("- {effect}"), Weight::Regular);
+    }
+
+    section_with_unit(p, "□ 연도별 사업비 투자계획");
+    money_table(p, card, &card.plan, "plan", "투 자 계 획", &marked);
+
+    section(p, "□ 연도별 추진계획");
+    let widths = [18.0, WIDTH - 38.0, 20.0];
+    grid::row(
+        p,
+        LEFT,
+        &widths,
+        &[GridCell::label("연도"), GridCell::label("주요내용 및 확인지표"), GridCell::label("진도")],
+        BODY,
+    );
+    for plan in &card.yearly_plan {
+        let items: Vec<String> = plan.items.iter().map(|i| format!("• {i}")).collect();
+        let key = format!("yearly_plan.-.progress{}", plan.year);
+        grid::row(
+            p,
+            LEFT,
+            &widths,
+            &[
+                GridCell::value(&plan.year.to_string()).align(Align::Center),
+                GridCell::value(&items.join("\n")),
+                GridCell::value(&format!("{}%", plan.progress))
+                    .align(Align::Center)
+                    .fill(marked.contains(&key).then(grid::error_fill)),
+            ],
+            BODY,
+        );
+    }
+
+    p.new_page();
+    title(p, &format!("{}(이행현황)", card.heading));
+    section_with_unit(p, "□ 사업비 확정 및 집행액");
+    money_table(p, card, &card.executed, "executed", "집행액", &marked);
+    for reason in &card.overrun_reasons {
+        paragraph(
+            p,
+            2.0,
+            &format!("※ {}년 {} 초과집행 사유: {}", reason.year, reason.source.label(), reason.reason),
+            Weight::Regular,
+        );
+    }
+    p.y += 3.0;
+    chart::plan_vs_executed(p, card);
+
+    section(p, "□ 추진현황");
+    history(p, card);
+
+    section(p, "□ 향후 추진계획");
+    for line in &card.future_plan {
+        paragraph(p, 2.0, &format!("○ {line}"), Weight::Regular);
+    }
+    section(p, "□ 이행현황");
+    status_table(p, card, &marked);
+    section(p, "□ 공약사업 추진 중 주요 변경사항");
+    paragraph(p, 2.0, &card.changes, Weight::Regular);
+
+    if !issues.is_empty() {
+        section(p, &format!("□ 검증 오류 ({}건)", issues.len()));
+        for issue in issues {
+            let lines = p.fonts.wrap(&format!("- {}", issue.message), WIDTH - 4.0, BODY, Weight::Regular);
+            for line in lines {
+                let lh = line_height(BODY);
+                p.ensure(lh);
+                p.text(LEFT + 2.0, p.y + lh * 0.75, BODY, Weight::Regular, &line, rgb(0xc0, 0, 0));
+                p.y += lh;
+            }
+        }
+    }
+}
+
+fn title(p: &mut Pager<'_>, text: &str) {
+    p.ensure(14.0);
+    let y = p.y;
+    p.text_in(LEFT, WIDTH, y + 7.0, 15.0, Weight::Bold, Align::Center, text);
+    p.y = y + 12.0;
+}
+
+fn section(p: &mut Pager<'_>, text: &str) {
+    // Keep a heading with at least a few lines of what follows.
+    p.ensure(18.0);
+    p.y += 2.5;
+    let y = p.y;
+    p.text(LEFT, y + 4.0, 10.5, Weight::Bold, text, black());
+    p.y = y + 6.5;
+}
+
+/// A section heading with "(단위 : 백만원)" at the right, kept with its money table.
+fn section_with_unit(p: &mut Pager<'_>, text: &str) {
+    p.ensure(90.0);
+    section(p, text);
+    let y = p.y - 6.5;
+    p.text_in(LEFT, WIDTH, y + 4.0, 8.0, Weight::Regular, Align::Right, "(단위 : 백만원)");
+}
+
+/// A paragraph whose wrapped lines hang under the text after its marker ("- ", "• ", "○ ").
+fn paragraph(p: &mut Pager<'_>, indent: f32, text: &str, weight: Weight) {
+    let marker: String = match text.split_once(' ') {
+        Some((m, _)) if m.chars().count() <= 2 && !m.chars().any(char::is_alphanumeric) => format!("{m} "),
+        _ => String::new(),
+    };
+    let hang = p.fonts.width(&marker, BODY, weight);
+    let lh = line_height(BODY);
+    let lines = p.fonts.wrap(&text[marker.len()..], WIDTH - indent - hang, BODY, weight);
+    for (i, line) in lines.iter().enumerate() {
+        p.ensure(lh);
+        let baseline = p.y + lh * 0.75;
+        if i == 0 && !marker.is_empty() {
+            p.text(LEFT + indent, baseline, BODY, weight, &marker, black());
+        }
+        p.text(LEFT + indent + hang, baseline, BODY, weight, line, black());
+        p.y += lh;
+    }
+}
+
+/// 1단계 ⇒ 2단계 ⇒ 3단계 as boxes joined by arrows.
+fn phases(p: &mut Pager<'_>, phases: &[String]) {
+    if phases.is_empty() {
+        return;
+    }
+    let n = phases.len() as f32;
+    let gap = 8.0;
+    let w = (WIDTH - 4.0 - gap * (n - 1.0)) / n;
+    let lines: Vec<Vec<String>> = phases
+        .iter()
+        .map(|s| grid::wrapped(p, s, w, BODY, Weight::Regular))
+        .collect();
+    let h = lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_height(BODY) + 2.0 * PAD_Y;
+    p.ensure(h + 3.0);
+    p.y += 1.5;
+    let y = p.y;
+    for (i, l) in lines.iter().enumerate() {
+        let x = LEFT + 2.0 + (w + gap) * i as f32;
+        boxed(p, x, y, w, h, l, BODY, Weight::Regular, Align::Center, Some(rgb(0xf2, 0xf2, 0xf2)));
+        if i + 1 < lines.len() {
+            let ay = y + h / 2.0;
+            p.line(&[(x + w + 1.5, ay), (x + w + gap - 1.5, ay)], 0.4, black());
+            p.line(
+                &[(x + w + gap - 3.0, ay - 1.2), (x + w + gap - 1.5, ay), (x + w + gap - 3.0, ay + 1.2)],
+                0.4,
+                black(),
+            );
+        }
+    }
+    p.y = y + h + 1.5;
+}
+
+fn header_block(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) {
+    let widths = [18.0, 24.0, 18.0, 28.0, 16.0, 42.0, 18.0, 16.0];
+    let l = GridCell::label;
+    let v = GridCell::value;
+    grid::row(p, LEFT, &widths, &[l("관리번호"), v(&card.number), l("공약명"), v(&card.title).span(5)], BODY);
+    grid::row(
+        p,
+        LEFT,
+        &widths,
+        &[
+            l("총괄부서"),
+            v(&card.lead_department),
+            l("추진담당"),
+            v(&card.teams),
+            l("담당자"),
+            v(&card.contacts),
+            l("협조부서"),
+            v(&card.cooperating),
+        ],
+        BODY,
+    );
+    let budget_fill = marked.contains("header.-.total_budget").then(grid::error_fill);
+    grid::row(
+        p,
+        LEFT,
+        &widths,
+        &[
+            l("사업기간"),
+            v(&format!("{}년 ~ {}년", card.first_year, card.last_year)).span(3),
+            l("총 사업비"),
+            v(&format!("{}백만원", card.total_budget.0)).span(3).fill(budget_fill),
+        ],
+        BODY,
+    );
+}
+
+/// One body line of 추진현황: its indent and text.
+fn history_lines(p: &Pager<'_>, body: &str, width: f32) -> Vec<(f32, String, Weight)> {
+    let mut out = Vec::new();
+    for raw in body.lines() {
+        let spaces = raw.len() - raw.trim_start().len();
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (indent, weight) = if line.starts_with('○') {
+            (0.0, Weight::Bold)
+        } else if line.starts_with('•') {
+            (6.0, Weight::Regular)
+        } else if line.starts_with('-') {
+            (3.0, Weight::Regular)
+        } else {
+            (3.0, Weight::Regular)
+        };
+        let indent = indent + (spaces / 2) as f32 * 3.0 * f32::from(u8::from(!line.starts_with('•')));
+        let marker_w = match line.split_once(' ') {
+            Some((m, _)) if m.chars().count() == 1 => p.fonts.width(&format!("{m} "), BODY, weight),
+            _ => 0.0,
+        };
+        for (i, wrapped) in p.fonts.wrap(line, width - indent - marker_w, BODY, weight).into_iter().enumerate() {
+            let x = if i == 0 { indent } else { indent + marker_w };
+            out.push((x, wrapped, weight));
+        }
+    }
+    out
+}
+
+fn history_header(p: &mut Pager<'_>, widths: &[f32; 2]) {
+    grid::row(p, LEFT, widths, &[GridCell::label("연도별"), GridCell::label("주요 내용")], BODY);
+}
+
+/// Each entry is one row; a row that does not fit moves whole to the next page, and only an
+/// entry longer than a page is divided, between lines, with the header repeated.
+fn history(p: &mut Pager<'_>, card: &PledgeCard) {
+    let widths = [20.0, WIDTH - 20.0];
+    let lh = line_height(BODY);
+    let header_h = lh + 2.0 * PAD_Y;
+    p.ensure(header_h + lh * 3.0);
+    history_header(p, &widths);
+    let page_capacity = super::page::BOTTOM - TOP - 8.0 - header_h;
+    for entry in &card.history {
+        let mut lines = history_lines(p, &entry.body, widths[1] - 2.4);
+        let mut continued = false;
+        while !lines.is_empty() {
+            let full = lines.len() as f32 * lh + 2.0 * PAD_Y;
+            if full > p.room() && full <= page_capacity {
+                p.new_page();
+                history_header(p, &widths);
+            }
+            let fit = (((p.room() - 2.0 * PAD_Y) / lh).floor().max(0.0) as usize).min(lines.len());
+            if fit == 0 {
+                p.new_page();
+                history_header(p, &widths);
+                continue;
+            }
+            let chunk: Vec<_> = lines.drain(..fit).collect();
+            let h = chunk.len() as f32 * lh + 2.0 * PAD_Y;
+            let y = p.y;
+            let year = if continued { format!("{}년\n(계속)", entry.year) } else { format!("{}년", entry.year) };
+            let year_lines: Vec<String> = year.lines().map(str::to_string).collect();
+            boxed(p, LEFT, y, widths[0], h, &year_lines, BODY, Weight::Bold, Align::Center, Some(header_fill()));
+            boxed(p, LEFT + widths[0], y, widths[1], h, &[], BODY, Weight::Regular, Align::Left, None);
+            let mut baseline = y + PAD_Y + lh * 0.75;
+            for (x, text, weight) in chunk {
+                p.text(LEFT + widths[0] + 1.2 + x, baseline, BODY, weight, &text, black());
+                baseline += lh;
+            }
+            p.y = y + h;
+            continued = true;
+            if !lines.is_empty() {
+                p.new_page();
+                history_header(p, &widths);
+            }
+        }
+    }
+}
+
+fn status_table(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) {
+    let widths = [22.0, 20.0, 26.0, 22.0, 22.0, 20.0, 20.0, 28.0];
+    let lh = line_height(BODY) + 2.0 * PAD_Y;
+    p.ensure(lh * 3.0 + 2.0);
+    let y = p.y;
+    let fill = Some(header_fill());
+    let one = |s: &str| vec![s.to_string()];
+    let bold = Weight::Bold;
+    let xs: Vec<f32> = widths.iter().scan(LEFT, |x, w| { let here = *x; *x += w; Some(here) }).collect();
+    boxed(p, xs[0], y, widths[0], lh * 2.0, &one("구분"), BODY, bold, Align::Center, fill);
+    boxed(p, xs[1], y, widths[1], lh * 2.0, &one("완료"), BODY, bold, Align::Center, fill);
+    boxed(p, xs[2], y, widths[2] + widths[3] + widths[4], lh, &one("추진중"), BODY, bold, Align::Center, fill);
+    boxed(p, xs[5], y, widths[5] + widths[6], lh, &one("미착수"), BODY, bold, Align::Center, fill);
+    boxed(p, xs[7], y, widths[7], lh * 2.0, &one("비고"), BODY, bold, Align::Center, fill);
+    for (i, kind) in StatusKind::ALL.iter().enumerate().skip(1) {
+        let size = if kind.label().chars().count() > 5 { 7.5 } else { BODY };
+        boxed(p, xs[i + 1], y + lh, widths[i + 1], lh, &one(kind.label()), size, bold, Align::Center, fill);
+    }
+    let row_y = y + lh * 2.0;
+    boxed(p, xs[0], row_y, widths[0], lh, &one("이행도"), BODY, bold, Align::Center, fill);
+    for (i, kind) in StatusKind::ALL.iter().enumerate() {
+        let mark = if *kind == card.status.kind { "○" } else { "" };
+        boxed(p, xs[i + 1], row_y, widths[i + 1], lh, &one(mark), BODY, Weight::Regular, Align::Center, None);
+    }
+    let percent_fill = marked.contains("status.-.percent").then(grid::error_fill);
+    boxed(p, xs[7], row_y, widths[7], lh, &one(&format!("{}%", card.status.percent)), BODY, Weight::Regular, Align::Center, percent_fill);
+    p.y = row_y + lh;
+}

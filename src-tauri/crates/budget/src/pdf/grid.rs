@@ -1,0 +1,136 @@
+//! Ruled table cells: a box with wrapped text, and rows of such boxes with column spans.
+
+use super::fonts::{PT, Weight};
+use super::page::{Align, Ink, Pager, black, rgb};
+
+pub(crate) const PAD_X: f32 = 1.2;
+pub(crate) const PAD_Y: f32 = 1.3;
+pub(crate) const RULE: f32 = 0.2;
+
+pub(crate) fn header_fill() -> Ink {
+    rgb(0xd9, 0xe1, 0xf2)
+}
+
+pub(crate) fn error_fill() -> Ink {
+    rgb(0xfc, 0xd5, 0xd5)
+}
+
+pub(crate) fn line_height(size: f32) -> f32 {
+    size * PT * 1.45
+}
+
+#[derive(Clone)]
+pub(crate) struct GridCell {
+    pub text: String,
+    pub span: usize,
+    pub align: Align,
+    pub weight: Weight,
+    pub fill: Option<Ink>,
+}
+
+impl GridCell {
+    pub fn label(text: &str) -> GridCell {
+        GridCell {
+            text: text.into(),
+            span: 1,
+            align: Align::Center,
+            weight: Weight::Bold,
+            fill: Some(header_fill()),
+        }
+    }
+
+    pub fn value(text: &str) -> GridCell {
+        GridCell {
+            text: text.into(),
+            span: 1,
+            align: Align::Left,
+            weight: Weight::Regular,
+            fill: None,
+        }
+    }
+
+    pub fn span(mut self, span: usize) -> GridCell {
+        self.span = span;
+        self
+    }
+
+    pub fn align(mut self, align: Align) -> GridCell {
+        self.align = align;
+        self
+    }
+
+    pub fn fill(mut self, fill: Option<Ink>) -> GridCell {
+        self.fill = fill;
+        self
+    }
+}
+
+/// Lines of a cell's text once wrapped to the cell's inner width; explicit newlines kept.
+pub(crate) fn wrapped(p: &Pager<'_>, text: &str, w: f32, size: f32, weight: Weight) -> Vec<String> {
+    text.split('\n')
+        .flat_map(|l| p.fonts.wrap(l, (w - 2.0 * PAD_X).max(1.0), size, weight))
+        .collect()
+}
+
+/// A ruled box at (`x`, `y`) with `lines` vertically centred.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn boxed(
+    p: &mut Pager<'_>,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+    lines: &[String],
+    size: f32,
+    weight: Weight,
+    align: Align,
+    fill: Option<Ink>,
+) {
+    if let Some(fill) = fill {
+        p.fill(x, y, w, h, fill);
+    }
+    p.stroke(x, y, w, h, RULE, black());
+    let lh = line_height(size);
+    let block = lh * lines.len() as f32;
+    // Baseline of the first line: centred block, cap height about 0.75 of the size.
+    let mut baseline = y + (h - block) / 2.0 + lh * 0.5 + size * PT * 0.36;
+    for line in lines {
+        p.text_in(x + PAD_X, w - 2.0 * PAD_X, baseline, size, weight, align, line);
+        baseline += lh;
+    }
+}
+
+fn spans(widths: &[f32], cells: &[GridCell]) -> Vec<(f32, f32)> {
+    let mut out = Vec::with_capacity(cells.len());
+    let mut col = 0;
+    let mut x = 0.0;
+    for cell in cells {
+        let w: f32 = widths[col..(col + cell.span).min(widths.len())].iter().sum();
+        out.push((x, w));
+        x += w;
+        col += cell.span;
+    }
+    out
+}
+
+pub(crate) fn row_height(p: &Pager<'_>, widths: &[f32], cells: &[GridCell], size: f32) -> f32 {
+    let lines = spans(widths, cells)
+        .iter()
+        .zip(cells)
+        .map(|((_, w), c)| wrapped(p, &c.text, *w, size, c.weight).len())
+        .max()
+        .unwrap_or(1);
+    lines as f32 * line_height(size) + 2.0 * PAD_Y
+}
+
+/// Draws one row at the cursor (starting a page first if it does not fit) and moves down.
+pub(crate) fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell], size: f32) {
+    let h = row_height(p, widths, cells, size);
+    p.ensure(h);
+    let y = p.y;
+    for ((dx, w), cell) in spans(widths, cells).into_iter().zip(cells) {
+        let lines = wrapped(p, &cell.text, w, size, cell.weight);
+        boxed(p, x0 + dx, y, w, h, &lines, size, cell.weight, cell.align, cell.fill);
+    }
+    p.y += h;
+}
