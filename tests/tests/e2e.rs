@@ -297,6 +297,39 @@ async fn first_run_login_and_registry_flow() {
     .await;
     screenshot(&c, "enrollment.png").await;
 
+    // Budget cards: the seed's card with its execution rate; a wrong cell is marked while
+    // typing; reverting clears it; the preview draws the printed pages.
+    click(&c, "nav a[href='/budget']").await;
+    let row = text_until(&c, "[data-testid=card-row]", |t| t.contains("공감행정 ②-5")).await;
+    assert!(row.contains("63.0%") && row.contains("이상 없음"), "{row}");
+    screenshot(&c, "budget-list.png").await;
+    click(&c, "[data-testid=card-row]").await;
+    text_until(&c, "[data-testid=check-panel]", |t| t.contains("모든 합계가 맞습니다")).await;
+    fill(&c, "[data-key='executed.county.y2025']", "25").await;
+    let checks = text_until(&c, "[data-testid=check-panel]", |t| t.contains("검증 오류")).await;
+    assert!(checks.contains("집행액 군비 소계"), "{checks}");
+    assert!(checks.contains("집행액 계 2025년"), "{checks}");
+    let marked = css(&c, "[data-key='executed.county.subtotal']").await;
+    assert_eq!(marked.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    screenshot(&c, "budget-editor.png").await;
+    click(&c, "[data-testid=revert-card]").await;
+    text_until(&c, "[data-testid=check-panel]", |t| t.contains("모든 합계가 맞습니다")).await;
+    click(&c, "[data-testid=open-preview]").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pages = c.find_all(Locator::Css("[data-testid=pdf-page]")).await.unwrap().len();
+        if pages >= 3 {
+            break;
+        }
+        if Instant::now() >= deadline {
+            screenshot(&c, "failure.png").await;
+            panic!("the preview drew {pages} pages (screenshot: target/e2e/failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    screenshot(&c, "budget-preview.png").await;
+    click(&c, "nav a[href='/registry']").await;
+
     // Sign out; a wrong password is refused in Korean; the right one signs in again.
     click(&c, "[data-testid=logout]").await;
     fill(&c, "input[name=username]", "admin").await;

@@ -1,5 +1,7 @@
 //! Cross-crate tests of the desk's use cases, one binary (see ripgrep's tests/tests.rs).
 
+// Pledge cards: who may read, edit and print; drafts; old → new in the audit log.
+mod budget;
 // Shared set-up: desks with the demo structure and a few residents.
 mod fixtures;
 // Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.

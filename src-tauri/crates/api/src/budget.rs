@@ -160,7 +160,9 @@ impl Desk {
         // carried back over a channel.
         let (send, mut receive) = tokio::sync::mpsc::unbounded_channel();
         let job = tokio::task::spawn_blocking(move || {
-            pdf::print_cards(&cards, &at, &move |p| drop(send.send(p)))
+            pdf::print_cards(&cards, &at, &move |p| {
+                let _ = send.send(p);
+            })
         });
         while let Some(p) = receive.recv().await {
             progress(p);

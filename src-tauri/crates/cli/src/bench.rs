@@ -1,4 +1,5 @@
-//! `maeul bench import`: the registry import benchmark behind `./dev bench registry`.
+//! `maeul bench import`: the registry import benchmark behind `./dev bench registry`
+//! (`maeul bench pdf`, behind `./dev bench pdf`, lives in `bench_pdf.rs`).
 //! Writes the demo residents (37,000 households) as .xlsx and CP949 .csv, then times a full
 //! import (read, check, write in one transaction) of each into a fresh database file.
 
@@ -20,6 +21,11 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Time printing the seed's pledge card (one, and 100 in one PDF), against LibreOffice.
+    Pdf {
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 fn io(e: impl std::fmt::Display) -> ApiError {
@@ -27,7 +33,10 @@ fn io(e: impl std::fmt::Display) -> ApiError {
 }
 
 pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
-    let BenchCommand::Import { runs } = command;
+    let runs = match command {
+        BenchCommand::Import { runs } => runs,
+        BenchCommand::Pdf { runs } => return crate::bench_pdf::run(runs),
+    };
     let dir = std::env::temp_dir().join(format!("maeul-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let rows = demo::resident_rows(2023);

@@ -2,6 +2,7 @@
 //! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
 
 mod bench;
+mod bench_pdf;
 mod budget;
 
 use std::path::PathBuf;

@@ -91,14 +91,14 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
     p.y += 3.0;
     chart::plan_vs_executed(p, card);
 
-    section(p, "□ 추진현황");
+    section_keep(p, "□ 추진현황", 20.0);
     history(p, card);
 
     section(p, "□ 향후 추진계획");
     for line in &card.future_plan {
         paragraph(p, 2.0, &format!("○ {line}"), Weight::Regular);
     }
-    section(p, "□ 이행현황");
+    section_keep(p, "□ 이행현황", 22.0);
     status_table(p, card, &marked);
     section(p, "□ 공약사업 추진 중 주요 변경사항");
     paragraph(p, 2.0, &card.changes, Weight::Regular);
@@ -125,8 +125,12 @@ fn title(p: &mut Pager<'_>, text: &str) {
 }
 
 fn section(p: &mut Pager<'_>, text: &str) {
-    // Keep a heading with at least a few lines of what follows.
-    p.ensure(18.0);
+    section_keep(p, text, 10.0);
+}
+
+/// A heading kept on one page with the first `keep` mm of what follows it.
+fn section_keep(p: &mut Pager<'_>, text: &str, keep: f32) {
+    p.ensure(9.0 + keep);
     p.y += 2.5;
     let y = p.y;
     p.text(LEFT, y + 4.0, 10.5, Weight::Bold, text, black());
@@ -135,8 +139,8 @@ fn section(p: &mut Pager<'_>, text: &str) {
 
 /// A section heading with "(단위 : 백만원)" at the right, kept with its money table.
 fn section_with_unit(p: &mut Pager<'_>, text: &str) {
-    p.ensure(90.0);
-    section(p, text);
+    // Heading, two header rows and six source rows.
+    section_keep(p, text, 58.0);
     let y = p.y - 6.5;
     p.text_in(LEFT, WIDTH, y + 4.0, 8.0, Weight::Regular, Align::Right, "(단위 : 백만원)");
 }
