@@ -304,20 +304,33 @@ async fn first_run_login_and_registry_flow() {
     assert!(row.contains("63.0%") && row.contains("이상 없음"), "{row}");
     screenshot(&c, "budget-list.png").await;
     click(&c, "[data-testid=card-row]").await;
-    text_until(&c, "[data-testid=check-panel]", |t| t.contains("모든 합계가 맞습니다")).await;
+    text_until(&c, "[data-testid=check-panel]", |t| {
+        t.contains("모든 합계가 맞습니다")
+    })
+    .await;
     fill(&c, "[data-key='executed.county.y2025']", "25").await;
     let checks = text_until(&c, "[data-testid=check-panel]", |t| t.contains("검증 오류")).await;
     assert!(checks.contains("집행액 군비 소계"), "{checks}");
     assert!(checks.contains("집행액 계 2025년"), "{checks}");
     let marked = css(&c, "[data-key='executed.county.subtotal']").await;
-    assert_eq!(marked.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        marked.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
     screenshot(&c, "budget-editor.png").await;
     click(&c, "[data-testid=revert-card]").await;
-    text_until(&c, "[data-testid=check-panel]", |t| t.contains("모든 합계가 맞습니다")).await;
+    text_until(&c, "[data-testid=check-panel]", |t| {
+        t.contains("모든 합계가 맞습니다")
+    })
+    .await;
     click(&c, "[data-testid=open-preview]").await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let pages = c.find_all(Locator::Css("[data-testid=pdf-page]")).await.unwrap().len();
+        let pages = c
+            .find_all(Locator::Css("[data-testid=pdf-page]"))
+            .await
+            .unwrap()
+            .len();
         if pages >= 3 {
             break;
         }

@@ -68,6 +68,8 @@ pub async fn budget_save_pdf(
     on_progress: Channel<PrintProgress>,
 ) -> ApiResult<Printed> {
     s.desk
-        .budget_print_to(&s.actor()?, &ids, &path, &move |p| drop(on_progress.send(p)))
+        .budget_print_to(&s.actor()?, &ids, &path, &move |p| {
+            drop(on_progress.send(p))
+        })
         .await
 }

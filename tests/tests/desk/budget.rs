@@ -75,7 +75,10 @@ async fn every_budget_use_case_allows_exactly_its_roles() {
             }
         }
         if got != allowed(case) {
-            mismatches.push(format!("{case:?}: allowed {got:?}, expected {:?}", allowed(case)));
+            mismatches.push(format!(
+                "{case:?}: allowed {got:?}, expected {:?}",
+                allowed(case)
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
@@ -115,17 +118,29 @@ async fn refusals_name_the_field_and_store_nothing() {
 
     let mut card = seed_card();
     card.number = String::new();
-    let e = desk.budget_save(&admin(), Some(id), card).await.unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Invalid, Some("number")));
+    let e = desk
+        .budget_save(&admin(), Some(id), card)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("number"))
+    );
 
     let mut copy = seed_card();
     copy.title = "다른 공약".into();
     let e = desk.budget_save(&admin(), None, copy).await.unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Duplicate, Some("number")));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Duplicate, Some("number"))
+    );
 
     let mut card = seed_card();
     card.title = "마을 방송 🎙".into();
-    let e = desk.budget_save(&admin(), Some(id), card).await.unwrap_err();
+    let e = desk
+        .budget_save(&admin(), Some(id), card)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
     assert!(e.message.contains('🎙'), "{}", e.message);
 
@@ -141,7 +156,9 @@ async fn printing_reports_progress_and_is_logged() {
     desk.budget_save(&admin(), None, second).await.unwrap();
     let seen = std::sync::Mutex::new(Vec::new());
     let (bytes, printed) = desk
-        .budget_pdf(&actor(Role::Auditor, None), &[], &|p| seen.lock().unwrap().push(p))
+        .budget_pdf(&actor(Role::Auditor, None), &[], &|p| {
+            seen.lock().unwrap().push(p)
+        })
         .await
         .unwrap();
     assert!(bytes.starts_with(b"%PDF"));
@@ -150,7 +167,13 @@ async fn printing_reports_progress_and_is_logged() {
     assert_eq!(seen.first().map(|p| (p.done, p.total)), Some((1, 2)));
     assert!(seen.last().unwrap().saving);
     let log = desk.audit_list(&admin(), 5, 0).await.unwrap();
-    assert!(log.iter().any(|e| e.action == "budget.print" && e.actor == "test-auditor"));
-    let e = desk.budget_pdf(&admin(), &[id + 100], &|_| {}).await.unwrap_err();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "budget.print" && e.actor == "test-auditor")
+    );
+    let e = desk
+        .budget_pdf(&admin(), &[id + 100], &|_| {})
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
 }

@@ -149,6 +149,68 @@ async exportRegistry(path: string, format: ExportFormat) : Promise<Result<number
     else return { status: "error", error: e  as any };
 }
 },
+async budgetList() : Promise<Result<CardSummary[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async budgetGet(id: number) : Promise<Result<CardView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_get", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async budgetCheck(card: PledgeCard) : Promise<Result<CheckIssue[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_check", { card }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async budgetBlank(number: string, firstYear: number, lastYear: number) : Promise<PledgeCard> {
+    return await TAURI_INVOKE("budget_blank", { number, firstYear, lastYear });
+},
+async budgetSave(id: number | null, card: PledgeCard) : Promise<Result<CardView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_save", { id, card }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async budgetDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The PDF itself, for the in-app preview and printing.
+ */
+async budgetPdf(ids: number[], onProgress: TAURI_CHANNEL<PrintProgress>) : Promise<Result<number[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_pdf", { ids, onProgress }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async budgetSavePdf(ids: number[], path: string, onProgress: TAURI_CHANNEL<PrintProgress>) : Promise<Result<Printed, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("budget_save_pdf", { ids, path, onProgress }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listUsers() : Promise<Result<User[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_users") };
@@ -236,12 +298,65 @@ village_id: number | null }
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
 export type AppInfo = { version: string; db_path: string; needs_setup: boolean }
 export type AuditEntry = { id: number; at: string; actor: string; action: string; target: string; detail: string; prev_hash: string; hash: string }
+/**
+ * A card as listed: what the 예산카드 screen shows before one is opened.
+ */
+export type CardSummary = { id: number; number: string; title: string; lead_department: string; status: StatusKind; status_percent: number; plan_total: MillionWon; executed_total: MillionWon; 
+/**
+ * 집행률 in percent; `None` when nothing is planned.
+ */
+execution_rate: number | null; 
+/**
+ * Failed checks; a card with any is a draft and prints with "검증 오류".
+ */
+issue_count: number; updated_at: string; updated_by: string }
+export type CardTable = 
+/**
+ * 기본정보 (header block)
+ */
+"header" | 
+/**
+ * 연도별 사업비 투자계획
+ */
+"plan" | 
+/**
+ * 사업비 확정 및 집행액
+ */
+"executed" | 
+/**
+ * 연도별 추진계획
+ */
+"yearly_plan" | 
+/**
+ * 이행현황
+ */
+"status"
+/**
+ * A card as the editor opens it: the stored card and what its checks say now.
+ */
+export type CardView = { id: number; card: PledgeCard; issues: CheckIssue[] }
 export type Channel = "voice" | "sms" | "kakao"
 export type ChannelCounts = { voice: number; sms: number; kakao: number }
 /**
  * Which channels a subscriber wants.
  */
 export type Channels = { voice: boolean; sms: boolean; kakao: boolean }
+/**
+ * One failed check.
+ */
+export type CheckIssue = { table: CardTable; source: Source | null; column: Column; 
+/**
+ * `table.source.column`, e.g. `plan.county.y2023`: the editor marks the cell by it.
+ */
+key: string; 
+/**
+ * Korean, naming the cell: "투자계획 군비 소계: …".
+ */
+message: string }
+/**
+ * A column of a money table, or the progress column of the yearly plan.
+ */
+export type Column = { kind: "total" } | { kind: "prior" } | { kind: "subtotal" } | { kind: "year"; year: number } | { kind: "after" } | { kind: "progress"; year: number } | { kind: "total_budget" } | { kind: "percent" } | { kind: "period" }
 /**
  * One field and the 0-based column that holds it, if any.
  */
@@ -281,6 +396,11 @@ export type ExportFormat = "xlsx" |
  */
 "csvcp949"
 export type Field = "town" | "village_code" | "village" | "address" | "head_name" | "name" | "phone" | "consent_date" | "consent_method" | "voice" | "sms" | "kakao" | "status"
+/**
+ * 추진현황: one block of the implementation history. `body` is light markup, one line per
+ * paragraph: "○" opens a heading, "-" and "•" are list items, leading spaces indent.
+ */
+export type HistoryEntry = { year: number; body: string }
 export type ImportOptions = { encoding?: TextEncoding; 
 /**
  * A mapping chosen in the wizard; `None` detects it from the headers.
@@ -308,7 +428,29 @@ export type ImportReport = { dry_run: boolean;
  */
 committed: boolean; rows: number; households_created: number; subscribers_created: number; problems: ImportProblem[] }
 export type ImportStage = "reading" | "checking" | "writing" | "done"
+/**
+ * 백만원 — an amount in millions of won, as the card prints it. The card never shows
+ * smaller units, so integers are exact.
+ */
+export type MillionWon = number
+/**
+ * One row of a money table: 총계, 기투자, 소계, each year of the period, and after it.
+ */
+export type MoneyRow = { source: Source; total: MillionWon | null; prior: MillionWon | null; subtotal: MillionWon | null; 
+/**
+ * One cell per year of the card's period, first year first.
+ */
+years: (MillionWon | null)[]; after: MillionWon | null }
+/**
+ * 연도별 사업비 투자계획 or 사업비 확정 및 집행액: one row per [`Source`], in [`Source::ALL`] order.
+ */
+export type MoneyTable = { rows: MoneyRow[] }
 export type NewUser = { username: string; display_name: string; password: string; role: Role; village_id: number | null }
+/**
+ * Why a year's execution may exceed its plan (for instance a carried-over budget). Without
+ * one, executed > plan is a check failure.
+ */
+export type OverrunReason = { source: Source; year: number; reason: string }
 /**
  * What a use case needs. Each `api` use case names exactly one.
  */
@@ -336,7 +478,19 @@ export type Permission =
 /**
  * Approve or reject enrollment requests.
  */
-"decide_enrollment" | "import_registry" | "export_registry" | "manage_users" | "backup" | "view_audit" | "seed_demo"
+"decide_enrollment" | "import_registry" | "export_registry" | "manage_users" | "backup" | "view_audit" | "seed_demo" | 
+/**
+ * Pledge cards: list, open, check.
+ */
+"view_budget" | 
+/**
+ * Change pledge cards (audited old → new).
+ */
+"edit_budget" | 
+/**
+ * Print pledge cards to PDF.
+ */
+"print_budget"
 /**
  * How a number can be reached: landlines and 070 numbers take voice calls only.
  */
@@ -353,6 +507,95 @@ export type PhoneKind =
  * 070 internet telephony.
  */
 "voip"
+/**
+ * 공약사업 관리카드 — one pledge's card.
+ */
+export type PledgeCard = { 
+/**
+ * The heading line, e.g. "민선6기 군수 공약사업 관리카드".
+ */
+heading: string; 
+/**
+ * 관리번호, e.g. "공감행정 ②-5"; unique.
+ */
+number: string; 
+/**
+ * 공약명
+ */
+title: string; 
+/**
+ * 총괄부서
+ */
+lead_department: string; 
+/**
+ * 추진담당
+ */
+teams: string; 
+/**
+ * 담당자 (names and extensions)
+ */
+contacts: string; 
+/**
+ * 협조부서
+ */
+cooperating: string; 
+/**
+ * 사업기간: the money tables have one column per year from `first_year` to `last_year`.
+ */
+first_year: number; last_year: number; 
+/**
+ * 총 사업비
+ */
+total_budget: MillionWon; 
+/**
+ * 목표 및 필요성
+ */
+goals: string[]; 
+/**
+ * 사업개요
+ */
+sub_projects: SubProject[]; 
+/**
+ * The phases drawn under 사업개요 (1단계 …), one line each.
+ */
+phases: string[]; 
+/**
+ * 기대효과
+ */
+effects: string[]; 
+/**
+ * 연도별 사업비 투자계획
+ */
+plan: MoneyTable; 
+/**
+ * 사업비 확정 및 집행액
+ */
+executed: MoneyTable; overrun_reasons: OverrunReason[]; 
+/**
+ * 연도별 추진계획
+ */
+yearly_plan: YearPlan[]; 
+/**
+ * 추진현황
+ */
+history: HistoryEntry[]; 
+/**
+ * 향후 추진계획
+ */
+future_plan: string[]; status: Status; 
+/**
+ * 공약사업 추진 중 주요 변경사항
+ */
+changes: string }
+/**
+ * Where a batch print has got to: `done` of `total` cards laid out; `saving` while the
+ * fonts are subset and the file is written.
+ */
+export type PrintProgress = { done: number; total: number; saving: boolean }
+/**
+ * A printed file.
+ */
+export type Printed = { cards: number; pages: number; bytes: number }
 export type RegistryStats = { county: string; towns: number; villages: number; households: number; subscribers: number; 
 /**
  * Active, approved and consented: the ones a broadcast reaches.
@@ -375,6 +618,51 @@ export type Role = "admin" | "operator" |
  */
 "livinglab" | "auditor"
 export type Session = { actor: Actor; permissions: Permission[] }
+/**
+ * 재원 — funding source, the rows of both money tables. `Total` is the 계 row.
+ */
+export type Source = "total" | "national" | "provincial" | "county" | "private" | "self_funded"
+export type Status = { kind: StatusKind; 
+/**
+ * 이행도, percent.
+ */
+percent: number }
+/**
+ * 이행현황.
+ */
+export type StatusKind = 
+/**
+ * 완료
+ */
+"done" | 
+/**
+ * 이행후 계속추진
+ */
+"done_continuing" | 
+/**
+ * 정상추진
+ */
+"on_track" | 
+/**
+ * 일부추진
+ */
+"partial" | 
+/**
+ * 보류
+ */
+"on_hold" | 
+/**
+ * 폐기
+ */
+"dropped"
+/**
+ * ① ② … under 사업개요.
+ */
+export type SubProject = { title: string; period: string; targets: string; budget: MillionWon | null; 
+/**
+ * Lines of 사업내용 / 운영방안; a leading "-" or "•" marks a list item.
+ */
+content: string[] }
 export type SubscriberFilter = { town_id: number | null; village_id: number | null; channel: Channel | null; 
 /**
  * `Some(true)`: with consent; `Some(false)`: without.
@@ -431,6 +719,14 @@ chief_phone: string | null;
  */
 zone_code: string | null; households: number; subscribers: number; pending: number }
 export type VillageUpdate = { chief_name: string | null; chief_phone: string | null; zone_code: string | null }
+/**
+ * 연도별 추진계획: what a year should bring and the progress it should reach.
+ */
+export type YearPlan = { year: number; items: string[]; 
+/**
+ * 진도, percent of the whole pledge.
+ */
+progress: number }
 
 /** tauri-specta globals **/
 

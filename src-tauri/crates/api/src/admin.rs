@@ -65,8 +65,18 @@ impl Desk {
         }
         // The seed's own pledge card, unless a card with its number is already there.
         let card = maeul_budget::demo::seed_card();
-        if maeul_budget::store::find_by_number(&mut tx, &card.number).await?.is_none() {
-            maeul_budget::store::save(&mut tx, None, &card, &actor.username, &maeul_accounts::now_utc()).await?;
+        if maeul_budget::store::find_by_number(&mut tx, &card.number)
+            .await?
+            .is_none()
+        {
+            maeul_budget::store::save(
+                &mut tx,
+                None,
+                &card,
+                &actor.username,
+                &maeul_accounts::now_utc(),
+            )
+            .await?;
         }
         audit::record(
             &mut tx,

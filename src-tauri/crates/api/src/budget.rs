@@ -79,9 +79,14 @@ impl Desk {
     pub async fn budget_find(&self, actor: &Actor, number: &str) -> ApiResult<i64> {
         actor.require(Permission::ViewBudget, Scope::County)?;
         let mut conn = self.db.acquire().await?;
-        store::find_by_number(&mut conn, number).await?.ok_or_else(|| {
-            ApiError::new(ErrorCode::NotFound, format!("관리번호 {number}인 카드가 없습니다"))
-        })
+        store::find_by_number(&mut conn, number)
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("관리번호 {number}인 카드가 없습니다"),
+                )
+            })
     }
 
     /// Creates (`id` None) or replaces a card. A card whose figures fail a check is still
@@ -111,10 +116,16 @@ impl Desk {
         let saved = store::save(&mut tx, id, &card, &actor.username, &at).await?;
         let issues = check(&card);
         let detail = match &old {
-            Some(old) => json!({ "changes": maeul_budget::diff(old, &card), "issues": issues.len() }),
+            Some(old) => {
+                json!({ "changes": maeul_budget::diff(old, &card), "issues": issues.len() })
+            }
             None => json!({ "created": card.title, "issues": issues.len() }),
         };
-        let action = if old.is_some() { "budget.update" } else { "budget.create" };
+        let action = if old.is_some() {
+            "budget.update"
+        } else {
+            "budget.create"
+        };
         audit::record(&mut tx, actor, action, &card.number, &detail).await?;
         tx.commit().await?;
         Ok(CardView {
@@ -130,8 +141,14 @@ impl Desk {
         let card = store::get(&mut tx, id).await?;
         store::delete(&mut tx, id).await?;
         // The whole card goes into the log, so a deletion can be undone from it.
-        audit::record(&mut tx, actor, "budget.delete", &card.number, &json!({ "card": card }))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "budget.delete",
+            &card.number,
+            &json!({ "card": card }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -176,8 +193,14 @@ impl Desk {
             bytes: bytes.len() as u32,
         };
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        audit::record(&mut tx, actor, "budget.print", "budget", &json!({ "cards": numbers, "pages": pages }))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "budget.print",
+            "budget",
+            &json!({ "cards": numbers, "pages": pages }),
+        )
+        .await?;
         tx.commit().await?;
         Ok((bytes, printed))
     }
@@ -192,7 +215,10 @@ impl Desk {
     ) -> ApiResult<Printed> {
         let (bytes, printed) = self.budget_pdf(actor, ids, progress).await?;
         tokio::fs::write(dest, bytes).await.map_err(|e| {
-            ApiError::new(ErrorCode::Io, format!("{}에 저장할 수 없습니다: {e}", dest.display()))
+            ApiError::new(
+                ErrorCode::Io,
+                format!("{}에 저장할 수 없습니다: {e}", dest.display()),
+            )
         })?;
         Ok(printed)
     }

@@ -108,7 +108,12 @@ fn issue(
 ) -> CheckIssue {
     let row = source.map_or("-", |s| s.key());
     let place = match source {
-        Some(s) => format!("{} {} {}", table.label(), s.label(), column.label(card.last_year)),
+        Some(s) => format!(
+            "{} {} {}",
+            table.label(),
+            s.label(),
+            column.label(card.last_year)
+        ),
         None => format!("{} {}", table.label(), column.label(card.last_year)),
     };
     CheckIssue {
@@ -202,7 +207,10 @@ pub fn check(card: &PledgeCard) -> Vec<CheckIssue> {
                 CardTable::YearlyPlan,
                 None,
                 Column::Progress(plan.year),
-                format!("{}%가 {year}년의 {p}%보다 낮습니다 (진도는 해마다 같거나 커야 합니다)", plan.progress),
+                format!(
+                    "{}%가 {year}년의 {p}%보다 낮습니다 (진도는 해마다 같거나 커야 합니다)",
+                    plan.progress
+                ),
             ));
         }
         previous = Some((plan.year, plan.progress));

@@ -27,7 +27,11 @@ fn walk(path: String, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for (k, va) in x {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 walk(p, va, y.get(k).unwrap_or(&Value::Null), out);
             }
             for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {

@@ -5,7 +5,17 @@ use serde::{Deserialize, Serialize};
 /// 백만원 — an amount in millions of won, as the card prints it. The card never shows
 /// smaller units, so integers are exact.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    specta::Type,
 )]
 #[serde(transparent)]
 pub struct MillionWon(pub i64);

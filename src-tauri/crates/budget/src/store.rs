@@ -4,9 +4,9 @@ use sqlx::FromRow;
 
 use maeul_db::{Conn, Db};
 
+use crate::BudgetError;
 use crate::check::check;
 use crate::model::{CardSummary, PledgeCard, Source, StatusKind, amount};
-use crate::BudgetError;
 
 #[derive(FromRow)]
 struct SummaryRow {
@@ -102,7 +102,10 @@ pub async fn save(
     at: &str,
 ) -> Result<i64, BudgetError> {
     let issues = check(card).len() as i64;
-    let plan_total = card.plan.row(Source::Total).map_or(0, |r| amount(r.total).0);
+    let plan_total = card
+        .plan
+        .row(Source::Total)
+        .map_or(0, |r| amount(r.total).0);
     let executed_total = card
         .executed
         .row(Source::Total)

@@ -26,14 +26,23 @@ pub fn validate(card: &PledgeCard) -> Result<(), BudgetError> {
             return Err(invalid(field, format!("{label}을(를) 입력하세요")));
         }
         if value.chars().count() > MAX_TEXT {
-            return Err(invalid(field, format!("{label}은(는) {MAX_TEXT}자까지입니다")));
+            return Err(invalid(
+                field,
+                format!("{label}은(는) {MAX_TEXT}자까지입니다"),
+            ));
         }
     }
     if !(2000..=2100).contains(&card.first_year) || !(2000..=2100).contains(&card.last_year) {
-        return Err(invalid("period", "사업기간은 2000년부터 2100년 사이여야 합니다"));
+        return Err(invalid(
+            "period",
+            "사업기간은 2000년부터 2100년 사이여야 합니다",
+        ));
     }
     if card.last_year < card.first_year {
-        return Err(invalid("period", "사업기간의 끝 연도가 시작 연도보다 앞섭니다"));
+        return Err(invalid(
+            "period",
+            "사업기간의 끝 연도가 시작 연도보다 앞섭니다",
+        ));
     }
     if card.last_year - card.first_year > 9 {
         return Err(invalid("period", "사업기간은 10년까지입니다"));
@@ -49,7 +58,11 @@ pub fn validate(card: &PledgeCard) -> Result<(), BudgetError> {
         if !(card.first_year..=card.last_year).contains(&plan.year) {
             return Err(invalid(
                 "yearly_plan",
-                format!("연도별 추진계획 {}번째 줄의 {}년은 사업기간 밖입니다", i + 1, plan.year),
+                format!(
+                    "연도별 추진계획 {}번째 줄의 {}년은 사업기간 밖입니다",
+                    i + 1,
+                    plan.year
+                ),
             ));
         }
     }
@@ -95,7 +108,11 @@ fn shape(field: &str, table: &MoneyTable, years: usize) -> Result<(), BudgetErro
             if cell.0 < 0 || cell.0 > MAX_AMOUNT {
                 return Err(invalid(
                     field,
-                    format!("{} 행에 범위를 벗어난 금액 {}이 있습니다", row.source.label(), cell.0),
+                    format!(
+                        "{} 행에 범위를 벗어난 금액 {}이 있습니다",
+                        row.source.label(),
+                        cell.0
+                    ),
                 ));
             }
         }

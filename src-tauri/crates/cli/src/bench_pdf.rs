@@ -80,10 +80,12 @@ pub fn run(runs: usize) -> Result<ExitCode, ApiError> {
         batch_out.0 as f64 / 1024.0
     );
 
-    let Some(soffice) = ["soffice", "libreoffice"]
-        .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
-    else {
+    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
         println!("bench pdf libreoffice: not installed on this machine; comparison skipped");
         return Ok(ExitCode::SUCCESS);
     };
@@ -116,8 +118,16 @@ pub fn run(runs: usize) -> Result<ExitCode, ApiError> {
 fn convert(soffice: &str, html: &Path, dir: &Path) -> Result<(), ApiError> {
     let profile = dir.join("lo-profile");
     let out = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--convert-to", "pdf:writer_web_pdf_Export", "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "pdf:writer_web_pdf_Export",
+            "--outdir",
+        ])
         .arg(dir)
         .arg(html)
         .output()
@@ -129,7 +139,9 @@ fn convert(soffice: &str, html: &Path, dir: &Path) -> Result<(), ApiError> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn money_html(out: &mut String, card: &PledgeCard, table: &MoneyTable, middle: &str) {
@@ -171,8 +183,15 @@ fn card_html(card: &PledgeCard) -> String {
     let _ = write!(
         out,
         "<table border=1><tr><th>관리번호</th><td>{}</td><th>공약명</th><td colspan=5>{}</td></tr><tr><th>총괄부서</th><td>{}</td><th>추진담당</th><td>{}</td><th>담당자</th><td>{}</td><th>협조부서</th><td>{}</td></tr><tr><th>사업기간</th><td colspan=3>{}년 ~ {}년</td><th>총 사업비</th><td colspan=3>{}백만원</td></tr></table>",
-        esc(&card.number), esc(&card.title), esc(&card.lead_department), esc(&card.teams),
-        esc(&card.contacts), esc(&card.cooperating), card.first_year, card.last_year, card.total_budget.0
+        esc(&card.number),
+        esc(&card.title),
+        esc(&card.lead_department),
+        esc(&card.teams),
+        esc(&card.contacts),
+        esc(&card.cooperating),
+        card.first_year,
+        card.last_year,
+        card.total_budget.0
     );
     let list = |out: &mut String, title: &str, items: &[String]| {
         let _ = write!(out, "<h3>{title}</h3><ul>");
@@ -184,7 +203,13 @@ fn card_html(card: &PledgeCard) -> String {
     list(&mut out, "□ 목표 및 필요성", &card.goals);
     out.push_str("<h3>□ 사업개요</h3>");
     for sub in &card.sub_projects {
-        let _ = write!(out, "<p><b>{}</b> {} / {}</p><ul>", esc(&sub.title), esc(&sub.period), esc(&sub.targets));
+        let _ = write!(
+            out,
+            "<p><b>{}</b> {} / {}</p><ul>",
+            esc(&sub.title),
+            esc(&sub.period),
+            esc(&sub.targets)
+        );
         for l in &sub.content {
             let _ = write!(out, "<li>{}</li>", esc(l));
         }
@@ -195,14 +220,29 @@ fn card_html(card: &PledgeCard) -> String {
     money_html(&mut out, card, &card.plan, "투 자 계 획");
     out.push_str("<h3>□ 연도별 추진계획</h3><table border=1>");
     for p in &card.yearly_plan {
-        let _ = write!(out, "<tr><th>{}</th><td>{}</td><td>{}%</td></tr>", p.year, esc(&p.items.join("<br>")), p.progress);
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td>{}</td><td>{}%</td></tr>",
+            p.year,
+            esc(&p.items.join("<br>")),
+            p.progress
+        );
     }
     out.push_str("</table>");
-    let _ = write!(out, "<h2 style='page-break-before:always'>{}(이행현황)</h2><h3>□ 사업비 확정 및 집행액</h3>", esc(&card.heading));
+    let _ = write!(
+        out,
+        "<h2 style='page-break-before:always'>{}(이행현황)</h2><h3>□ 사업비 확정 및 집행액</h3>",
+        esc(&card.heading)
+    );
     money_html(&mut out, card, &card.executed, "집행액");
     out.push_str("<h3>□ 추진현황</h3><table border=1>");
     for h in &card.history {
-        let _ = write!(out, "<tr><th>{}년</th><td>{}</td></tr>", h.year, esc(&h.body).replace('\n', "<br>"));
+        let _ = write!(
+            out,
+            "<tr><th>{}년</th><td>{}</td></tr>",
+            h.year,
+            esc(&h.body).replace('\n', "<br>")
+        );
     }
     out.push_str("</table>");
     list(&mut out, "□ 향후 추진계획", &card.future_plan);
@@ -212,8 +252,17 @@ fn card_html(card: &PledgeCard) -> String {
     }
     out.push_str("<th>비고</th></tr><tr>");
     for k in StatusKind::ALL {
-        let _ = write!(out, "<td>{}</td>", if k == card.status.kind { "○" } else { "" });
+        let _ = write!(
+            out,
+            "<td>{}</td>",
+            if k == card.status.kind { "○" } else { "" }
+        );
     }
-    let _ = write!(out, "<td>{}%</td></tr></table><h3>□ 주요 변경사항</h3><p>{}</p></body></html>", card.status.percent, esc(&card.changes));
+    let _ = write!(
+        out,
+        "<td>{}%</td></tr></table><h3>□ 주요 변경사항</h3><p>{}</p></body></html>",
+        card.status.percent,
+        esc(&card.changes)
+    );
     out
 }

@@ -59,25 +59,43 @@ pub async fn run(desk: &Desk, actor: &Actor, command: BudgetCommand) -> Result<E
             let checks = desk.budget_check_all(actor).await?;
             let failing = checks.iter().filter(|c| !c.issues.is_empty()).count();
             if json {
-                println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&checks).unwrap_or_default()
+                );
             } else {
                 for c in &checks {
-                    let verdict = if c.issues.is_empty() { "ok".to_string() } else { format!("오류 {}건", c.issues.len()) };
+                    let verdict = if c.issues.is_empty() {
+                        "ok".to_string()
+                    } else {
+                        format!("오류 {}건", c.issues.len())
+                    };
                     println!("{}\t{}\t{verdict}", c.number, c.title);
                     for issue in &c.issues {
                         println!("  - {}", issue.message);
                     }
                 }
             }
-            Ok(if failing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if failing == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         BudgetCommand::List => {
             for c in desk.budget_list(actor).await? {
                 let rate = c.execution_rate.map_or("-".into(), |r| format!("{r:.1}%"));
                 println!(
                     "{}\t{}\t계획 {}\t집행 {}\t집행률 {rate}\t{}",
-                    c.number, c.title, c.plan_total.0, c.executed_total.0,
-                    if c.issue_count > 0 { "검증 오류" } else { "" }
+                    c.number,
+                    c.title,
+                    c.plan_total.0,
+                    c.executed_total.0,
+                    if c.issue_count > 0 {
+                        "검증 오류"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -190,7 +190,11 @@ fn budget_cards_print_and_check_from_the_command_line() {
     assert!(maeul(&db, &["demo-seed"]).status.success());
 
     let check = maeul(&db, &["budget", "check", "--json"]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let checks: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert_eq!(checks[0]["number"], "공감행정 ②-5");
     assert_eq!(checks[0]["issues"].as_array().map(Vec::len), Some(0));
@@ -198,24 +202,47 @@ fn budget_cards_print_and_check_from_the_command_line() {
     let one = dir.path().join("card.pdf");
     let printed = maeul(
         &db,
-        &["budget", "print", "--card", "공감행정 ②-5", "--out", one.to_str().unwrap()],
+        &[
+            "budget",
+            "print",
+            "--card",
+            "공감행정 ②-5",
+            "--out",
+            one.to_str().unwrap(),
+        ],
     );
-    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
     assert!(std::fs::read(&one).unwrap().starts_with(b"%PDF-"));
 
     let all = dir.path().join("all.pdf");
-    let printed = maeul(&db, &["budget", "print", "--all", "--out", all.to_str().unwrap()]);
+    let printed = maeul(
+        &db,
+        &["budget", "print", "--all", "--out", all.to_str().unwrap()],
+    );
     assert!(printed.status.success());
     assert!(String::from_utf8_lossy(&printed.stdout).contains("카드 1"));
 
     let missing = maeul(
         &db,
-        &["budget", "print", "--card", "없는 번호", "--out", one.to_str().unwrap()],
+        &[
+            "budget",
+            "print",
+            "--card",
+            "없는 번호",
+            "--out",
+            one.to_str().unwrap(),
+        ],
     );
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("없는 번호"));
     assert!(
-        !maeul(&db, &["budget", "print", "--out", one.to_str().unwrap()]).status.success(),
+        !maeul(&db, &["budget", "print", "--out", one.to_str().unwrap()])
+            .status
+            .success(),
         "--card or --all is required"
     );
 }

@@ -28,14 +28,37 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
     for (i, sub) in card.sub_projects.iter().enumerate() {
         let circled = char::from_u32(0x2460 + i as u32).unwrap_or('•');
         paragraph(p, 2.0, &format!("{circled} {}", sub.title), Weight::Bold);
-        paragraph(p, 5.0, &format!("- 사업기간 : {}", sub.period), Weight::Regular);
-        paragraph(p, 5.0, &format!("- 사업대상 : {}", sub.targets), Weight::Regular);
+        paragraph(
+            p,
+            5.0,
+            &format!("- 사업기간 : {}", sub.period),
+            Weight::Regular,
+        );
+        paragraph(
+            p,
+            5.0,
+            &format!("- 사업대상 : {}", sub.targets),
+            Weight::Regular,
+        );
         if let Some(budget) = sub.budget {
-            paragraph(p, 5.0, &format!("- 사업비 : {}백만원", budget.0), Weight::Regular);
+            paragraph(
+                p,
+                5.0,
+                &format!("- 사업비 : {}백만원", budget.0),
+                Weight::Regular,
+            );
         }
         for line in &sub.content {
-            let indent = if line.starts_with('-') || line.starts_with('•') { 8.0 } else { 5.0 };
-            let text = if indent > 5.0 { line.clone() } else { format!("- {line}") };
+            let indent = if line.starts_with('-') || line.starts_with('•') {
+                8.0
+            } else {
+                5.0
+            };
+            let text = if indent > 5.0 {
+                line.clone()
+            } else {
+                format!("- {line}")
+            };
             paragraph(p, indent, &text, Weight::Regular);
         }
         p.y += 1.0;
@@ -55,7 +78,11 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
         p,
         LEFT,
         &widths,
-        &[GridCell::label("연도"), GridCell::label("주요내용 및 확인지표"), GridCell::label("진도")],
+        &[
+            GridCell::label("연도"),
+            GridCell::label("주요내용 및 확인지표"),
+            GridCell::label("진도"),
+        ],
         BODY,
     );
     for plan in &card.yearly_plan {
@@ -84,7 +111,12 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
         paragraph(
             p,
             2.0,
-            &format!("※ {}년 {} 초과집행 사유: {}", reason.year, reason.source.label(), reason.reason),
+            &format!(
+                "※ {}년 {} 초과집행 사유: {}",
+                reason.year,
+                reason.source.label(),
+                reason.reason
+            ),
             Weight::Regular,
         );
     }
@@ -106,11 +138,23 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
     if !issues.is_empty() {
         section(p, &format!("□ 검증 오류 ({}건)", issues.len()));
         for issue in issues {
-            let lines = p.fonts.wrap(&format!("- {}", issue.message), WIDTH - 4.0, BODY, Weight::Regular);
+            let lines = p.fonts.wrap(
+                &format!("- {}", issue.message),
+                WIDTH - 4.0,
+                BODY,
+                Weight::Regular,
+            );
             for line in lines {
                 let lh = line_height(BODY);
                 p.ensure(lh);
-                p.text(LEFT + 2.0, p.y + lh * 0.75, BODY, Weight::Regular, &line, rgb(0xc0, 0, 0));
+                p.text(
+                    LEFT + 2.0,
+                    p.y + lh * 0.75,
+                    BODY,
+                    Weight::Regular,
+                    &line,
+                    rgb(0xc0, 0, 0),
+                );
                 p.y += lh;
             }
         }
@@ -120,7 +164,15 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
 fn title(p: &mut Pager<'_>, text: &str) {
     p.ensure(14.0);
     let y = p.y;
-    p.text_in(LEFT, WIDTH, y + 7.0, 15.0, Weight::Bold, Align::Center, text);
+    p.text_in(
+        LEFT,
+        WIDTH,
+        y + 7.0,
+        15.0,
+        Weight::Bold,
+        Align::Center,
+        text,
+    );
     p.y = y + 12.0;
 }
 
@@ -142,18 +194,30 @@ fn section_with_unit(p: &mut Pager<'_>, text: &str) {
     // Heading, two header rows and six source rows.
     section_keep(p, text, 58.0);
     let y = p.y - 6.5;
-    p.text_in(LEFT, WIDTH, y + 4.0, 8.0, Weight::Regular, Align::Right, "(단위 : 백만원)");
+    p.text_in(
+        LEFT,
+        WIDTH,
+        y + 4.0,
+        8.0,
+        Weight::Regular,
+        Align::Right,
+        "(단위 : 백만원)",
+    );
 }
 
 /// A paragraph whose wrapped lines hang under the text after its marker ("- ", "• ", "○ ").
 fn paragraph(p: &mut Pager<'_>, indent: f32, text: &str, weight: Weight) {
     let marker: String = match text.split_once(' ') {
-        Some((m, _)) if m.chars().count() <= 2 && !m.chars().any(char::is_alphanumeric) => format!("{m} "),
+        Some((m, _)) if m.chars().count() <= 2 && !m.chars().any(char::is_alphanumeric) => {
+            format!("{m} ")
+        }
         _ => String::new(),
     };
     let hang = p.fonts.width(&marker, BODY, weight);
     let lh = line_height(BODY);
-    let lines = p.fonts.wrap(&text[marker.len()..], WIDTH - indent - hang, BODY, weight);
+    let lines = p
+        .fonts
+        .wrap(&text[marker.len()..], WIDTH - indent - hang, BODY, weight);
     for (i, line) in lines.iter().enumerate() {
         p.ensure(lh);
         let baseline = p.y + lh * 0.75;
@@ -183,12 +247,27 @@ fn phases(p: &mut Pager<'_>, phases: &[String]) {
     let y = p.y;
     for (i, l) in lines.iter().enumerate() {
         let x = LEFT + 2.0 + (w + gap) * i as f32;
-        boxed(p, x, y, w, h, l, BODY, Weight::Regular, Align::Center, Some(rgb(0xf2, 0xf2, 0xf2)));
+        boxed(
+            p,
+            x,
+            y,
+            w,
+            h,
+            l,
+            BODY,
+            Weight::Regular,
+            Align::Center,
+            Some(rgb(0xf2, 0xf2, 0xf2)),
+        );
         if i + 1 < lines.len() {
             let ay = y + h / 2.0;
             p.line(&[(x + w + 1.5, ay), (x + w + gap - 1.5, ay)], 0.4, black());
             p.line(
-                &[(x + w + gap - 3.0, ay - 1.2), (x + w + gap - 1.5, ay), (x + w + gap - 3.0, ay + 1.2)],
+                &[
+                    (x + w + gap - 3.0, ay - 1.2),
+                    (x + w + gap - 1.5, ay),
+                    (x + w + gap - 3.0, ay + 1.2),
+                ],
                 0.4,
                 black(),
             );
@@ -201,7 +280,18 @@ fn header_block(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) 
     let widths = [18.0, 24.0, 18.0, 28.0, 16.0, 42.0, 18.0, 16.0];
     let l = GridCell::label;
     let v = GridCell::value;
-    grid::row(p, LEFT, &widths, &[l("관리번호"), v(&card.number), l("공약명"), v(&card.title).span(5)], BODY);
+    grid::row(
+        p,
+        LEFT,
+        &widths,
+        &[
+            l("관리번호"),
+            v(&card.number),
+            l("공약명"),
+            v(&card.title).span(5),
+        ],
+        BODY,
+    );
     grid::row(
         p,
         LEFT,
@@ -218,7 +308,9 @@ fn header_block(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) 
         ],
         BODY,
     );
-    let budget_fill = marked.contains("header.-.total_budget").then(grid::error_fill);
+    let budget_fill = marked
+        .contains("header.-.total_budget")
+        .then(grid::error_fill);
     grid::row(
         p,
         LEFT,
@@ -227,7 +319,9 @@ fn header_block(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) 
             l("사업기간"),
             v(&format!("{}년 ~ {}년", card.first_year, card.last_year)).span(3),
             l("총 사업비"),
-            v(&format!("{}백만원", card.total_budget.0)).span(3).fill(budget_fill),
+            v(&format!("{}백만원", card.total_budget.0))
+                .span(3)
+                .fill(budget_fill),
         ],
         BODY,
     );
@@ -251,12 +345,18 @@ fn history_lines(p: &Pager<'_>, body: &str, width: f32) -> Vec<(f32, String, Wei
         } else {
             (3.0, Weight::Regular)
         };
-        let indent = indent + (spaces / 2) as f32 * 3.0 * f32::from(u8::from(!line.starts_with('•')));
+        let indent =
+            indent + (spaces / 2) as f32 * 3.0 * f32::from(u8::from(!line.starts_with('•')));
         let marker_w = match line.split_once(' ') {
             Some((m, _)) if m.chars().count() == 1 => p.fonts.width(&format!("{m} "), BODY, weight),
             _ => 0.0,
         };
-        for (i, wrapped) in p.fonts.wrap(line, width - indent - marker_w, BODY, weight).into_iter().enumerate() {
+        for (i, wrapped) in p
+            .fonts
+            .wrap(line, width - indent - marker_w, BODY, weight)
+            .into_iter()
+            .enumerate()
+        {
             let x = if i == 0 { indent } else { indent + marker_w };
             out.push((x, wrapped, weight));
         }
@@ -265,7 +365,13 @@ fn history_lines(p: &Pager<'_>, body: &str, width: f32) -> Vec<(f32, String, Wei
 }
 
 fn history_header(p: &mut Pager<'_>, widths: &[f32; 2]) {
-    grid::row(p, LEFT, widths, &[GridCell::label("연도별"), GridCell::label("주요 내용")], BODY);
+    grid::row(
+        p,
+        LEFT,
+        widths,
+        &[GridCell::label("연도별"), GridCell::label("주요 내용")],
+        BODY,
+    );
 }
 
 /// Each entry is one row; a row that does not fit moves whole to the next page, and only an
@@ -295,13 +401,46 @@ fn history(p: &mut Pager<'_>, card: &PledgeCard) {
             let chunk: Vec<_> = lines.drain(..fit).collect();
             let h = chunk.len() as f32 * lh + 2.0 * PAD_Y;
             let y = p.y;
-            let year = if continued { format!("{}년\n(계속)", entry.year) } else { format!("{}년", entry.year) };
+            let year = if continued {
+                format!("{}년\n(계속)", entry.year)
+            } else {
+                format!("{}년", entry.year)
+            };
             let year_lines: Vec<String> = year.lines().map(str::to_string).collect();
-            boxed(p, LEFT, y, widths[0], h, &year_lines, BODY, Weight::Bold, Align::Center, Some(header_fill()));
-            boxed(p, LEFT + widths[0], y, widths[1], h, &[], BODY, Weight::Regular, Align::Left, None);
+            boxed(
+                p,
+                LEFT,
+                y,
+                widths[0],
+                h,
+                &year_lines,
+                BODY,
+                Weight::Bold,
+                Align::Center,
+                Some(header_fill()),
+            );
+            boxed(
+                p,
+                LEFT + widths[0],
+                y,
+                widths[1],
+                h,
+                &[],
+                BODY,
+                Weight::Regular,
+                Align::Left,
+                None,
+            );
             let mut baseline = y + PAD_Y + lh * 0.75;
             for (x, text, weight) in chunk {
-                p.text(LEFT + widths[0] + 1.2 + x, baseline, BODY, weight, &text, black());
+                p.text(
+                    LEFT + widths[0] + 1.2 + x,
+                    baseline,
+                    BODY,
+                    weight,
+                    &text,
+                    black(),
+                );
                 baseline += lh;
             }
             p.y = y + h;
@@ -322,23 +461,133 @@ fn status_table(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) 
     let fill = Some(header_fill());
     let one = |s: &str| vec![s.to_string()];
     let bold = Weight::Bold;
-    let xs: Vec<f32> = widths.iter().scan(LEFT, |x, w| { let here = *x; *x += w; Some(here) }).collect();
-    boxed(p, xs[0], y, widths[0], lh * 2.0, &one("구분"), BODY, bold, Align::Center, fill);
-    boxed(p, xs[1], y, widths[1], lh * 2.0, &one("완료"), BODY, bold, Align::Center, fill);
-    boxed(p, xs[2], y, widths[2] + widths[3] + widths[4], lh, &one("추진중"), BODY, bold, Align::Center, fill);
-    boxed(p, xs[5], y, widths[5] + widths[6], lh, &one("미착수"), BODY, bold, Align::Center, fill);
-    boxed(p, xs[7], y, widths[7], lh * 2.0, &one("비고"), BODY, bold, Align::Center, fill);
+    let xs: Vec<f32> = widths
+        .iter()
+        .scan(LEFT, |x, w| {
+            let here = *x;
+            *x += w;
+            Some(here)
+        })
+        .collect();
+    boxed(
+        p,
+        xs[0],
+        y,
+        widths[0],
+        lh * 2.0,
+        &one("구분"),
+        BODY,
+        bold,
+        Align::Center,
+        fill,
+    );
+    boxed(
+        p,
+        xs[1],
+        y,
+        widths[1],
+        lh * 2.0,
+        &one("완료"),
+        BODY,
+        bold,
+        Align::Center,
+        fill,
+    );
+    boxed(
+        p,
+        xs[2],
+        y,
+        widths[2] + widths[3] + widths[4],
+        lh,
+        &one("추진중"),
+        BODY,
+        bold,
+        Align::Center,
+        fill,
+    );
+    boxed(
+        p,
+        xs[5],
+        y,
+        widths[5] + widths[6],
+        lh,
+        &one("미착수"),
+        BODY,
+        bold,
+        Align::Center,
+        fill,
+    );
+    boxed(
+        p,
+        xs[7],
+        y,
+        widths[7],
+        lh * 2.0,
+        &one("비고"),
+        BODY,
+        bold,
+        Align::Center,
+        fill,
+    );
     for (i, kind) in StatusKind::ALL.iter().enumerate().skip(1) {
-        let size = if kind.label().chars().count() > 5 { 7.5 } else { BODY };
-        boxed(p, xs[i + 1], y + lh, widths[i + 1], lh, &one(kind.label()), size, bold, Align::Center, fill);
+        let size = if kind.label().chars().count() > 5 {
+            7.5
+        } else {
+            BODY
+        };
+        boxed(
+            p,
+            xs[i + 1],
+            y + lh,
+            widths[i + 1],
+            lh,
+            &one(kind.label()),
+            size,
+            bold,
+            Align::Center,
+            fill,
+        );
     }
     let row_y = y + lh * 2.0;
-    boxed(p, xs[0], row_y, widths[0], lh, &one("이행도"), BODY, bold, Align::Center, fill);
+    boxed(
+        p,
+        xs[0],
+        row_y,
+        widths[0],
+        lh,
+        &one("이행도"),
+        BODY,
+        bold,
+        Align::Center,
+        fill,
+    );
     for (i, kind) in StatusKind::ALL.iter().enumerate() {
         let mark = if *kind == card.status.kind { "○" } else { "" };
-        boxed(p, xs[i + 1], row_y, widths[i + 1], lh, &one(mark), BODY, Weight::Regular, Align::Center, None);
+        boxed(
+            p,
+            xs[i + 1],
+            row_y,
+            widths[i + 1],
+            lh,
+            &one(mark),
+            BODY,
+            Weight::Regular,
+            Align::Center,
+            None,
+        );
     }
     let percent_fill = marked.contains("status.-.percent").then(grid::error_fill);
-    boxed(p, xs[7], row_y, widths[7], lh, &one(&format!("{}%", card.status.percent)), BODY, Weight::Regular, Align::Center, percent_fill);
+    boxed(
+        p,
+        xs[7],
+        row_y,
+        widths[7],
+        lh,
+        &one(&format!("{}%", card.status.percent)),
+        BODY,
+        Weight::Regular,
+        Align::Center,
+        percent_fill,
+    );
     p.y = row_y + lh;
 }

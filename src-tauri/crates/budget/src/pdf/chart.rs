@@ -24,18 +24,34 @@ pub(crate) fn plan_vs_executed(p: &mut Pager<'_>, card: &PledgeCard) {
     let per_year = |table: &crate::MoneyTable| -> Vec<MillionWon> {
         let row = table.row(Source::Total);
         (0..years.len())
-            .map(|i| row.and_then(|r| r.years.get(i).copied().flatten()).unwrap_or_default())
+            .map(|i| {
+                row.and_then(|r| r.years.get(i).copied().flatten())
+                    .unwrap_or_default()
+            })
             .collect()
     };
     let plan = per_year(&card.plan);
     let done = per_year(&card.executed);
-    let max = plan.iter().chain(&done).map(|m| m.0).max().unwrap_or(0).max(1);
+    let max = plan
+        .iter()
+        .chain(&done)
+        .map(|m| m.0)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let step = axis_step(max);
     let top_value = step * ((max + step - 1) / step);
 
     p.ensure(HEIGHT);
     let top = p.y;
-    p.text(LEFT, top + 4.0, 9.0, Weight::Bold, "연도별 계획 대비 집행 (백만원)", black());
+    p.text(
+        LEFT,
+        top + 4.0,
+        9.0,
+        Weight::Bold,
+        "연도별 계획 대비 집행 (백만원)",
+        black(),
+    );
     let plan_col = rgb(0x9d, 0xb4, 0xd8);
     let done_col = rgb(0x1f, 0x3a, 0x68);
     // Legend, top right.
@@ -52,8 +68,22 @@ pub(crate) fn plan_vs_executed(p: &mut Pager<'_>, card: &PledgeCard) {
     let mut v = 0;
     while v <= top_value {
         let y = y_of(v);
-        p.hline(plot_x, plot_x + plot_w, y, if v == 0 { 0.3 } else { 0.1 }, if v == 0 { black() } else { grid });
-        p.text_in(LEFT, 12.5, y + 1.0, 7.0, Weight::Regular, Align::Right, &v.to_string());
+        p.hline(
+            plot_x,
+            plot_x + plot_w,
+            y,
+            if v == 0 { 0.3 } else { 0.1 },
+            if v == 0 { black() } else { grid },
+        );
+        p.text_in(
+            LEFT,
+            12.5,
+            y + 1.0,
+            7.0,
+            Weight::Regular,
+            Align::Right,
+            &v.to_string(),
+        );
         v += step;
     }
     let group_w = plot_w / years.len() as f32;
@@ -68,9 +98,25 @@ pub(crate) fn plan_vs_executed(p: &mut Pager<'_>, card: &PledgeCard) {
                 let y = y_of(value.0);
                 p.fill(x, y, bar_w, y_of(0) - y, color);
             }
-            p.text_in(x - 2.0, bar_w + 4.0, y_of(value.0) - 1.0, 7.0, Weight::Regular, Align::Center, &amount(Some(value)).0.to_string());
+            p.text_in(
+                x - 2.0,
+                bar_w + 4.0,
+                y_of(value.0) - 1.0,
+                7.0,
+                Weight::Regular,
+                Align::Center,
+                &amount(Some(value)).0.to_string(),
+            );
         }
-        p.text_in(gx - group_w / 2.0, group_w, plot_top + plot_h + 4.5, 8.0, Weight::Regular, Align::Center, &year.to_string());
+        p.text_in(
+            gx - group_w / 2.0,
+            group_w,
+            plot_top + plot_h + 4.5,
+            8.0,
+            Weight::Regular,
+            Align::Center,
+            &year.to_string(),
+        );
     }
     p.y = top + HEIGHT;
 }

@@ -107,7 +107,9 @@ impl Fonts {
     pub fn missing(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = text
             .chars()
-            .filter(|c| !c.is_whitespace() && self.regular.font.lookup_glyph_index(*c as u32).is_none())
+            .filter(|c| {
+                !c.is_whitespace() && self.regular.font.lookup_glyph_index(*c as u32).is_none()
+            })
             .collect();
         out.sort_unstable();
         out.dedup();

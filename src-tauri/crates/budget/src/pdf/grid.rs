@@ -95,7 +95,15 @@ pub(crate) fn boxed(
     // Baseline of the first line: centred block, cap height about 0.75 of the size.
     let mut baseline = y + (h - block) / 2.0 + lh * 0.5 + size * PT * 0.36;
     for line in lines {
-        p.text_in(x + PAD_X, w - 2.0 * PAD_X, baseline, size, weight, align, line);
+        p.text_in(
+            x + PAD_X,
+            w - 2.0 * PAD_X,
+            baseline,
+            size,
+            weight,
+            align,
+            line,
+        );
         baseline += lh;
     }
 }
@@ -105,7 +113,9 @@ fn spans(widths: &[f32], cells: &[GridCell]) -> Vec<(f32, f32)> {
     let mut col = 0;
     let mut x = 0.0;
     for cell in cells {
-        let w: f32 = widths[col..(col + cell.span).min(widths.len())].iter().sum();
+        let w: f32 = widths[col..(col + cell.span).min(widths.len())]
+            .iter()
+            .sum();
         out.push((x, w));
         x += w;
         col += cell.span;
@@ -130,7 +140,18 @@ pub(crate) fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell]
     let y = p.y;
     for ((dx, w), cell) in spans(widths, cells).into_iter().zip(cells) {
         let lines = wrapped(p, &cell.text, w, size, cell.weight);
-        boxed(p, x0 + dx, y, w, h, &lines, size, cell.weight, cell.align, cell.fill);
+        boxed(
+            p,
+            x0 + dx,
+            y,
+            w,
+            h,
+            &lines,
+            size,
+            cell.weight,
+            cell.align,
+            cell.fill,
+        );
     }
     p.y += h;
 }

@@ -43,7 +43,8 @@ pub fn print_cards(
     printed_at: &str,
     progress: &(dyn Fn(PrintProgress) + Send + Sync),
 ) -> Result<(Vec<u8>, usize), BudgetError> {
-    let fonts = fonts::fonts().ok_or_else(|| BudgetError::Pdf("내장 글꼴을 읽을 수 없습니다".into()))?;
+    let fonts =
+        fonts::fonts().ok_or_else(|| BudgetError::Pdf("내장 글꼴을 읽을 수 없습니다".into()))?;
     for card in cards {
         let missing = unprintable(card);
         if !missing.is_empty() {
@@ -81,7 +82,11 @@ pub fn print_cards(
         finisher.pages = pages;
         footers(&mut finisher, card, &issues, printed_at, cards.len() > 1);
         laid_out.push((finisher.pages, n));
-        progress(PrintProgress { done: i as u32 + 1, total, saving: false });
+        progress(PrintProgress {
+            done: i as u32 + 1,
+            total,
+            saving: false,
+        });
     }
     let all_pages: usize = laid_out.iter().map(|(_, n)| n).sum();
     let mut page_no = 0;
@@ -92,13 +97,25 @@ pub fn print_cards(
             if total > 1 {
                 let mut p = Pager::new(fonts, regular.clone(), bold.clone());
                 p.pages = vec![Vec::new()];
-                p.text_in(LEFT, WIDTH, PAGE_H - 6.0, 7.0, Weight::Regular, Align::Right, &format!("전체 {page_no} / {all_pages}"));
+                p.text_in(
+                    LEFT,
+                    WIDTH,
+                    PAGE_H - 6.0,
+                    7.0,
+                    Weight::Regular,
+                    Align::Right,
+                    &format!("전체 {page_no} / {all_pages}"),
+                );
                 ops.extend(p.pages.pop().unwrap_or_default());
             }
             pages.push(PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops));
         }
     }
-    progress(PrintProgress { done: total, total, saving: true });
+    progress(PrintProgress {
+        done: total,
+        total,
+        saving: true,
+    });
     doc.with_pages(pages);
     let options = PdfSaveOptions {
         subset_fonts: true,
@@ -106,14 +123,23 @@ pub fn print_cards(
     };
     let mut warnings = Vec::new();
     let bytes = doc.save(&options, &mut warnings);
-    for w in warnings.iter().filter(|w| w.severity != printpdf::PdfParseErrorSeverity::Info) {
+    for w in warnings
+        .iter()
+        .filter(|w| w.severity != printpdf::PdfParseErrorSeverity::Info)
+    {
         log::warn!("pdf: {w:?}");
     }
     Ok((bytes, all_pages))
 }
 
 /// Page numbers, print date and the error mark, added once the card's page count is known.
-fn footers(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue], printed_at: &str, batch: bool) {
+fn footers(
+    p: &mut Pager<'_>,
+    card: &PledgeCard,
+    issues: &[CheckIssue],
+    printed_at: &str,
+    batch: bool,
+) {
     let n = p.pages.len();
     let pages = std::mem::take(&mut p.pages);
     let mut out = Vec::with_capacity(n);
@@ -123,15 +149,34 @@ fn footers(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue], printed_
         p.hline(LEFT, RIGHT, y - 3.5, 0.2, rgb(150, 150, 150));
         let grey = rgb(80, 80, 80);
         p.text(LEFT, y, 7.5, Weight::Regular, &card.number, grey);
-        let pages = if batch { format!("이 카드 {} / {n}쪽", i + 1) } else { format!("{} / {n}쪽", i + 1) };
+        let pages = if batch {
+            format!("이 카드 {} / {n}쪽", i + 1)
+        } else {
+            format!("{} / {n}쪽", i + 1)
+        };
         p.text_in(LEFT, WIDTH, y, 8.0, Weight::Regular, Align::Center, &pages);
-        p.text_in(LEFT, WIDTH, y, 7.5, Weight::Regular, Align::Right, &format!("출력일 {printed_at}"));
+        p.text_in(
+            LEFT,
+            WIDTH,
+            y,
+            7.5,
+            Weight::Regular,
+            Align::Right,
+            &format!("출력일 {printed_at}"),
+        );
         if !issues.is_empty() {
             let (w, h) = (34.0, 8.0);
             let (x, top) = (RIGHT - w, 4.0);
             let red = rgb(0xc0, 0, 0);
             p.stroke(x, top, w, h, 0.6, red);
-            p.text(x + 3.0, top + 5.6, 10.0, Weight::Bold, &format!("검증 오류 {}건", issues.len()), red);
+            p.text(
+                x + 3.0,
+                top + 5.6,
+                10.0,
+                Weight::Bold,
+                &format!("검증 오류 {}건", issues.len()),
+                red,
+            );
         }
         out.extend(p.pages.drain(..));
     }

@@ -36,41 +36,184 @@ pub(crate) fn money_table(
 
     // Corner: 연도 over 재원, split by a diagonal as on the paper card.
     let h2 = row_h * 2.0;
-    boxed(p, LEFT, top, label_w, h2, &[], SIZE, bold, Align::Center, fill);
+    boxed(
+        p,
+        LEFT,
+        top,
+        label_w,
+        h2,
+        &[],
+        SIZE,
+        bold,
+        Align::Center,
+        fill,
+    );
     p.line(&[(LEFT, top), (LEFT + label_w, top + h2)], 0.2, black());
-    p.text_in(LEFT + 1.2, label_w - 2.4, top + row_h * 0.75, SIZE, bold, Align::Right, "연도");
-    p.text_in(LEFT + 1.2, label_w - 2.4, top + row_h * 1.75, SIZE, bold, Align::Left, "재원");
+    p.text_in(
+        LEFT + 1.2,
+        label_w - 2.4,
+        top + row_h * 0.75,
+        SIZE,
+        bold,
+        Align::Right,
+        "연도",
+    );
+    p.text_in(
+        LEFT + 1.2,
+        label_w - 2.4,
+        top + row_h * 1.75,
+        SIZE,
+        bold,
+        Align::Left,
+        "재원",
+    );
 
     let mut x = LEFT + label_w;
-    boxed(p, x, top, total_w, h2, &one("총계"), SIZE, bold, Align::Center, fill);
+    boxed(
+        p,
+        x,
+        top,
+        total_w,
+        h2,
+        &one("총계"),
+        SIZE,
+        bold,
+        Align::Center,
+        fill,
+    );
     x += total_w;
-    boxed(p, x, top, prior_w, h2, &one("기투자"), SIZE, bold, Align::Center, fill);
+    boxed(
+        p,
+        x,
+        top,
+        prior_w,
+        h2,
+        &one("기투자"),
+        SIZE,
+        bold,
+        Align::Center,
+        fill,
+    );
     x += prior_w;
     let middle_w = sub_w + year_w * years.len() as f32;
-    boxed(p, x, top, middle_w, row_h, &one(middle), SIZE, bold, Align::Center, fill);
-    boxed(p, x, top + row_h, sub_w, row_h, &one("소계"), SIZE, bold, Align::Center, fill);
+    boxed(
+        p,
+        x,
+        top,
+        middle_w,
+        row_h,
+        &one(middle),
+        SIZE,
+        bold,
+        Align::Center,
+        fill,
+    );
+    boxed(
+        p,
+        x,
+        top + row_h,
+        sub_w,
+        row_h,
+        &one("소계"),
+        SIZE,
+        bold,
+        Align::Center,
+        fill,
+    );
     let mut yx = x + sub_w;
     for year in &years {
-        boxed(p, yx, top + row_h, year_w, row_h, &one(&year.to_string()), SIZE, bold, Align::Center, fill);
+        boxed(
+            p,
+            yx,
+            top + row_h,
+            year_w,
+            row_h,
+            &one(&year.to_string()),
+            SIZE,
+            bold,
+            Align::Center,
+            fill,
+        );
         yx += year_w;
     }
     x += middle_w;
     let after = format!("{} 이후", card.last_year + 1);
-    boxed(p, x, top, after_w, h2, &one(&after), SIZE, bold, Align::Center, fill);
+    boxed(
+        p,
+        x,
+        top,
+        after_w,
+        h2,
+        &one(&after),
+        SIZE,
+        bold,
+        Align::Center,
+        fill,
+    );
 
     let mut y = top + h2;
     for source in Source::ALL {
-        let Some(row) = table.row(source) else { continue };
-        let weight = if source == Source::Total { Weight::Bold } else { Weight::Regular };
+        let Some(row) = table.row(source) else {
+            continue;
+        };
+        let weight = if source == Source::Total {
+            Weight::Bold
+        } else {
+            Weight::Regular
+        };
         match source {
             Source::Private => {
-                boxed(p, LEFT, y, 9.0, row_h * 2.0, &one("기 타"), SIZE, bold, Align::Center, fill);
-                boxed(p, LEFT + 9.0, y, label_w - 9.0, row_h, &one(source.label()), SIZE, bold, Align::Center, fill);
+                boxed(
+                    p,
+                    LEFT,
+                    y,
+                    9.0,
+                    row_h * 2.0,
+                    &one("기 타"),
+                    SIZE,
+                    bold,
+                    Align::Center,
+                    fill,
+                );
+                boxed(
+                    p,
+                    LEFT + 9.0,
+                    y,
+                    label_w - 9.0,
+                    row_h,
+                    &one(source.label()),
+                    SIZE,
+                    bold,
+                    Align::Center,
+                    fill,
+                );
             }
             Source::SelfFunded => {
-                boxed(p, LEFT + 9.0, y, label_w - 9.0, row_h, &one(source.label()), SIZE, bold, Align::Center, fill);
+                boxed(
+                    p,
+                    LEFT + 9.0,
+                    y,
+                    label_w - 9.0,
+                    row_h,
+                    &one(source.label()),
+                    SIZE,
+                    bold,
+                    Align::Center,
+                    fill,
+                );
             }
-            _ => boxed(p, LEFT, y, label_w, row_h, &one(source.label()), SIZE, bold, Align::Center, fill),
+            _ => boxed(
+                p,
+                LEFT,
+                y,
+                label_w,
+                row_h,
+                &one(source.label()),
+                SIZE,
+                bold,
+                Align::Center,
+                fill,
+            ),
         }
         let mut cells: Vec<(String, Cell, f32)> = vec![
             ("total".into(), row.total, total_w),
@@ -78,14 +221,29 @@ pub(crate) fn money_table(
             ("subtotal".into(), row.subtotal, sub_w),
         ];
         for (i, year) in years.iter().enumerate() {
-            cells.push((format!("y{year}"), row.years.get(i).copied().flatten(), year_w));
+            cells.push((
+                format!("y{year}"),
+                row.years.get(i).copied().flatten(),
+                year_w,
+            ));
         }
         cells.push(("after".into(), row.after, after_w));
         let mut x = LEFT + label_w;
         for (column, cell, w) in cells {
             let key = format!("{table_key}.{}.{column}", source.key());
             let fill = marked.contains(&key).then(error_fill);
-            boxed(p, x, y, w, row_h, &one(&shown(cell)), SIZE, weight, Align::Center, fill);
+            boxed(
+                p,
+                x,
+                y,
+                w,
+                row_h,
+                &one(&shown(cell)),
+                SIZE,
+                weight,
+                Align::Center,
+                fill,
+            );
             x += w;
         }
         y += row_h;

@@ -86,7 +86,14 @@ impl<'f> Pager<'f> {
         self.y = TOP;
         if !self.running_title.is_empty() {
             let title = self.running_title.clone();
-            self.text(LEFT, TOP + 3.0, 8.0, Weight::Regular, &title, rgb(90, 90, 90));
+            self.text(
+                LEFT,
+                TOP + 3.0,
+                8.0,
+                Weight::Regular,
+                &title,
+                rgb(90, 90, 90),
+            );
             self.hline(LEFT, RIGHT, TOP + 4.5, 0.2, rgb(150, 150, 150));
             self.y = TOP + 8.0;
         }
@@ -116,8 +123,13 @@ impl<'f> Pager<'f> {
         self.ops().extend([
             Op::StartTextSection,
             Op::SetFillColor { col: color.color() },
-            Op::SetFont { font, size: Pt(size) },
-            Op::SetTextCursor { pos: point(x, baseline) },
+            Op::SetFont {
+                font,
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: point(x, baseline),
+            },
             Op::ShowText {
                 items: vec![TextItem::Text(s.to_string())],
             },
@@ -160,7 +172,9 @@ impl<'f> Pager<'f> {
             .collect();
         self.ops().extend([
             Op::SetOutlineColor { col: color.color() },
-            Op::SetOutlineThickness { pt: Pt(thickness / super::fonts::PT) },
+            Op::SetOutlineThickness {
+                pt: Pt(thickness / super::fonts::PT),
+            },
             Op::DrawLine {
                 line: Line {
                     points,
@@ -191,7 +205,9 @@ impl<'f> Pager<'f> {
     pub fn stroke(&mut self, x: f32, y: f32, w: f32, h: f32, thickness: f32, color: Ink) {
         self.ops().extend([
             Op::SetOutlineColor { col: color.color() },
-            Op::SetOutlineThickness { pt: Pt(thickness / super::fonts::PT) },
+            Op::SetOutlineThickness {
+                pt: Pt(thickness / super::fonts::PT),
+            },
         ]);
         self.rect(x, y, w, h, PaintMode::Stroke);
     }

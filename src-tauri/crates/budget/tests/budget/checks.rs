@@ -105,7 +105,10 @@ fn messages_name_table_row_and_column_in_korean() {
     let mut card = seed_card();
     card.plan.row_mut(Source::County).unwrap().subtotal = m(341);
     let issues = check(&card);
-    let subtotal = issues.iter().find(|i| i.key == "plan.county.subtotal").unwrap();
+    let subtotal = issues
+        .iter()
+        .find(|i| i.key == "plan.county.subtotal")
+        .unwrap();
     assert_eq!(
         subtotal.message,
         "투자계획 군비 소계: 341백만원이 연도별 합계 340백만원와 다릅니다"

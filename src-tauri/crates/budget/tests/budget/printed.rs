@@ -16,7 +16,11 @@ fn text_of(pdf: &[u8]) -> String {
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils, installed by ./dev) must be on PATH");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -62,7 +66,10 @@ fn the_printed_demo_card_holds_title_number_and_every_figure() {
     }
     assert!(text.contains("1 / 4쪽") || text.contains(&format!("1 / {pages}쪽")));
     assert!(text.contains("출력일 2026-11-25 09:00"));
-    assert!(!text.contains("검증 오류"), "a clean card carries no error mark");
+    assert!(
+        !text.contains("검증 오류"),
+        "a clean card carries no error mark"
+    );
     // History flows across pages and keeps its last entry.
     assert!(text.contains("반려동물 배변처리기"));
     assert!(pages >= 3, "{pages} pages");
@@ -82,7 +89,9 @@ fn a_card_that_fails_checks_prints_with_the_mark_on_every_page() {
 #[test]
 fn a_long_history_flows_onto_further_pages_without_losing_a_line() {
     let mut card = seed_card();
-    let long: Vec<String> = (1..=120).map(|i| format!("- 추진 내용 {i:03}번째 줄")).collect();
+    let long: Vec<String> = (1..=120)
+        .map(|i| format!("- 추진 내용 {i:03}번째 줄"))
+        .collect();
     card.history.push(maeul_budget::HistoryEntry {
         year: 2025,
         body: format!("○ 긴 추진현황\n{}", long.join("\n")),
@@ -92,7 +101,10 @@ fn a_long_history_flows_onto_further_pages_without_losing_a_line() {
     assert!(pages > short_pages);
     let text = text_of(&pdf);
     for i in 1..=120 {
-        assert!(text.contains(&format!("추진 내용 {i:03}번째 줄")), "line {i}");
+        assert!(
+            text.contains(&format!("추진 내용 {i:03}번째 줄")),
+            "line {i}"
+        );
     }
     assert!(text.contains("2025년") && text.contains("(계속)"));
 }
