@@ -76,11 +76,18 @@ async fn start(db: &std::path::Path) -> (Driver, Client) {
 }
 
 async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
-    c.wait()
+    match c
+        .wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(selector))
         .await
-        .unwrap_or_else(|e| panic!("{selector} did not appear: {e}"))
+    {
+        Ok(el) => el,
+        Err(e) => {
+            screenshot(c, "failure.png").await;
+            panic!("{selector} did not appear: {e} (screenshot: target/e2e/failure.png)")
+        }
+    }
 }
 
 /// Replaces a field's text the way a person does (select all, then type), so that the
@@ -303,7 +310,7 @@ async fn first_run_login_and_registry_flow() {
     let row = text_until(&c, "[data-testid=card-row]", |t| t.contains("공감행정 ②-5")).await;
     assert!(row.contains("63.0%") && row.contains("이상 없음"), "{row}");
     screenshot(&c, "budget-list.png").await;
-    click(&c, "[data-testid=card-row]").await;
+    click(&c, "[data-testid=card-row] strong").await;
     text_until(&c, "[data-testid=check-panel]", |t| {
         t.contains("모든 합계가 맞습니다")
     })
@@ -324,21 +331,37 @@ async fn first_run_login_and_registry_flow() {
     })
     .await;
     click(&c, "[data-testid=open-preview]").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let pages = c
-            .find_all(Locator::Css("[data-testid=pdf-page]"))
-            .await
-            .unwrap()
-            .len();
-        if pages >= 3 {
-            break;
-        }
-        if Instant::now() >= deadline {
-            screenshot(&c, "failure.png").await;
-            panic!("the preview drew {pages} pages (screenshot: target/e2e/failure.png)");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    // Every page drawn: "N / N 쪽" with N ≥ 3 and no "rendering" note left.
+    let count = text_until(&c, "[data-testid=page-count]", |t| {
+        let n: Vec<u64> = t
+            .split(|ch: char| !ch.is_ascii_digit())
+            .filter_map(|d| d.parse().ok())
+            .collect();
+        n.len() >= 2 && n[0] == n[1] && n[0] >= 3
+    })
+    .await;
+    let drawn = c
+        .find_all(Locator::Css("[data-testid=pdf-page]"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        drawn as u64,
+        digits(count.split('/').next().unwrap()),
+        "{count}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c
+        .find_all(Locator::Css("[data-testid=rendering]"))
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the preview kept saying it was rendering"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     screenshot(&c, "budget-preview.png").await;
     click(&c, "nav a[href='/registry']").await;

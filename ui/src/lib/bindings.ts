@@ -344,7 +344,7 @@ export type Channels = { voice: boolean; sms: boolean; kakao: boolean }
 /**
  * One failed check.
  */
-export type CheckIssue = { table: CardTable; source: Source | null; column: Column; 
+export type CheckIssue = { rule: Rule; table: CardTable; source: Source | null; column: Column; 
 /**
  * `table.source.column`, e.g. `plan.county.y2023`: the editor marks the cell by it.
  */
@@ -617,6 +617,42 @@ export type Role = "admin" | "operator" |
  * Living-lab coordinator.
  */
 "livinglab" | "auditor"
+/**
+ * Which rule a failure broke, for the UI to react to (e.g. offer a reason for an overrun).
+ */
+export type Rule = 
+/**
+ * 소계 = the sum of the years.
+ */
+"subtotal" | 
+/**
+ * 총계 = 기투자 + 소계 + after the period.
+ */
+"total" | 
+/**
+ * 계 row = the sum of the source rows.
+ */
+"sum_of_sources" | 
+/**
+ * executed ≤ plan, per year and source, unless a reason is given.
+ */
+"overrun" | 
+/**
+ * 진도 never falls from one year to the next.
+ */
+"progress_falls" | 
+/**
+ * A percentage above 100.
+ */
+"over_hundred" | 
+/**
+ * 총 사업비 = the plan's 계 총계.
+ */
+"total_budget" | 
+/**
+ * The table does not match the period.
+ */
+"shape"
 export type Session = { actor: Actor; permissions: Permission[] }
 /**
  * 재원 — funding source, the rows of both money tables. `Total` is the 계 row.

@@ -21,7 +21,7 @@ describe('parseAmount', () => {
 describe('issuesByKey', () => {
   it('gathers every message of a cell under its key', () => {
     const issue = (key: string, message: string): CheckIssue => ({
-      table: 'plan', source: 'county', column: { kind: 'subtotal' }, key, message
+      rule: 'subtotal', table: 'plan', source: 'county', column: { kind: 'subtotal' }, key, message
     });
     const map = issuesByKey([issue('plan.county.subtotal', 'a'), issue('plan.county.subtotal', 'b'), issue('plan.total.y2023', 'c')]);
     expect(map.get(cellKey('plan', 'county', 'subtotal'))).toEqual(['a', 'b']);

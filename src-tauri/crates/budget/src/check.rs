@@ -87,9 +87,32 @@ impl Column {
     }
 }
 
+/// Which rule a failure broke, for the UI to react to (e.g. offer a reason for an overrun).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// 소계 = the sum of the years.
+    Subtotal,
+    /// 총계 = 기투자 + 소계 + after the period.
+    Total,
+    /// 계 row = the sum of the source rows.
+    SumOfSources,
+    /// executed ≤ plan, per year and source, unless a reason is given.
+    Overrun,
+    /// 진도 never falls from one year to the next.
+    ProgressFalls,
+    /// A percentage above 100.
+    OverHundred,
+    /// 총 사업비 = the plan's 계 총계.
+    TotalBudget,
+    /// The table does not match the period.
+    Shape,
+}
+
 /// One failed check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CheckIssue {
+    pub rule: Rule,
     pub table: CardTable,
     pub source: Option<Source>,
     pub column: Column,
@@ -101,6 +124,7 @@ pub struct CheckIssue {
 
 fn issue(
     card: &PledgeCard,
+    rule: Rule,
     table: CardTable,
     source: Option<Source>,
     column: Column,
@@ -117,6 +141,7 @@ fn issue(
         None => format!("{} {}", table.label(), column.label(card.last_year)),
     };
     CheckIssue {
+        rule,
         table,
         source,
         column,
@@ -153,6 +178,7 @@ pub fn check(card: &PledgeCard) -> Vec<CheckIssue> {
     if card.last_year < card.first_year {
         out.push(issue(
             card,
+            Rule::Shape,
             CardTable::Header,
             None,
             Column::Period,
@@ -177,11 +203,12 @@ pub fn check(card: &PledgeCard) -> Vec<CheckIssue> {
     {
         out.push(issue(
             card,
+            Rule::TotalBudget,
             CardTable::Header,
             None,
             Column::TotalBudget,
             format!(
-                "{}이 투자계획 계 총계 {}와 다릅니다",
+                "{}이 투자계획 계 총계 {}과 다릅니다",
                 won(card.total_budget),
                 won(plan_total)
             ),
@@ -193,6 +220,7 @@ pub fn check(card: &PledgeCard) -> Vec<CheckIssue> {
         if plan.progress > 100 {
             out.push(issue(
                 card,
+                Rule::OverHundred,
                 CardTable::YearlyPlan,
                 None,
                 Column::Progress(plan.year),
@@ -204,6 +232,7 @@ pub fn check(card: &PledgeCard) -> Vec<CheckIssue> {
         {
             out.push(issue(
                 card,
+                Rule::ProgressFalls,
                 CardTable::YearlyPlan,
                 None,
                 Column::Progress(plan.year),
@@ -218,6 +247,7 @@ pub fn check(card: &PledgeCard) -> Vec<CheckIssue> {
     if card.status.percent > 100 {
         out.push(issue(
             card,
+            Rule::OverHundred,
             CardTable::Status,
             None,
             Column::Percent,
@@ -238,6 +268,7 @@ fn check_money(
         let Some(row) = table.row(source) else {
             out.push(issue(
                 card,
+                Rule::Shape,
                 kind,
                 Some(source),
                 Column::Total,
@@ -248,6 +279,7 @@ fn check_money(
         if row.years.len() != years.len() {
             out.push(issue(
                 card,
+                Rule::Shape,
                 kind,
                 Some(source),
                 Column::Subtotal,
@@ -263,11 +295,12 @@ fn check_money(
         if amount(row.subtotal) != sum {
             out.push(issue(
                 card,
+                Rule::Subtotal,
                 kind,
                 Some(source),
                 Column::Subtotal,
                 format!(
-                    "{}이 연도별 합계 {}와 다릅니다",
+                    "{}이 연도별 합계 {}과 다릅니다",
                     shown(row.subtotal),
                     won(sum)
                 ),
@@ -277,11 +310,12 @@ fn check_money(
         if amount(row.total) != total {
             out.push(issue(
                 card,
+                Rule::Total,
                 kind,
                 Some(source),
                 Column::Total,
                 format!(
-                    "{}이 기투자 + 소계 + {} 이후 = {}와 다릅니다",
+                    "{}이 기투자 + 소계 + {} 이후 = {}과 다릅니다",
                     shown(row.total),
                     card.last_year + 1,
                     won(total)
@@ -334,10 +368,11 @@ fn check_money(
         if amount(cell) != sum {
             out.push(issue(
                 card,
+                Rule::SumOfSources,
                 kind,
                 Some(Source::Total),
                 column,
-                format!("{}이 재원별 합계 {}와 다릅니다", shown(cell), won(sum)),
+                format!("{}이 재원별 합계 {}과 다릅니다", shown(cell), won(sum)),
             ));
         }
     }
@@ -360,6 +395,7 @@ fn check_executed_within_plan(card: &PledgeCard, years: &[i32], out: &mut Vec<Ch
             if d > p && !excused {
                 out.push(issue(
                     card,
+                    Rule::Overrun,
                     CardTable::Executed,
                     Some(source),
                     Column::Year(*year),

@@ -9,7 +9,7 @@ pub mod pdf;
 pub mod store;
 mod validate;
 
-pub use check::{CardTable, CheckIssue, Column, check};
+pub use check::{CardTable, CheckIssue, Column, Rule, check};
 pub use diff::{FieldChange, diff};
 pub use model::*;
 pub use validate::validate;

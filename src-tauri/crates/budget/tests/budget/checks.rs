@@ -1,5 +1,5 @@
 use maeul_budget::demo::seed_card;
-use maeul_budget::{MillionWon, OverrunReason, PledgeCard, Source, check, validate};
+use maeul_budget::{MillionWon, OverrunReason, PledgeCard, Rule, Source, check, validate};
 
 fn keys(card: &PledgeCard) -> Vec<String> {
     let mut keys: Vec<String> = check(card).into_iter().map(|i| i.key).collect();
@@ -96,6 +96,7 @@ fn a_reason_excuses_an_overrun_and_only_that_one() {
         reason: "2023년 이월액 집행".into(),
     });
     assert_eq!(keys(&card), ["executed.total.y2024"]);
+    assert_eq!(check(&card)[0].rule, Rule::Overrun);
     card.overrun_reasons[0].reason = "  ".into();
     assert_eq!(keys(&card).len(), 2, "a blank reason is no reason");
 }
@@ -111,7 +112,7 @@ fn messages_name_table_row_and_column_in_korean() {
         .unwrap();
     assert_eq!(
         subtotal.message,
-        "투자계획 군비 소계: 341백만원이 연도별 합계 340백만원와 다릅니다"
+        "투자계획 군비 소계: 341백만원이 연도별 합계 340백만원과 다릅니다"
     );
 }
 

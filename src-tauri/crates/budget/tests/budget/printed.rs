@@ -83,7 +83,7 @@ fn a_card_that_fails_checks_prints_with_the_mark_on_every_page() {
     let (pdf, pages) = print(&[card]);
     let text = text_of(&pdf);
     assert_eq!(text.matches("검증 오류 2건").count(), pages, "{text}");
-    assert!(text.contains("투자계획 군비 소계: 340백만원이 연도별 합계 341백만원와 다릅니다"));
+    assert!(text.contains("투자계획 군비 소계: 340백만원이 연도별 합계 341백만원과 다릅니다"));
 }
 
 #[test]
