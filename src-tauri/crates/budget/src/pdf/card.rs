@@ -72,36 +72,30 @@ pub(crate) fn lay_out(p: &mut Pager<'_>, card: &PledgeCard, issues: &[CheckIssue
     section_with_unit(p, "□ 연도별 사업비 투자계획");
     money_table(p, card, &card.plan, "plan", "투 자 계 획", &marked);
 
-    section(p, "□ 연도별 추진계획");
     let widths = [18.0, WIDTH - 38.0, 20.0];
-    grid::row(
-        p,
-        LEFT,
-        &widths,
-        &[
-            GridCell::label("연도"),
-            GridCell::label("주요내용 및 확인지표"),
-            GridCell::label("진도"),
-        ],
-        BODY,
-    );
-    for plan in &card.yearly_plan {
-        let items: Vec<String> = plan.items.iter().map(|i| format!("• {i}")).collect();
-        let key = format!("yearly_plan.-.progress{}", plan.year);
-        grid::row(
-            p,
-            LEFT,
-            &widths,
-            &[
+    let header = [
+        GridCell::label("연도"),
+        GridCell::label("주요내용 및 확인지표"),
+        GridCell::label("진도"),
+    ];
+    let rows: Vec<Vec<GridCell>> = card
+        .yearly_plan
+        .iter()
+        .map(|plan| {
+            let items: Vec<String> = plan.items.iter().map(|i| format!("• {i}")).collect();
+            let key = format!("yearly_plan.-.progress{}", plan.year);
+            vec![
                 GridCell::value(&plan.year.to_string()).align(Align::Center),
                 GridCell::value(&items.join("\n")),
                 GridCell::value(&format!("{}%", plan.progress))
                     .align(Align::Center)
                     .fill(marked.contains(&key).then(grid::error_fill)),
-            ],
-            BODY,
-        );
-    }
+            ]
+        })
+        .collect();
+    let keep = grid::head_height(p, &widths, &header, &rows, BODY);
+    section_keep(p, "□ 연도별 추진계획", keep);
+    grid::table(p, LEFT, &widths, &header, &rows, BODY);
 
     p.new_page();
     title(p, &format!("{}(이행현황)", card.heading));

@@ -155,3 +155,37 @@ pub(crate) fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell]
     }
     p.y += h;
 }
+
+/// A table whose header row is repeated on every page it runs onto; a row never splits.
+pub(crate) fn table(
+    p: &mut Pager<'_>,
+    x0: f32,
+    widths: &[f32],
+    header: &[GridCell],
+    rows: &[Vec<GridCell>],
+    size: f32,
+) {
+    let header_h = row_height(p, widths, header, size);
+    let first_h = rows.first().map_or(0.0, |r| row_height(p, widths, r, size));
+    p.ensure(header_h + first_h);
+    row(p, x0, widths, header, size);
+    for cells in rows {
+        if row_height(p, widths, cells, size) > p.room() {
+            p.new_page();
+            row(p, x0, widths, header, size);
+        }
+        row(p, x0, widths, cells, size);
+    }
+}
+
+/// Height of a table's header row plus its first row: what a heading must stay with.
+pub(crate) fn head_height(
+    p: &Pager<'_>,
+    widths: &[f32],
+    header: &[GridCell],
+    rows: &[Vec<GridCell>],
+    size: f32,
+) -> f32 {
+    row_height(p, widths, header, size)
+        + rows.first().map_or(0.0, |r| row_height(p, widths, r, size))
+}
