@@ -69,7 +69,7 @@ pub async fn budget_save_pdf(
 ) -> ApiResult<Printed> {
     s.desk
         .budget_print_to(&s.actor()?, &ids, &path, &move |p| {
-            drop(on_progress.send(p))
+            drop(on_progress.send(p));
         })
         .await
 }

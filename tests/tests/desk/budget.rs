@@ -157,7 +157,7 @@ async fn printing_reports_progress_and_is_logged() {
     let seen = std::sync::Mutex::new(Vec::new());
     let (bytes, printed) = desk
         .budget_pdf(&actor(Role::Auditor, None), &[], &|p| {
-            seen.lock().unwrap().push(p)
+            seen.lock().unwrap().push(p);
         })
         .await
         .unwrap();

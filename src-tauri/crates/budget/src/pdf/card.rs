@@ -330,12 +330,11 @@ fn history_lines(p: &Pager<'_>, body: &str, width: f32) -> Vec<(f32, String, Wei
         if line.is_empty() {
             continue;
         }
+        // "○" headings flush left and bold; "•" sub-items deeper than "-" items and plain lines.
         let (indent, weight) = if line.starts_with('○') {
             (0.0, Weight::Bold)
         } else if line.starts_with('•') {
             (6.0, Weight::Regular)
-        } else if line.starts_with('-') {
-            (3.0, Weight::Regular)
         } else {
             (3.0, Weight::Regular)
         };

@@ -178,7 +178,7 @@ fn footers(
                 red,
             );
         }
-        out.extend(p.pages.drain(..));
+        out.append(&mut p.pages);
     }
     p.pages = out;
 }

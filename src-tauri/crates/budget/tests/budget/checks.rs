@@ -11,10 +11,13 @@ fn m(v: i64) -> Option<MillionWon> {
     Some(MillionWon(v))
 }
 
+/// What a case does to the seed card, and the cell keys it must be reported at.
+type Fault = (&'static str, fn(&mut PledgeCard), Vec<&'static str>);
+
 /// One fault at a time: exactly the cells it breaks are named, nothing else.
 #[test]
 fn each_check_fires_on_its_own_fault() {
-    let cases: Vec<(&str, fn(&mut PledgeCard), Vec<&str>)> = vec![
+    let cases: Vec<Fault> = vec![
         (
             "소계 ≠ sum of the years",
             |c| c.plan.row_mut(Source::County).unwrap().years[1] = m(231),
