@@ -6,8 +6,10 @@ mod card;
 mod chart;
 mod fonts;
 mod grid;
+mod history;
 mod money;
 mod page;
+mod status;
 
 use printpdf::{Mm, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions};
 

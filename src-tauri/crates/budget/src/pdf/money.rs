@@ -161,60 +161,38 @@ pub(crate) fn money_table(
         } else {
             Weight::Regular
         };
-        match source {
-            Source::Private => {
-                boxed(
-                    p,
-                    LEFT,
-                    y,
-                    9.0,
-                    row_h * 2.0,
-                    &one("기 타"),
-                    SIZE,
-                    bold,
-                    Align::Center,
-                    fill,
-                );
-                boxed(
-                    p,
-                    LEFT + 9.0,
-                    y,
-                    label_w - 9.0,
-                    row_h,
-                    &one(source.label()),
-                    SIZE,
-                    bold,
-                    Align::Center,
-                    fill,
-                );
-            }
-            Source::SelfFunded => {
-                boxed(
-                    p,
-                    LEFT + 9.0,
-                    y,
-                    label_w - 9.0,
-                    row_h,
-                    &one(source.label()),
-                    SIZE,
-                    bold,
-                    Align::Center,
-                    fill,
-                );
-            }
-            _ => boxed(
+        // 기타 spans 민자 and 자담 등; their own labels sit to its right.
+        const OTHER_W: f32 = 9.0;
+        if source == Source::Private {
+            boxed(
                 p,
                 LEFT,
                 y,
-                label_w,
-                row_h,
-                &one(source.label()),
+                OTHER_W,
+                row_h * 2.0,
+                &one("기 타"),
                 SIZE,
                 bold,
                 Align::Center,
                 fill,
-            ),
+            );
         }
+        let (label_x, label_cell_w) = match source {
+            Source::Private | Source::SelfFunded => (LEFT + OTHER_W, label_w - OTHER_W),
+            _ => (LEFT, label_w),
+        };
+        boxed(
+            p,
+            label_x,
+            y,
+            label_cell_w,
+            row_h,
+            &one(source.label()),
+            SIZE,
+            bold,
+            Align::Center,
+            fill,
+        );
         let mut cells: Vec<(String, Cell, f32)> = vec![
             ("total".into(), row.total, total_w),
             ("prior".into(), row.prior, prior_w),
