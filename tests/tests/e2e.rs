@@ -92,11 +92,22 @@ async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
 
 /// Replaces a field's text the way a person does (select all, then type), so that the
 /// page sees real input events; WebDriver's clear() fires none in WebKit.
+/// A keystroke can be lost while a form is still mounting, so the value is read back and the
+/// typing repeated (up to three times) until the field holds exactly `text`.
 async fn fill(c: &Client, selector: &str, text: &str) {
-    let el = css(c, selector).await;
-    el.send_keys("\u{E009}a\u{E000}").await.expect("select all");
-    let keys = if text.is_empty() { "\u{E003}" } else { text };
-    el.send_keys(keys).await.expect("type");
+    let mut value = String::new();
+    for _ in 0..3 {
+        let el = css(c, selector).await;
+        el.send_keys("\u{E009}a\u{E000}").await.expect("select all");
+        let keys = if text.is_empty() { "\u{E003}" } else { text };
+        el.send_keys(keys).await.expect("type");
+        value = el.prop("value").await.expect("value").unwrap_or_default();
+        if value == text {
+            return;
+        }
+    }
+    screenshot(c, "failure.png").await;
+    panic!("{selector} holds {value:?} after typing {text:?} (screenshot: target/e2e/failure.png)");
 }
 
 async fn click(c: &Client, selector: &str) {
