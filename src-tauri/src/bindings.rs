@@ -1,7 +1,7 @@
 //! The typed IPC surface: every command, collected for tauri-specta, which writes the
 //! TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`, committed).
 
-use crate::commands::{admin, budget, registry, session};
+use crate::commands::{admin, budget, programs, registry, session};
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
@@ -32,6 +32,35 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         budget::budget_delete,
         budget::budget_pdf,
         budget::budget_save_pdf,
+        programs::cohort_list,
+        programs::cohort_get,
+        programs::cohort_save,
+        programs::cohort_delete,
+        programs::person_save,
+        programs::person_delete,
+        programs::workshop_save,
+        programs::workshop_delete,
+        programs::attendance_mark,
+        programs::team_save,
+        programs::team_delete,
+        programs::outcome_save,
+        programs::outcome_delete,
+        programs::training_list,
+        programs::training_get,
+        programs::training_save,
+        programs::training_delete,
+        programs::training_check_in,
+        programs::training_walk_in,
+        programs::chief_checklist_set,
+        programs::programs_calendar,
+        programs::programs_ics_save,
+        programs::sign_in_pdf_save,
+        programs::attendance_pdf_save,
+        programs::reminder_settings,
+        programs::set_reminder_settings,
+        programs::reminders_plan,
+        programs::practice_state,
+        programs::set_practice_mode,
         admin::list_users,
         admin::create_user,
         admin::set_user_active,

@@ -78,6 +78,14 @@ pub enum Permission {
     EditBudget,
     /// Print pledge cards to PDF.
     PrintBudget,
+    /// Living-lab cohorts, chief trainings, the calendar; print sign-in sheets, export ICS.
+    ViewPrograms,
+    /// Cohorts, participants, workshops, attendance, teams, outcomes, reminders.
+    EditLivingLab,
+    /// Training sessions, check-in, walk-ins, the chiefs' checklist.
+    RunTraining,
+    /// Switch the desk into (and out of) the practice sandbox.
+    PracticeMode,
 }
 
 impl fmt::Display for Permission {
@@ -94,7 +102,7 @@ pub enum Scope {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ViewVillages,
         Permission::ViewHouseholds,
         Permission::ViewFullPhone,
@@ -110,6 +118,10 @@ impl Permission {
         Permission::ViewBudget,
         Permission::EditBudget,
         Permission::PrintBudget,
+        Permission::ViewPrograms,
+        Permission::EditLivingLab,
+        Permission::RunTraining,
+        Permission::PracticeMode,
     ];
 
     /// The permission table. A chief's grants hold only inside their own village; that
@@ -131,6 +143,9 @@ impl Permission {
             P::ViewAudit => matches!(role, R::Admin | R::Auditor),
             P::ViewBudget | P::PrintBudget => matches!(role, R::Admin | R::Operator | R::Auditor),
             P::EditBudget => matches!(role, R::Admin | R::Operator),
+            P::ViewPrograms => role != R::Chief,
+            P::EditLivingLab => matches!(role, R::Admin | R::Livinglab),
+            P::RunTraining | P::PracticeMode => matches!(role, R::Admin | R::Trainer),
         }
     }
 }

@@ -78,6 +78,13 @@ impl Desk {
             )
             .await?;
         }
+        // The programmes of the card (2022–2024 cohorts, 2023 chief training), once.
+        let (cohorts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cohorts")
+            .fetch_one(&mut *tx)
+            .await?;
+        if cohorts == 0 {
+            maeul_programs::demo::seed(&mut tx).await?;
+        }
         audit::record(
             &mut tx,
             actor,

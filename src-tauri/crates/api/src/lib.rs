@@ -6,6 +6,10 @@ mod admin;
 mod budget;
 pub use budget::{CardCheck, CardView, Printed};
 mod error;
+mod programs;
+pub use programs::{
+    CalendarView, PracticeState, ReminderPlan, ReminderSettings, WalkIn, WorkshopSaved,
+};
 mod registry;
 pub use registry::permissions_of;
 mod session;

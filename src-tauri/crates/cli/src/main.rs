@@ -4,6 +4,7 @@
 mod bench;
 mod bench_pdf;
 mod budget;
+mod programs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,11 @@ enum Command {
     Budget {
         #[command(subcommand)]
         command: budget::BudgetCommand,
+    },
+    /// Living-lab cohorts and chief training: list, ICS, sign-in sheets, attendance.
+    Programs {
+        #[command(subcommand)]
+        command: programs::ProgramsCommand,
     },
     /// The audit log.
     Audit {
@@ -175,6 +181,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Registry { command } => registry(&desk, &actor, command).await?,
         Command::Budget { command } => budget::run(&desk, &actor, command).await?,
+        Command::Programs { command } => programs::run(&desk, &actor, command).await?,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -6,6 +6,7 @@
 
 mod backup;
 mod open;
+pub mod settings;
 
 pub use backup::{backup_to, restore_from};
 pub use open::{Db, DbError, default_db_path, open, open_memory};

@@ -160,6 +160,19 @@ impl Rng {
     }
 }
 
+/// `n` distinct demo names, deterministic for a seed (programme participants and the like).
+pub fn names(seed: u64, n: usize) -> Vec<String> {
+    let mut rng = Rng(fastrand::Rng::with_seed(seed));
+    let mut out: Vec<String> = Vec::with_capacity(n);
+    while out.len() < n {
+        let name = rng.name();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 fn mobile(n: u32) -> String {
     format!("010-{:04}-{:04}", n / 10_000, n % 10_000)
 }

@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use super::chart;
-use super::fonts::Weight;
-use super::grid::{self, GridCell, PAD_Y, boxed, line_height};
 use super::history::history;
 use super::money::money_table;
-use super::page::{Align, LEFT, Pager, WIDTH, black, rgb};
 use super::status::status_table;
 use crate::check::CheckIssue;
 use crate::model::PledgeCard;
+use maeul_print::fonts::Weight;
+use maeul_print::grid::{self, GridCell, PAD_Y, boxed, line_height};
+use maeul_print::page::{Align, LEFT, Pager, WIDTH, black, rgb};
 
 /// Body text size, pt.
 pub(crate) const BODY: f32 = 9.0;

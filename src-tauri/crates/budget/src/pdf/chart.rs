@@ -1,8 +1,8 @@
 //! 연도별 계획 대비 집행: paired bars per year, drawn as vector paths.
 
-use super::fonts::Weight;
-use super::page::{Align, LEFT, Pager, WIDTH, black, rgb};
 use crate::model::{MillionWon, PledgeCard, Source, amount};
+use maeul_print::fonts::Weight;
+use maeul_print::page::{Align, LEFT, Pager, WIDTH, black, rgb};
 
 pub(crate) const HEIGHT: f32 = 62.0;
 

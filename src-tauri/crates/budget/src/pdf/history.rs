@@ -1,10 +1,10 @@
 //! 추진현황: the implementation history table, which may run over several pages.
 
 use super::card::BODY;
-use super::fonts::Weight;
-use super::grid::{self, GridCell, PAD_Y, boxed, header_fill, line_height};
-use super::page::{Align, LEFT, Pager, TOP, WIDTH, black};
 use crate::model::PledgeCard;
+use maeul_print::fonts::Weight;
+use maeul_print::grid::{self, GridCell, PAD_Y, boxed, header_fill, line_height};
+use maeul_print::page::{Align, LEFT, Pager, TOP, WIDTH, black};
 
 /// One body line of 추진현황: its indent and text.
 fn history_lines(p: &Pager<'_>, body: &str, width: f32) -> Vec<(f32, String, Weight)> {
@@ -60,7 +60,7 @@ pub(crate) fn history(p: &mut Pager<'_>, card: &PledgeCard) {
     let header_h = lh + 2.0 * PAD_Y;
     p.ensure(header_h + lh * 3.0);
     history_header(p, &widths);
-    let page_capacity = super::page::BOTTOM - TOP - 8.0 - header_h;
+    let page_capacity = maeul_print::BOTTOM - TOP - 8.0 - header_h;
     for entry in &card.history {
         let mut lines = history_lines(p, &entry.body, widths[1] - 2.4);
         let mut continued = false;

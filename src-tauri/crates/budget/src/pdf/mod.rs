@@ -4,20 +4,15 @@
 
 mod card;
 mod chart;
-mod fonts;
-mod grid;
 mod history;
 mod money;
-mod page;
 mod status;
 
-use printpdf::{Mm, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions};
+use maeul_print::{Align, BOTTOM, Document, LEFT, PAGE_H, Pager, RIGHT, WIDTH, Weight, fonts, rgb};
 
 use crate::BudgetError;
 use crate::check::{CheckIssue, check};
 use crate::model::PledgeCard;
-use fonts::Weight;
-use page::{Align, BOTTOM, LEFT, PAGE_H, PAGE_W, Pager, RIGHT, WIDTH, rgb};
 
 /// Where a batch print has got to: `done` of `total` cards laid out; `saving` while the
 /// fonts are subset and the file is written.
@@ -31,7 +26,7 @@ pub struct PrintProgress {
 /// Characters in the cards that the bundled font cannot draw. Printing refuses them rather
 /// than printing empty boxes.
 pub fn unprintable(card: &PledgeCard) -> Vec<char> {
-    let Some(fonts) = fonts::fonts() else {
+    let Some(fonts) = fonts() else {
         return vec![];
     };
     let text = serde_json::to_string(card).unwrap_or_default();
@@ -45,8 +40,7 @@ pub fn print_cards(
     printed_at: &str,
     progress: &(dyn Fn(PrintProgress) + Send + Sync),
 ) -> Result<(Vec<u8>, usize), BudgetError> {
-    let fonts =
-        fonts::fonts().ok_or_else(|| BudgetError::Pdf("내장 글꼴을 읽을 수 없습니다".into()))?;
+    let fonts = fonts().ok_or_else(|| BudgetError::Pdf("내장 글꼴을 읽을 수 없습니다".into()))?;
     for card in cards {
         let missing = unprintable(card);
         if !missing.is_empty() {
@@ -64,12 +58,12 @@ pub fn print_cards(
         [one] => format!("{} {}", one.number, one.title),
         _ => format!("공약사업 관리카드 {}건", cards.len()),
     };
-    let mut doc = PdfDocument::new(&title);
-    let regular = PdfFontHandle::External(doc.add_font(&fonts.regular.font));
-    let bold = PdfFontHandle::External(doc.add_font(&fonts.bold.font));
+    let doc = Document::new(&title)
+        .ok_or_else(|| BudgetError::Pdf("내장 글꼴을 읽을 수 없습니다".into()))?;
+    let (regular, bold) = (doc.regular.clone(), doc.bold.clone());
 
     let total = cards.len() as u32;
-    let mut laid_out: Vec<(Vec<Vec<printpdf::Op>>, usize)> = Vec::with_capacity(cards.len());
+    let mut laid_out: Vec<(Vec<Vec<maeul_print::Op>>, usize)> = Vec::with_capacity(cards.len());
     for (i, card) in cards.iter().enumerate() {
         let issues = check(card);
         let mut pager = Pager::new(fonts, regular.clone(), bold.clone());
@@ -110,7 +104,7 @@ pub fn print_cards(
                 );
                 ops.extend(p.pages.pop().unwrap_or_default());
             }
-            pages.push(PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops));
+            pages.push(ops);
         }
     }
     progress(PrintProgress {
@@ -118,19 +112,7 @@ pub fn print_cards(
         total,
         saving: true,
     });
-    doc.with_pages(pages);
-    let options = PdfSaveOptions {
-        subset_fonts: true,
-        ..PdfSaveOptions::default()
-    };
-    let mut warnings = Vec::new();
-    let bytes = doc.save(&options, &mut warnings);
-    for w in warnings
-        .iter()
-        .filter(|w| w.severity != printpdf::PdfParseErrorSeverity::Info)
-    {
-        log::warn!("pdf: {w:?}");
-    }
+    let bytes = doc.save(pages);
     Ok((bytes, all_pages))
 }
 

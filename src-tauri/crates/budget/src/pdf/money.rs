@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use super::fonts::Weight;
-use super::grid::{PAD_Y, boxed, error_fill, header_fill, line_height};
-use super::page::{Align, LEFT, Pager, WIDTH, black};
 use crate::model::{Cell, MoneyTable, PledgeCard, Source};
+use maeul_print::fonts::Weight;
+use maeul_print::grid::{PAD_Y, boxed, error_fill, header_fill, line_height};
+use maeul_print::page::{Align, LEFT, Pager, WIDTH, black};
 
 const SIZE: f32 = 8.5;
 

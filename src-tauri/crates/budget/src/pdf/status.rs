@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 
 use super::card::BODY;
-use super::fonts::Weight;
-use super::grid::{self, PAD_Y, boxed, header_fill, line_height};
-use super::page::{Align, LEFT, Pager};
 use crate::model::{PledgeCard, StatusKind};
+use maeul_print::fonts::Weight;
+use maeul_print::grid::{self, PAD_Y, boxed, header_fill, line_height};
+use maeul_print::page::{Align, LEFT, Pager};
 
 pub(crate) fn status_table(p: &mut Pager<'_>, card: &PledgeCard, marked: &HashSet<String>) {
     let widths = [22.0, 20.0, 26.0, 22.0, 22.0, 20.0, 20.0, 28.0];

@@ -1,26 +1,26 @@
 //! Ruled table cells: a box with wrapped text, and rows of such boxes with column spans.
 
-use super::fonts::{PT, Weight};
-use super::page::{Align, Ink, Pager, black, rgb};
+use crate::fonts::{PT, Weight};
+use crate::page::{Align, Ink, Pager, black, rgb};
 
-pub(crate) const PAD_X: f32 = 1.2;
-pub(crate) const PAD_Y: f32 = 1.3;
-pub(crate) const RULE: f32 = 0.2;
+pub const PAD_X: f32 = 1.2;
+pub const PAD_Y: f32 = 1.3;
+pub const RULE: f32 = 0.2;
 
-pub(crate) fn header_fill() -> Ink {
+pub fn header_fill() -> Ink {
     rgb(0xd9, 0xe1, 0xf2)
 }
 
-pub(crate) fn error_fill() -> Ink {
+pub fn error_fill() -> Ink {
     rgb(0xfc, 0xd5, 0xd5)
 }
 
-pub(crate) fn line_height(size: f32) -> f32 {
+pub fn line_height(size: f32) -> f32 {
     size * PT * 1.45
 }
 
 #[derive(Clone)]
-pub(crate) struct GridCell {
+pub struct GridCell {
     pub text: String,
     pub span: usize,
     pub align: Align,
@@ -66,7 +66,7 @@ impl GridCell {
 }
 
 /// Lines of a cell's text once wrapped to the cell's inner width; explicit newlines kept.
-pub(crate) fn wrapped(p: &Pager<'_>, text: &str, w: f32, size: f32, weight: Weight) -> Vec<String> {
+pub fn wrapped(p: &Pager<'_>, text: &str, w: f32, size: f32, weight: Weight) -> Vec<String> {
     text.split('\n')
         .flat_map(|l| p.fonts.wrap(l, (w - 2.0 * PAD_X).max(1.0), size, weight))
         .collect()
@@ -74,7 +74,7 @@ pub(crate) fn wrapped(p: &Pager<'_>, text: &str, w: f32, size: f32, weight: Weig
 
 /// A ruled box at (`x`, `y`) with `lines` vertically centred.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn boxed(
+pub fn boxed(
     p: &mut Pager<'_>,
     x: f32,
     y: f32,
@@ -123,7 +123,7 @@ fn spans(widths: &[f32], cells: &[GridCell]) -> Vec<(f32, f32)> {
     out
 }
 
-pub(crate) fn row_height(p: &Pager<'_>, widths: &[f32], cells: &[GridCell], size: f32) -> f32 {
+pub fn row_height(p: &Pager<'_>, widths: &[f32], cells: &[GridCell], size: f32) -> f32 {
     let lines = spans(widths, cells)
         .iter()
         .zip(cells)
@@ -134,8 +134,20 @@ pub(crate) fn row_height(p: &Pager<'_>, widths: &[f32], cells: &[GridCell], size
 }
 
 /// Draws one row at the cursor (starting a page first if it does not fit) and moves down.
-pub(crate) fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell], size: f32) {
-    let h = row_height(p, widths, cells, size);
+pub fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell], size: f32) {
+    row_min(p, x0, widths, cells, size, 0.0);
+}
+
+/// [`row`], at least `min_h` mm tall (room to sign in).
+pub fn row_min(
+    p: &mut Pager<'_>,
+    x0: f32,
+    widths: &[f32],
+    cells: &[GridCell],
+    size: f32,
+    min_h: f32,
+) {
+    let h = row_height(p, widths, cells, size).max(min_h);
     p.ensure(h);
     let y = p.y;
     for ((dx, w), cell) in spans(widths, cells).into_iter().zip(cells) {
@@ -157,7 +169,7 @@ pub(crate) fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell]
 }
 
 /// A table whose header row is repeated on every page it runs onto; a row never splits.
-pub(crate) fn table(
+pub fn table(
     p: &mut Pager<'_>,
     x0: f32,
     widths: &[f32],
@@ -165,21 +177,36 @@ pub(crate) fn table(
     rows: &[Vec<GridCell>],
     size: f32,
 ) {
+    table_min(p, x0, widths, header, rows, size, 0.0);
+}
+
+/// [`table`] with body rows at least `min_h` mm tall.
+pub fn table_min(
+    p: &mut Pager<'_>,
+    x0: f32,
+    widths: &[f32],
+    header: &[GridCell],
+    rows: &[Vec<GridCell>],
+    size: f32,
+    min_h: f32,
+) {
     let header_h = row_height(p, widths, header, size);
-    let first_h = rows.first().map_or(0.0, |r| row_height(p, widths, r, size));
+    let first_h = rows
+        .first()
+        .map_or(0.0, |r| row_height(p, widths, r, size).max(min_h));
     p.ensure(header_h + first_h);
     row(p, x0, widths, header, size);
     for cells in rows {
-        if row_height(p, widths, cells, size) > p.room() {
+        if row_height(p, widths, cells, size).max(min_h) > p.room() {
             p.new_page();
             row(p, x0, widths, header, size);
         }
-        row(p, x0, widths, cells, size);
+        row_min(p, x0, widths, cells, size, min_h);
     }
 }
 
 /// Height of a table's header row plus its first row: what a heading must stay with.
-pub(crate) fn head_height(
+pub fn head_height(
     p: &Pager<'_>,
     widths: &[f32],
     header: &[GridCell],

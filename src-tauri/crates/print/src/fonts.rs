@@ -5,10 +5,10 @@ use std::sync::OnceLock;
 
 use printpdf::ParsedFont;
 
-static REGULAR_TTF: &[u8] = include_bytes!("../../../../../assets/fonts/NanumGothic.ttf");
-static BOLD_TTF: &[u8] = include_bytes!("../../../../../assets/fonts/NanumGothicBold.ttf");
+static REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/NanumGothic.ttf");
+static BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/NanumGothicBold.ttf");
 
-pub(crate) struct Face {
+pub struct Face {
     pub font: ParsedFont,
     units_per_em: f32,
     /// Advances of U+0000–U+33FF (Latin, punctuation, symbols, circled numbers, jamo) and of
@@ -38,19 +38,19 @@ impl Face {
     }
 }
 
-pub(crate) struct Fonts {
+pub struct Fonts {
     pub regular: Face,
     pub bold: Face,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Weight {
+pub enum Weight {
     Regular,
     Bold,
 }
 
 /// Points to millimetres.
-pub(crate) const PT: f32 = 25.4 / 72.0;
+pub const PT: f32 = 25.4 / 72.0;
 
 fn parse(bytes: &[u8]) -> Option<Face> {
     let font = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?;
@@ -66,7 +66,7 @@ fn parse(bytes: &[u8]) -> Option<Face> {
 }
 
 /// The parsed faces; `None` only if the bundled files were damaged at build time.
-pub(crate) fn fonts() -> Option<&'static Fonts> {
+pub fn fonts() -> Option<&'static Fonts> {
     static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
     FONTS
         .get_or_init(|| {

@@ -5,19 +5,19 @@ use printpdf::{
     Color, Line, LinePoint, Mm, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb, TextItem,
 };
 
-use super::fonts::{Fonts, Weight};
+use crate::fonts::{Fonts, Weight};
 
-pub(crate) const PAGE_W: f32 = 210.0;
-pub(crate) const PAGE_H: f32 = 297.0;
-pub(crate) const LEFT: f32 = 15.0;
-pub(crate) const RIGHT: f32 = PAGE_W - 15.0;
-pub(crate) const TOP: f32 = 14.0;
+pub const PAGE_W: f32 = 210.0;
+pub const PAGE_H: f32 = 297.0;
+pub const LEFT: f32 = 15.0;
+pub const RIGHT: f32 = PAGE_W - 15.0;
+pub const TOP: f32 = 14.0;
 /// Below this the footer lives.
-pub(crate) const BOTTOM: f32 = PAGE_H - 18.0;
-pub(crate) const WIDTH: f32 = RIGHT - LEFT;
+pub const BOTTOM: f32 = PAGE_H - 18.0;
+pub const WIDTH: f32 = RIGHT - LEFT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Align {
+pub enum Align {
     Left,
     Center,
     Right,
@@ -25,7 +25,7 @@ pub(crate) enum Align {
 
 /// An RGB colour, small and `Copy` so that layout code can pass it around freely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Ink(u8, u8, u8);
+pub struct Ink(u8, u8, u8);
 
 impl Ink {
     fn color(self) -> Color {
@@ -38,11 +38,11 @@ impl Ink {
     }
 }
 
-pub(crate) fn rgb(r: u8, g: u8, b: u8) -> Ink {
+pub fn rgb(r: u8, g: u8, b: u8) -> Ink {
     Ink(r, g, b)
 }
 
-pub(crate) fn black() -> Ink {
+pub fn black() -> Ink {
     rgb(0, 0, 0)
 }
 
@@ -54,7 +54,7 @@ fn point(x: f32, y_from_top: f32) -> Point {
 }
 
 /// The pages of one card as they are laid out.
-pub(crate) struct Pager<'f> {
+pub struct Pager<'f> {
     pub fonts: &'f Fonts,
     pub regular: PdfFontHandle,
     pub bold: PdfFontHandle,
@@ -210,5 +210,26 @@ impl<'f> Pager<'f> {
             },
         ]);
         self.rect(x, y, w, h, PaintMode::Stroke);
+    }
+
+    /// Footers once the page count is known: `left` at the left, "n / N쪽" centred and the
+    /// print date at the right of every page.
+    pub fn number_pages(&mut self, left: &str, printed_at: &str) {
+        let n = self.pages.len();
+        let pages = std::mem::take(&mut self.pages);
+        let mut out = Vec::with_capacity(n);
+        for (i, ops) in pages.into_iter().enumerate() {
+            self.pages = vec![ops];
+            let y = BOTTOM + 6.0;
+            let grey = rgb(80, 80, 80);
+            self.hline(LEFT, RIGHT, y - 3.5, 0.2, rgb(150, 150, 150));
+            self.text(LEFT, y, 7.5, Weight::Regular, left, grey);
+            let page = format!("{} / {n}쪽", i + 1);
+            self.text_in(LEFT, WIDTH, y, 8.0, Weight::Regular, Align::Center, &page);
+            let date = format!("출력일 {printed_at}");
+            self.text_in(LEFT, WIDTH, y, 7.5, Weight::Regular, Align::Right, &date);
+            out.append(&mut self.pages);
+        }
+        self.pages = out;
     }
 }

@@ -1,0 +1,24 @@
+//! The `settings` key–value table: desk-wide choices (practice mode, quiet hours, retry
+//! schedules) that several crates read. Values are text; their owners parse them.
+
+use crate::Conn;
+
+pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|(v,)| v))
+}
+
+pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,27 @@
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramsError {
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("{0}을(를) 찾을 수 없습니다")]
+    NotFound(&'static str),
+    #[error("PDF를 만들 수 없습니다: {0}")]
+    Pdf(String),
+    #[error("데이터베이스 오류: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+impl ProgramsError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ProgramsError {
+        ProgramsError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ProgramsError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
