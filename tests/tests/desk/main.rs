@@ -6,6 +6,8 @@ mod budget;
 mod fixtures;
 // Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.
 mod import_corpus;
+// Living lab and chief training: demo figures, practice mode, check-in, calendar clashes.
+mod programs;
 // Every registry use case × every role: exactly the allowed set succeeds.
 mod role_matrix;
 // The demo registry exported to .xlsx and CP949 .csv and imported back, and the audit chain.

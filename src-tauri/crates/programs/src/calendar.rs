@@ -56,6 +56,14 @@ fn key(s: &str) -> String {
         .collect()
 }
 
+/// At most five names, then how many more.
+fn names(all: &[&str]) -> String {
+    match all.len() {
+        0..=5 => all.join(", "),
+        n => format!("{} 외 {}명", all[..5].join(", "), n - 5),
+    }
+}
+
 /// Every clash between two events, each pair and reason reported once.
 pub fn conflicts(events: &[CalendarEvent]) -> Vec<Conflict> {
     let mut order: Vec<&CalendarEvent> = events.iter().collect();
@@ -112,7 +120,7 @@ pub fn conflicts(events: &[CalendarEvent]) -> Vec<Conflict> {
                     reason: ConflictReason::Person,
                     message: format!(
                         "참여자 이중 일정: {} — '{}'와(과) '{}' ({when})",
-                        both.join(", "),
+                        names(&both),
                         a.title,
                         b.title
                     ),

@@ -1,0 +1,645 @@
+use maeul_api::{Desk, ErrorCode, Role, WalkIn};
+use maeul_programs::calendar::{ConflictReason, EventKind};
+use maeul_programs::store::reminders::take_due;
+use maeul_programs::{
+    ApplicationState, Checklist, CohortKind, OutcomeKind, Person, PersonRole, Training, Workshop,
+    WorkshopKind,
+};
+
+use crate::fixtures::{actor, admin, desk_with_structure};
+
+/// The county's structure with the programmes of the pledge card.
+async fn desk_with_programs() -> Desk {
+    let desk = desk_with_structure().await;
+    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
+    maeul_programs::demo::seed(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    desk
+}
+
+async fn cohort_id(desk: &Desk, year: i32, kind: CohortKind) -> i64 {
+    desk.cohort_list(&admin())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.cohort.year == year && c.cohort.kind == kind)
+        .and_then(|c| c.cohort.id)
+        .unwrap()
+}
+
+async fn town_id(desk: &Desk, name: &str) -> i64 {
+    desk.list_towns(&admin())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn demo_holds_the_figures_of_the_card() {
+    let desk = desk_with_programs().await;
+    let a = admin();
+
+    let d2024 = desk
+        .cohort_get(&a, cohort_id(&desk, 2024, CohortKind::DataLivingLab).await)
+        .await
+        .unwrap();
+    let c = &d2024.cohort;
+    assert_eq!(
+        (
+            c.recruit_start.as_deref(),
+            c.recruit_end.as_deref(),
+            c.activity_start.as_str(),
+            c.activity_end.as_str()
+        ),
+        (
+            Some("2024-04-01"),
+            Some("2024-04-26"),
+            "2024-05-01",
+            "2024-07-31"
+        )
+    );
+    assert_eq!(c.results_date.as_deref(), Some("2024-09-11"));
+    assert_eq!(c.target_size, 10);
+    let times: Vec<(&str, &str)> = d2024
+        .workshops
+        .iter()
+        .map(|w| (w.starts_at.as_str(), w.ends_at.as_str()))
+        .collect();
+    assert_eq!(
+        &times[..3],
+        [
+            ("2024-06-19T09:30", "2024-06-19T12:00"),
+            ("2024-07-03T10:00", "2024-07-03T12:00"),
+            ("2024-07-10T10:00", "2024-07-10T14:00"),
+        ]
+    );
+    assert_eq!(d2024.workshops[3].starts_at[..10], *"2024-09-11");
+    assert_eq!(d2024.workshops[0].kind, WorkshopKind::Ot);
+    assert_eq!(d2024.stats.selected, 10);
+    assert_eq!(d2024.teams.len(), 2);
+    let solutions: Vec<&str> = d2024
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == OutcomeKind::Solution)
+        .map(|o| o.title.as_str())
+        .collect();
+    assert_eq!(solutions, ["반려동물 배변처리기", "AI 분리수거함"]);
+    // Each solution links to the 2nd workshop, where the teams were formed.
+    let second = d2024.workshops[2].id;
+    assert!(
+        d2024
+            .outcomes
+            .iter()
+            .filter(|o| o.kind == OutcomeKind::Solution)
+            .all(|o| o.workshop_id == second)
+    );
+
+    let d2023 = desk
+        .cohort_get(&a, cohort_id(&desk, 2023, CohortKind::LivingLab).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            d2023.stats.selected,
+            d2023.stats.residents,
+            d2023.stats.experts
+        ),
+        (10, 8, 2)
+    );
+    assert_eq!(d2023.workshops.len(), 5);
+    assert_eq!(d2023.cohort.budget_million, Some(21));
+    assert_eq!(
+        (
+            d2023.cohort.activity_start.as_str(),
+            d2023.cohort.activity_end.as_str()
+        ),
+        ("2023-04-01", "2023-09-30")
+    );
+
+    let d2022 = desk
+        .cohort_get(
+            &a,
+            cohort_id(&desk, 2022, CohortKind::ResidentTraining).await,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d2022.stats.selected, 159);
+    assert_eq!(
+        d2022
+            .people
+            .iter()
+            .filter(|p| p.person.note == "이장")
+            .count(),
+        109
+    );
+    assert_eq!(
+        d2022
+            .people
+            .iter()
+            .filter(|p| p.person.note == "주민자치위원")
+            .count(),
+        50
+    );
+    assert_eq!(d2022.workshops.len(), 8);
+    assert_eq!(d2022.workshops[0].starts_at[..10], *"2022-10-17");
+    assert!(
+        d2022
+            .workshops
+            .iter()
+            .all(|w| w.ends_at.as_str() <= "2022-12-25T23:59")
+    );
+
+    let trainings = desk.training_list(&a).await.unwrap();
+    let figures: Vec<(&str, &str, u32, u32)> = trainings
+        .iter()
+        .map(|t| {
+            (
+                t.town_name.as_str(),
+                &t.training.starts_at[..10],
+                t.present,
+                t.roster,
+            )
+        })
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            ("증평읍", "2023-10-19", 56, 72),
+            ("도안면", "2023-10-04", 22, 40)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn practice_mode_never_reaches_a_real_provider() {
+    let desk = desk_with_programs().await;
+    let trainer = actor(Role::Trainer, None);
+    let coordinator = actor(Role::Livinglab, None);
+    for who in [Role::Livinglab, Role::Operator, Role::Auditor] {
+        let e = desk
+            .set_practice_mode(&actor(who, None), true)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden, "{who}");
+    }
+    let town = town_id(&desk, "도안면").await;
+    let practice_session = desk
+        .training_save(
+            &trainer,
+            Training {
+                id: None,
+                town_id: town,
+                title: "연습 방송 실습".into(),
+                starts_at: "2030-03-05T14:00".into(),
+                ends_at: "2030-03-05T16:00".into(),
+                place: "도안면 행정복지센터".into(),
+                trainer: "정보통신팀".into(),
+                agenda: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let state = desk.set_practice_mode(&trainer, true).await.unwrap();
+    assert!(state.on && state.since.is_some());
+    assert!(desk.practice_state().await.unwrap().on);
+    let now: jiff::civil::DateTime = "2030-03-01T09:00".parse().unwrap();
+    let plan = desk
+        .reminders_plan_at(&trainer, EventKind::Training, practice_session, now)
+        .await
+        .unwrap();
+    assert!(plan.practice);
+    assert_eq!(
+        plan.scheduled,
+        40 * 2,
+        "40 chiefs of 도안면, 1d and 2h before"
+    );
+    assert!(
+        plan.reminders
+            .iter()
+            .all(|r| r.practice && r.body.starts_with("[연습]"))
+    );
+
+    desk.set_practice_mode(&trainer, false).await.unwrap();
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let real = desk
+        .workshop_save(
+            &coordinator,
+            Workshop {
+                id: None,
+                cohort_id: cohort,
+                kind: WorkshopKind::Mentoring,
+                phase: 3,
+                title: "전문가 멘토링".into(),
+                starts_at: "2030-03-06T10:00".into(),
+                ends_at: "2030-03-06T12:00".into(),
+                place: "증평군청 소회의실".into(),
+                facilitator: "멘토".into(),
+                agenda: String::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let plan = desk
+        .reminders_plan_at(&coordinator, EventKind::Workshop, real, now)
+        .await
+        .unwrap();
+    assert!(!plan.practice);
+    // 10 selected, one of whom did not agree to SMS.
+    assert_eq!(plan.scheduled, 9 * 2);
+    assert_eq!(plan.skipped.len(), 1);
+    assert_eq!(plan.skipped[0].reason, "문자 수신 미동의");
+
+    // What a real provider's sync takes: only the real reminders, never the practice ones.
+    let mut conn = desk.db().acquire().await.unwrap();
+    let taken = take_due(&mut conn, "2031-01-01T00:00:00Z", true)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 18);
+    assert!(
+        taken
+            .iter()
+            .all(|r| !r.practice && r.event_kind == EventKind::Workshop)
+    );
+    // Taken once only.
+    assert!(
+        take_due(&mut conn, "2031-01-01T00:00:00Z", true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The sandbox takes the practice ones.
+    let sandbox = take_due(&mut conn, "2031-01-01T00:00:00Z", false)
+        .await
+        .unwrap();
+    assert_eq!(sandbox.len(), 80);
+    assert!(sandbox.iter().all(|r| r.practice));
+}
+
+#[tokio::test]
+async fn check_in_walk_ins_and_checklist() {
+    let desk = desk_with_programs().await;
+    let trainer = actor(Role::Trainer, None);
+    let session = desk.training_list(&trainer).await.unwrap()[1]
+        .training
+        .id
+        .unwrap();
+    let d = desk.training_get(&trainer, session).await.unwrap();
+    assert_eq!(d.summary.town_name, "도안면");
+    let absent = d
+        .attendees
+        .iter()
+        .find(|a| a.checked_in_at.is_none())
+        .unwrap()
+        .clone();
+    desk.training_check_in(&trainer, session, absent.id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        desk.training_get(&trainer, session)
+            .await
+            .unwrap()
+            .summary
+            .present,
+        23
+    );
+    // Undo.
+    desk.training_check_in(&trainer, session, absent.id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        desk.training_get(&trainer, session)
+            .await
+            .unwrap()
+            .summary
+            .present,
+        22
+    );
+
+    // A walk-in from a village already on the roster is pointed back at the roster.
+    let e = desk
+        .training_walk_in(
+            &trainer,
+            session,
+            WalkIn {
+                name: "대리참석".into(),
+                village_id: absent.village_id,
+                phone: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("village_id"))
+    );
+    let e = desk
+        .training_walk_in(
+            &trainer,
+            session,
+            WalkIn {
+                name: "새 주민".into(),
+                village_id: None,
+                phone: Some("02-".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("phone"));
+    desk.training_walk_in(
+        &trainer,
+        session,
+        WalkIn {
+            name: "새 주민".into(),
+            village_id: None,
+            phone: Some("010-3333-4444".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let d = desk.training_get(&trainer, session).await.unwrap();
+    assert_eq!((d.summary.roster, d.summary.present), (41, 23));
+    let walk = d.attendees.iter().find(|a| a.walk_in).unwrap();
+    assert_eq!(walk.phone_display.as_deref(), Some("010-3333-4444"));
+
+    let village = absent.village_id.unwrap();
+    let c = Checklist {
+        app_installed: true,
+        phone_registered: true,
+        practice_done: false,
+    };
+    desk.chief_checklist_set(&trainer, village, c)
+        .await
+        .unwrap();
+    let d = desk.training_get(&trainer, session).await.unwrap();
+    assert_eq!(
+        d.attendees
+            .iter()
+            .find(|a| a.id == absent.id)
+            .unwrap()
+            .checklist,
+        c
+    );
+
+    // An auditor reads (numbers masked) but checks no one in.
+    let auditor = actor(Role::Auditor, None);
+    let seen = desk.training_get(&auditor, session).await.unwrap();
+    assert!(
+        seen.attendees
+            .iter()
+            .filter_map(|a| a.phone_display.as_deref())
+            .all(|p| p.contains("****"))
+    );
+    let e = desk
+        .training_check_in(&auditor, session, absent.id, true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let e = desk
+        .cohort_list(&actor(Role::Chief, Some(village)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+
+    let log = desk.audit_list(&admin(), 20, 0).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "programs.check_in",
+        "programs.check_in.undo",
+        "programs.walk_in",
+        "programs.checklist",
+    ] {
+        assert!(actions.contains(&a), "{a} not in {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn calendar_flags_clashes_and_saving_warns() {
+    let desk = desk_with_programs().await;
+    let a = admin();
+    let july = desk.calendar(&a, "2024-07-01", "2024-07-31").await.unwrap();
+    assert_eq!(july.events.len(), 2);
+    assert!(july.conflicts.is_empty());
+    // A chief training in the same room, starting as the 2nd workshop ends: no clash.
+    let town = town_id(&desk, "증평읍").await;
+    let room = "증평군청 본관 2층 소회의실";
+    let touching = Training {
+        id: None,
+        town_id: town,
+        title: "오후 교육".into(),
+        starts_at: "2024-07-10T14:00".into(),
+        ends_at: "2024-07-10T16:00".into(),
+        place: room.into(),
+        trainer: "정보통신팀".into(),
+        agenda: String::new(),
+    };
+    desk.training_save(&a, touching.clone()).await.unwrap();
+    assert!(
+        desk.calendar(&a, "2024-07-10", "2024-07-10")
+            .await
+            .unwrap()
+            .conflicts
+            .is_empty()
+    );
+    // One in the other town, 13:30–14:00, clashes with the workshop on the room only.
+    let overlapping = Training {
+        town_id: town_id(&desk, "도안면").await,
+        starts_at: "2024-07-10T13:30".into(),
+        ends_at: "2024-07-10T14:00".into(),
+        title: "겹치는 교육".into(),
+        trainer: "다른 강사".into(),
+        ..touching
+    };
+    let clash_id = desk.training_save(&a, overlapping).await.unwrap();
+    let view = desk.calendar(&a, "2024-07-10", "2024-07-10").await.unwrap();
+    assert_eq!(view.conflicts.len(), 1, "{:?}", view.conflicts);
+    assert_eq!(view.conflicts[0].reason, ConflictReason::Place);
+    assert!(
+        view.conflicts[0].b == (EventKind::Training, clash_id)
+            || view.conflicts[0].a == (EventKind::Training, clash_id)
+    );
+
+    // Saving a workshop that double-books the cohort's participants returns the warning.
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let saved = desk
+        .workshop_save(
+            &a,
+            Workshop {
+                id: None,
+                cohort_id: cohort,
+                kind: WorkshopKind::SiteVisit,
+                phase: 3,
+                title: "선진지 견학".into(),
+                starts_at: "2024-07-03T11:00".into(),
+                ends_at: "2024-07-03T17:00".into(),
+                place: "세종시".into(),
+                facilitator: "다른 멘토".into(),
+                agenda: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.conflicts.len(), 1);
+    assert_eq!(saved.conflicts[0].reason, ConflictReason::Person);
+}
+
+#[tokio::test]
+async fn forms_name_the_field_and_store_nothing() {
+    let desk = desk_with_programs().await;
+    let coordinator = actor(Role::Livinglab, None);
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let before = desk.cohort_get(&coordinator, cohort).await.unwrap();
+    let existing = before.people[0].person.phone.clone();
+    let person = |phone: Option<String>| Person {
+        id: None,
+        cohort_id: cohort,
+        name: "새 참여자".into(),
+        phone,
+        village_id: None,
+        role: PersonRole::Resident,
+        state: ApplicationState::Applied,
+        sms_consent: false,
+        note: String::new(),
+    };
+    let e = desk
+        .person_save(&coordinator, person(existing))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("phone"))
+    );
+    assert!(e.message.contains("이미"), "{}", e.message);
+    let e = desk
+        .person_save(
+            &coordinator,
+            Person {
+                name: " ".into(),
+                ..person(None)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("name"));
+    let e = desk
+        .person_save(&actor(Role::Trainer, None), person(None))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let after = desk.cohort_get(&coordinator, cohort).await.unwrap();
+    assert_eq!(after.people.len(), before.people.len());
+    desk.person_save(&coordinator, person(Some("010 5555 1234".into())))
+        .await
+        .unwrap();
+    let after = desk.cohort_get(&coordinator, cohort).await.unwrap();
+    assert_eq!(after.people.len(), before.people.len() + 1);
+    assert_eq!(
+        after.stats.selected, 10,
+        "an applicant is not a participant until selected"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_sheet_lists_the_roster() {
+    let desk = desk_with_programs().await;
+    let a = admin();
+    let session = desk.training_list(&a).await.unwrap()[0]
+        .training
+        .id
+        .unwrap();
+    let roster = desk.training_get(&a, session).await.unwrap();
+    let (bytes, pages) = desk
+        .sign_in_pdf(&a, EventKind::Training, session, 5)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sheet.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by ./dev");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("이장교육 참석자 서명부"));
+    assert!(text.contains("2023-10-19 (목) 14:00~16:00"), "{text}");
+    for who in &roster.attendees {
+        assert!(text.contains(&who.name), "{} missing", who.name);
+    }
+    assert!(text.contains(&format!(
+        "{} 이장",
+        roster.attendees[0].village_name.as_deref().unwrap()
+    )));
+    assert!(text.contains("명단 72명"));
+    assert!(text.contains(&format!("{pages} / {pages}쪽")));
+    assert!(pages >= 3);
+}
+
+/// Every programme use case × every role: exactly the allowed roles succeed, the rest get
+/// Forbidden, decided in Rust.
+#[tokio::test]
+async fn roles_are_enforced_for_every_programme_use_case() {
+    use Role::*;
+    let desk = desk_with_programs().await;
+    let a = admin();
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let detail = desk.cohort_get(&a, cohort).await.unwrap();
+    let (workshop, person) = (
+        detail.workshops[0].id.unwrap(),
+        detail.people[0].person.id.unwrap(),
+    );
+    let session = desk.training_list(&a).await.unwrap()[0]
+        .training
+        .id
+        .unwrap();
+    let attendee = desk.training_get(&a, session).await.unwrap().attendees[0].id;
+    let village = desk.list_villages(&a).await.unwrap()[0].id;
+    let everyone_but_chief = vec![Admin, Operator, Trainer, Livinglab, Auditor];
+    let cases: Vec<(&str, Vec<Role>)> = vec![
+        ("cohort_list", everyone_but_chief.clone()),
+        ("calendar", everyone_but_chief.clone()),
+        ("sign_in_pdf", everyone_but_chief),
+        ("cohort_save", vec![Admin, Livinglab]),
+        ("attendance_mark", vec![Admin, Livinglab]),
+        ("training_check_in", vec![Admin, Trainer]),
+        ("set_practice_mode", vec![Admin, Trainer]),
+    ];
+    for (case, allowed) in cases {
+        for role in Role::ALL {
+            let who = actor(role, (role == Chief).then_some(village));
+            let result = match case {
+                "cohort_list" => desk.cohort_list(&who).await.map(drop),
+                "calendar" => desk
+                    .calendar(&who, "2024-07-01", "2024-07-31")
+                    .await
+                    .map(drop),
+                "sign_in_pdf" => desk
+                    .sign_in_pdf(&who, EventKind::Workshop, workshop, 0)
+                    .await
+                    .map(drop),
+                "cohort_save" => {
+                    let mut c = detail.cohort.clone();
+                    c.notes = format!("{role}");
+                    desk.cohort_save(&who, c).await.map(drop)
+                }
+                "attendance_mark" => desk.attendance_mark(&who, workshop, person, None).await,
+                "training_check_in" => desk.training_check_in(&who, session, attendee, true).await,
+                "set_practice_mode" => desk.set_practice_mode(&who, false).await.map(drop),
+                _ => unreachable!(),
+            };
+            match result {
+                Ok(()) => assert!(allowed.contains(&role), "{case}: {role} should be refused"),
+                Err(e) => {
+                    assert!(
+                        !allowed.contains(&role),
+                        "{case}: {role} refused: {}",
+                        e.message
+                    );
+                    assert_eq!(e.code, ErrorCode::Forbidden, "{case}: {role}");
+                }
+            }
+        }
+    }
+}
