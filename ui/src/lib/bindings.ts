@@ -211,6 +211,244 @@ async budgetSavePdf(ids: number[], path: string, onProgress: TAURI_CHANNEL<Print
     else return { status: "error", error: e  as any };
 }
 },
+async cohortList() : Promise<Result<CohortSummary[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cohort_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async cohortGet(id: number) : Promise<Result<CohortDetail, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cohort_get", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async cohortSave(cohort: Cohort) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cohort_save", { cohort }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async cohortDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cohort_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async personSave(person: Person) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("person_save", { person }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async personDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("person_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async workshopSave(workshop: Workshop) : Promise<Result<WorkshopSaved, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workshop_save", { workshop }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async workshopDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workshop_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async attendanceMark(workshopId: number, personId: number, status: Attendance | null) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("attendance_mark", { workshopId, personId, status }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async teamSave(team: Team) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("team_save", { team }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async teamDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("team_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async outcomeSave(outcome: Outcome) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("outcome_save", { outcome }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async outcomeDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("outcome_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async trainingList() : Promise<Result<TrainingSummary[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("training_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async trainingGet(id: number) : Promise<Result<TrainingDetail, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("training_get", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async trainingSave(training: Training) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("training_save", { training }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async trainingDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("training_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async trainingCheckIn(trainingId: number, attendeeId: number, present: boolean) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("training_check_in", { trainingId, attendeeId, present }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async trainingWalkIn(trainingId: number, walkIn: WalkIn) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("training_walk_in", { trainingId, walkIn }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async chiefChecklistSet(villageId: number, checklist: Checklist) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chief_checklist_set", { villageId, checklist }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async programsCalendar(from: string, to: string) : Promise<Result<CalendarView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("programs_calendar", { from, to }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the .ics of a cohort or a training session to `path`; returns the event count.
+ */
+async programsIcsSave(cohort: number | null, training: number | null, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("programs_ics_save", { cohort, training, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes a sign-in sheet to `path`; returns the page count.
+ */
+async signInPdfSave(kind: EventKind, id: number, blank: number, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sign_in_pdf_save", { kind, id, blank, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async attendancePdfSave(cohort: number, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("attendance_pdf_save", { cohort, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async reminderSettings() : Promise<Result<ReminderSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reminder_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setReminderSettings(settings: ReminderSettings) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_reminder_settings", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async remindersPlan(kind: EventKind, id: number) : Promise<Result<ReminderPlan, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reminders_plan", { kind, id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async practiceState() : Promise<Result<PracticeState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("practice_state") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setPracticeMode(on: boolean) : Promise<Result<PracticeState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_practice_mode", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listUsers() : Promise<Result<User[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_users") };
@@ -297,7 +535,32 @@ export type Actor = { user_id: number; username: string; display_name: string; r
 village_id: number | null }
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
 export type AppInfo = { version: string; db_path: string; needs_setup: boolean }
+/**
+ * Where an application stands; only `selected` people take part.
+ */
+export type ApplicationState = "applied" | "selected" | "declined" | "withdrew"
+export type Attendance = "present" | "late" | "absent" | "excused"
+export type AttendanceMark = { workshop_id: number; person_id: number; status: Attendance }
+export type Attendee = { id: number; training_id: number; village_id: number | null; village_name: string | null; name: string; phone_display: string | null; walk_in: boolean; 
+/**
+ * UTC instant of the check-in; `None` = not (yet) here.
+ */
+checked_in_at: string | null; checklist: Checklist }
 export type AuditEntry = { id: number; at: string; actor: string; action: string; target: string; detail: string; prev_hash: string; hash: string }
+export type CalendarEvent = { kind: EventKind; id: number; title: string; 
+/**
+ * The cohort's or the town's name.
+ */
+owner: string; 
+/**
+ * Civil times, `YYYY-MM-DDTHH:MM` (Asia/Seoul); they sort as text.
+ */
+starts_at: string; ends_at: string; place: string; 
+/**
+ * Facilitator or trainer.
+ */
+leader: string }
+export type CalendarView = { events: CalendarEvent[]; conflicts: Conflict[] }
 /**
  * A card as listed: what the 예산카드 screen shows before one is opened.
  */
@@ -353,6 +616,27 @@ key: string;
  * Korean, naming the cell: "투자계획 군비 소계: …".
  */
 message: string }
+export type Checklist = { app_installed: boolean; phone_registered: boolean; practice_done: boolean }
+export type Cohort = { id: number | null; year: number; name: string; kind: CohortKind; 
+/**
+ * 백만원, as the pledge card states it.
+ */
+budget_million: number | null; 
+/**
+ * One partner per line.
+ */
+partners: string; recruit_start: string | null; recruit_end: string | null; activity_start: string; activity_end: string; results_date: string | null; target_size: number; notes: string }
+export type CohortDetail = { cohort: Cohort; people: PersonRow[]; workshops: Workshop[]; attendance: AttendanceMark[]; teams: Team[]; outcomes: Outcome[]; stats: CohortStats }
+export type CohortKind = "resident_training" | "sos_lab" | "living_lab" | "data_living_lab"
+export type CohortStats = { target: number; selected: number; residents: number; experts: number; workshops: WorkshopStats[]; people: PersonStats[]; 
+/**
+ * Over all held workshops: attendances / (selected × held).
+ */
+overall_rate: number | null }
+/**
+ * A cohort in the list: the target size against the actual count.
+ */
+export type CohortSummary = { cohort: Cohort; applicants: number; selected: number; workshops: number }
 /**
  * A column of a money table, or the progress column of the yearly plan.
  */
@@ -361,6 +645,24 @@ export type Column = { kind: "total" } | { kind: "prior" } | { kind: "subtotal" 
  * One field and the 0-based column that holds it, if any.
  */
 export type ColumnMap = { field: Field; column: number | null }
+export type Conflict = { a: [EventKind, number]; b: [EventKind, number]; reason: ConflictReason; 
+/**
+ * Korean, for the list under the calendar: the place, leader or person concerned.
+ */
+message: string }
+export type ConflictReason = 
+/**
+ * Same place at the same time.
+ */
+"place" | 
+/**
+ * The same facilitator or trainer booked twice.
+ */
+"leader" | 
+/**
+ * A participant expected at both.
+ */
+"person"
 /**
  * 개인정보 동의 — how consent was given.
  */
@@ -386,6 +688,7 @@ export type ErrorCode =
  * A field's value is wrong; `field` says which.
  */
 "invalid" | "duplicate" | "not_found" | "io" | "database" | "internal"
+export type EventKind = "workshop" | "training"
 export type ExportFormat = "xlsx" | 
 /**
  * UTF-8 with a BOM, which Excel opens with Hangul intact.
@@ -446,6 +749,13 @@ years: (MillionWon | null)[]; after: MillionWon | null }
  */
 export type MoneyTable = { rows: MoneyRow[] }
 export type NewUser = { username: string; display_name: string; password: string; role: Role; village_id: number | null }
+export type Outcome = { id: number | null; cohort_id: number; kind: OutcomeKind; title: string; status: OutcomeStatus; 
+/**
+ * The workshop where it arose.
+ */
+workshop_id: number | null; team_id: number | null; note: string }
+export type OutcomeKind = "topic" | "solution"
+export type OutcomeStatus = "proposed" | "in_progress" | "done" | "dropped"
 /**
  * Why a year's execution may exceed its plan (for instance a carried-over budget). Without
  * one, executed > plan is a check failure.
@@ -490,7 +800,50 @@ export type Permission =
 /**
  * Print pledge cards to PDF.
  */
-"print_budget"
+"print_budget" | 
+/**
+ * Living-lab cohorts, chief trainings, the calendar; print sign-in sheets, export ICS.
+ */
+"view_programs" | 
+/**
+ * Cohorts, participants, workshops, attendance, teams, outcomes, reminders.
+ */
+"edit_living_lab" | 
+/**
+ * Training sessions, check-in, walk-ins, the chiefs' checklist.
+ */
+"run_training" | 
+/**
+ * Switch the desk into (and out of) the practice sandbox.
+ */
+"practice_mode"
+export type Person = { id: number | null; cohort_id: number; name: string; 
+/**
+ * E.164 once stored; the form may send it as typed.
+ */
+phone: string | null; village_id: number | null; role: PersonRole; state: ApplicationState; 
+/**
+ * Agreed to receive reminder SMS.
+ */
+sms_consent: boolean; note: string }
+export type PersonRole = "resident" | "expert" | "facilitator"
+/**
+ * A person with their village's name, phone shown for people (010-1234-5678).
+ */
+export type PersonRow = { person: Person; village_name: string | null; phone_display: string | null }
+export type PersonStats = { person_id: number; 
+/**
+ * Present or late.
+ */
+attended: number; excused: number; 
+/**
+ * Workshops with at least one mark (held, as far as the desk knows).
+ */
+held: number; 
+/**
+ * attended / (held − excused); `None` when there is nothing to count.
+ */
+rate: number | null }
 /**
  * How a number can be reached: landlines and 070 numbers take voice calls only.
  */
@@ -587,6 +940,15 @@ future_plan: string[]; status: Status;
  * 공약사업 추진 중 주요 변경사항
  */
 changes: string }
+export type PracticeState = { on: boolean; 
+/**
+ * UTC instant it was switched on.
+ */
+since: string | null; 
+/**
+ * Who switched it on.
+ */
+by: string | null }
 /**
  * Where a batch print has got to: `done` of `total` cards laid out; `saving` while the
  * fonts are subset and the file is written.
@@ -605,6 +967,21 @@ reachable: number; opted_out: number; pending: number;
  * Reachable subscribers by the channels they want.
  */
 by_channel: ChannelCounts }
+export type ReminderPlan = { scheduled: number; skipped: Skipped[]; reminders: ReminderRow[]; practice: boolean }
+export type ReminderRow = { id: number; event_kind: EventKind; event_id: number; recipient: string; phone: string; body: string; 
+/**
+ * UTC instant.
+ */
+due_at: string; state: string; practice: boolean }
+export type ReminderSettings = { 
+/**
+ * `programs.reminder_offsets`, e.g. "1d,2h".
+ */
+offsets: string; 
+/**
+ * `dispatch.quiet_hours`, e.g. "21:00-07:00".
+ */
+quiet_hours: string }
 /**
  * The six roles of PRODUCT.md. A chief is bound to one village (see [`crate::Actor`]).
  */
@@ -654,6 +1031,10 @@ export type Rule =
  */
 "shape"
 export type Session = { actor: Actor; permissions: Permission[] }
+/**
+ * Why someone gets no reminder; shown to the coordinator after planning.
+ */
+export type Skipped = { name: string; reason: string }
 /**
  * 재원 — funding source, the rows of both money tables. `Total` is the 계 row.
  */
@@ -723,6 +1104,7 @@ export type SubscriberStatus = "active" |
  */
 "opted_out"
 export type TAURI_CHANNEL<TSend> = null
+export type Team = { id: number | null; cohort_id: number; name: string; members: number[] }
 export type TextEncoding = 
 /**
  * UTF-8 when the bytes are valid UTF-8 (or carry a BOM), otherwise CP949.
@@ -736,6 +1118,9 @@ export type Town = { id: number; code: string; name: string; kind: TownKind }
  * 읍 or 면.
  */
 export type TownKind = "eup" | "myeon"
+export type Training = { id: number | null; town_id: number; title: string; starts_at: string; ends_at: string; place: string; trainer: string; agenda: string }
+export type TrainingDetail = { summary: TrainingSummary; attendees: Attendee[] }
+export type TrainingSummary = { training: Training; town_name: string; roster: number; present: number }
 export type User = { id: number; username: string; display_name: string; role: Role; village_id: number | null; active: boolean; created_at: string }
 export type VerifyReport = { entries: number; 
 /**
@@ -755,6 +1140,29 @@ chief_phone: string | null;
  */
 zone_code: string | null; households: number; subscribers: number; pending: number }
 export type VillageUpdate = { chief_name: string | null; chief_phone: string | null; zone_code: string | null }
+/**
+ * Someone at a session who was not on the roster.
+ */
+export type WalkIn = { name: string; village_id: number | null; phone: string | null }
+export type Workshop = { id: number | null; cohort_id: number; kind: WorkshopKind; phase: number; title: string; starts_at: string; ends_at: string; place: string; facilitator: string; 
+/**
+ * One agenda item per line.
+ */
+agenda: string }
+export type WorkshopKind = "ot" | "workshop" | "site_visit" | "mentoring" | "results"
+/**
+ * A saved workshop and the clashes it now has (a warning: it is saved all the same).
+ */
+export type WorkshopSaved = { id: number; conflicts: Conflict[] }
+export type WorkshopStats = { workshop_id: number; present: number; late: number; absent: number; excused: number; 
+/**
+ * Selected participants with no mark for this workshop.
+ */
+unmarked: number; 
+/**
+ * (present + late) / selected participants, 0..=1; `None` before anyone is selected.
+ */
+rate: number | null }
 /**
  * 연도별 추진계획: what a year should bring and the progress it should reach.
  */

@@ -1,9 +1,9 @@
 //! The month/week calendar's events and the clashes between them. Intervals are half-open:
 //! a session ending at 12:00 and one starting at 12:00 in the same room do not clash.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Workshop,

@@ -1,0 +1,18 @@
+// Practice mode as the backend holds it. Every screen shows the banner while it is on; the
+// backend, not this flag, keeps practice sends away from real providers.
+import { call, commands, type PracticeState } from './api';
+
+export const practice = $state<{ current: PracticeState }>({ current: { on: false, since: null, by: null } });
+
+export async function refreshPractice() {
+  try {
+    practice.current = await call(commands.practiceState());
+  } catch {
+    // Signed out: no banner.
+    practice.current = { on: false, since: null, by: null };
+  }
+}
+
+export async function setPractice(on: boolean) {
+  practice.current = await call(commands.setPracticeMode(on));
+}
