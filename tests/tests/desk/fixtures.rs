@@ -78,3 +78,32 @@ pub async fn snapshot(desk: &Desk) -> Vec<(String, i64)> {
     }
     out
 }
+
+/// The county's structure with the programmes of the pledge card.
+pub async fn desk_with_programs() -> Desk {
+    let desk = desk_with_structure().await;
+    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
+    maeul_programs::demo::seed(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    desk
+}
+
+pub async fn cohort_id(desk: &Desk, year: i32, kind: maeul_programs::CohortKind) -> i64 {
+    desk.cohort_list(&admin())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.cohort.year == year && c.cohort.kind == kind)
+        .and_then(|c| c.cohort.id)
+        .unwrap()
+}
+
+pub async fn town_id(desk: &Desk, name: &str) -> i64 {
+    desk.list_towns(&admin())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap()
+        .id
+}

@@ -4,10 +4,14 @@
 mod budget;
 // Shared set-up: desks with the demo structure and a few residents.
 mod fixtures;
+// Chief training: check-in, walk-ins, the checklist, the printed sign-in sheet.
+mod training;
 // Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.
 mod import_corpus;
-// Living lab and chief training: demo figures, practice mode, check-in, calendar clashes.
+// Living lab: the card's figures, practice mode never reaching a real provider, calendar clashes.
 mod programs;
+// Programme forms refused by field, and every programme use case × every role.
+mod programs_roles;
 // Every registry use case × every role: exactly the allowed set succeeds.
 mod role_matrix;
 // The demo registry exported to .xlsx and CP949 .csv and imported back, and the audit chain.

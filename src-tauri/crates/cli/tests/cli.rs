@@ -254,10 +254,17 @@ fn programmes_list_and_export_from_the_command_line() {
     assert!(maeul(&db, &["demo-seed"]).status.success());
 
     let out = maeul(&db, &["programs", "list", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cohorts = listing["cohorts"].as_array().unwrap();
-    let years: Vec<i64> = cohorts.iter().map(|c| c["year"].as_i64().unwrap()).collect();
+    let years: Vec<i64> = cohorts
+        .iter()
+        .map(|c| c["year"].as_i64().unwrap())
+        .collect();
     assert_eq!(years, [2024, 2023, 2022, 2022]);
     let c2024 = &cohorts[0];
     assert_eq!(c2024["kind"], "data_living_lab");
@@ -269,14 +276,38 @@ fn programmes_list_and_export_from_the_command_line() {
 
     let id = c2024["id"].as_i64().unwrap().to_string();
     let ics = dir.path().join("cohort.ics");
-    let out = maeul(&db, &["programs", "ics", "--cohort", &id, "--out", ics.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = maeul(
+        &db,
+        &[
+            "programs",
+            "ics",
+            "--cohort",
+            &id,
+            "--out",
+            ics.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&ics).unwrap();
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 4);
     assert!(text.contains("DTSTART:20240619T003000Z"));
 
-    let missing = maeul(&db, &["programs", "ics", "--cohort", "999", "--out", ics.to_str().unwrap()]);
+    let missing = maeul(
+        &db,
+        &[
+            "programs",
+            "ics",
+            "--cohort",
+            "999",
+            "--out",
+            ics.to_str().unwrap(),
+        ],
+    );
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("찾을 수 없습니다"));
     let neither = maeul(&db, &["programs", "ics", "--out", ics.to_str().unwrap()]);
@@ -284,7 +315,21 @@ fn programmes_list_and_export_from_the_command_line() {
 
     let sheet = dir.path().join("sheet.pdf");
     let training = trainings[1]["id"].as_i64().unwrap().to_string();
-    let out = maeul(&db, &["programs", "sign-in", "--training", &training, "--out", sheet.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = maeul(
+        &db,
+        &[
+            "programs",
+            "sign-in",
+            "--training",
+            &training,
+            "--out",
+            sheet.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(std::fs::read(&sheet).unwrap().starts_with(b"%PDF"));
 }

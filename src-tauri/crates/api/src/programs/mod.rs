@@ -5,11 +5,14 @@
 mod calendar;
 mod livinglab;
 mod practice;
+mod printing;
+mod reminders;
 mod training;
 
-pub use calendar::{CalendarView, ReminderPlan, ReminderSettings};
+pub use calendar::CalendarView;
 pub use livinglab::WorkshopSaved;
 pub use practice::PracticeState;
+pub use reminders::{ReminderPlan, ReminderSettings};
 pub use training::WalkIn;
 
 use maeul_accounts::{Actor, Permission, Role};

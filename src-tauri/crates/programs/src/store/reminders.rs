@@ -74,12 +74,15 @@ pub async fn replace(
     Ok(n)
 }
 
+type ListRow = (i64, i64, String, String, String, String, String, bool);
+type TakenRow = (i64, String, i64, String, String, String, String, bool);
+
 pub async fn list(
     conn: &mut Conn,
     kind: EventKind,
     event_id: i64,
 ) -> Result<Vec<ReminderRow>, ProgramsError> {
-    let rows: Vec<(i64, i64, String, String, String, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT id, event_id, recipient, phone, body, due_at, state, practice FROM program_reminders \
          WHERE event_kind = $1 AND event_id = $2 ORDER BY due_at, recipient",
     )
@@ -111,7 +114,7 @@ pub async fn take_due(
     now_utc: &str,
     real: bool,
 ) -> Result<Vec<ReminderRow>, ProgramsError> {
-    let rows: Vec<(i64, String, i64, String, String, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<TakenRow> = sqlx::query_as(
         "UPDATE program_reminders SET state = 'queued' \
          WHERE state = 'scheduled' AND due_at <= $1 AND ($2 = 0 OR practice = 0) \
          RETURNING id, event_kind, event_id, recipient, phone, body, due_at, practice",

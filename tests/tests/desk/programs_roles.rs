@@ -1,0 +1,128 @@
+use maeul_api::{ErrorCode, Role};
+use maeul_programs::calendar::EventKind;
+use maeul_programs::{ApplicationState, CohortKind, Person, PersonRole};
+
+use crate::fixtures::{actor, admin, cohort_id, desk_with_programs};
+
+#[tokio::test]
+async fn forms_name_the_field_and_store_nothing() {
+    let desk = desk_with_programs().await;
+    let coordinator = actor(Role::Livinglab, None);
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let before = desk.cohort_get(&coordinator, cohort).await.unwrap();
+    let existing = before.people[0].person.phone.clone();
+    let person = |phone: Option<String>| Person {
+        id: None,
+        cohort_id: cohort,
+        name: "새 참여자".into(),
+        phone,
+        village_id: None,
+        role: PersonRole::Resident,
+        state: ApplicationState::Applied,
+        sms_consent: false,
+        note: String::new(),
+    };
+    let e = desk
+        .person_save(&coordinator, person(existing))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("phone"))
+    );
+    assert!(e.message.contains("이미"), "{}", e.message);
+    let e = desk
+        .person_save(
+            &coordinator,
+            Person {
+                name: " ".into(),
+                ..person(None)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("name"));
+    let e = desk
+        .person_save(&actor(Role::Trainer, None), person(None))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let after = desk.cohort_get(&coordinator, cohort).await.unwrap();
+    assert_eq!(after.people.len(), before.people.len());
+    desk.person_save(&coordinator, person(Some("010 5555 1234".into())))
+        .await
+        .unwrap();
+    let after = desk.cohort_get(&coordinator, cohort).await.unwrap();
+    assert_eq!(after.people.len(), before.people.len() + 1);
+    assert_eq!(
+        after.stats.selected, 10,
+        "an applicant is not a participant until selected"
+    );
+}
+
+/// Every programme use case × every role: exactly the allowed roles succeed, the rest get
+/// Forbidden, decided in Rust.
+#[tokio::test]
+async fn roles_are_enforced_for_every_programme_use_case() {
+    use Role::*;
+    let desk = desk_with_programs().await;
+    let a = admin();
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let detail = desk.cohort_get(&a, cohort).await.unwrap();
+    let (workshop, person) = (
+        detail.workshops[0].id.unwrap(),
+        detail.people[0].person.id.unwrap(),
+    );
+    let session = desk.training_list(&a).await.unwrap()[0]
+        .training
+        .id
+        .unwrap();
+    let attendee = desk.training_get(&a, session).await.unwrap().attendees[0].id;
+    let village = desk.list_villages(&a).await.unwrap()[0].id;
+    let everyone_but_chief = vec![Admin, Operator, Trainer, Livinglab, Auditor];
+    let cases: Vec<(&str, Vec<Role>)> = vec![
+        ("cohort_list", everyone_but_chief.clone()),
+        ("calendar", everyone_but_chief.clone()),
+        ("sign_in_pdf", everyone_but_chief),
+        ("cohort_save", vec![Admin, Livinglab]),
+        ("attendance_mark", vec![Admin, Livinglab]),
+        ("training_check_in", vec![Admin, Trainer]),
+        ("set_practice_mode", vec![Admin, Trainer]),
+    ];
+    for (case, allowed) in cases {
+        for role in Role::ALL {
+            let who = actor(role, (role == Chief).then_some(village));
+            let result = match case {
+                "cohort_list" => desk.cohort_list(&who).await.map(drop),
+                "calendar" => desk
+                    .calendar(&who, "2024-07-01", "2024-07-31")
+                    .await
+                    .map(drop),
+                "sign_in_pdf" => desk
+                    .sign_in_pdf(&who, EventKind::Workshop, workshop, 0)
+                    .await
+                    .map(drop),
+                "cohort_save" => {
+                    let mut c = detail.cohort.clone();
+                    c.notes = format!("{role}");
+                    desk.cohort_save(&who, c).await.map(drop)
+                }
+                "attendance_mark" => desk.attendance_mark(&who, workshop, person, None).await,
+                "training_check_in" => desk.training_check_in(&who, session, attendee, true).await,
+                "set_practice_mode" => desk.set_practice_mode(&who, false).await.map(drop),
+                _ => unreachable!(),
+            };
+            match result {
+                Ok(()) => assert!(allowed.contains(&role), "{case}: {role} should be refused"),
+                Err(e) => {
+                    assert!(
+                        !allowed.contains(&role),
+                        "{case}: {role} refused: {}",
+                        e.message
+                    );
+                    assert_eq!(e.code, ErrorCode::Forbidden, "{case}: {role}");
+                }
+            }
+        }
+    }
+}
