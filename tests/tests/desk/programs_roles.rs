@@ -47,6 +47,17 @@ async fn forms_name_the_field_and_store_nothing() {
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
+    let e = desk
+        .person_save(
+            &coordinator,
+            Person {
+                village_id: Some(999_999),
+                ..person(None)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("village_id"));
     let after = desk.cohort_get(&coordinator, cohort).await.unwrap();
     assert_eq!(after.people.len(), before.people.len());
     desk.person_save(&coordinator, person(Some("010 5555 1234".into())))
@@ -125,4 +136,49 @@ async fn roles_are_enforced_for_every_programme_use_case() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn reminder_settings_are_refused_by_field() {
+    let desk = desk_with_programs().await;
+    let coordinator = actor(Role::Livinglab, None);
+    let bad = |offsets: &str, quiet: &str| maeul_api::ReminderSettings {
+        offsets: offsets.into(),
+        quiet_hours: quiet.into(),
+    };
+    let e = desk
+        .set_reminder_settings(&coordinator, bad("1w", "21:00-07:00"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("offsets"))
+    );
+    assert!(e.message.contains("1w"), "{}", e.message);
+    let e = desk
+        .set_reminder_settings(&coordinator, bad("1d", "9시-7시"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("quiet_hours"));
+    let e = desk
+        .set_reminder_settings(&actor(Role::Auditor, None), bad("1d", "21:00-07:00"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    // Nothing was stored by the refusals: the defaults stand.
+    let s = desk.reminder_settings(&coordinator).await.unwrap();
+    assert_eq!(
+        (s.offsets.as_str(), s.quiet_hours.as_str()),
+        ("1d,2h", "21:00-07:00")
+    );
+    desk.set_reminder_settings(&actor(Role::Trainer, None), bad("3d, 1h", "22:00-06:30"))
+        .await
+        .unwrap();
+    assert_eq!(
+        desk.reminder_settings(&coordinator)
+            .await
+            .unwrap()
+            .quiet_hours,
+        "22:00-06:30"
+    );
 }

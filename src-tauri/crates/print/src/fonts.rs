@@ -143,6 +143,22 @@ impl Fonts {
     }
 
     /// Characters the faces cannot draw (they would print as empty boxes).
+    /// `text` cut to fit `width` mm, ending in "…" when it was cut.
+    pub fn truncate(&self, text: &str, width: f32, size: f32, weight: Weight) -> String {
+        if self.width(text, size, weight) <= width {
+            return text.to_string();
+        }
+        let mut out = String::new();
+        for c in text.chars() {
+            out.push(c);
+            if self.width(&format!("{out}…"), size, weight) > width {
+                out.pop();
+                break;
+            }
+        }
+        format!("{}…", out.trim_end())
+    }
+
     pub fn missing(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = text
             .chars()

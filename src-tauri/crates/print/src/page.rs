@@ -223,7 +223,10 @@ impl<'f> Pager<'f> {
             let y = BOTTOM + 6.0;
             let grey = rgb(80, 80, 80);
             self.hline(LEFT, RIGHT, y - 3.5, 0.2, rgb(150, 150, 150));
-            self.text(LEFT, y, 7.5, Weight::Regular, left, grey);
+            // The left text yields to the centred page number.
+            let room = WIDTH / 2.0 - 14.0;
+            let shown = self.fonts.truncate(left, room, 7.5, Weight::Regular);
+            self.text(LEFT, y, 7.5, Weight::Regular, &shown, grey);
             let page = format!("{} / {n}쪽", i + 1);
             self.text_in(LEFT, WIDTH, y, 8.0, Weight::Regular, Align::Center, &page);
             let date = format!("출력일 {printed_at}");

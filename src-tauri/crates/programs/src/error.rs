@@ -18,6 +18,14 @@ impl ProgramsError {
         }
     }
 
+    /// The reason alone, for a form that shows it under its own field.
+    pub fn reason(&self) -> String {
+        match self {
+            ProgramsError::Invalid { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn field(&self) -> Option<&str> {
         match self {
             ProgramsError::Invalid { field, .. } => Some(field),

@@ -260,10 +260,12 @@ pub fn attendance_summary(
     }
     let mut total = vec![GridCell::label("출석 인원").span(3).align(Align::Center)];
     for s in &d.stats.workshops {
-        total.push(
-            GridCell::label(&format!("{}명\n{}", s.present + s.late, percent(s.rate)))
-                .align(Align::Center),
-        );
+        // A workshop still ahead (no marks) shows "-", not "0명 0%".
+        let text = match s.rate {
+            Some(_) => format!("{}명\n{}", s.present + s.late, percent(s.rate)),
+            None => "-".to_string(),
+        };
+        total.push(GridCell::label(&text).align(Align::Center));
     }
     if d.workshops.is_empty() {
         total.push(GridCell::label(""));

@@ -13,7 +13,8 @@ pub struct WorkshopStats {
     pub excused: u32,
     /// Selected participants with no mark for this workshop.
     pub unmarked: u32,
-    /// (present + late) / selected participants, 0..=1; `None` before anyone is selected.
+    /// (present + late) / selected participants, 0..=1; `None` before anyone is selected or
+    /// before the workshop has any mark.
     pub rate: Option<f64>,
 }
 
@@ -77,11 +78,17 @@ pub fn cohort_stats(
                 marked += 1;
             }
         }
-        if marked > 0 || s.present + s.late + s.absent + s.excused > 0 {
+        let was_held = marked > 0 || s.present + s.late + s.absent + s.excused > 0;
+        if was_held {
             held.push(wid);
         }
         s.unmarked = selected.len() as u32 - marked;
-        s.rate = ratio(s.present + s.late, selected.len() as u32);
+        // A workshop nobody has marked yet (still ahead) has no rate rather than 0 %.
+        s.rate = if was_held {
+            ratio(s.present + s.late, selected.len() as u32)
+        } else {
+            None
+        };
         per_workshop.push(s);
     }
     let mut per_person = Vec::with_capacity(selected.len());

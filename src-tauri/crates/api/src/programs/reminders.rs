@@ -50,7 +50,8 @@ impl Desk {
 
     pub async fn set_reminder_settings(&self, actor: &Actor, s: ReminderSettings) -> ApiResult<()> {
         require_any(actor, &[Permission::EditLivingLab, Permission::RunTraining])?;
-        let offsets = reminders::parse_offsets(&s.offsets)?;
+        let offsets = reminders::parse_offsets(&s.offsets)
+            .map_err(|e| ApiError::invalid("offsets", e.reason()))?;
         if offsets.is_empty() {
             return Err(ApiError::invalid(
                 "offsets",
@@ -58,7 +59,7 @@ impl Desk {
             ));
         }
         QuietHours::parse(&s.quiet_hours)
-            .map_err(|e| ApiError::invalid("quiet_hours", e.to_string()))?;
+            .map_err(|e| ApiError::invalid("quiet_hours", e.reason()))?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         settings::set(&mut tx, OFFSETS_KEY, s.offsets.trim()).await?;
         settings::set(&mut tx, QUIET_KEY, s.quiet_hours.trim()).await?;

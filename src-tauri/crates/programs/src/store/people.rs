@@ -65,6 +65,18 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Person, ProgramsError> {
 }
 
 pub async fn save(conn: &mut Conn, p: &Person) -> Result<i64, ProgramsError> {
+    if let Some(v) = p.village_id {
+        let known: Option<(i64,)> = sqlx::query_as("SELECT id FROM villages WHERE id = $1")
+            .bind(v)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if known.is_none() {
+            return Err(ProgramsError::invalid(
+                "village_id",
+                "등록되지 않은 마을입니다",
+            ));
+        }
+    }
     if let Some(phone) = &p.phone {
         let twin: Option<(i64,)> = sqlx::query_as(
             "SELECT id FROM cohort_people WHERE cohort_id = $1 AND phone = $2 AND id <> $3",
