@@ -1160,7 +1160,8 @@ export type WorkshopStats = { workshop_id: number; present: number; late: number
  */
 unmarked: number; 
 /**
- * (present + late) / selected participants, 0..=1; `None` before anyone is selected.
+ * (present + late) / selected participants, 0..=1; `None` before anyone is selected or
+ * before the workshop has any mark.
  */
 rate: number | null }
 /**

@@ -257,6 +257,7 @@ export const en: Record<MessageKey, string> = {
   'cardstatus.on_hold': "On hold",
   'cardstatus.dropped': "Dropped",
   'programs.title': "Living lab & training",
+  'programs.no_access': "This role (village chief) cannot see the programmes. Ask the trainer for the schedule.",
   'programs.lead': "Living-lab cohorts and chief training: schedules, people, attendance, reminders, sign-in sheets.",
   'programs.tab.calendar': "Calendar",
   'programs.tab.livinglab': "Living lab",

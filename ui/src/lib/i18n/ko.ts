@@ -255,6 +255,7 @@ export const ko = {
   'cardstatus.on_hold': "보류",
   'cardstatus.dropped': "폐기",
   'programs.title': "리빙랩·교육",
+  'programs.no_access': "이 역할(이장)은 리빙랩·교육 일정을 볼 수 없습니다. 교육 일정은 강사에게 문의하세요.",
   'programs.lead': "리빙랩 기수와 이장교육: 일정, 참여자, 출석, 알림, 서명부.",
   'programs.tab.calendar': "달력",
   'programs.tab.livinglab': "리빙랩",
