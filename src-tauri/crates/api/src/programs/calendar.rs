@@ -9,8 +9,19 @@ use maeul_programs::{ics, validate};
 
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
-/// id, title, cohort name, starts, ends, place, facilitator, cohort id.
-type WorkshopRow = (i64, String, String, String, String, String, String, i64);
+/// kind, id, title, owner (cohort or town), starts, ends, place, leader, whose people
+/// (the cohort's id for a workshop, the training's own id).
+type EventRow = (
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CalendarView {
@@ -30,52 +41,39 @@ impl Desk {
         let to = validate::date("to", to)?;
         let (lo, hi) = (format!("{from}T00:00"), format!("{to}T23:59"));
         let mut conn = self.db.acquire().await?;
-        let ws: Vec<WorkshopRow> = sqlx::query_as(
-            "SELECT w.id, w.title, c.name, w.starts_at, w.ends_at, w.place, w.facilitator, w.cohort_id \
+        // Workshops and trainings in one list; the last column says whose people to expect.
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT 'workshop', w.id, w.title, c.name, w.starts_at, w.ends_at, w.place, w.facilitator, w.cohort_id \
              FROM workshops w JOIN cohorts c ON c.id = w.cohort_id \
-             WHERE w.starts_at <= $2 AND w.ends_at >= $1 ORDER BY w.starts_at",
+             WHERE w.starts_at <= $2 AND w.ends_at >= $1 \
+             UNION ALL \
+             SELECT 'training', t.id, t.title, n.name, t.starts_at, t.ends_at, t.place, t.trainer, t.id \
+             FROM trainings t JOIN towns n ON n.id = t.town_id \
+             WHERE t.starts_at <= $2 AND t.ends_at >= $1",
         )
         .bind(&lo)
         .bind(&hi)
         .fetch_all(&mut *conn)
         .await?;
-        let mut events = Vec::new();
-        for (id, title, owner, starts_at, ends_at, place, leader, cohort) in ws {
-            let people: Vec<(Option<String>, String)> = sqlx::query_as(
-                "SELECT phone, name FROM cohort_people WHERE cohort_id = $1 AND state = 'selected'",
-            )
-            .bind(cohort)
-            .fetch_all(&mut *conn)
-            .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for (kind, id, title, owner, starts_at, ends_at, place, leader, group) in rows {
+            let (kind, people_sql) = if kind == "training" {
+                (
+                    EventKind::Training,
+                    "SELECT phone, name FROM training_attendees WHERE training_id = $1",
+                )
+            } else {
+                (
+                    EventKind::Workshop,
+                    "SELECT phone, name FROM cohort_people WHERE cohort_id = $1 AND state = 'selected'",
+                )
+            };
+            let people: Vec<(Option<String>, String)> = sqlx::query_as(people_sql)
+                .bind(group)
+                .fetch_all(&mut *conn)
+                .await?;
             events.push(CalendarEvent {
-                kind: EventKind::Workshop,
-                id,
-                title,
-                owner,
-                starts_at,
-                ends_at,
-                place,
-                leader,
-                people: expected(people),
-            });
-        }
-        let ts: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT t.id, t.title, w.name, t.starts_at, t.ends_at, t.place, t.trainer \
-             FROM trainings t JOIN towns w ON w.id = t.town_id \
-             WHERE t.starts_at <= $2 AND t.ends_at >= $1 ORDER BY t.starts_at",
-        )
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, title, owner, starts_at, ends_at, place, leader) in ts {
-            let people: Vec<(Option<String>, String)> =
-                sqlx::query_as("SELECT phone, name FROM training_attendees WHERE training_id = $1")
-                    .bind(id)
-                    .fetch_all(&mut *conn)
-                    .await?;
-            events.push(CalendarEvent {
-                kind: EventKind::Training,
+                kind,
                 id,
                 title,
                 owner,

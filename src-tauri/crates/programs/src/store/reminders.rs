@@ -74,36 +74,53 @@ pub async fn replace(
     Ok(n)
 }
 
-type ListRow = (i64, i64, String, String, String, String, String, bool);
-type TakenRow = (i64, String, i64, String, String, String, String, bool);
+/// id, event kind, event id, recipient, phone, body, due, state, practice.
+type Row = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+);
+
+const COLUMNS: &str = "id, event_kind, event_id, recipient, phone, body, due_at, state, practice";
+
+fn from_row(r: Row) -> ReminderRow {
+    ReminderRow {
+        id: r.0,
+        event_kind: if r.1 == "training" {
+            EventKind::Training
+        } else {
+            EventKind::Workshop
+        },
+        event_id: r.2,
+        recipient: r.3,
+        phone: r.4,
+        body: r.5,
+        due_at: r.6,
+        state: r.7,
+        practice: r.8,
+    }
+}
 
 pub async fn list(
     conn: &mut Conn,
     kind: EventKind,
     event_id: i64,
 ) -> Result<Vec<ReminderRow>, ProgramsError> {
-    let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT id, event_id, recipient, phone, body, due_at, state, practice FROM program_reminders \
-         WHERE event_kind = $1 AND event_id = $2 ORDER BY due_at, recipient",
-    )
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM program_reminders \
+         WHERE event_kind = $1 AND event_id = $2 ORDER BY due_at, recipient"
+    )))
     .bind(kind_str(kind))
     .bind(event_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ReminderRow {
-            id: r.0,
-            event_kind: kind,
-            event_id: r.1,
-            recipient: r.2,
-            phone: r.3,
-            body: r.4,
-            due_at: r.5,
-            state: r.6,
-            practice: r.7,
-        })
-        .collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// What the dispatch outbox takes when it runs: due, still scheduled rows, marked `queued`
@@ -114,31 +131,14 @@ pub async fn take_due(
     now_utc: &str,
     real: bool,
 ) -> Result<Vec<ReminderRow>, ProgramsError> {
-    let rows: Vec<TakenRow> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE program_reminders SET state = 'queued' \
          WHERE state = 'scheduled' AND due_at <= $1 AND ($2 = 0 OR practice = 0) \
-         RETURNING id, event_kind, event_id, recipient, phone, body, due_at, practice",
-    )
+         RETURNING {COLUMNS}"
+    )))
     .bind(now_utc)
     .bind(real)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ReminderRow {
-            id: r.0,
-            event_kind: if r.1 == "training" {
-                EventKind::Training
-            } else {
-                EventKind::Workshop
-            },
-            event_id: r.2,
-            recipient: r.3,
-            phone: r.4,
-            body: r.5,
-            due_at: r.6,
-            state: "queued".into(),
-            practice: r.7,
-        })
-        .collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }
