@@ -404,6 +404,13 @@ async fn programmes(c: &Client) {
     let first = text_until(c, "[data-testid=cohort-item]", |t| t.contains("2024")).await;
     assert!(first.contains("선정 10/10"), "{first}");
     text_until(c, "[data-testid=attendance-grid]", |t| t.contains("출석률")).await;
+    let phases = text(c, "[data-testid=cohort-phases]").await;
+    assert!(
+        phases.contains("04-01 ~ 04-26")
+            && phases.contains("06-19 ~ 07-03 (2회)")
+            && phases.contains("07-10 ~ 09-11 (2회)"),
+        "{phases}"
+    );
     click(c, "[data-testid=workshop-add]").await;
     fill(c, "[data-testid=workshop-title]", "선진지 견학").await;
     fill(c, "[data-testid=workshop-starts]", "2024-07-10 13:00").await;
