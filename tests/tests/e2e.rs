@@ -411,6 +411,7 @@ async fn programmes(c: &Client) {
             && phases.contains("07-10 ~ 09-11 (2회)"),
         "{phases}"
     );
+    screenshot(c, "programs-cohort.png").await;
     click(c, "[data-testid=workshop-add]").await;
     fill(c, "[data-testid=workshop-title]", "선진지 견학").await;
     fill(c, "[data-testid=workshop-starts]", "2024-07-10 13:00").await;
@@ -430,7 +431,7 @@ async fn programmes(c: &Client) {
         .unwrap()
         .len();
     assert_eq!(rows, 5);
-    screenshot(c, "programs-cohort.png").await;
+    screenshot(c, "programs-cohort-added.png").await;
 
     click(c, "[data-testid=tab-calendar]").await;
     text_until(c, "[data-testid=cal-title]", |t| t == "2024년 9월").await;
