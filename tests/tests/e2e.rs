@@ -432,6 +432,19 @@ async fn programmes(c: &Client) {
         .len();
     assert_eq!(rows, 5);
     screenshot(c, "programs-cohort-added.png").await;
+    // Deleting the 2nd workshop and undoing it brings back every attendance mark it had.
+    let totals = text(c, "[data-testid=attendance-grid] tfoot").await;
+    click(c, "[data-testid=workshop-row]:nth-child(3) button.danger").await;
+    text_until(c, "[data-testid=toast]", |t| t.contains("2차")).await;
+    assert_eq!(
+        c.find_all(Locator::Css("[data-testid=workshop-row]"))
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    click(c, "[data-testid=toast-action]").await;
+    text_until(c, "[data-testid=attendance-grid] tfoot", |t| t == totals).await;
 
     click(c, "[data-testid=tab-calendar]").await;
     text_until(c, "[data-testid=cal-title]", |t| t == "2024년 9월").await;

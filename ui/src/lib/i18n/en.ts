@@ -296,6 +296,7 @@ export const en: Record<MessageKey, string> = {
   'cohort.attendance_pdf': "Attendance PDF",
   'cohort.rate': "Attendance rate",
   'cohort.delete': "Delete cohort",
+  'cohort.delete_confirm': "Press again to delete the whole cohort",
   'cohort.deleted': "Cohort deleted",
   'cohort.saved': "Saved",
   'cohort.empty': "No cohorts yet. Create one, or load the demo data in Settings.",

@@ -294,6 +294,7 @@ export const ko = {
   'cohort.attendance_pdf': "출석 현황 PDF",
   'cohort.rate': "출석률",
   'cohort.delete': "기수 삭제",
+  'cohort.delete_confirm': "한 번 더 누르면 기수 전체를 삭제합니다",
   'cohort.deleted': "기수를 삭제했습니다",
   'cohort.saved': "저장했습니다",
   'cohort.empty': "기수가 없습니다. 새 기수를 만들거나 설정에서 데모 자료를 넣으세요.",
