@@ -1,0 +1,109 @@
+//! A broadcast's deliveries: one per (channel, E.164 number), whoever in the targeted villages
+//! holds the number. Opted-out and unconsented subscribers get nothing; each subscriber's
+//! channel preferences are honoured; landlines and 070 numbers take voice calls only.
+
+use std::collections::BTreeMap;
+
+use maeul_registry::phone::PhoneKind;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Voice,
+    Sms,
+    Kakao,
+}
+
+/// A subscriber as fan-out needs them.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub subscriber_id: i64,
+    pub village_id: i64,
+    pub e164: String,
+    pub kind: PhoneKind,
+    pub consented: bool,
+    pub opted_out: bool,
+    pub voice: bool,
+    pub sms: bool,
+    pub kakao: bool,
+}
+
+/// One message to send: the channel, the number, and every subscriber it reaches (a number
+/// shared by two household members is called once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub channel: Channel,
+    pub e164: String,
+    pub subscriber_ids: Vec<i64>,
+}
+
+/// Why a subscriber gets nothing on a channel that was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Skip {
+    OptedOut,
+    NoConsent,
+    /// They chose not to receive this channel.
+    NotWanted,
+    /// A landline or 070 number cannot take texts.
+    VoiceOnlyNumber,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub deliveries: Vec<Planned>,
+    pub skipped: Vec<(i64, Channel, Skip)>,
+}
+
+fn wants(r: &Recipient, channel: Channel) -> bool {
+    match channel {
+        Channel::Voice => r.voice,
+        Channel::Sms => r.sms,
+        Channel::Kakao => r.kakao,
+    }
+}
+
+/// Plans the deliveries of `channels` to `recipients`, deduplicated by (channel, number) and
+/// in a stable order (channel, then number).
+pub fn plan(recipients: &[Recipient], channels: &[Channel]) -> Plan {
+    let mut by_key: BTreeMap<(Channel, &str), Vec<i64>> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    for r in recipients {
+        for &channel in channels {
+            let skip = if r.opted_out {
+                Some(Skip::OptedOut)
+            } else if !r.consented {
+                Some(Skip::NoConsent)
+            } else if channel != Channel::Voice && r.kind != PhoneKind::Mobile {
+                Some(Skip::VoiceOnlyNumber)
+            } else if !wants(r, channel) {
+                Some(Skip::NotWanted)
+            } else {
+                None
+            };
+            match skip {
+                Some(why) => skipped.push((r.subscriber_id, channel, why)),
+                None => {
+                    let ids = by_key.entry((channel, r.e164.as_str())).or_default();
+                    if !ids.contains(&r.subscriber_id) {
+                        ids.push(r.subscriber_id);
+                    }
+                }
+            }
+        }
+    }
+    Plan {
+        deliveries: by_key
+            .into_iter()
+            .map(|((channel, e164), subscriber_ids)| Planned {
+                channel,
+                e164: e164.to_string(),
+                subscriber_ids,
+            })
+            .collect(),
+        skipped,
+    }
+}

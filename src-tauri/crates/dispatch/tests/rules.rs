@@ -1,0 +1,124 @@
+//! The rules that decide what is sent, on crafted cases.
+
+use maeul_dispatch::fanout::{Channel, Recipient, Skip, plan};
+use maeul_dispatch::text::{LMS_MAX, SMS_MAX, TextError, TextKind, classify, euc_kr_len};
+use maeul_registry::phone::PhoneKind;
+
+#[test]
+fn euc_kr_counts_hangul_two_and_ascii_one() {
+    assert_eq!(euc_kr_len('a'), Some(1));
+    assert_eq!(euc_kr_len('가'), Some(2));
+    assert_eq!(euc_kr_len('漢'), Some(2));
+    assert_eq!(euc_kr_len('※'), Some(2));
+    // CP949-only syllables and emoji have no KS X 1001 code.
+    assert_eq!(euc_kr_len('똠'), None);
+    assert_eq!(euc_kr_len('뷁'), None);
+    assert_eq!(euc_kr_len('😀'), None);
+}
+
+#[test]
+fn ninety_bytes_is_sms_ninety_one_is_lms() {
+    let sms = "가".repeat(45);
+    assert_eq!(
+        classify(&sms).unwrap(),
+        maeul_dispatch::text::TextInfo {
+            bytes: 90,
+            kind: TextKind::Sms
+        }
+    );
+    let lms = format!("{sms}a");
+    let info = classify(&lms).unwrap();
+    assert_eq!((info.bytes, info.kind), (91, TextKind::Lms));
+    assert_eq!(SMS_MAX, 90);
+}
+
+#[test]
+fn longer_than_lms_is_refused_with_the_byte_count() {
+    let ok = "나".repeat(LMS_MAX / 2);
+    assert_eq!(classify(&ok).unwrap().kind, TextKind::Lms);
+    let long = format!("{ok}!");
+    assert_eq!(
+        classify(&long).unwrap_err(),
+        TextError::TooLong { bytes: 2001 }
+    );
+    assert!(
+        classify(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("2001바이트")
+    );
+}
+
+#[test]
+fn unsendable_characters_are_listed_once_each() {
+    let e = classify("똠방각하 😀 회의 😀 뷁").unwrap_err();
+    assert_eq!(e, TextError::Unsendable(vec!['똠', '😀', '뷁']));
+    assert!(e.to_string().contains("똠😀뷁"));
+    assert_eq!(classify("  \n").unwrap_err(), TextError::Empty);
+}
+
+fn who(id: i64, e164: &str, kind: PhoneKind) -> Recipient {
+    Recipient {
+        subscriber_id: id,
+        village_id: 1,
+        e164: e164.into(),
+        kind,
+        consented: true,
+        opted_out: false,
+        voice: true,
+        sms: true,
+        kakao: true,
+    }
+}
+
+#[test]
+fn one_delivery_per_channel_and_number() {
+    let a = who(1, "+821000990001", PhoneKind::Mobile);
+    // A spouse registered with the same mobile number.
+    let b = who(2, "+821000990001", PhoneKind::Mobile);
+    let p = plan(&[a, b], &[Channel::Voice, Channel::Sms]);
+    assert_eq!(p.deliveries.len(), 2);
+    assert!(p.deliveries.iter().all(|d| d.subscriber_ids == vec![1, 2]));
+    assert!(p.skipped.is_empty());
+}
+
+#[test]
+fn consent_opt_out_preferences_and_number_type_are_honoured() {
+    let mut opted = who(1, "+821000990001", PhoneKind::Mobile);
+    opted.opted_out = true;
+    let mut unconsented = who(2, "+821000990002", PhoneKind::Mobile);
+    unconsented.consented = false;
+    let landline = who(3, "+82431110001", PhoneKind::Landline);
+    let voip = who(4, "+827011110001", PhoneKind::Voip);
+    let mut no_kakao = who(5, "+821000990005", PhoneKind::Mobile);
+    no_kakao.kakao = false;
+    let p = plan(
+        &[opted, unconsented, landline, voip, no_kakao],
+        &[Channel::Voice, Channel::Sms, Channel::Kakao],
+    );
+    let got: Vec<(Channel, &str)> = p
+        .deliveries
+        .iter()
+        .map(|d| (d.channel, d.e164.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Channel::Voice, "+821000990005"),
+            (Channel::Voice, "+82431110001"),
+            (Channel::Voice, "+827011110001"),
+            (Channel::Sms, "+821000990005"),
+        ]
+    );
+    let why = |id: i64, ch: Channel| {
+        p.skipped
+            .iter()
+            .find(|s| s.0 == id && s.1 == ch)
+            .map(|s| s.2)
+    };
+    assert_eq!(why(1, Channel::Voice), Some(Skip::OptedOut));
+    assert_eq!(why(2, Channel::Sms), Some(Skip::NoConsent));
+    assert_eq!(why(3, Channel::Sms), Some(Skip::VoiceOnlyNumber));
+    assert_eq!(why(4, Channel::Kakao), Some(Skip::VoiceOnlyNumber));
+    assert_eq!(why(5, Channel::Kakao), Some(Skip::NotWanted));
+}
