@@ -4,4 +4,5 @@
 //! provider clients build on these.
 
 pub mod fanout;
+pub mod outbox;
 pub mod text;

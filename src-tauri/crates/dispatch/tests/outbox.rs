@@ -1,0 +1,143 @@
+//! The outbox on a migrated database: rows written before the network, guarded moves, keys
+//! that repeat after a crash and change for a retry.
+
+use maeul_dispatch::fanout::{Channel, Planned};
+use maeul_dispatch::outbox::{
+    DeliveryState as S, advance, begin_submit, idempotency_key, in_flight, insert_planned,
+    record_submitted, schedule_retry,
+};
+
+async fn conn_with_broadcast() -> (maeul_db::Db, i64) {
+    let db = maeul_db::open_memory().await.unwrap();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO broadcasts (title, category, body, created_by, created_at) \
+         VALUES ('마을 대청소', 'village_news', '내일 아침 7시 마을 대청소가 있습니다.', 'test', '2026-11-26T00:00:00Z') RETURNING id",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    (db, id)
+}
+
+fn planned(channel: Channel, e164: &str, ids: &[i64]) -> Planned {
+    Planned {
+        channel,
+        e164: e164.into(),
+        subscriber_ids: ids.to_vec(),
+    }
+}
+
+async fn state_of(conn: &mut maeul_db::Conn, id: i64) -> (String, i64, Option<String>) {
+    sqlx::query_as("SELECT state, attempt, idempotency_key FROM deliveries WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_delivery_moves_only_along_the_allowed_path() {
+    let (db, b) = conn_with_broadcast().await;
+    let mut conn = db.acquire().await.unwrap();
+    let now = "2026-11-26T00:00:00Z";
+    let rows = [
+        planned(Channel::Sms, "+821000990001", &[1, 2]),
+        planned(Channel::Voice, "+821000990001", &[1, 2]),
+    ];
+    assert_eq!(insert_planned(&mut conn, b, &rows, now).await.unwrap(), 2);
+    // Planning the same broadcast again adds nothing.
+    assert_eq!(insert_planned(&mut conn, b, &rows, now).await.unwrap(), 0);
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries WHERE channel = 'sms'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+
+    let key = begin_submit(&mut conn, id, "sandbox", now)
+        .await
+        .unwrap()
+        .expect("pending row");
+    assert_eq!(key, idempotency_key(b, Channel::Sms, "+821000990001", 1));
+    // A second worker finds it no longer pending.
+    assert_eq!(
+        begin_submit(&mut conn, id, "sandbox", now).await.unwrap(),
+        None
+    );
+    // The desk stops here: the row says what must be reconciled, with the key the provider saw.
+    let flying = in_flight(&mut conn).await.unwrap();
+    assert_eq!(flying, vec![(id, "sandbox".to_string(), key.clone())]);
+
+    assert!(
+        record_submitted(&mut conn, id, Some("G1"), Some("M1"), now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !advance(&mut conn, id, S::Pending, S::Submitting, None, now)
+            .await
+            .unwrap(),
+        "not pending any more"
+    );
+    assert!(
+        !advance(&mut conn, id, S::Submitted, S::Pending, None, now)
+            .await
+            .unwrap(),
+        "not an allowed move"
+    );
+    assert!(
+        advance(&mut conn, id, S::Submitted, S::Delivered, None, now)
+            .await
+            .unwrap()
+    );
+    assert!(S::Delivered.is_terminal());
+    assert!(
+        !advance(&mut conn, id, S::Delivered, S::Failed, Some("late"), now)
+            .await
+            .unwrap()
+    );
+    assert_eq!(state_of(&mut conn, id).await.0, "delivered");
+    assert!(in_flight(&mut conn).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_retry_counts_the_attempt_and_changes_the_key() {
+    let (db, b) = conn_with_broadcast().await;
+    let mut conn = db.acquire().await.unwrap();
+    let now = "2026-11-26T00:00:00Z";
+    insert_planned(
+        &mut conn,
+        b,
+        &[planned(Channel::Voice, "+82431110001", &[7])],
+        now,
+    )
+    .await
+    .unwrap();
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let first = begin_submit(&mut conn, id, "twilio", now)
+        .await
+        .unwrap()
+        .unwrap();
+    record_submitted(&mut conn, id, None, Some("CA1"), now)
+        .await
+        .unwrap();
+    // No answer: tried again in 3 minutes.
+    assert!(
+        schedule_retry(&mut conn, id, "no_answer", "2026-11-26T00:03:00Z", now)
+            .await
+            .unwrap()
+    );
+    let (state, attempt, _) = state_of(&mut conn, id).await;
+    assert_eq!((state.as_str(), attempt), ("pending", 1));
+    let second = begin_submit(&mut conn, id, "twilio", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(first, second);
+    assert_eq!(
+        second,
+        idempotency_key(b, Channel::Voice, "+82431110001", 2)
+    );
+    assert_eq!(state_of(&mut conn, id).await.1, 2);
+}
