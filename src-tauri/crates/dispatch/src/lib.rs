@@ -5,4 +5,7 @@
 
 pub mod fanout;
 pub mod outbox;
+pub mod provider;
+pub mod sandbox;
 pub mod text;
+pub mod worker;

@@ -1,0 +1,105 @@
+//! What every carrier client offers the sync worker. Small on purpose: another carrier
+//! (Solapi, Twilio, KT, NHN Cloud) is one module implementing these three calls.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+
+use crate::fanout::Channel;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One message as the provider receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub delivery_id: i64,
+    pub channel: Channel,
+    pub to: String,
+    pub text: String,
+    /// Sent along (as a custom field) so that a lookup after a crash can find the message.
+    pub idempotency_key: String,
+}
+
+/// Our reasons, whatever the provider's codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    NoAnswer,
+    Busy,
+    BadNumber,
+    OptedOut,
+    UnregisteredSender,
+    RateLimited,
+    ProviderError,
+}
+
+impl Reason {
+    /// Whether another attempt can succeed.
+    pub fn retryable(self) -> bool {
+        matches!(
+            self,
+            Reason::NoAnswer | Reason::Busy | Reason::RateLimited | Reason::ProviderError
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::NoAnswer => "no_answer",
+            Reason::Busy => "busy",
+            Reason::BadNumber => "bad_number",
+            Reason::OptedOut => "opted_out",
+            Reason::UnregisteredSender => "unregistered_sender",
+            Reason::RateLimited => "rate_limited",
+            Reason::ProviderError => "provider_error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    Accepted { message_id: String },
+    Rejected(Reason),
+}
+
+/// Where a submitted message stands at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receipt {
+    InProgress,
+    Delivered,
+    Answered,
+    Listened,
+    Failed(Reason),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// The network or the provider is down: nothing is known to have happened.
+    #[error("발송 서버에 연결할 수 없습니다: {0}")]
+    Unreachable(String),
+    #[error("발송 서버가 요청을 거절했습니다: {0}")]
+    Refused(String),
+}
+
+pub trait Provider: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// Sends a batch; one answer per message, in order.
+    fn submit<'a>(
+        &'a self,
+        batch: &'a [Outgoing],
+    ) -> BoxFuture<'a, Result<Vec<Submitted>, ProviderError>>;
+
+    /// The state of submitted messages, by the provider's message id.
+    fn status<'a>(
+        &'a self,
+        message_ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>>;
+
+    /// The provider's message id for an idempotency key, if it ever accepted that message:
+    /// how a restart learns whether a message left before the desk stopped.
+    fn find<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>>;
+}

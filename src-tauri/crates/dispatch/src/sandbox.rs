@@ -1,0 +1,102 @@
+//! The built-in provider: no credentials, no network. Each message's fate follows from its
+//! number (a fixed share fails or goes unanswered), so runs are repeatable; everything it
+//! accepted is counted per idempotency key, which is how tests prove "none sent twice".
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::fanout::Channel;
+use crate::provider::{BoxFuture, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted};
+
+#[derive(Debug, Default)]
+struct State {
+    /// message id → (channel, to)
+    messages: HashMap<String, (Channel, String)>,
+    by_key: HashMap<String, String>,
+    /// Accepted per key; above 1 is a duplicate.
+    accepted: HashMap<String, u32>,
+}
+
+#[derive(Debug, Default)]
+pub struct Sandbox {
+    state: Mutex<State>,
+}
+
+/// The last digit of a number decides: 0 never answers a call / fails a text, 1 is busy,
+/// everything else is delivered (and a call listened to).
+fn fate(channel: Channel, to: &str) -> Receipt {
+    match (channel, to.chars().last()) {
+        (Channel::Voice, Some('0')) => Receipt::Failed(Reason::NoAnswer),
+        (Channel::Voice, Some('1')) => Receipt::Failed(Reason::Busy),
+        (Channel::Voice, _) => Receipt::Listened,
+        (_, Some('0')) => Receipt::Failed(Reason::ProviderError),
+        _ => Receipt::Delivered,
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox::default()
+    }
+
+    /// (keys accepted once, keys accepted more than once).
+    pub fn stats(&self) -> (usize, usize) {
+        let s = self.state.lock().expect("sandbox lock");
+        let once = s.accepted.values().filter(|n| **n == 1).count();
+        (once, s.accepted.len() - once)
+    }
+}
+
+impl Provider for Sandbox {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    fn submit<'a>(
+        &'a self,
+        batch: &'a [Outgoing],
+    ) -> BoxFuture<'a, Result<Vec<Submitted>, ProviderError>> {
+        Box::pin(async move {
+            let mut s = self.state.lock().expect("sandbox lock");
+            let mut out = Vec::with_capacity(batch.len());
+            for m in batch {
+                if !m.to.starts_with("+82") {
+                    out.push(Submitted::Rejected(Reason::BadNumber));
+                    continue;
+                }
+                *s.accepted.entry(m.idempotency_key.clone()).or_default() += 1;
+                let id = format!("SB{:08}", s.messages.len() + 1);
+                s.messages.insert(id.clone(), (m.channel, m.to.clone()));
+                s.by_key.insert(m.idempotency_key.clone(), id.clone());
+                out.push(Submitted::Accepted { message_id: id });
+            }
+            Ok(out)
+        })
+    }
+
+    fn status<'a>(
+        &'a self,
+        message_ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>> {
+        Box::pin(async move {
+            let s = self.state.lock().expect("sandbox lock");
+            Ok(message_ids
+                .iter()
+                .map(|id| match s.messages.get(id) {
+                    Some((channel, to)) => fate(*channel, to),
+                    None => Receipt::Failed(Reason::ProviderError),
+                })
+                .collect())
+        })
+    }
+
+    fn find<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            let s = self.state.lock().expect("sandbox lock");
+            Ok(s.by_key.get(idempotency_key).cloned())
+        })
+    }
+}
