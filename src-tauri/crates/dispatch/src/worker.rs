@@ -115,13 +115,16 @@ pub async fn tick(
     }
 
     // 2. What is due: written as submitting (with its key) before the provider is called.
+    // Broadcasts made in practice mode go to the sandbox and nowhere else.
     let due: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT d.id, d.channel, d.e164, b.body FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
+         AND (b.practice = 0 OR $3 = 'sandbox') \
          ORDER BY d.id LIMIT $2",
     )
     .bind(&stamp)
     .bind(i64::from(policy.batch))
+    .bind(provider.name())
     .fetch_all(&mut *conn)
     .await?;
     let mut batch = Vec::with_capacity(due.len());

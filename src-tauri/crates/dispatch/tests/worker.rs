@@ -172,3 +172,58 @@ async fn a_crash_before_the_provider_call_sends_it_once() {
         ]
     );
 }
+
+/// The sandbox under another name: what a real provider looks like to the worker.
+struct Real(Sandbox);
+
+impl Provider for Real {
+    fn name(&self) -> &'static str {
+        "solapi"
+    }
+    fn submit<'a>(
+        &'a self,
+        batch: &'a [Outgoing],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Submitted>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.0.submit(batch)
+    }
+    fn status<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Receipt>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.0.status(ids)
+    }
+    fn find<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Option<String>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.0.find(key)
+    }
+}
+
+#[tokio::test]
+async fn practice_broadcasts_never_reach_a_real_provider() {
+    let db = desk_with_broadcast(3).await;
+    sqlx::query("UPDATE broadcasts SET practice = 1")
+        .execute(&db)
+        .await
+        .unwrap();
+    let real = Real(Sandbox::new());
+    let report = tick(&db, &real, &RetryPolicy::default(), start())
+        .await
+        .unwrap();
+    assert_eq!(report.submitted, 0);
+    assert_eq!(real.0.stats(), (0, 0), "the real provider received nothing");
+    let sandbox = Sandbox::new();
+    drain(&db, &sandbox, start()).await;
+    assert_eq!(sandbox.stats().0, 6);
+    assert_eq!(real.0.stats(), (0, 0));
+}
