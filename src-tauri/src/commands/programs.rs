@@ -1,9 +1,6 @@
 use std::path::PathBuf;
 
-use maeul_api::{
-    ApiError, ApiResult, CalendarView, ErrorCode, PracticeState, ReminderPlan, ReminderSettings,
-    WalkIn,
-};
+use maeul_api::{ApiResult, CalendarView, PracticeState, ReminderPlan, ReminderSettings, WalkIn};
 use maeul_programs::calendar::EventKind;
 use maeul_programs::{
     Attendance, Checklist, Cohort, CohortDetail, CohortSummary, Outcome, Person, Team, Training,
@@ -11,15 +8,6 @@ use maeul_programs::{
 };
 
 use super::Desk;
-
-async fn write(path: &PathBuf, bytes: &[u8]) -> ApiResult<()> {
-    tokio::fs::write(path, bytes).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!("{}에 저장할 수 없습니다: {e}", path.display()),
-        )
-    })
-}
 
 #[tauri::command]
 #[specta::specta]
@@ -179,7 +167,7 @@ pub async fn programs_ics_save(
     path: PathBuf,
 ) -> ApiResult<u32> {
     let (_, text) = s.desk.programs_ics(&s.actor()?, cohort, training).await?;
-    write(&path, text.as_bytes()).await?;
+    maeul_api::save_file(&path, text.as_bytes()).await?;
     Ok(text.matches("BEGIN:VEVENT").count() as u32)
 }
 
@@ -194,7 +182,7 @@ pub async fn sign_in_pdf_save(
     path: PathBuf,
 ) -> ApiResult<u32> {
     let (bytes, pages) = s.desk.sign_in_pdf(&s.actor()?, kind, id, blank).await?;
-    write(&path, &bytes).await?;
+    maeul_api::save_file(&path, &bytes).await?;
     Ok(pages)
 }
 
@@ -202,7 +190,7 @@ pub async fn sign_in_pdf_save(
 #[specta::specta]
 pub async fn attendance_pdf_save(s: Desk<'_>, cohort: i64, path: PathBuf) -> ApiResult<u32> {
     let (bytes, pages) = s.desk.attendance_pdf(&s.actor()?, cohort).await?;
-    write(&path, &bytes).await?;
+    maeul_api::save_file(&path, &bytes).await?;
     Ok(pages)
 }
 

@@ -10,7 +10,7 @@ use maeul_accounts::{Actor, Permission, Scope, audit};
 use maeul_budget::pdf::{self, PrintProgress};
 use maeul_budget::{CardSummary, CheckIssue, PledgeCard, check, store};
 
-use crate::{ApiError, ApiResult, Desk, ErrorCode};
+use crate::{ApiError, ApiResult, Desk, ErrorCode, printed_at};
 
 /// A card as the editor opens it: the stored card and what its checks say now.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -35,11 +35,6 @@ pub struct CardCheck {
     pub number: String,
     pub title: String,
     pub issues: Vec<CheckIssue>,
-}
-
-fn printed_at() -> String {
-    let now = jiff::Zoned::now();
-    now.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 impl Desk {
@@ -214,12 +209,7 @@ impl Desk {
         progress: &(dyn Fn(PrintProgress) + Send + Sync),
     ) -> ApiResult<Printed> {
         let (bytes, printed) = self.budget_pdf(actor, ids, progress).await?;
-        tokio::fs::write(dest, bytes).await.map_err(|e| {
-            ApiError::new(
-                ErrorCode::Io,
-                format!("{}에 저장할 수 없습니다: {e}", dest.display()),
-            )
-        })?;
+        crate::save_file(dest, &bytes).await?;
         Ok(printed)
     }
 }

@@ -27,6 +27,21 @@ pub struct Desk {
     db_path: Option<PathBuf>,
 }
 
+/// The print date shown in every printed footer: local time, minutes.
+pub(crate) fn printed_at() -> String {
+    jiff::Zoned::now().strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Writes a printed or exported file where the user chose, with a Korean error naming it.
+pub async fn save_file(path: &Path, bytes: &[u8]) -> ApiResult<()> {
+    tokio::fs::write(path, bytes).await.map_err(|e| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("{}에 저장할 수 없습니다: {e}", path.display()),
+        )
+    })
+}
+
 impl Desk {
     /// Opens (creating and migrating) the database file.
     pub async fn open(path: &Path) -> ApiResult<Desk> {

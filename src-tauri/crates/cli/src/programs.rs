@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Subcommand};
 use serde::Serialize;
 
-use maeul_api::{Actor, ApiError, Desk, ErrorCode};
+use maeul_api::{Actor, ApiError, Desk};
 use maeul_programs::calendar::EventKind;
 
 #[derive(Subcommand)]
@@ -84,15 +84,6 @@ struct TrainingLine {
     ends_at: String,
     roster: u32,
     present: u32,
-}
-
-async fn write(out: &PathBuf, bytes: &[u8]) -> Result<(), ApiError> {
-    tokio::fs::write(out, bytes).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!("{}에 저장할 수 없습니다: {e}", out.display()),
-        )
-    })
 }
 
 pub async fn run(
@@ -179,7 +170,7 @@ pub async fn run(
             out,
         } => {
             let (name, text) = desk.programs_ics(actor, cohort, training).await?;
-            write(&out, text.as_bytes()).await?;
+            maeul_api::save_file(&out, text.as_bytes()).await?;
             println!(
                 "내보냈습니다: {name} · 일정 {}건 → {}",
                 text.matches("BEGIN:VEVENT").count(),
@@ -199,13 +190,13 @@ pub async fn run(
                 (None, None) => unreachable!("clap requires one of --workshop and --training"),
             };
             let (bytes, pages) = desk.sign_in_pdf(actor, kind, id, blank).await?;
-            write(&out, &bytes).await?;
+            maeul_api::save_file(&out, &bytes).await?;
             println!("인쇄했습니다: 서명부 {pages}쪽 → {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         ProgramsCommand::Attendance { cohort, out } => {
             let (bytes, pages) = desk.attendance_pdf(actor, cohort).await?;
-            write(&out, &bytes).await?;
+            maeul_api::save_file(&out, &bytes).await?;
             println!("인쇄했습니다: 출석 현황 {pages}쪽 → {}", out.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -95,41 +95,8 @@ impl Desk {
         self.calendar_between(from, to).await
     }
 
-    pub(super) async fn event(
-        &self,
-        kind: EventKind,
-        id: i64,
-    ) -> ApiResult<(CalendarEvent, String)> {
-        let mut conn = self.db.acquire().await?;
-        let (day_from, day_to) = match kind {
-            EventKind::Workshop => {
-                let w = workshops::get(&mut conn, id).await?;
-                (w.starts_at, w.ends_at)
-            }
-            EventKind::Training => {
-                let t = trainings::summary(&mut conn, id).await?.training;
-                (t.starts_at, t.ends_at)
-            }
-        };
-        drop(conn);
-        let view = self
-            .calendar_between(&day_from[..10], &day_to[..10])
-            .await?;
-        let event = view
-            .events
-            .into_iter()
-            .find(|e| e.kind == kind && e.id == id)
-            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "일정을 찾을 수 없습니다"))?;
-        let mut conn = self.db.acquire().await?;
-        let agenda = match kind {
-            EventKind::Workshop => workshops::get(&mut conn, id).await?.agenda,
-            EventKind::Training => trainings::summary(&mut conn, id).await?.training.agenda,
-        };
-        Ok((event, agenda))
-    }
-
-    /// A cohort's workshops (`kind` Workshop with a cohort id is not what is asked here:
-    /// `cohort` names the cohort) or one training session, as an .ics file.
+    /// A cohort's workshops (`cohort`) or one training session (`training`), as an .ics
+    /// file; returns the calendar's name and text.
     pub async fn programs_ics(
         &self,
         actor: &Actor,
@@ -137,21 +104,25 @@ impl Desk {
         training: Option<i64>,
     ) -> ApiResult<(String, String)> {
         actor.require(Permission::ViewPrograms, Scope::County)?;
-        let (name, events) = match (cohort, training) {
+        // (name, the events' days, each event with its agenda): one calendar query covers all.
+        let mut conn = self.db.acquire().await?;
+        let (name, from, to, wanted) = match (cohort, training) {
             (Some(c), None) => {
-                let mut conn = self.db.acquire().await?;
                 let cohort = cohorts::get(&mut conn, c).await?;
                 let ws = workshops::list(&mut conn, Some(c)).await?;
-                drop(conn);
-                let mut events = Vec::new();
-                for w in ws.iter().filter_map(|w| w.id) {
-                    events.push(self.event(EventKind::Workshop, w).await?);
-                }
-                (cohort.name, events)
+                let from = ws.iter().map(|w| w.starts_at[..10].to_string()).min();
+                let to = ws.iter().map(|w| w.ends_at[..10].to_string()).max();
+                let wanted: Vec<(EventKind, i64, String)> = ws
+                    .into_iter()
+                    .filter_map(|w| Some((EventKind::Workshop, w.id?, w.agenda)))
+                    .collect();
+                (cohort.name, from, to, wanted)
             }
             (None, Some(t)) => {
-                let (e, agenda) = self.event(EventKind::Training, t).await?;
-                (e.title.clone(), vec![(e, agenda)])
+                let t = trainings::summary(&mut conn, t).await?.training;
+                let wanted = vec![(EventKind::Training, t.id.unwrap_or(-1), t.agenda)];
+                let (from, to) = (t.starts_at[..10].to_string(), t.ends_at[..10].to_string());
+                (t.title, Some(from), Some(to), wanted)
             }
             _ => {
                 return Err(ApiError::invalid(
@@ -160,6 +131,20 @@ impl Desk {
                 ));
             }
         };
+        drop(conn);
+        let view = match (from, to) {
+            (Some(from), Some(to)) => self.calendar_between(&from, &to).await?.events,
+            _ => Vec::new(),
+        };
+        let mut events = Vec::with_capacity(wanted.len());
+        for (kind, id, agenda) in wanted {
+            let event = view
+                .iter()
+                .find(|e| e.kind == kind && e.id == id)
+                .cloned()
+                .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "일정을 찾을 수 없습니다"))?;
+            events.push((event, agenda));
+        }
         let stamp = chrono_now();
         let text = ics::export(&name, &events, stamp)?;
         Ok((name, text))

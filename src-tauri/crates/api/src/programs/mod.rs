@@ -51,10 +51,6 @@ fn shown_phone(actor: &Actor, e164: &str) -> String {
     }
 }
 
-fn printed_at() -> String {
-    jiff::Zoned::now().strftime("%Y-%m-%d %H:%M").to_string()
-}
-
 fn require_any(actor: &Actor, permissions: &[Permission]) -> Result<(), ApiError> {
     let mut last = None;
     for p in permissions {

@@ -8,8 +8,8 @@ use maeul_programs::calendar::EventKind;
 use maeul_programs::pdf::{self, SignInRow, SignInSheet};
 use maeul_programs::store::{cohorts, trainings, workshops};
 
-use super::{printed_at, shown_phone};
-use crate::{ApiError, ApiResult, Desk, ErrorCode};
+use super::shown_phone;
+use crate::{ApiError, ApiResult, Desk, ErrorCode, printed_at};
 
 impl Desk {
     /// The sign-in sheet of a workshop (its cohort's selected participants) or a training
