@@ -7,7 +7,7 @@ use maeul_programs::{
     Attendance, Cohort, CohortDetail, CohortSummary, Outcome, Person, Team, Workshop, validate,
 };
 
-use super::{sees_phones, shown_phone};
+use super::mask_for;
 use crate::{ApiResult, Desk};
 
 /// A saved workshop and the clashes it now has (a warning: it is saved all the same).
@@ -26,14 +26,7 @@ impl Desk {
     pub async fn cohort_get(&self, actor: &Actor, id: i64) -> ApiResult<CohortDetail> {
         actor.require(Permission::ViewPrograms, Scope::County)?;
         let mut conn = self.db.acquire().await?;
-        let mut d = cohorts::detail(&mut conn, id).await?;
-        for row in &mut d.people {
-            row.phone_display = row.person.phone.as_deref().map(|p| shown_phone(actor, p));
-            if !sees_phones(actor) {
-                row.person.phone = row.phone_display.clone();
-            }
-        }
-        Ok(d)
+        Ok(cohorts::detail(&mut conn, id, mask_for(actor)).await?)
     }
 
     pub async fn cohort_save(&self, actor: &Actor, mut cohort: Cohort) -> ApiResult<i64> {
@@ -66,7 +59,7 @@ impl Desk {
     pub async fn cohort_delete(&self, actor: &Actor, id: i64) -> ApiResult<()> {
         actor.require(Permission::EditLivingLab, Scope::County)?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        let detail = cohorts::detail(&mut tx, id).await?;
+        let detail = cohorts::detail(&mut tx, id, false).await?;
         cohorts::delete(&mut tx, id).await?;
         audit::record(
             &mut tx,

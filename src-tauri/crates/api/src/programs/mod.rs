@@ -17,7 +17,6 @@ pub use training::WalkIn;
 
 use maeul_accounts::{Actor, Permission, Role};
 use maeul_programs::ProgramsError;
-use maeul_registry::phone;
 
 use crate::{ApiError, ErrorCode};
 
@@ -38,17 +37,9 @@ impl From<ProgramsError> for ApiError {
     }
 }
 
-/// Participants' numbers in full only for those who contact them.
-fn sees_phones(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Admin | Role::Livinglab | Role::Trainer)
-}
-
-fn shown_phone(actor: &Actor, e164: &str) -> String {
-    if sees_phones(actor) {
-        phone::display(e164)
-    } else {
-        phone::masked(e164)
-    }
+/// Participants' numbers in full only for those who contact them: the store's `mask`.
+fn mask_for(actor: &Actor) -> bool {
+    !matches!(actor.role, Role::Admin | Role::Livinglab | Role::Trainer)
 }
 
 fn require_any(actor: &Actor, permissions: &[Permission]) -> Result<(), ApiError> {

@@ -8,7 +8,7 @@ use maeul_programs::calendar::EventKind;
 use maeul_programs::pdf::{self, SignInRow, SignInSheet};
 use maeul_programs::store::{cohorts, trainings, workshops};
 
-use super::shown_phone;
+use super::mask_for;
 use crate::{ApiError, ApiResult, Desk, ErrorCode, printed_at};
 
 impl Desk {
@@ -26,7 +26,7 @@ impl Desk {
         let sheet = match kind {
             EventKind::Workshop => {
                 let w = workshops::get(&mut conn, id).await?;
-                let cohort = cohorts::detail(&mut conn, w.cohort_id).await?;
+                let cohort = cohorts::detail(&mut conn, w.cohort_id, mask_for(actor)).await?;
                 SignInSheet {
                     heading: "리빙랩 참석자 서명부".into(),
                     title: format!("{} — {}", cohort.cohort.name, w.title),
@@ -43,25 +43,14 @@ impl Desk {
                                 .village_name
                                 .clone()
                                 .unwrap_or_else(|| p.person.role.label().into()),
-                            phone: p
-                                .person
-                                .phone
-                                .as_deref()
-                                .map(|x| shown_phone(actor, x))
-                                .unwrap_or_default(),
+                            phone: p.phone_display.clone().unwrap_or_default(),
                         })
                         .collect(),
                     blank_rows: blank,
                 }
             }
             EventKind::Training => {
-                let d = trainings::detail(&mut conn, id).await?;
-                let phones: Vec<(i64, Option<String>)> = sqlx::query_as(
-                    "SELECT id, phone FROM training_attendees WHERE training_id = $1",
-                )
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
+                let d = trainings::detail(&mut conn, id, mask_for(actor)).await?;
                 let t = d.summary.training;
                 SignInSheet {
                     heading: "이장교육 참석자 서명부".into(),
@@ -79,12 +68,7 @@ impl Desk {
                                 (Some(v), true) => format!("{v} (현장 등록)"),
                                 (None, _) => "현장 등록".into(),
                             },
-                            phone: phones
-                                .iter()
-                                .find(|(i, _)| *i == a.id)
-                                .and_then(|(_, p)| p.as_deref())
-                                .map(|p| shown_phone(actor, p))
-                                .unwrap_or_default(),
+                            phone: a.phone_display.clone().unwrap_or_default(),
                         })
                         .collect(),
                     blank_rows: blank,

@@ -6,7 +6,7 @@ use maeul_programs::store::trainings;
 use maeul_programs::{Checklist, Training, TrainingDetail, TrainingSummary, validate};
 use maeul_registry::phone;
 
-use super::shown_phone;
+use super::mask_for;
 use crate::{ApiError, ApiResult, Desk};
 
 /// Someone at a session who was not on the roster.
@@ -27,20 +27,7 @@ impl Desk {
     pub async fn training_get(&self, actor: &Actor, id: i64) -> ApiResult<TrainingDetail> {
         actor.require(Permission::ViewPrograms, Scope::County)?;
         let mut conn = self.db.acquire().await?;
-        let mut d = trainings::detail(&mut conn, id).await?;
-        let raw: Vec<(i64, Option<String>)> =
-            sqlx::query_as("SELECT id, phone FROM training_attendees WHERE training_id = $1")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        for a in &mut d.attendees {
-            a.phone_display = raw
-                .iter()
-                .find(|(i, _)| *i == a.id)
-                .and_then(|(_, p)| p.as_deref())
-                .map(|p| shown_phone(actor, p));
-        }
-        Ok(d)
+        Ok(trainings::detail(&mut conn, id, mask_for(actor)).await?)
     }
 
     /// Creates a session (its roster: the town's chiefs now in the registry) or updates one.
@@ -72,7 +59,7 @@ impl Desk {
     pub async fn training_delete(&self, actor: &Actor, id: i64) -> ApiResult<()> {
         actor.require(Permission::RunTraining, Scope::County)?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        let d = trainings::detail(&mut tx, id).await?;
+        let d = trainings::detail(&mut tx, id, false).await?;
         trainings::delete(&mut tx, id).await?;
         audit::record(
             &mut tx,

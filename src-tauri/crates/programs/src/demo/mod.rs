@@ -137,7 +137,7 @@ async fn seed_training(conn: &mut Conn) -> Result<(), ProgramsError> {
             agenda: "스마트 마을방송 앱 설치·전화번호 등록\n연습 방송\n(시각·장소 추정: 원자료는 일자와 인원만 기록)".into(),
         };
         let id = trainings::save(conn, &t).await?;
-        let roster = trainings::attendees(conn, id).await?;
+        let roster = trainings::attendees(conn, id, false).await?;
         // Check-in instants: from 13:40 Seoul (04:40 UTC), one every 20 s.
         for (i, a) in roster.iter().take(attended).enumerate() {
             let secs = 40 * 60 + 20 * i;

@@ -140,9 +140,10 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
     Ok(())
 }
 
-pub async fn detail(conn: &mut Conn, id: i64) -> Result<CohortDetail, ProgramsError> {
+/// With `mask`, participants' numbers as 010-****-5678.
+pub async fn detail(conn: &mut Conn, id: i64, mask: bool) -> Result<CohortDetail, ProgramsError> {
     let cohort = get(conn, id).await?;
-    let people = super::people::list(conn, id).await?;
+    let people = super::people::list(conn, id, mask).await?;
     let workshops = super::workshops::list(conn, Some(id)).await?;
     let attendance = super::workshops::marks(conn, id).await?;
     let teams = super::teams::list(conn, id).await?;

@@ -18,7 +18,13 @@ type Row = (
     Option<String>,
 );
 
-pub async fn list(conn: &mut Conn, cohort_id: i64) -> Result<Vec<PersonRow>, ProgramsError> {
+/// A cohort's people; with `mask`, numbers as 010-****-5678 (also in `person.phone`) for
+/// roles that do not contact them.
+pub async fn list(
+    conn: &mut Conn,
+    cohort_id: i64,
+    mask: bool,
+) -> Result<Vec<PersonRow>, ProgramsError> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.cohort_id, p.name, p.phone, p.village_id, p.role, p.state, p.sms_consent, \
                 p.note, v.name \
@@ -31,13 +37,17 @@ pub async fn list(conn: &mut Conn, cohort_id: i64) -> Result<Vec<PersonRow>, Pro
     rows.into_iter()
         .map(|r| {
             Ok(PersonRow {
-                phone_display: r.3.as_deref().map(phone::display),
+                phone_display: r.3.as_deref().map(|p| shown(p, mask)),
                 village_name: r.9,
                 person: Person {
                     id: Some(r.0),
                     cohort_id: r.1,
                     name: r.2,
-                    phone: r.3,
+                    phone: if mask {
+                        r.3.as_deref().map(|p| shown(p, mask))
+                    } else {
+                        r.3
+                    },
                     village_id: r.4,
                     role: parse_enum("role", &r.5, PersonRole::parse)?,
                     state: parse_enum("state", &r.6, ApplicationState::parse)?,
@@ -49,6 +59,15 @@ pub async fn list(conn: &mut Conn, cohort_id: i64) -> Result<Vec<PersonRow>, Pro
         .collect()
 }
 
+/// 010-1234-5678, or 010-****-5678 with `mask`.
+pub fn shown(e164: &str, mask: bool) -> String {
+    if mask {
+        phone::masked(e164)
+    } else {
+        phone::display(e164)
+    }
+}
+
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Person, ProgramsError> {
     let cohort: Option<(i64,)> =
         sqlx::query_as("SELECT cohort_id FROM cohort_people WHERE id = $1")
@@ -56,7 +75,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Person, ProgramsError> {
             .fetch_optional(&mut *conn)
             .await?;
     let (cohort,) = cohort.ok_or(ProgramsError::NotFound("참여자"))?;
-    list(conn, cohort)
+    list(conn, cohort, false)
         .await?
         .into_iter()
         .map(|r| r.person)

@@ -1,5 +1,4 @@
 use maeul_db::Conn;
-use maeul_registry::phone;
 
 use crate::ProgramsError;
 use crate::model::{Attendee, Checklist, Training, TrainingDetail, TrainingSummary};
@@ -74,7 +73,11 @@ type AttendeeRow = (
     Option<bool>,
 );
 
-pub async fn attendees(conn: &mut Conn, training_id: i64) -> Result<Vec<Attendee>, ProgramsError> {
+pub async fn attendees(
+    conn: &mut Conn,
+    training_id: i64,
+    mask: bool,
+) -> Result<Vec<Attendee>, ProgramsError> {
     let rows: Vec<AttendeeRow> = sqlx::query_as(
         "SELECT a.id, a.training_id, a.village_id, v.name, a.name, a.phone, a.walk_in, a.checked_in_at, \
                 c.app_installed, c.phone_registered, c.practice_done \
@@ -93,7 +96,7 @@ pub async fn attendees(conn: &mut Conn, training_id: i64) -> Result<Vec<Attendee
             village_id: r.2,
             village_name: r.3,
             name: r.4,
-            phone_display: r.5.as_deref().map(phone::display),
+            phone_display: r.5.as_deref().map(|p| super::people::shown(p, mask)),
             walk_in: r.6,
             checked_in_at: r.7,
             checklist: Checklist {
@@ -105,10 +108,11 @@ pub async fn attendees(conn: &mut Conn, training_id: i64) -> Result<Vec<Attendee
         .collect())
 }
 
-pub async fn detail(conn: &mut Conn, id: i64) -> Result<TrainingDetail, ProgramsError> {
+/// With `mask`, numbers as 010-****-5678.
+pub async fn detail(conn: &mut Conn, id: i64, mask: bool) -> Result<TrainingDetail, ProgramsError> {
     Ok(TrainingDetail {
         summary: summary(conn, id).await?,
-        attendees: attendees(conn, id).await?,
+        attendees: attendees(conn, id, mask).await?,
     })
 }
 
