@@ -37,6 +37,8 @@ pub struct Recipient {
 pub struct Planned {
     pub channel: Channel,
     pub e164: String,
+    /// The village of the first subscriber it reaches: where the report counts it.
+    pub village_id: i64,
     pub subscriber_ids: Vec<i64>,
 }
 
@@ -69,7 +71,7 @@ fn wants(r: &Recipient, channel: Channel) -> bool {
 /// Plans the deliveries of `channels` to `recipients`, deduplicated by (channel, number) and
 /// in a stable order (channel, then number).
 pub fn plan(recipients: &[Recipient], channels: &[Channel]) -> Plan {
-    let mut by_key: BTreeMap<(Channel, &str), Vec<i64>> = BTreeMap::new();
+    let mut by_key: BTreeMap<(Channel, &str), (i64, Vec<i64>)> = BTreeMap::new();
     let mut skipped = Vec::new();
     for r in recipients {
         for &channel in channels {
@@ -87,7 +89,9 @@ pub fn plan(recipients: &[Recipient], channels: &[Channel]) -> Plan {
             match skip {
                 Some(why) => skipped.push((r.subscriber_id, channel, why)),
                 None => {
-                    let ids = by_key.entry((channel, r.e164.as_str())).or_default();
+                    let (_, ids) = by_key
+                        .entry((channel, r.e164.as_str()))
+                        .or_insert_with(|| (r.village_id, Vec::new()));
                     if !ids.contains(&r.subscriber_id) {
                         ids.push(r.subscriber_id);
                     }
@@ -98,9 +102,10 @@ pub fn plan(recipients: &[Recipient], channels: &[Channel]) -> Plan {
     Plan {
         deliveries: by_key
             .into_iter()
-            .map(|((channel, e164), subscriber_ids)| Planned {
+            .map(|((channel, e164), (village_id, subscriber_ids))| Planned {
                 channel,
                 e164: e164.to_string(),
+                village_id,
                 subscriber_ids,
             })
             .collect(),

@@ -1,11 +1,18 @@
-//! Broadcasts to phones. This first part holds the rules that decide what is sent before any
-//! provider is called: how a text counts and goes (SMS, LMS, refused), and the fan-out of a
-//! broadcast to one delivery per (channel, number). The outbox, the sync worker and the
-//! provider clients build on these.
+//! Broadcasts to phones: the rules that decide what is sent before any provider is called
+//! (how a text counts and goes, the fan-out to one delivery per channel and number), the
+//! outbox that survives a crash at any point, the sending policy, the sync worker and the
+//! provider clients.
 
+pub mod broadcast;
+mod error;
 pub mod fanout;
 pub mod outbox;
+pub mod policy;
 pub mod provider;
+pub mod report;
 pub mod sandbox;
+pub mod store;
 pub mod text;
 pub mod worker;
+
+pub use error::DispatchError;

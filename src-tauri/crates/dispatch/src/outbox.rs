@@ -102,13 +102,14 @@ pub async fn insert_planned(
                 .join(",")
         );
         let done = sqlx::query(
-            "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, updated_at) \
+             VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) ON CONFLICT DO NOTHING",
         )
         .bind(broadcast_id)
         .bind(channel_str(p.channel))
         .bind(&p.e164)
         .bind(subscribers)
+        .bind(p.village_id)
         .bind(now)
         .execute(&mut *conn)
         .await?;

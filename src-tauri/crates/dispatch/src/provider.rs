@@ -16,7 +16,11 @@ pub struct Outgoing {
     pub delivery_id: i64,
     pub channel: Channel,
     pub to: String,
+    /// The broadcast's title: an LMS subject, a KakaoTalk heading.
+    pub subject: String,
     pub text: String,
+    /// The telephony rendition a voice call plays; without it the text is read aloud.
+    pub recording: Option<String>,
     /// Sent along (as a custom field) so that a lookup after a crash can find the message.
     pub idempotency_key: String,
 }
@@ -74,9 +78,16 @@ pub enum Receipt {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
-    /// The network or the provider is down: nothing is known to have happened.
+    /// The network or the provider is down, or the answer was cut off: nothing is known to
+    /// have happened, so what was sent is looked up before anything is sent again.
     #[error("발송 서버에 연결할 수 없습니다: {0}")]
     Unreachable(String),
+    /// Too many requests: nothing was accepted; wait (as long as the provider asked) and retry.
+    #[error("발송 서버가 잠시 기다려 달라고 합니다")]
+    RateLimited {
+        retry_after: Option<jiff::SignedDuration>,
+    },
+    /// Credentials, sender number or account: nothing will succeed until staff fix it.
     #[error("발송 서버가 요청을 거절했습니다: {0}")]
     Refused(String),
 }

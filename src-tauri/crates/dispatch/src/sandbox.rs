@@ -22,14 +22,16 @@ pub struct Sandbox {
     state: Mutex<State>,
 }
 
-/// The last digit of a number decides: 0 never answers a call / fails a text, 1 is busy,
-/// everything else is delivered (and a call listened to).
+/// The last digit of a number decides: 0 never answers a call and fails an SMS, 1 is busy,
+/// 9 has no KakaoTalk; everything else is delivered (and a call listened to). So an SMS to
+/// a number ending 0 fails and its KakaoTalk fallback arrives.
 fn fate(channel: Channel, to: &str) -> Receipt {
     match (channel, to.chars().last()) {
         (Channel::Voice, Some('0')) => Receipt::Failed(Reason::NoAnswer),
         (Channel::Voice, Some('1')) => Receipt::Failed(Reason::Busy),
         (Channel::Voice, _) => Receipt::Listened,
-        (_, Some('0')) => Receipt::Failed(Reason::ProviderError),
+        (Channel::Sms, Some('0')) => Receipt::Failed(Reason::ProviderError),
+        (Channel::Kakao, Some('9')) => Receipt::Failed(Reason::BadNumber),
         _ => Receipt::Delivered,
     }
 }

@@ -1,29 +1,16 @@
 //! One pass of the sync worker: reconcile what a crash left in flight, submit what is due,
-//! and poll the provider for receipts. The loop around it (connectivity, the stop handle)
-//! calls this; tests call it directly, advancing the clock themselves.
+//! and poll the provider for receipts. The loop around it ([`crate::sync`]) calls this;
+//! tests call it directly, advancing the clock themselves.
 
 use jiff::{SignedDuration, Timestamp};
 use maeul_db::Db;
 
+use crate::DispatchError;
 use crate::fanout::Channel;
 use crate::outbox::{self, DeliveryState as S};
+use crate::policy::{Policy, stamp};
 use crate::provider::{Outgoing, Provider, ProviderError, Reason, Receipt, Submitted};
-
-/// `dispatch.retry_schedule`: the waits before the 2nd, 3rd … attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub waits: Vec<SignedDuration>,
-    pub batch: u32,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> RetryPolicy {
-        RetryPolicy {
-            waits: vec![SignedDuration::from_mins(3), SignedDuration::from_mins(15)],
-            batch: 500,
-        }
-    }
-}
+use crate::store;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TickReport {
@@ -33,14 +20,31 @@ pub struct TickReport {
     pub settled: u32,
     pub retries: u32,
     pub failed: u32,
+    /// Stand-in deliveries added on the fallback channel.
+    pub fallbacks: u32,
     /// The provider could not be reached; nothing is lost, the next pass carries on.
     pub offline: bool,
+    /// The provider asked us to slow down (and for how long, if it said).
+    pub rate_limited: Option<Option<SignedDuration>>,
+    /// The provider refused the desk itself (credentials, sender): staff must act.
+    pub refused: Option<String>,
+    /// Normal broadcasts are waiting for the end of quiet hours.
+    pub quiet: bool,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum WorkerError {
-    #[error("데이터베이스 오류: {0}")]
-    Sql(#[from] sqlx::Error),
+impl TickReport {
+    fn stopped(&mut self, e: ProviderError) {
+        match e {
+            ProviderError::Unreachable(_) => self.offline = true,
+            ProviderError::RateLimited { retry_after } => self.rate_limited = Some(retry_after),
+            ProviderError::Refused(why) => self.refused = Some(why),
+        }
+    }
+
+    /// Whether the pass ended early because of the provider.
+    pub fn interrupted(&self) -> bool {
+        self.offline || self.rate_limited.is_some() || self.refused.is_some()
+    }
 }
 
 fn channel_of(s: &str) -> Channel {
@@ -52,44 +56,46 @@ fn channel_of(s: &str) -> Channel {
 }
 
 /// A failure: tried again after the policy's wait while attempts remain and the reason
-/// allows it (true), else failed for good (false).
+/// allows it; else failed for good, and the fallback channel (if any) takes over.
 async fn fail_or_retry(
     conn: &mut maeul_db::Conn,
-    (id, from, attempt): (i64, S, u32),
+    (id, from, attempt, channel): (i64, S, u32, Channel),
     reason: Reason,
-    policy: &RetryPolicy,
+    policy: &Policy,
     now: Timestamp,
-) -> Result<bool, WorkerError> {
-    let stamp = now.to_string();
+    report: &mut TickReport,
+) -> Result<(), DispatchError> {
+    let at = stamp(now);
     match policy.waits.get(attempt.saturating_sub(1) as usize) {
         Some(wait) if reason.retryable() => {
-            let next = (now + *wait).to_string();
-            outbox::schedule_retry(conn, id, reason.as_str(), &next, &stamp).await?;
-            Ok(true)
+            let next = stamp(now + *wait);
+            outbox::schedule_retry(conn, id, reason.as_str(), &next, &at).await?;
+            report.retries += 1;
         }
         _ => {
-            outbox::advance(conn, id, from, S::Failed, Some(reason.as_str()), &stamp).await?;
-            Ok(false)
+            outbox::advance(conn, id, from, S::Failed, Some(reason.as_str()), &at).await?;
+            report.failed += 1;
+            let worth_it = !matches!(reason, Reason::BadNumber | Reason::OptedOut);
+            if let Some(next) = policy.fallback.after(channel).filter(|_| worth_it)
+                && store::add_fallback(conn, id, next, &at).await?
+            {
+                report.fallbacks += 1;
+            }
         }
     }
+    Ok(())
 }
 
-fn count(report: &mut TickReport, retried: bool) {
-    if retried {
-        report.retries += 1;
-    } else {
-        report.failed += 1;
-    }
-}
+type DueRow = (i64, String, String, String, String, Option<String>);
 
 pub async fn tick(
     db: &Db,
     provider: &dyn Provider,
-    policy: &RetryPolicy,
+    policy: &Policy,
     now: Timestamp,
-) -> Result<TickReport, WorkerError> {
+) -> Result<TickReport, DispatchError> {
     let mut report = TickReport::default();
-    let stamp = now.to_string();
+    let at = stamp(now);
     let mut conn = db.acquire().await?;
 
     // 1. Rows a crash left between "about to send" and "sent": ask the provider first.
@@ -99,42 +105,54 @@ pub async fn tick(
         }
         match provider.find(&key).await {
             Ok(Some(message_id)) => {
-                outbox::record_submitted(&mut conn, id, None, Some(&message_id), &stamp).await?;
+                outbox::record_submitted(&mut conn, id, None, Some(&message_id), &at).await?;
                 report.reconciled += 1;
             }
             Ok(None) => {
-                outbox::advance(&mut conn, id, S::Submitting, S::Pending, None, &stamp).await?;
+                outbox::advance(&mut conn, id, S::Submitting, S::Pending, None, &at).await?;
                 report.requeued += 1;
             }
-            Err(ProviderError::Unreachable(_)) => {
-                report.offline = true;
+            Err(e) => {
+                report.stopped(e);
                 return Ok(report);
             }
-            Err(ProviderError::Refused(_)) => continue,
         }
     }
 
     // 2. What is due: written as submitting (with its key) before the provider is called.
-    // Broadcasts made in practice mode go to the sandbox and nowhere else.
-    let due: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT d.id, d.channel, d.e164, b.body FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
+    // Practice broadcasts go to the sandbox and nowhere else; normal ones wait out quiet
+    // hours, a schedule, a missing approval; cancelled ones never leave.
+    let quiet = policy.quiet.hold_until(now).is_some();
+    let due: Vec<DueRow> = sqlx::query_as(
+        "SELECT d.id, d.channel, d.e164, b.title, b.body, b.recording \
+         FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
          AND (b.practice = 0 OR $3 = 'sandbox') \
-         ORDER BY d.id LIMIT $2",
+         AND (b.send_at IS NULL OR b.send_at <= $1) \
+         AND (b.needs_approval = 0 OR b.approved_at IS NOT NULL) \
+         AND b.cancelled_at IS NULL \
+         AND (b.emergency = 1 OR $4 = 0) \
+         ORDER BY b.emergency DESC, d.id LIMIT $2",
     )
-    .bind(&stamp)
+    .bind(&at)
     .bind(i64::from(policy.batch))
     .bind(provider.name())
+    .bind(quiet)
     .fetch_all(&mut *conn)
     .await?;
+    if quiet {
+        report.quiet = true;
+    }
     let mut batch = Vec::with_capacity(due.len());
-    for (id, channel, e164, body) in due {
-        if let Some(key) = outbox::begin_submit(&mut conn, id, provider.name(), &stamp).await? {
+    for (id, channel, e164, title, body, recording) in due {
+        if let Some(key) = outbox::begin_submit(&mut conn, id, provider.name(), &at).await? {
             batch.push(Outgoing {
                 delivery_id: id,
                 channel: channel_of(&channel),
                 to: e164,
+                subject: title,
                 text: body,
+                recording,
                 idempotency_key: key,
             });
         }
@@ -150,73 +168,61 @@ pub async fn tick(
                                 m.delivery_id,
                                 None,
                                 Some(&message_id),
-                                &stamp,
+                                &at,
                             )
                             .await?;
                             report.submitted += 1;
                         }
                         Submitted::Rejected(reason) => {
                             let attempt = attempt_of(&mut conn, m.delivery_id).await?;
-                            let retried = fail_or_retry(
-                                &mut conn,
-                                (m.delivery_id, S::Submitting, attempt),
-                                reason,
-                                policy,
-                                now,
-                            )
-                            .await?;
-                            count(&mut report, retried);
+                            let row = (m.delivery_id, S::Submitting, attempt, m.channel);
+                            fail_or_retry(&mut conn, row, reason, policy, now, &mut report).await?;
                         }
                     }
                 }
             }
             // The rows stay 'submitting'; the next pass asks the provider what it got.
-            Err(_) => {
-                report.offline = true;
+            Err(e) => {
+                report.stopped(e);
                 return Ok(report);
             }
         }
     }
 
     // 3. Receipts for what the provider holds.
-    let open: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT id, provider_message_id, attempt FROM deliveries \
-         WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL ORDER BY id",
+    let open: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT id, provider_message_id, attempt, channel FROM deliveries \
+         WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL \
+         ORDER BY id LIMIT $2",
     )
     .bind(provider.name())
+    .bind(i64::from(policy.batch) * 4)
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<String> = open.iter().map(|(_, m, _)| m.clone()).collect();
+    let ids: Vec<String> = open.iter().map(|(_, m, _, _)| m.clone()).collect();
     if ids.is_empty() {
         return Ok(report);
     }
     let receipts = match provider.status(&ids).await {
         Ok(r) => r,
-        Err(_) => {
-            report.offline = true;
+        Err(e) => {
+            report.stopped(e);
             return Ok(report);
         }
     };
-    for ((id, _, attempt), receipt) in open.into_iter().zip(receipts) {
+    for ((id, _, attempt, channel), receipt) in open.into_iter().zip(receipts) {
         let to = match receipt {
             Receipt::InProgress => continue,
             Receipt::Delivered => S::Delivered,
             Receipt::Answered => S::Answered,
             Receipt::Listened => S::Listened,
             Receipt::Failed(reason) => {
-                let retried = fail_or_retry(
-                    &mut conn,
-                    (id, S::Submitted, attempt as u32),
-                    reason,
-                    policy,
-                    now,
-                )
-                .await?;
-                count(&mut report, retried);
+                let row = (id, S::Submitted, attempt as u32, channel_of(&channel));
+                fail_or_retry(&mut conn, row, reason, policy, now, &mut report).await?;
                 continue;
             }
         };
-        if outbox::advance(&mut conn, id, S::Submitted, to, None, &stamp).await? {
+        if outbox::advance(&mut conn, id, S::Submitted, to, None, &at).await? {
             report.settled += 1;
         }
     }
@@ -228,5 +234,16 @@ async fn attempt_of(conn: &mut maeul_db::Conn, id: i64) -> Result<u32, sqlx::Err
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
+    Ok(n as u32)
+}
+
+/// Deliveries not yet terminal: what `sync --drain` waits for.
+pub async fn open_count(db: &Db) -> Result<u32, DispatchError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
+         WHERE d.state IN ('pending', 'submitting', 'submitted') AND b.cancelled_at IS NULL",
+    )
+    .fetch_one(db)
+    .await?;
     Ok(n as u32)
 }

@@ -23,6 +23,7 @@ fn planned(channel: Channel, e164: &str, ids: &[i64]) -> Planned {
     Planned {
         channel,
         e164: e164.into(),
+        village_id: 0,
         subscriber_ids: ids.to_vec(),
     }
 }

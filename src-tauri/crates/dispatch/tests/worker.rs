@@ -4,9 +4,10 @@
 use jiff::{SignedDuration, Timestamp};
 use maeul_dispatch::fanout::{Channel, Planned};
 use maeul_dispatch::outbox::{begin_submit, insert_planned};
+use maeul_dispatch::policy::Policy;
 use maeul_dispatch::provider::{Outgoing, Provider};
 use maeul_dispatch::sandbox::Sandbox;
-use maeul_dispatch::worker::{RetryPolicy, tick};
+use maeul_dispatch::worker::tick;
 
 async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
     let db = maeul_db::open_memory().await.unwrap();
@@ -24,11 +25,13 @@ async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
         planned.push(Planned {
             channel: Channel::Sms,
             e164: e164.clone(),
+            village_id: 0,
             subscriber_ids: vec![i as i64],
         });
         planned.push(Planned {
             channel: Channel::Voice,
             e164,
+            village_id: 0,
             subscriber_ids: vec![i as i64],
         });
     }
@@ -51,7 +54,7 @@ async fn states(db: &maeul_db::Db) -> Vec<(String, String, i64)> {
 
 /// Runs passes, moving the clock 20 minutes each time, until nothing is left open.
 async fn drain(db: &maeul_db::Db, sandbox: &Sandbox, mut now: Timestamp) -> u32 {
-    let policy = RetryPolicy::default();
+    let policy = Policy::default();
     for pass in 1..=20 {
         tick(db, sandbox, &policy, now).await.unwrap();
         let (open,): (i64,) = sqlx::query_as(
@@ -80,10 +83,12 @@ async fn every_delivery_settles_and_none_is_sent_twice() {
     let db = desk_with_broadcast(40).await;
     let sandbox = Sandbox::new();
     drain(&db, &sandbox, start()).await;
-    // 40 numbers × 2 channels; numbers ending 0 fail (after 3 attempts), voice ending 1 is busy.
+    // 40 numbers × 2 channels; numbers ending 0 fail (after 3 attempts), voice ending 1 is
+    // busy; the 4 failed texts go again by KakaoTalk (the default fallback) and arrive.
     assert_eq!(
         states(&db).await,
         vec![
+            ("kakao:delivered".into(), String::new(), 4),
             ("sms:delivered".into(), String::new(), 36),
             ("sms:failed".into(), "provider_error".into(), 4),
             ("voice:failed".into(), "busy".into(), 4),
@@ -102,7 +107,7 @@ async fn every_delivery_settles_and_none_is_sent_twice() {
     // Every attempt reached the sandbox exactly once under its own key.
     let (once, twice) = sandbox.stats();
     assert_eq!(twice, 0);
-    assert_eq!(once, 80 - 12 + 12 * 3);
+    assert_eq!(once, 80 - 12 + 12 * 3 + 4);
 }
 
 #[tokio::test]
@@ -125,13 +130,15 @@ async fn a_crash_after_the_provider_accepted_is_not_sent_again() {
         delivery_id: id,
         channel: Channel::Sms,
         to: e164,
+        subject: "마을 대청소".into(),
         text: "…".into(),
+        recording: None,
         idempotency_key: key,
     }];
     sandbox.submit(&sent).await.unwrap();
     drop(conn);
 
-    let report = tick(&db, &sandbox, &RetryPolicy::default(), start())
+    let report = tick(&db, &sandbox, &Policy::default(), start())
         .await
         .unwrap();
     assert_eq!(report.reconciled, 1);
@@ -158,7 +165,7 @@ async fn a_crash_before_the_provider_call_sends_it_once() {
         .unwrap();
     drop(conn);
 
-    let report = tick(&db, &sandbox, &RetryPolicy::default(), start())
+    let report = tick(&db, &sandbox, &Policy::default(), start())
         .await
         .unwrap();
     assert_eq!((report.reconciled, report.requeued), (0, 1));
@@ -217,9 +224,7 @@ async fn practice_broadcasts_never_reach_a_real_provider() {
         .await
         .unwrap();
     let real = Real(Sandbox::new());
-    let report = tick(&db, &real, &RetryPolicy::default(), start())
-        .await
-        .unwrap();
+    let report = tick(&db, &real, &Policy::default(), start()).await.unwrap();
     assert_eq!(report.submitted, 0);
     assert_eq!(real.0.stats(), (0, 0), "the real provider received nothing");
     let sandbox = Sandbox::new();

@@ -33,3 +33,15 @@ impl ProgramsError {
         }
     }
 }
+
+impl From<maeul_dispatch::DispatchError> for ProgramsError {
+    fn from(e: maeul_dispatch::DispatchError) -> ProgramsError {
+        match e {
+            maeul_dispatch::DispatchError::Invalid { field, reason } => {
+                ProgramsError::Invalid { field, reason }
+            }
+            maeul_dispatch::DispatchError::NotFound(what) => ProgramsError::NotFound(what),
+            maeul_dispatch::DispatchError::Sql(e) => ProgramsError::Sql(e),
+        }
+    }
+}

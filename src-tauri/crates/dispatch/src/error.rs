@@ -1,0 +1,27 @@
+//! What can go wrong in dispatch, in words a desk user can act on.
+
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("{0}을(를) 찾을 수 없습니다")]
+    NotFound(&'static str),
+    #[error("데이터베이스 오류: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+impl DispatchError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> DispatchError {
+        DispatchError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DispatchError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}

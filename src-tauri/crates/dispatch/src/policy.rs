@@ -1,0 +1,256 @@
+//! The sending policy, every part a setting with a sensible default: quiet hours, the retry
+//! schedule, the backoff base, and which channel stands in when another fails. Reminders
+//! (programs) and broadcasts share the quiet hours.
+
+use jiff::civil::{DateTime, Time};
+use jiff::tz::{Offset, TimeZone};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::DispatchError;
+use crate::fanout::Channel;
+
+/// The desk's clock: Korea has one time zone and no daylight saving.
+pub fn seoul() -> TimeZone {
+    TimeZone::fixed(Offset::constant(9))
+}
+
+pub const QUIET_HOURS: &str = "dispatch.quiet_hours";
+pub const RETRY_SCHEDULE: &str = "dispatch.retry_schedule";
+pub const BACKOFF_BASE: &str = "dispatch.backoff_base";
+pub const FALLBACK: &str = "dispatch.fallback";
+
+/// `dispatch.quiet_hours`: when normal messages wait (emergencies do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct QuietHours {
+    pub start: (i8, i8),
+    pub end: (i8, i8),
+}
+
+impl Default for QuietHours {
+    fn default() -> QuietHours {
+        QuietHours {
+            start: (21, 0),
+            end: (7, 0),
+        }
+    }
+}
+
+fn hm(field: &str, s: &str) -> Result<(i8, i8), DispatchError> {
+    let bad = || DispatchError::invalid(field, format!("시각은 21:00 형식입니다 (받은 값: {s:?})"));
+    let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+    let h: i8 = h.parse().map_err(|_| bad())?;
+    let m: i8 = m.parse().map_err(|_| bad())?;
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok((h, m))
+}
+
+impl QuietHours {
+    /// `"21:00-07:00"`.
+    pub fn parse(s: &str) -> Result<QuietHours, DispatchError> {
+        let (a, b) = s.split_once('-').ok_or_else(|| {
+            DispatchError::invalid(QUIET_HOURS, "21:00-07:00 형식으로 적어 주세요")
+        })?;
+        Ok(QuietHours {
+            start: hm(QUIET_HOURS, a)?,
+            end: hm(QUIET_HOURS, b)?,
+        })
+    }
+
+    fn time((h, m): (i8, i8)) -> Time {
+        Time::constant(h, m, 0, 0)
+    }
+
+    pub fn contains(&self, t: DateTime) -> bool {
+        let (s, e, now) = (Self::time(self.start), Self::time(self.end), t.time());
+        if s <= e {
+            s <= now && now < e
+        } else {
+            now >= s || now < e
+        }
+    }
+
+    /// Ten minutes before the quiet period that contains `t` began: where a reminder due
+    /// inside it moves.
+    pub fn evening_before(&self, t: DateTime) -> DateTime {
+        let start = Self::time(self.start);
+        let day = if t.time() >= start {
+            t.date()
+        } else {
+            t.date().yesterday().unwrap_or(t.date())
+        };
+        day.to_datetime(start) - SignedDuration::from_mins(10)
+    }
+
+    /// When the quiet period that contains `t` ends: where a broadcast due inside it waits.
+    pub fn morning_after(&self, t: DateTime) -> DateTime {
+        let end = Self::time(self.end);
+        let day = if t.time() < end {
+            t.date()
+        } else {
+            t.date().tomorrow().unwrap_or(t.date())
+        };
+        day.to_datetime(end)
+    }
+
+    /// `None` when `now` may send; else the instant the quiet period ends.
+    pub fn hold_until(&self, now: Timestamp) -> Option<Timestamp> {
+        let local = now.to_zoned(seoul()).datetime();
+        if !self.contains(local) {
+            return None;
+        }
+        self.morning_after(local)
+            .to_zoned(seoul())
+            .ok()
+            .map(|z| z.timestamp())
+    }
+}
+
+/// `"3m,15m"`, `"1d,2h,30m"`: a list of positive durations.
+pub fn parse_durations(field: &str, s: &str) -> Result<Vec<SignedDuration>, DispatchError> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let split = part.len() - part.chars().last().map_or(0, char::len_utf8);
+        let (n, unit) = part.split_at(split);
+        let n: i64 = n.trim().parse().map_err(|_| {
+            DispatchError::invalid(field, format!("'{part}'은(는) 1d, 2h, 30m 형식이 아닙니다"))
+        })?;
+        let d = match unit {
+            "d" => SignedDuration::from_hours(24 * n),
+            "h" => SignedDuration::from_hours(n),
+            "m" => SignedDuration::from_mins(n),
+            "s" => SignedDuration::from_secs(n),
+            _ => {
+                return Err(DispatchError::invalid(
+                    field,
+                    format!("'{part}': 단위는 d, h, m, s 중 하나입니다"),
+                ));
+            }
+        };
+        if n <= 0 {
+            return Err(DispatchError::invalid(
+                field,
+                format!("'{part}': 0보다 커야 합니다"),
+            ));
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Which channel stands in when a text fails for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// The seed's dual path: SMS first, KakaoTalk when SMS fails.
+    SmsThenKakao,
+    /// The Korean providers' norm: KakaoTalk first, SMS when it fails.
+    KakaoThenSms,
+    None,
+}
+
+impl Fallback {
+    pub fn parse(s: &str) -> Result<Fallback, DispatchError> {
+        match s.trim() {
+            "sms_then_kakao" => Ok(Fallback::SmsThenKakao),
+            "kakao_then_sms" => Ok(Fallback::KakaoThenSms),
+            "none" => Ok(Fallback::None),
+            other => Err(DispatchError::invalid(
+                FALLBACK,
+                format!("sms_then_kakao, kakao_then_sms, none 중 하나입니다 (받은 값: {other:?})"),
+            )),
+        }
+    }
+
+    /// The channel that takes over when `failed` fails for good.
+    pub fn after(self, failed: Channel) -> Option<Channel> {
+        match (self, failed) {
+            (Fallback::SmsThenKakao, Channel::Sms) => Some(Channel::Kakao),
+            (Fallback::KakaoThenSms, Channel::Kakao) => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// Everything the worker needs to decide when and whether to try again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The waits before the 2nd, 3rd … attempt (`dispatch.retry_schedule`).
+    pub waits: Vec<SignedDuration>,
+    /// The first wait after a rate limit or an unreachable provider, doubled each time
+    /// (`dispatch.backoff_base`); a Retry-After from the provider wins.
+    pub backoff_base: SignedDuration,
+    pub fallback: Fallback,
+    pub quiet: QuietHours,
+    /// How many deliveries one pass hands the provider.
+    pub batch: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            waits: vec![SignedDuration::from_mins(3), SignedDuration::from_mins(15)],
+            backoff_base: SignedDuration::from_secs(2),
+            fallback: Fallback::SmsThenKakao,
+            quiet: QuietHours::default(),
+            batch: 500,
+        }
+    }
+}
+
+impl Policy {
+    /// The stored settings over the defaults; a bad stored value is refused by its key.
+    pub async fn load(conn: &mut maeul_db::Conn) -> Result<Policy, DispatchError> {
+        use maeul_db::settings::get;
+        let mut p = Policy::default();
+        if let Some(v) = get(conn, RETRY_SCHEDULE).await? {
+            p.waits = parse_durations(RETRY_SCHEDULE, &v)?;
+        }
+        if let Some(v) = get(conn, BACKOFF_BASE).await? {
+            p.backoff_base = parse_durations(BACKOFF_BASE, &v)?
+                .first()
+                .copied()
+                .ok_or_else(|| DispatchError::invalid(BACKOFF_BASE, "값이 비어 있습니다"))?;
+        }
+        if let Some(v) = get(conn, FALLBACK).await? {
+            p.fallback = Fallback::parse(&v)?;
+        }
+        if let Some(v) = get(conn, QUIET_HOURS).await? {
+            p.quiet = QuietHours::parse(&v)?;
+        }
+        Ok(p)
+    }
+
+    /// Checks a value for one of the policy's keys before it is stored.
+    pub fn check_setting(key: &str, value: &str) -> Result<(), DispatchError> {
+        match key {
+            RETRY_SCHEDULE => parse_durations(key, value).map(drop),
+            BACKOFF_BASE => match parse_durations(key, value)?.len() {
+                1 => Ok(()),
+                _ => Err(DispatchError::invalid(
+                    key,
+                    "기간 하나를 적어 주세요 (예: 2s)",
+                )),
+            },
+            FALLBACK => Fallback::parse(value).map(drop),
+            QUIET_HOURS => QuietHours::parse(value).map(drop),
+            _ => Err(DispatchError::invalid(key, "발송 설정이 아닙니다")),
+        }
+    }
+
+    /// The wait after the `n`th consecutive rate limit or outage (n from 1): the base doubled
+    /// each time, capped at five minutes, with up to a quarter added as jitter so that many
+    /// desks do not return at once.
+    pub fn backoff(&self, n: u32, jitter: f64) -> SignedDuration {
+        let base = self.backoff_base.as_secs_f64() * 2f64.powi(n.saturating_sub(1).min(16) as i32);
+        let capped = base.min(300.0);
+        SignedDuration::from_secs_f64(capped * (1.0 + 0.25 * jitter.clamp(0.0, 1.0)))
+    }
+}
+
+/// How the outbox writes instants: fixed to whole seconds, so that text order is time order.
+pub fn stamp(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

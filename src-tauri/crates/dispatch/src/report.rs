@@ -1,0 +1,254 @@
+//! Where a broadcast stands: counts per channel and state, per village, the list of
+//! broadcasts, and the households no channel reached.
+
+use maeul_db::Conn;
+use serde::Serialize;
+
+use crate::DispatchError;
+use crate::fanout::Channel;
+
+/// Counts by how staff read progress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Progress {
+    /// Waiting to leave (pending, or being handed over).
+    pub queued: u32,
+    /// With the provider, no receipt yet.
+    pub sent: u32,
+    /// Delivered, answered or listened to.
+    pub delivered: u32,
+    pub failed: u32,
+    pub cancelled: u32,
+}
+
+impl Progress {
+    fn add(&mut self, state: &str, n: u32) {
+        match state {
+            "pending" | "submitting" => self.queued += n,
+            "submitted" => self.sent += n,
+            "delivered" | "answered" | "listened" => self.delivered += n,
+            "failed" => self.failed += n,
+            _ => self.cancelled += n,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.queued + self.sent + self.delivered + self.failed + self.cancelled
+    }
+
+    /// Nothing left to happen.
+    pub fn settled(&self) -> bool {
+        self.queued == 0 && self.sent == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ChannelProgress {
+    pub channel: Channel,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct StateCount {
+    pub channel: Channel,
+    pub state: String,
+    pub reason: Option<String>,
+    pub count: u32,
+}
+
+fn channel_of(s: &str) -> Channel {
+    match s {
+        "voice" => Channel::Voice,
+        "sms" => Channel::Sms,
+        _ => Channel::Kakao,
+    }
+}
+
+/// Exact counts per channel, state and reason (the CLI's `broadcast report --json`).
+pub async fn state_counts(conn: &mut Conn, id: i64) -> Result<Vec<StateCount>, DispatchError> {
+    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT channel, state, CASE WHEN state IN ('failed', 'pending') THEN reason END, COUNT(*) \
+         FROM deliveries WHERE broadcast_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, state, reason, n)| StateCount {
+            channel: channel_of(&c),
+            state,
+            reason,
+            count: n as u32,
+        })
+        .collect())
+}
+
+pub async fn progress(conn: &mut Conn, id: i64) -> Result<Vec<ChannelProgress>, DispatchError> {
+    let mut out: Vec<ChannelProgress> = Vec::new();
+    for s in state_counts(conn, id).await? {
+        let i = match out.iter().position(|c| c.channel == s.channel) {
+            Some(i) => i,
+            None => {
+                out.push(ChannelProgress {
+                    channel: s.channel,
+                    progress: Progress::default(),
+                });
+                out.len() - 1
+            }
+        };
+        out[i].progress.add(&s.state, s.count);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct VillageProgress {
+    pub village_id: i64,
+    pub village: String,
+    pub town: String,
+    pub channels: Vec<ChannelProgress>,
+}
+
+/// The per-village drill-down.
+pub async fn by_village(conn: &mut Conn, id: i64) -> Result<Vec<VillageProgress>, DispatchError> {
+    let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT v.id, v.name, t.name, d.channel, d.state, COUNT(*) FROM deliveries d \
+         JOIN villages v ON v.id = d.village_id JOIN towns t ON t.id = v.town_id \
+         WHERE d.broadcast_id = $1 GROUP BY v.id, d.channel, d.state ORDER BY t.code, v.code, d.channel",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<VillageProgress> = Vec::new();
+    for (vid, village, town, channel, state, n) in rows {
+        if out.last().is_none_or(|v| v.village_id != vid) {
+            out.push(VillageProgress {
+                village_id: vid,
+                village,
+                town,
+                channels: Vec::new(),
+            });
+        }
+        let v = out.last_mut().expect("pushed above");
+        let channel = channel_of(&channel);
+        if v.channels.last().is_none_or(|c| c.channel != channel) {
+            v.channels.push(ChannelProgress {
+                channel,
+                progress: Progress::default(),
+            });
+        }
+        let c = v.channels.last_mut().expect("pushed above");
+        c.progress.add(&state, n as u32);
+    }
+    Ok(out)
+}
+
+/// A household none of whose numbers was reached on any channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct NotReached {
+    pub village_id: i64,
+    pub village: String,
+    pub household_id: i64,
+    pub head_name: String,
+    pub address: String,
+    /// The household's subscribers (for a resend to them alone).
+    pub subscriber_ids: Vec<i64>,
+}
+
+/// Households the broadcast tried and did not reach, by village. Only settled deliveries
+/// count against a household: one still on its way may yet arrive.
+pub async fn not_reached(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
+    let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+        "WITH tried AS ( \
+             SELECT CAST(j.value AS INTEGER) AS sid, d.state FROM deliveries d, json_each(d.subscribers) j \
+             WHERE d.broadcast_id = $1), \
+         per_household AS ( \
+             SELECT s.household_id AS hid, \
+                    MAX(t.state IN ('delivered', 'answered', 'listened')) AS reached, \
+                    MAX(t.state IN ('pending', 'submitting', 'submitted')) AS open, \
+                    json_group_array(DISTINCT s.id) AS sids \
+             FROM tried t JOIN subscribers s ON s.id = t.sid GROUP BY s.household_id) \
+         SELECT v.id, v.name, h.id, h.head_name, h.address, p.sids FROM per_household p \
+         JOIN households h ON h.id = p.hid JOIN villages v ON v.id = h.village_id \
+         WHERE p.reached = 0 AND p.open = 0 ORDER BY v.code, h.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(vid, village, hid, head, address, sids)| NotReached {
+            village_id: vid,
+            village,
+            household_id: hid,
+            head_name: head,
+            address,
+            subscriber_ids: serde_json::from_str(&sids).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// One line of the broadcast history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+pub struct BroadcastRow {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub body: String,
+    pub emergency: bool,
+    pub practice: bool,
+    pub purpose: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub send_at: Option<String>,
+    pub needs_approval: bool,
+    pub approved_by: Option<String>,
+    pub cancelled_at: Option<String>,
+    pub channels: String,
+    pub targets: String,
+    pub text_kind: Option<String>,
+    pub deliveries: u32,
+    pub open: u32,
+    pub reached: u32,
+    pub failed: u32,
+}
+
+macro_rules! select_broadcasts {
+    ($tail:literal) => {
+        concat!(
+            "SELECT b.id, b.title, b.category, b.body, b.emergency, b.practice, b.purpose, b.created_by, \
+                b.created_at, b.send_at, b.needs_approval, b.approved_by, b.cancelled_at, b.channels, b.targets, \
+                b.text_kind, COUNT(d.id) AS deliveries, \
+                COALESCE(SUM(d.state IN ('pending', 'submitting', 'submitted')), 0) AS open, \
+                COALESCE(SUM(d.state IN ('delivered', 'answered', 'listened')), 0) AS reached, \
+                COALESCE(SUM(d.state = 'failed'), 0) AS failed \
+             FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id ",
+            $tail
+        )
+    };
+}
+
+/// The history, newest first. Practice broadcasts only when asked for: they are not part
+/// of any real report.
+pub async fn list(
+    conn: &mut Conn,
+    include_practice: bool,
+    limit: u32,
+) -> Result<Vec<BroadcastRow>, DispatchError> {
+    Ok(sqlx::query_as(select_broadcasts!(
+        "WHERE ($1 OR b.practice = 0) GROUP BY b.id ORDER BY b.id DESC LIMIT $2"
+    ))
+    .bind(include_practice)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<BroadcastRow, DispatchError> {
+    let row: Option<BroadcastRow> =
+        sqlx::query_as(select_broadcasts!("WHERE b.id = $1 GROUP BY b.id"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.ok_or(DispatchError::NotFound("방송"))
+}

@@ -1,0 +1,310 @@
+//! Broadcasts in the database: who the targets are today, the summary shown before sending,
+//! creating a broadcast with its deliveries in one transaction, approval and cancelling.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use maeul_db::Conn;
+use maeul_registry::phone::PhoneKind;
+use serde::Serialize;
+
+use crate::DispatchError;
+use crate::broadcast::{Checked, NewBroadcast, Targets, text_kind_str, validate};
+use crate::fanout::{self, Channel, Plan, Recipient, Skip};
+use crate::outbox::{self, channel_str};
+use crate::text::TextKind;
+
+type RecipientRow = (i64, i64, i64, String, String, bool, bool, bool, bool, bool);
+
+/// Approved subscribers of the targets, with the household each belongs to.
+pub async fn recipients(
+    conn: &mut Conn,
+    targets: &Targets,
+) -> Result<Vec<(Recipient, i64)>, DispatchError> {
+    let ids = serde_json::to_string(targets.ids()).unwrap_or_else(|_| "[]".into());
+    let rows: Vec<RecipientRow> = sqlx::query_as(
+        "SELECT s.id, s.village_id, s.household_id, s.phone, s.phone_kind, s.consent_date IS NOT NULL, \
+                s.status = 'opted_out', s.want_voice, s.want_sms, s.want_kakao \
+         FROM subscribers s JOIN villages v ON v.id = s.village_id \
+         WHERE s.enrollment = 'approved' AND ( \
+             $1 = 'all' \
+             OR ($1 = 'towns' AND v.town_id IN (SELECT value FROM json_each($2))) \
+             OR ($1 = 'villages' AND s.village_id IN (SELECT value FROM json_each($2))) \
+             OR ($1 = 'subscribers' AND s.id IN (SELECT value FROM json_each($2)))) \
+         ORDER BY s.id",
+    )
+    .bind(targets.kind())
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, village, household, phone, kind, consented, opted_out, voice, sms, kakao)| {
+                (
+                    Recipient {
+                        subscriber_id: id,
+                        village_id: village,
+                        e164: phone,
+                        kind: PhoneKind::parse(&kind).unwrap_or(PhoneKind::Mobile),
+                        consented,
+                        opted_out,
+                        voice,
+                        sms,
+                        kakao,
+                    },
+                    household,
+                )
+            },
+        )
+        .collect())
+}
+
+/// The villages a broadcast reaches: what a chief's scope is checked against.
+pub async fn villages_of(
+    conn: &mut Conn,
+    targets: &Targets,
+) -> Result<BTreeSet<i64>, DispatchError> {
+    Ok(recipients(conn, targets)
+        .await?
+        .into_iter()
+        .map(|(r, _)| r.village_id)
+        .collect())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ChannelCount {
+    pub channel: Channel,
+    pub deliveries: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct SkipCount {
+    pub channel: Channel,
+    pub reason: Skip,
+    pub subscribers: u32,
+}
+
+/// Who will get what, shown before sending and returned after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Summary {
+    pub villages: u32,
+    pub households: u32,
+    pub subscribers: u32,
+    pub per_channel: Vec<ChannelCount>,
+    pub skipped: Vec<SkipCount>,
+    /// How the text goes (SMS up to 90 bytes, else LMS); `None` for voice only.
+    pub text_kind: Option<TextKind>,
+    pub text_bytes: Option<u32>,
+    /// Set when now is inside quiet hours and the broadcast is not an emergency: the time
+    /// (RFC 3339) sending starts.
+    pub held_until: Option<String>,
+    pub needs_approval: bool,
+}
+
+fn summarise(
+    found: &[(Recipient, i64)],
+    plan: &Plan,
+    channels: &[Channel],
+    checked: &Checked,
+) -> Summary {
+    let villages: BTreeSet<i64> = found.iter().map(|(r, _)| r.village_id).collect();
+    let households: BTreeSet<i64> = found.iter().map(|(_, h)| *h).collect();
+    let per_channel = channels
+        .iter()
+        .map(|&channel| ChannelCount {
+            channel,
+            deliveries: plan
+                .deliveries
+                .iter()
+                .filter(|d| d.channel == channel)
+                .count() as u32,
+        })
+        .collect();
+    let mut skipped: Vec<SkipCount> = Vec::new();
+    for &(_, channel, reason) in &plan.skipped {
+        match skipped
+            .iter_mut()
+            .find(|s| s.channel == channel && s.reason == reason)
+        {
+            Some(s) => s.subscribers += 1,
+            None => skipped.push(SkipCount {
+                channel,
+                reason,
+                subscribers: 1,
+            }),
+        }
+    }
+    Summary {
+        villages: villages.len() as u32,
+        households: households.len() as u32,
+        subscribers: found.len() as u32,
+        per_channel,
+        skipped,
+        text_kind: checked.text.map(|t| t.kind),
+        text_bytes: checked.text.map(|t| t.bytes),
+        held_until: None,
+        needs_approval: false,
+    }
+}
+
+fn dedup_channels(channels: &[Channel]) -> Vec<Channel> {
+    let set: BTreeSet<Channel> = channels.iter().copied().collect();
+    set.into_iter().collect()
+}
+
+/// Plans without storing: the summary the compose screen shows.
+pub async fn preview(
+    conn: &mut Conn,
+    b: &NewBroadcast,
+    now: Timestamp,
+) -> Result<(Summary, Plan), DispatchError> {
+    let checked = validate(b, now)?;
+    let channels = dedup_channels(&b.channels);
+    let found = recipients(conn, &b.targets).await?;
+    if found.is_empty() {
+        return Err(DispatchError::invalid(
+            "targets",
+            "고른 대상에 승인된 수신자가 없습니다",
+        ));
+    }
+    let people: Vec<Recipient> = found.iter().map(|(r, _)| r.clone()).collect();
+    let plan = fanout::plan(&people, &channels);
+    Ok((summarise(&found, &plan, &channels, &checked), plan))
+}
+
+/// How a broadcast is stored besides what staff composed.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub created_by: String,
+    /// Made in practice mode: the sandbox only, and out of real reports.
+    pub practice: bool,
+    /// Waits for a second person's approval before anything is sent.
+    pub needs_approval: bool,
+    pub parent_id: Option<i64>,
+    /// "broadcast", "resend" or "chief_notice".
+    pub purpose: &'static str,
+}
+
+/// Stores a broadcast and its deliveries (pending) in the caller's transaction.
+pub async fn create(
+    conn: &mut Conn,
+    b: &NewBroadcast,
+    origin: &Origin,
+    now: Timestamp,
+) -> Result<(i64, Summary), DispatchError> {
+    let (mut summary, plan) = preview(conn, b, now).await?;
+    let checked = validate(b, now)?;
+    let stamp = now.to_string();
+    let channels = dedup_channels(&b.channels);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO broadcasts (title, category, body, recording, emergency, practice, send_at, \
+             created_by, created_at, channels, targets, text_kind, needs_approval, parent_id, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    )
+    .bind(b.title.trim())
+    .bind(b.category.as_str())
+    .bind(b.body.trim_end())
+    .bind(&b.recording)
+    .bind(b.emergency)
+    .bind(origin.practice)
+    .bind(checked.send_at.map(|t| t.to_string()))
+    .bind(&origin.created_by)
+    .bind(&stamp)
+    .bind(serde_json::to_string(&channels).unwrap_or_default())
+    .bind(serde_json::to_string(&b.targets).unwrap_or_default())
+    .bind(checked.text.map(|t| text_kind_str(t.kind)))
+    .bind(origin.needs_approval)
+    .bind(origin.parent_id)
+    .bind(if origin.purpose.is_empty() { "broadcast" } else { origin.purpose })
+    .fetch_one(&mut *conn)
+    .await?;
+    outbox::insert_planned(conn, id, &plan.deliveries, &stamp).await?;
+    summary.needs_approval = origin.needs_approval;
+    Ok((id, summary))
+}
+
+/// A second person approves a broadcast that waits for it; the creator cannot.
+pub async fn approve(
+    conn: &mut Conn,
+    id: i64,
+    approver: &str,
+    now: Timestamp,
+) -> Result<(), DispatchError> {
+    let row: Option<(String, bool, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT created_by, needs_approval, approved_by, cancelled_at FROM broadcasts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((creator, needs, approved, cancelled)) = row else {
+        return Err(DispatchError::NotFound("방송"));
+    };
+    if cancelled.is_some() {
+        return Err(DispatchError::invalid("broadcast", "취소된 방송입니다"));
+    }
+    if !needs || approved.is_some() {
+        return Err(DispatchError::invalid(
+            "broadcast",
+            "승인을 기다리는 방송이 아닙니다",
+        ));
+    }
+    if creator == approver {
+        return Err(DispatchError::invalid(
+            "approver",
+            "작성한 사람은 승인할 수 없습니다: 다른 담당자가 승인해야 합니다",
+        ));
+    }
+    sqlx::query("UPDATE broadcasts SET approved_by = $2, approved_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(approver)
+        .bind(now.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Cancels what has not left yet; returns how many deliveries were stopped. What a provider
+/// already holds is left to finish.
+pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, DispatchError> {
+    let stamp = now.to_string();
+    let done = sqlx::query(
+        "UPDATE broadcasts SET cancelled_at = $2 WHERE id = $1 AND cancelled_at IS NULL",
+    )
+    .bind(id)
+    .bind(&stamp)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(DispatchError::NotFound("취소할 수 있는 방송"));
+    }
+    let stopped = sqlx::query(
+        "UPDATE deliveries SET state = 'cancelled', updated_at = $2 WHERE broadcast_id = $1 AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(&stamp)
+    .execute(&mut *conn)
+    .await?;
+    Ok(stopped.rows_affected() as u32)
+}
+
+/// Adds the stand-in delivery when a text failed for good and the policy names another
+/// channel; nothing if that number already has a delivery on it.
+pub async fn add_fallback(
+    conn: &mut Conn,
+    failed_id: i64,
+    channel: Channel,
+    now: &str,
+) -> Result<bool, DispatchError> {
+    let done = sqlx::query(
+        "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, updated_at) \
+         SELECT broadcast_id, $2, e164, subscribers, village_id, id, $3 FROM deliveries WHERE id = $1 \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(failed_id)
+    .bind(channel_str(channel))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
