@@ -2,6 +2,8 @@
 
 // Pledge cards: who may read, edit and print; drafts; old → new in the audit log.
 mod budget;
+// Broadcasts: a chief's scope, forms by field, approval, quiet hours, practice, not-reached.
+mod dispatch;
 // Shared set-up: desks with the demo structure and a few residents.
 mod fixtures;
 // Chief training: check-in, walk-ins, the checklist, the printed sign-in sheet.

@@ -86,6 +86,14 @@ pub enum Permission {
     RunTraining,
     /// Switch the desk into (and out of) the practice sandbox.
     PracticeMode,
+    /// Compose and send broadcasts (a chief: to their own village only).
+    SendBroadcast,
+    /// The broadcast history, progress and delivery reports.
+    ViewBroadcasts,
+    /// The second person's approval of a county-wide send.
+    ApproveBroadcast,
+    /// Provider accounts and the sending policy.
+    ManageDispatch,
 }
 
 impl fmt::Display for Permission {
@@ -102,7 +110,7 @@ pub enum Scope {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ViewVillages,
         Permission::ViewHouseholds,
         Permission::ViewFullPhone,
@@ -122,6 +130,10 @@ impl Permission {
         Permission::EditLivingLab,
         Permission::RunTraining,
         Permission::PracticeMode,
+        Permission::SendBroadcast,
+        Permission::ViewBroadcasts,
+        Permission::ApproveBroadcast,
+        Permission::ManageDispatch,
     ];
 
     /// The permission table. A chief's grants hold only inside their own village; that
@@ -146,6 +158,10 @@ impl Permission {
             P::ViewPrograms => role != R::Chief,
             P::EditLivingLab => matches!(role, R::Admin | R::Livinglab),
             P::RunTraining | P::PracticeMode => matches!(role, R::Admin | R::Trainer),
+            P::SendBroadcast => matches!(role, R::Admin | R::Operator | R::Chief),
+            P::ViewBroadcasts => matches!(role, R::Admin | R::Operator | R::Chief | R::Auditor),
+            P::ApproveBroadcast => matches!(role, R::Admin | R::Operator),
+            P::ManageDispatch => role == R::Admin,
         }
     }
 }

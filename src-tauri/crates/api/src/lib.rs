@@ -5,6 +5,8 @@
 mod admin;
 mod budget;
 pub use budget::{CardCheck, CardView, Printed};
+mod dispatch;
+pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained};
 mod error;
 mod programs;
 pub use programs::{

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_pdf;
 mod budget;
+mod dispatch;
 mod programs;
 
 use std::path::PathBuf;
@@ -53,6 +54,26 @@ enum Command {
         #[command(subcommand)]
         command: programs::ProgramsCommand,
     },
+    /// Broadcasts to phones: send, report, list.
+    Broadcast {
+        #[command(subcommand)]
+        command: dispatch::BroadcastCommand,
+    },
+    /// Send what the outbox holds: one pass, or until every delivery is terminal.
+    Sync {
+        #[arg(long, conflicts_with = "drain")]
+        once: bool,
+        #[arg(long)]
+        drain: bool,
+        /// With --drain: give up after this many seconds (exit 1 if deliveries remain).
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
+    /// Desk settings (dispatch.retry_schedule, dispatch.quiet_hours, …).
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -96,6 +117,12 @@ enum RegistryCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Store one setting after checking its value.
+    Set { key: String, value: String },
 }
 
 #[derive(Subcommand)]
@@ -182,6 +209,19 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Registry { command } => registry(&desk, &actor, command).await?,
         Command::Budget { command } => budget::run(&desk, &actor, command).await?,
         Command::Programs { command } => programs::run(&desk, &actor, command).await?,
+        Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,
+        Command::Sync {
+            once,
+            drain,
+            timeout,
+        } => dispatch::sync(&desk, once || !drain, timeout).await?,
+        Command::Settings {
+            command: SettingsCommand::Set { key, value },
+        } => {
+            desk.setting_set(&actor, &key, &value).await?;
+            println!("{key} = {value}");
+            ExitCode::SUCCESS
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

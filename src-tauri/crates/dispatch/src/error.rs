@@ -18,6 +18,14 @@ impl DispatchError {
         }
     }
 
+    /// The reason alone, for a form that shows it under its own field.
+    pub fn reason(&self) -> String {
+        match self {
+            DispatchError::Invalid { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn field(&self) -> Option<&str> {
         match self {
             DispatchError::Invalid { field, .. } => Some(field),

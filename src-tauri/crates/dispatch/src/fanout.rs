@@ -17,6 +17,22 @@ pub enum Channel {
     Kakao,
 }
 
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Sms => "sms",
+            Channel::Kakao => "kakao",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Voice, Channel::Sms, Channel::Kakao]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
 /// A subscriber as fan-out needs them.
 #[derive(Debug, Clone)]
 pub struct Recipient {

@@ -66,11 +66,7 @@ impl DeliveryState {
 }
 
 pub fn channel_str(c: Channel) -> &'static str {
-    match c {
-        Channel::Voice => "voice",
-        Channel::Sms => "sms",
-        Channel::Kakao => "kakao",
-    }
+    c.as_str()
 }
 
 /// The key a provider sees for one attempt of one delivery: the same on a re-send after a
@@ -84,7 +80,10 @@ pub fn idempotency_key(broadcast_id: i64, channel: Channel, e164: &str, attempt:
     hex::encode(&h.finalize()[..16])
 }
 
-/// Writes the planned deliveries of a broadcast as pending rows; returns how many.
+/// Writes the planned deliveries of a broadcast as pending rows; returns how many. Rows go
+/// in as JSON arrays of a few thousand per statement: one statement per row costs a
+/// thread hand-off each in sqlx's SQLite driver, which for a county-wide send is most of
+/// the time.
 pub async fn insert_planned(
     conn: &mut Conn,
     broadcast_id: i64,
@@ -92,30 +91,139 @@ pub async fn insert_planned(
     now: &str,
 ) -> Result<u32, sqlx::Error> {
     let mut n = 0;
-    for p in planned {
-        let subscribers = format!(
-            "[{}]",
-            p.subscriber_ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+    for chunk in planned.chunks(5000) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|p| {
+                serde_json::json!([
+                    channel_str(p.channel),
+                    p.e164,
+                    serde_json::to_string(&p.subscriber_ids).unwrap_or_else(|_| "[]".into()),
+                    p.village_id
+                ])
+            })
+            .collect();
         let done = sqlx::query(
             "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, updated_at) \
-             VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) ON CONFLICT DO NOTHING",
+             SELECT $1, value ->> 0, value ->> 1, value ->> 2, NULLIF(value ->> 3, 0), $3 \
+             FROM json_each($2) WHERE true ON CONFLICT DO NOTHING",
         )
         .bind(broadcast_id)
-        .bind(channel_str(p.channel))
-        .bind(&p.e164)
-        .bind(subscribers)
-        .bind(p.village_id)
+        .bind(serde_json::Value::Array(rows).to_string())
         .bind(now)
         .execute(&mut *conn)
         .await?;
         n += done.rows_affected() as u32;
     }
     Ok(n)
+}
+
+/// A pending delivery about to be handed to a provider.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub id: i64,
+    pub broadcast_id: i64,
+    pub channel: Channel,
+    pub e164: String,
+    /// Attempts made so far.
+    pub attempt: u32,
+}
+
+/// Puts `[id, a, b]` rows into the connection's temporary `staged` table, keyed by id, so
+/// that one UPDATE can join them by primary key. (An UPDATE … FROM json_each() is planned
+/// as a scan of the whole outbox per row.)
+async fn stage(conn: &mut Conn, rows: Vec<serde_json::Value>) -> Result<(), sqlx::Error> {
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b)")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM staged")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO staged (id, a, b) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1)",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// [`begin_submit`] for a whole batch in one statement; returns (id, key) of the rows that
+/// were still pending and are now submitting.
+pub async fn begin_submit_batch(
+    conn: &mut Conn,
+    due: &[Due],
+    provider: &str,
+    now: &str,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let rows: Vec<serde_json::Value> = due
+        .iter()
+        .map(|d| {
+            let attempt = d.attempt + 1;
+            let key = idempotency_key(d.broadcast_id, d.channel, &d.e164, attempt);
+            serde_json::json!([d.id, attempt, key])
+        })
+        .collect();
+    stage(conn, rows).await?;
+    sqlx::query_as(
+        "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, \
+             attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
+             idempotency_key = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
+         WHERE id IN (SELECT id FROM staged) AND state = 'pending' \
+         RETURNING id, idempotency_key",
+    )
+    .bind(provider)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// [`record_submitted`] for a batch: (delivery id, provider message id).
+pub async fn record_submitted_batch(
+    conn: &mut Conn,
+    accepted: &[(i64, String)],
+    group_id: Option<&str>,
+    now: &str,
+) -> Result<u32, sqlx::Error> {
+    let rows: Vec<serde_json::Value> = accepted
+        .iter()
+        .map(|(id, m)| serde_json::json!([id, m]))
+        .collect();
+    stage(conn, rows).await?;
+    let done = sqlx::query(
+        "UPDATE deliveries SET state = 'submitted', provider_group_id = $1, updated_at = $2, \
+             provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
+         WHERE id IN (SELECT id FROM staged) AND state = 'submitting'",
+    )
+    .bind(group_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() as u32)
+}
+
+/// [`advance`] for many rows leaving the same state for the same state.
+pub async fn advance_batch(
+    conn: &mut Conn,
+    ids: &[i64],
+    from: DeliveryState,
+    to: DeliveryState,
+    now: &str,
+) -> Result<u32, sqlx::Error> {
+    if !from.can_move_to(to) || ids.is_empty() {
+        return Ok(0);
+    }
+    let done = sqlx::query(
+        "UPDATE deliveries SET state = $3, updated_at = $4 \
+         WHERE state = $2 AND id IN (SELECT value FROM json_each($1))",
+    )
+    .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() as u32)
 }
 
 /// Moves one delivery from `from` to `to` if it is still in `from`; false when another worker
@@ -163,11 +271,7 @@ pub async fn begin_submit(
     let Some((broadcast, channel, e164, attempt)) = row else {
         return Ok(None);
     };
-    let channel = match channel.as_str() {
-        "voice" => Channel::Voice,
-        "sms" => Channel::Sms,
-        _ => Channel::Kakao,
-    };
+    let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
     let attempt = attempt as u32 + 1;
     let key = idempotency_key(broadcast, channel, &e164, attempt);
     let done = sqlx::query(

@@ -56,11 +56,7 @@ pub struct StateCount {
 }
 
 fn channel_of(s: &str) -> Channel {
-    match s {
-        "voice" => Channel::Voice,
-        "sms" => Channel::Sms,
-        _ => Channel::Kakao,
-    }
+    Channel::parse(s).unwrap_or(Channel::Sms)
 }
 
 /// Exact counts per channel, state and reason (the CLI's `broadcast report --json`).
@@ -195,6 +191,7 @@ pub struct BroadcastRow {
     pub title: String,
     pub category: String,
     pub body: String,
+    pub recording: Option<String>,
     pub emergency: bool,
     pub practice: bool,
     pub purpose: String,
@@ -216,7 +213,7 @@ pub struct BroadcastRow {
 macro_rules! select_broadcasts {
     ($tail:literal) => {
         concat!(
-            "SELECT b.id, b.title, b.category, b.body, b.emergency, b.practice, b.purpose, b.created_by, \
+            "SELECT b.id, b.title, b.category, b.body, b.recording, b.emergency, b.practice, b.purpose, b.created_by, \
                 b.created_at, b.send_at, b.needs_approval, b.approved_by, b.cancelled_at, b.channels, b.targets, \
                 b.text_kind, COUNT(d.id) AS deliveries, \
                 COALESCE(SUM(d.state IN ('pending', 'submitting', 'submitted')), 0) AS open, \

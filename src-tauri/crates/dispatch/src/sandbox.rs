@@ -36,6 +36,13 @@ fn fate(channel: Channel, to: &str) -> Receipt {
     }
 }
 
+fn from_id(id: &str) -> Option<(Channel, String)> {
+    let mut parts = id.splitn(3, '-');
+    let _serial = parts.next()?;
+    let channel = Channel::parse(parts.next()?)?;
+    Some((channel, parts.next()?.to_string()))
+}
+
 impl Sandbox {
     pub fn new() -> Sandbox {
         Sandbox::default()
@@ -67,7 +74,14 @@ impl Provider for Sandbox {
                     continue;
                 }
                 *s.accepted.entry(m.idempotency_key.clone()).or_default() += 1;
-                let id = format!("SB{:08}", s.messages.len() + 1);
+                // The id carries what decides the fate, so a later process (another `maeul
+                // sync`) can answer for messages an earlier one accepted.
+                let id = format!(
+                    "SB{:08}-{}-{}",
+                    s.messages.len() + 1,
+                    crate::outbox::channel_str(m.channel),
+                    m.to
+                );
                 s.messages.insert(id.clone(), (m.channel, m.to.clone()));
                 s.by_key.insert(m.idempotency_key.clone(), id.clone());
                 out.push(Submitted::Accepted { message_id: id });
@@ -86,7 +100,10 @@ impl Provider for Sandbox {
                 .iter()
                 .map(|id| match s.messages.get(id) {
                     Some((channel, to)) => fate(*channel, to),
-                    None => Receipt::Failed(Reason::ProviderError),
+                    None => from_id(id)
+                        .map_or(Receipt::Failed(Reason::ProviderError), |(c, to)| {
+                            fate(c, &to)
+                        }),
                 })
                 .collect())
         })

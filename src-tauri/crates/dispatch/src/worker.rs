@@ -47,14 +47,6 @@ impl TickReport {
     }
 }
 
-fn channel_of(s: &str) -> Channel {
-    match s {
-        "voice" => Channel::Voice,
-        "sms" => Channel::Sms,
-        _ => Channel::Kakao,
-    }
-}
-
 /// A failure: tried again after the policy's wait while attempts remain and the reason
 /// allows it; else failed for good, and the fallback channel (if any) takes over.
 async fn fail_or_retry(
@@ -86,7 +78,87 @@ async fn fail_or_retry(
     Ok(())
 }
 
-type DueRow = (i64, String, String, String, String, Option<String>);
+type DueRow = (
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    Option<String>,
+);
+
+/// Hands the due rows to the provider: first written as submitting (with their keys) in one
+/// transaction that is on disk before the provider is called, then the answers in another.
+async fn submit_due(
+    db: &Db,
+    provider: &dyn Provider,
+    policy: &Policy,
+    now: Timestamp,
+    due: Vec<DueRow>,
+    report: &mut TickReport,
+) -> Result<(), DispatchError> {
+    let at = stamp(now);
+    let rows: Vec<outbox::Due> = due
+        .iter()
+        .map(|(id, b, channel, e164, attempt, ..)| outbox::Due {
+            id: *id,
+            broadcast_id: *b,
+            channel: Channel::parse(channel).unwrap_or(Channel::Sms),
+            e164: e164.clone(),
+            attempt: *attempt as u32,
+        })
+        .collect();
+    let mut tx = maeul_db::begin_write(db).await?;
+    let keys = outbox::begin_submit_batch(&mut tx, &rows, provider.name(), &at).await?;
+    tx.commit().await?;
+    let keys: std::collections::HashMap<i64, String> = keys.into_iter().collect();
+    let batch: Vec<Outgoing> = due
+        .into_iter()
+        .zip(&rows)
+        .filter_map(|((id, _, _, e164, _, title, body, recording), row)| {
+            Some(Outgoing {
+                delivery_id: id,
+                channel: row.channel,
+                to: e164,
+                subject: title,
+                text: body,
+                recording,
+                idempotency_key: keys.get(&id)?.clone(),
+            })
+        })
+        .collect();
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let answers = match provider.submit(&batch).await {
+        Ok(a) => a,
+        // The rows stay 'submitting'; the next pass asks the provider what it got.
+        Err(e) => {
+            report.stopped(e);
+            return Ok(());
+        }
+    };
+    let mut tx = maeul_db::begin_write(db).await?;
+    let mut accepted = Vec::new();
+    for (m, answer) in batch.iter().zip(answers) {
+        match answer {
+            Submitted::Accepted { message_id } => accepted.push((m.delivery_id, message_id)),
+            Submitted::Rejected(reason) => {
+                let attempt = rows
+                    .iter()
+                    .find(|r| r.id == m.delivery_id)
+                    .map_or(1, |r| r.attempt + 1);
+                let row = (m.delivery_id, S::Submitting, attempt, m.channel);
+                fail_or_retry(&mut tx, row, reason, policy, now, report).await?;
+            }
+        }
+    }
+    report.submitted += outbox::record_submitted_batch(&mut tx, &accepted, None, &at).await?;
+    tx.commit().await?;
+    Ok(())
+}
 
 pub async fn tick(
     db: &Db,
@@ -124,7 +196,7 @@ pub async fn tick(
     // hours, a schedule, a missing approval; cancelled ones never leave.
     let quiet = policy.quiet.hold_until(now).is_some();
     let due: Vec<DueRow> = sqlx::query_as(
-        "SELECT d.id, d.channel, d.e164, b.title, b.body, b.recording \
+        "SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, b.body, b.recording \
          FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
          AND (b.practice = 0 OR $3 = 'sandbox') \
@@ -140,56 +212,17 @@ pub async fn tick(
     .bind(quiet)
     .fetch_all(&mut *conn)
     .await?;
-    if quiet {
-        report.quiet = true;
-    }
-    let mut batch = Vec::with_capacity(due.len());
-    for (id, channel, e164, title, body, recording) in due {
-        if let Some(key) = outbox::begin_submit(&mut conn, id, provider.name(), &at).await? {
-            batch.push(Outgoing {
-                delivery_id: id,
-                channel: channel_of(&channel),
-                to: e164,
-                subject: title,
-                text: body,
-                recording,
-                idempotency_key: key,
-            });
-        }
-    }
-    if !batch.is_empty() {
-        match provider.submit(&batch).await {
-            Ok(answers) => {
-                for (m, answer) in batch.iter().zip(answers) {
-                    match answer {
-                        Submitted::Accepted { message_id } => {
-                            outbox::record_submitted(
-                                &mut conn,
-                                m.delivery_id,
-                                None,
-                                Some(&message_id),
-                                &at,
-                            )
-                            .await?;
-                            report.submitted += 1;
-                        }
-                        Submitted::Rejected(reason) => {
-                            let attempt = attempt_of(&mut conn, m.delivery_id).await?;
-                            let row = (m.delivery_id, S::Submitting, attempt, m.channel);
-                            fail_or_retry(&mut conn, row, reason, policy, now, &mut report).await?;
-                        }
-                    }
-                }
-            }
-            // The rows stay 'submitting'; the next pass asks the provider what it got.
-            Err(e) => {
-                report.stopped(e);
-                return Ok(report);
-            }
+    drop(conn);
+    report.quiet = quiet;
+    if !due.is_empty() {
+        submit_due(db, provider, policy, now, due, &mut report).await?;
+        if report.interrupted() {
+            return Ok(report);
         }
     }
 
     // 3. Receipts for what the provider holds.
+    let mut conn = db.acquire().await?;
     let open: Vec<(i64, String, i64, String)> = sqlx::query_as(
         "SELECT id, provider_message_id, attempt, channel FROM deliveries \
          WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL \
@@ -203,6 +236,7 @@ pub async fn tick(
     if ids.is_empty() {
         return Ok(report);
     }
+    drop(conn);
     let receipts = match provider.status(&ids).await {
         Ok(r) => r,
         Err(e) => {
@@ -210,31 +244,30 @@ pub async fn tick(
             return Ok(report);
         }
     };
+    let mut conn = maeul_db::begin_write(db).await?;
+    let (mut delivered, mut answered, mut listened) = (Vec::new(), Vec::new(), Vec::new());
     for ((id, _, attempt, channel), receipt) in open.into_iter().zip(receipts) {
-        let to = match receipt {
-            Receipt::InProgress => continue,
-            Receipt::Delivered => S::Delivered,
-            Receipt::Answered => S::Answered,
-            Receipt::Listened => S::Listened,
+        match receipt {
+            Receipt::InProgress => {}
+            Receipt::Delivered => delivered.push(id),
+            Receipt::Answered => answered.push(id),
+            Receipt::Listened => listened.push(id),
             Receipt::Failed(reason) => {
-                let row = (id, S::Submitted, attempt as u32, channel_of(&channel));
+                let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
+                let row = (id, S::Submitted, attempt as u32, channel);
                 fail_or_retry(&mut conn, row, reason, policy, now, &mut report).await?;
-                continue;
             }
-        };
-        if outbox::advance(&mut conn, id, S::Submitted, to, None, &at).await? {
-            report.settled += 1;
         }
     }
+    for (ids, to) in [
+        (delivered, S::Delivered),
+        (answered, S::Answered),
+        (listened, S::Listened),
+    ] {
+        report.settled += outbox::advance_batch(&mut conn, &ids, S::Submitted, to, &at).await?;
+    }
+    conn.commit().await?;
     Ok(report)
-}
-
-async fn attempt_of(conn: &mut maeul_db::Conn, id: i64) -> Result<u32, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT attempt FROM deliveries WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(n as u32)
 }
 
 /// Deliveries not yet terminal: what `sync --drain` waits for.

@@ -1,0 +1,272 @@
+//! The broadcast use cases. Roles are checked here: operators and admins send anywhere, a
+//! chief only to their own village; a county-wide normal send may need a second person.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
+
+use maeul_accounts::{Actor, Permission, Role, Scope, audit};
+use maeul_dispatch::broadcast::{NewBroadcast, Targets};
+use maeul_dispatch::policy::Policy;
+use maeul_dispatch::report::{
+    self, BroadcastRow, ChannelProgress, NotReached, StateCount, VillageProgress,
+};
+use maeul_dispatch::store::{self, Origin, Summary};
+
+use crate::{ApiError, ApiResult, Desk, ErrorCode};
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Created {
+    pub id: i64,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct BroadcastDetail {
+    pub broadcast: BroadcastRow,
+    pub channels: Vec<ChannelProgress>,
+    pub villages: Vec<VillageProgress>,
+    /// Households with no successful channel, once their deliveries have settled.
+    pub not_reached: u32,
+}
+
+/// Checks the targets against the actor: a chief reaches only their own village.
+async fn require_send(desk: &Desk, actor: &Actor, targets: &Targets) -> ApiResult<()> {
+    if actor.role != Role::Chief {
+        actor.require(Permission::SendBroadcast, Scope::County)?;
+        return Ok(());
+    }
+    let villages = match targets {
+        Targets::All | Targets::Towns(_) => {
+            actor.require(Permission::SendBroadcast, Scope::County)?;
+            return Ok(());
+        }
+        Targets::Villages(ids) => ids.iter().copied().collect(),
+        Targets::Subscribers(_) => {
+            let mut conn = desk.db.acquire().await?;
+            store::villages_of(&mut conn, targets).await?
+        }
+    };
+    for village in villages {
+        actor.require(Permission::SendBroadcast, Scope::Village(village))?;
+    }
+    Ok(())
+}
+
+fn require_view(actor: &Actor) -> ApiResult<()> {
+    // A chief's view is narrowed to what they sent (see `broadcast_list`).
+    Ok(actor.require(
+        Permission::ViewBroadcasts,
+        actor.village_id.map_or(Scope::County, Scope::Village),
+    )?)
+}
+
+/// Whether the actor may see this broadcast: a chief only their own.
+fn may_see(actor: &Actor, b: &BroadcastRow) -> ApiResult<()> {
+    if actor.role == Role::Chief && b.created_by != actor.username {
+        return Err(ApiError::new(
+            ErrorCode::OutOfScope,
+            "다른 사람이 보낸 방송입니다",
+        ));
+    }
+    Ok(())
+}
+
+impl Desk {
+    async fn needs_approval(&self, b: &NewBroadcast) -> ApiResult<bool> {
+        let mut conn = self.db.acquire().await?;
+        let on = super::settings::two_person_approval(&mut conn).await?;
+        Ok(on && !b.emergency && matches!(b.targets, Targets::All))
+    }
+
+    /// Who will get what, without storing anything.
+    pub async fn broadcast_preview(&self, actor: &Actor, b: NewBroadcast) -> ApiResult<Summary> {
+        require_send(self, actor, &b.targets).await?;
+        let now = Timestamp::now();
+        let mut conn = self.db.acquire().await?;
+        let (mut summary, _) = store::preview(&mut conn, &b, now).await?;
+        let policy = Policy::load(&mut conn).await?;
+        drop(conn);
+        summary.needs_approval = self.needs_approval(&b).await?;
+        if !b.emergency {
+            let at = maeul_dispatch::broadcast::parse_time(b.send_at.as_deref().unwrap_or(""))
+                .unwrap_or(now);
+            summary.held_until = policy.quiet.hold_until(at).map(|t| t.to_string());
+        }
+        Ok(summary)
+    }
+
+    /// Stores the broadcast and its deliveries; the sync worker sends them. Made in practice
+    /// mode, it goes to the sandbox only.
+    pub async fn broadcast_send(&self, actor: &Actor, b: NewBroadcast) -> ApiResult<Created> {
+        require_send(self, actor, &b.targets).await?;
+        let practice = self.practice_state().await?.on;
+        let origin = Origin {
+            created_by: actor.username.clone(),
+            practice,
+            needs_approval: self.needs_approval(&b).await?,
+            parent_id: None,
+            purpose: "broadcast",
+        };
+        self.create_broadcast(actor, &b, &origin).await
+    }
+
+    async fn create_broadcast(
+        &self,
+        actor: &Actor,
+        b: &NewBroadcast,
+        origin: &Origin,
+    ) -> ApiResult<Created> {
+        let now = Timestamp::now();
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let (id, summary) = store::create(&mut tx, b, origin, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "broadcast.send",
+            &format!("broadcast:{id}"),
+            &json!({
+                "title": b.title, "category": b.category.as_str(), "targets": b.targets,
+                "channels": b.channels, "emergency": b.emergency, "send_at": b.send_at,
+                "practice": origin.practice, "purpose": origin.purpose,
+                "deliveries": summary.per_channel.iter().map(|c| c.deliveries).sum::<u32>(),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Created { id, summary })
+    }
+
+    pub async fn broadcast_approve(&self, actor: &Actor, id: i64) -> ApiResult<BroadcastRow> {
+        actor.require(Permission::ApproveBroadcast, Scope::County)?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        store::approve(&mut tx, id, &actor.username, Timestamp::now()).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "broadcast.approve",
+            &format!("broadcast:{id}"),
+            &json!({}),
+        )
+        .await?;
+        let row = report::get(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Stops what has not left yet; returns how many deliveries were stopped.
+    pub async fn broadcast_cancel(&self, actor: &Actor, id: i64) -> ApiResult<u32> {
+        let row = {
+            let mut conn = self.db.acquire().await?;
+            report::get(&mut conn, id).await?
+        };
+        let targets: Targets = serde_json::from_str(&row.targets).unwrap_or(Targets::All);
+        require_send(self, actor, &targets).await?;
+        may_see(actor, &row)?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let stopped = store::cancel(&mut tx, id, Timestamp::now()).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "broadcast.cancel",
+            &format!("broadcast:{id}"),
+            &json!({ "stopped": stopped }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(stopped)
+    }
+
+    /// The history, newest first; practice broadcasts only when asked for.
+    pub async fn broadcast_list(
+        &self,
+        actor: &Actor,
+        include_practice: bool,
+    ) -> ApiResult<Vec<BroadcastRow>> {
+        require_view(actor)?;
+        let mut conn = self.db.acquire().await?;
+        let rows = report::list(&mut conn, include_practice, 500).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|b| may_see(actor, b).is_ok())
+            .collect())
+    }
+
+    pub async fn broadcast_detail(&self, actor: &Actor, id: i64) -> ApiResult<BroadcastDetail> {
+        require_view(actor)?;
+        let mut conn = self.db.acquire().await?;
+        let broadcast = report::get(&mut conn, id).await?;
+        may_see(actor, &broadcast)?;
+        Ok(BroadcastDetail {
+            channels: report::progress(&mut conn, id).await?,
+            villages: report::by_village(&mut conn, id).await?,
+            not_reached: report::not_reached(&mut conn, id).await?.len() as u32,
+            broadcast,
+        })
+    }
+
+    /// Exact counts per channel, state and reason.
+    pub async fn broadcast_report(&self, actor: &Actor, id: i64) -> ApiResult<Vec<StateCount>> {
+        require_view(actor)?;
+        let mut conn = self.db.acquire().await?;
+        may_see(actor, &report::get(&mut conn, id).await?)?;
+        Ok(report::state_counts(&mut conn, id).await?)
+    }
+
+    pub async fn broadcast_not_reached(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> ApiResult<Vec<NotReached>> {
+        require_view(actor)?;
+        let mut conn = self.db.acquire().await?;
+        may_see(actor, &report::get(&mut conn, id).await?)?;
+        let all = report::not_reached(&mut conn, id).await?;
+        Ok(match actor.role {
+            Role::Chief => all
+                .into_iter()
+                .filter(|n| Some(n.village_id) == actor.village_id)
+                .collect(),
+            _ => all,
+        })
+    }
+
+    /// Sends the same broadcast again, to the not-reached households' subscribers only.
+    pub async fn broadcast_resend_not_reached(&self, actor: &Actor, id: i64) -> ApiResult<Created> {
+        let missing = self.broadcast_not_reached(actor, id).await?;
+        if missing.is_empty() {
+            return Err(ApiError::invalid(
+                "broadcast",
+                "다시 보낼 미수신 세대가 없습니다",
+            ));
+        }
+        let row = {
+            let mut conn = self.db.acquire().await?;
+            report::get(&mut conn, id).await?
+        };
+        let ids = missing
+            .iter()
+            .flat_map(|n| n.subscriber_ids.iter().copied())
+            .collect();
+        let b = NewBroadcast {
+            title: format!("[재발송] {}", row.title),
+            category: maeul_dispatch::broadcast::Category::parse(&row.category)
+                .unwrap_or(maeul_dispatch::broadcast::Category::Admin),
+            body: row.body.clone(),
+            recording: row.recording.clone(),
+            targets: Targets::Subscribers(ids),
+            channels: serde_json::from_str(&row.channels).unwrap_or_default(),
+            emergency: row.emergency,
+            send_at: None,
+        };
+        require_send(self, actor, &b.targets).await?;
+        let origin = Origin {
+            created_by: actor.username.clone(),
+            practice: row.practice,
+            needs_approval: false,
+            parent_id: Some(id),
+            purpose: "resend",
+        };
+        self.create_broadcast(actor, &b, &origin).await
+    }
+}

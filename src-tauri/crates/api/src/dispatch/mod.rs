@@ -1,0 +1,31 @@
+//! Broadcasts to phones: compose, check who gets what, send (a chief to their own village),
+//! approve, cancel, follow progress, resend to the not-reached; the sending policy settings.
+//! Sending itself is the sync worker's ([`sync`]), which takes only from the outbox.
+
+mod broadcasts;
+mod settings;
+mod sync;
+
+pub use broadcasts::{BroadcastDetail, Created};
+pub use settings::DispatchSettings;
+pub use sync::Drained;
+
+use maeul_dispatch::DispatchError;
+
+use crate::{ApiError, ErrorCode};
+
+impl From<DispatchError> for ApiError {
+    fn from(e: DispatchError) -> ApiError {
+        let field = e.field().map(str::to_string);
+        let code = match &e {
+            DispatchError::Invalid { .. } => ErrorCode::Invalid,
+            DispatchError::NotFound(_) => ErrorCode::NotFound,
+            DispatchError::Sql(_) => ErrorCode::Database,
+        };
+        ApiError {
+            code,
+            message: e.to_string(),
+            field,
+        }
+    }
+}

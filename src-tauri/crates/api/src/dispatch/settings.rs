@@ -1,0 +1,102 @@
+//! The sending policy as staff set it (설정 and `maeul settings set`): every value checked
+//! by its key before it is stored, every change audited.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use maeul_accounts::{Actor, Permission, Scope, audit};
+use maeul_db::{Conn, settings};
+use maeul_dispatch::policy::{self, Policy};
+
+use crate::{ApiError, ApiResult, Desk};
+
+pub const TWO_PERSON_APPROVAL: &str = "dispatch.two_person_approval";
+
+/// The settings `maeul settings set` accepts.
+pub const KEYS: [&str; 6] = [
+    policy::RETRY_SCHEDULE,
+    policy::BACKOFF_BASE,
+    policy::FALLBACK,
+    policy::QUIET_HOURS,
+    TWO_PERSON_APPROVAL,
+    "programs.reminder_offsets",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct DispatchSettings {
+    pub retry_schedule: String,
+    pub backoff_base: String,
+    pub fallback: String,
+    pub quiet_hours: String,
+    pub two_person_approval: bool,
+}
+
+pub(super) async fn two_person_approval(conn: &mut Conn) -> ApiResult<bool> {
+    Ok(settings::get(conn, TWO_PERSON_APPROVAL).await?.as_deref() == Some("on"))
+}
+
+fn on_off(value: &str) -> ApiResult<()> {
+    match value {
+        "on" | "off" => Ok(()),
+        _ => Err(ApiError::invalid(TWO_PERSON_APPROVAL, "on 또는 off 입니다")),
+    }
+}
+
+impl Desk {
+    /// Stores one setting after checking its value; unknown keys are refused with the list.
+    pub async fn setting_set(&self, actor: &Actor, key: &str, value: &str) -> ApiResult<()> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let value = value.trim();
+        match key {
+            TWO_PERSON_APPROVAL => on_off(value)?,
+            "programs.reminder_offsets" => {
+                maeul_programs::reminders::parse_offsets(value).map(drop)?;
+            }
+            k if KEYS.contains(&k) => Policy::check_setting(k, value)?,
+            _ => {
+                return Err(ApiError::invalid(
+                    "key",
+                    format!("모르는 설정입니다: {key} (가능: {})", KEYS.join(", ")),
+                ));
+            }
+        }
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let old = settings::get(&mut tx, key).await?;
+        settings::set(&mut tx, key, value).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "settings.set",
+            key,
+            &json!({ "old": old, "new": value }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn dispatch_settings(&self, actor: &Actor) -> ApiResult<DispatchSettings> {
+        actor.require(
+            Permission::SendBroadcast,
+            actor.village_id.map_or(Scope::County, Scope::Village),
+        )?;
+        let mut conn = self.db.acquire().await?;
+        let p = Policy::load(&mut conn).await?;
+        let show = |d: &jiff::SignedDuration| format!("{}m", d.as_secs() / 60);
+        Ok(DispatchSettings {
+            retry_schedule: settings::get(&mut conn, policy::RETRY_SCHEDULE)
+                .await?
+                .unwrap_or_else(|| p.waits.iter().map(show).collect::<Vec<_>>().join(",")),
+            backoff_base: settings::get(&mut conn, policy::BACKOFF_BASE)
+                .await?
+                .unwrap_or_else(|| format!("{}s", p.backoff_base.as_secs())),
+            fallback: settings::get(&mut conn, policy::FALLBACK)
+                .await?
+                .unwrap_or_else(|| "sms_then_kakao".into()),
+            quiet_hours: settings::get(&mut conn, policy::QUIET_HOURS)
+                .await?
+                .unwrap_or_else(|| "21:00-07:00".into()),
+            two_person_approval: two_person_approval(&mut conn).await?,
+        })
+    }
+}

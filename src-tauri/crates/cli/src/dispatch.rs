@@ -1,0 +1,236 @@
+//! `maeul broadcast …`, `maeul sync`, `maeul settings set`: the dispatch use cases for
+//! scripts and the crash tests, through the same `Desk` as the app.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use maeul_api::{Actor, ApiError, Desk};
+use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
+use maeul_dispatch::fanout::Channel;
+
+#[derive(Subcommand)]
+pub enum BroadcastCommand {
+    /// Queue a broadcast; prints its id. The sync worker (`maeul sync`) sends it.
+    Send {
+        #[arg(long)]
+        text: String,
+        /// Defaults to the first line of the text.
+        #[arg(long)]
+        title: Option<String>,
+        /// The telephony rendition (8 kHz μ-law WAV) voice calls play.
+        #[arg(long)]
+        audio: Option<PathBuf>,
+        /// `all`, or village names / codes separated by commas ("사곡리" or "증평읍 사곡리").
+        #[arg(long)]
+        villages: String,
+        /// voice,sms,kakao
+        #[arg(long, default_value = "sms")]
+        channels: String,
+        /// admin, village_news, emergency, education_event
+        #[arg(long, default_value = "admin")]
+        category: String,
+        #[arg(long)]
+        emergency: bool,
+        /// When to send: "2026-11-27 09:00" (Seoul) or RFC 3339.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Counts per channel and state.
+    Report {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The history, newest first.
+    List,
+}
+
+fn parse_channels(s: &str) -> Result<Vec<Channel>, ApiError> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| match c {
+            "voice" => Ok(Channel::Voice),
+            "sms" | "lms" => Ok(Channel::Sms),
+            "kakao" => Ok(Channel::Kakao),
+            other => Err(ApiError::invalid(
+                "channels",
+                format!("모르는 발송 수단입니다: {other} (voice, sms, kakao)"),
+            )),
+        })
+        .collect()
+}
+
+async fn parse_villages(desk: &Desk, actor: &Actor, s: &str) -> Result<Targets, ApiError> {
+    if s.trim() == "all" {
+        return Ok(Targets::All);
+    }
+    let villages = desk.list_villages(actor).await?;
+    let mut ids = Vec::new();
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let found: Vec<_> = villages
+            .iter()
+            .filter(|v| {
+                v.code == name || v.name == name || format!("{} {}", v.town_name, v.name) == name
+            })
+            .collect();
+        match found.as_slice() {
+            [v] => ids.push(v.id),
+            [] => {
+                return Err(ApiError::invalid(
+                    "villages",
+                    format!("없는 마을입니다: {name}"),
+                ));
+            }
+            many => {
+                let towns: Vec<String> = many
+                    .iter()
+                    .map(|v| format!("{} {}", v.town_name, v.name))
+                    .collect();
+                return Err(ApiError::invalid(
+                    "villages",
+                    format!(
+                        "'{name}'이(가) 여럿입니다: {} — 읍면을 붙여 주세요",
+                        towns.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Targets::Villages(ids))
+}
+
+pub async fn broadcast(
+    desk: &Desk,
+    actor: &Actor,
+    command: BroadcastCommand,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        BroadcastCommand::Send {
+            text,
+            title,
+            audio,
+            villages,
+            channels,
+            category,
+            emergency,
+            at,
+        } => {
+            let category = Category::parse(&category).ok_or_else(|| {
+                ApiError::invalid(
+                    "category",
+                    format!("모르는 분류입니다: {category} (admin, village_news, emergency, education_event)"),
+                )
+            })?;
+            if let Some(a) = &audio
+                && !a.is_file()
+            {
+                return Err(ApiError::invalid(
+                    "audio",
+                    format!("파일이 없습니다: {}", a.display()),
+                ));
+            }
+            let b = NewBroadcast {
+                title: title.unwrap_or_else(|| {
+                    text.lines().next().unwrap_or("").chars().take(40).collect()
+                }),
+                category,
+                body: text,
+                recording: audio.map(|a| a.display().to_string()),
+                targets: parse_villages(desk, actor, &villages).await?,
+                channels: parse_channels(&channels)?,
+                emergency,
+                send_at: at,
+            };
+            let created = desk.broadcast_send(actor, b).await?;
+            let s = &created.summary;
+            eprintln!(
+                "마을 {} · 세대 {} · 수신자 {} · {}",
+                s.villages,
+                s.households,
+                s.subscribers,
+                s.per_channel
+                    .iter()
+                    .map(|c| format!("{:?} {}", c.channel, c.deliveries))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            );
+            println!("{}", created.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        BroadcastCommand::Report { id, json } => {
+            let counts = desk.broadcast_report(actor, id).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&counts).unwrap_or_default()
+                );
+            } else {
+                for c in counts {
+                    println!(
+                        "{:?}\t{}\t{}\t{}",
+                        c.channel,
+                        c.state,
+                        c.reason.unwrap_or_default(),
+                        c.count
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BroadcastCommand::List => {
+            for b in desk.broadcast_list(actor, true).await? {
+                println!(
+                    "{}\t{}\t{}\t{}/{} 도달\t실패 {}\t남음 {}{}",
+                    b.id,
+                    b.created_at,
+                    b.title,
+                    b.reached,
+                    b.deliveries,
+                    b.failed,
+                    b.open,
+                    if b.practice { "\t[연습]" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `maeul sync`: one pass, or passes until every delivery is terminal (exit 1 if some are
+/// still open when the timeout passes).
+pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, ApiError> {
+    let provider = desk.provider().await?;
+    if once {
+        let r = desk.sync_once(provider.as_ref()).await?;
+        println!(
+            "보냄 {} · 결과 {} · 재시도 {} · 실패 {} · 대체 {}{}",
+            r.submitted,
+            r.settled,
+            r.retries,
+            r.failed,
+            r.fallbacks,
+            if r.interrupted() {
+                " · 발송 서버 응답 없음"
+            } else {
+                ""
+            }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let d = desk
+        .sync_drain(provider.as_ref(), Duration::from_secs(timeout), &|_, _| {})
+        .await?;
+    println!(
+        "{} 회: 보냄 {} · 결과 {} · 재시도 {} · 실패 {} · 대체 {} · 중단 {} · 남음 {}",
+        d.passes, d.submitted, d.settled, d.retries, d.failed, d.fallbacks, d.interruptions, d.open
+    );
+    Ok(if d.open == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
