@@ -816,7 +816,23 @@ export type Permission =
 /**
  * Switch the desk into (and out of) the practice sandbox.
  */
-"practice_mode"
+"practice_mode" | 
+/**
+ * Compose and send broadcasts (a chief: to their own village only).
+ */
+"send_broadcast" | 
+/**
+ * The broadcast history, progress and delivery reports.
+ */
+"view_broadcasts" | 
+/**
+ * The second person's approval of a county-wide send.
+ */
+"approve_broadcast" | 
+/**
+ * Provider accounts and the sending policy.
+ */
+"manage_dispatch"
 export type Person = { id: number | null; cohort_id: number; name: string; 
 /**
  * E.164 once stored; the form may send it as typed.
