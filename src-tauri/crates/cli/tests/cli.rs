@@ -333,3 +333,74 @@ fn programmes_list_and_export_from_the_command_line() {
     );
     assert!(std::fs::read(&sheet).unwrap().starts_with(b"%PDF"));
 }
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_broadcast_is_queued_synced_to_the_sandbox_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    ok(&maeul(&db, &["demo-seed"]));
+    ok(&maeul(
+        &db,
+        &["settings", "set", "dispatch.retry_schedule", "1s"],
+    ));
+    let bad = maeul(&db, &["settings", "set", "dispatch.retry_schedule", "soon"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("dispatch.retry_schedule"));
+    let unknown = maeul(
+        &db,
+        &[
+            "broadcast",
+            "send",
+            "--text",
+            "안내",
+            "--villages",
+            "없는리",
+            "--channels",
+            "sms",
+        ],
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("없는 마을입니다: 없는리"));
+
+    let id = ok(&maeul(
+        &db,
+        &[
+            "broadcast",
+            "send",
+            "--text",
+            "내일 오전 7시 마을 대청소가 있습니다.",
+            "--villages",
+            "창동1리,증평읍 창동2리",
+            "--channels",
+            "voice,sms",
+        ],
+    ));
+    assert_eq!(id, "1");
+    ok(&maeul(&db, &["sync", "--drain", "--timeout", "60"]));
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(&maeul(&db, &["broadcast", "report", "1", "--json"]))).unwrap();
+    let rows = report.as_array().unwrap();
+    let open: u64 = rows
+        .iter()
+        .filter(|r| ["pending", "submitting", "submitted"].contains(&r["state"].as_str().unwrap()))
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(open, 0, "{report}");
+    let reached: u64 = rows
+        .iter()
+        .filter(|r| ["delivered", "listened"].contains(&r["state"].as_str().unwrap()))
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert!(reached > 0, "{report}");
+    // A failed text is replaced by a KakaoTalk message (the default fallback).
+    assert!(rows.iter().any(|r| r["channel"] == "kakao"), "{report}");
+}
