@@ -21,6 +21,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Time a county-wide broadcast: fan-out planned and persisted (vs a raw bulk INSERT),
+    /// and a full sync to the sandbox.
+    Dispatch {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Time printing the seed's pledge card (one, and 100 in one PDF), against LibreOffice.
     Pdf {
         #[arg(long, default_value_t = 20)]
@@ -36,6 +42,7 @@ pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
     let runs = match command {
         BenchCommand::Import { runs } => runs,
         BenchCommand::Pdf { runs } => return crate::bench_pdf::run(runs),
+        BenchCommand::Dispatch { runs } => return crate::bench_dispatch::run(runs).await,
     };
     let dir = std::env::temp_dir().join(format!("maeul-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(io)?;

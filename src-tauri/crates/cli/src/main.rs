@@ -2,6 +2,7 @@
 //! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
 
 mod bench;
+mod bench_dispatch;
 mod bench_pdf;
 mod budget;
 mod dispatch;
