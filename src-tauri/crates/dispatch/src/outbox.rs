@@ -154,6 +154,7 @@ pub async fn begin_submit_batch(
     conn: &mut Conn,
     due: &[Due],
     provider: &str,
+    group_id: Option<&str>,
     now: &str,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let rows: Vec<serde_json::Value> = due
@@ -166,7 +167,7 @@ pub async fn begin_submit_batch(
         .collect();
     stage(conn, rows).await?;
     sqlx::query_as(
-        "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, \
+        "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, provider_group_id = $3, \
              attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              idempotency_key = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND state = 'pending' \
@@ -174,6 +175,7 @@ pub async fn begin_submit_batch(
     )
     .bind(provider)
     .bind(now)
+    .bind(group_id)
     .fetch_all(&mut *conn)
     .await
 }
@@ -191,7 +193,7 @@ pub async fn record_submitted_batch(
         .collect();
     stage(conn, rows).await?;
     let done = sqlx::query(
-        "UPDATE deliveries SET state = 'submitted', provider_group_id = $1, updated_at = $2, \
+        "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($1, provider_group_id), updated_at = $2, \
              provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND state = 'submitting'",
     )
@@ -297,8 +299,8 @@ pub async fn record_submitted(
     now: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE deliveries SET state = 'submitted', provider_group_id = $2, provider_message_id = $3, \
-         updated_at = $4 WHERE id = $1 AND state = 'submitting'",
+        "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($2, provider_group_id), \
+         provider_message_id = $3, updated_at = $4 WHERE id = $1 AND state = 'submitting'",
     )
     .bind(id)
     .bind(group_id)
@@ -331,11 +333,14 @@ pub async fn schedule_retry(
     Ok(done.rows_affected() == 1)
 }
 
-/// Deliveries a restart must reconcile with their provider before sending anything again.
-pub async fn in_flight(conn: &mut Conn) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+/// Deliveries a restart must reconcile with their provider before sending anything again:
+/// (id, provider, idempotency key, provider group).
+pub async fn in_flight(
+    conn: &mut Conn,
+) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, COALESCE(provider, ''), COALESCE(idempotency_key, '') FROM deliveries \
-         WHERE state = 'submitting' ORDER BY id",
+        "SELECT id, COALESCE(provider, ''), COALESCE(idempotency_key, ''), provider_group_id \
+         FROM deliveries WHERE state = 'submitting' ORDER BY provider_group_id, id",
     )
     .fetch_all(&mut *conn)
     .await

@@ -92,25 +92,42 @@ pub enum ProviderError {
     Refused(String),
 }
 
+/// A submitted message as the provider knows it: its id and the group it was sent in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRef {
+    pub group_id: Option<String>,
+    pub message_id: String,
+}
+
 pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
+
+    /// Opens a batch at the provider (Solapi's message group) before anything is written as
+    /// submitting, so that the group id is on disk with the rows: a restart looks the
+    /// messages up by it. Providers without groups answer `None`.
+    fn open_group(&self) -> BoxFuture<'_, Result<Option<String>, ProviderError>> {
+        Box::pin(async { Ok(None) })
+    }
 
     /// Sends a batch; one answer per message, in order.
     fn submit<'a>(
         &'a self,
+        group_id: Option<&'a str>,
         batch: &'a [Outgoing],
     ) -> BoxFuture<'a, Result<Vec<Submitted>, ProviderError>>;
 
-    /// The state of submitted messages, by the provider's message id.
+    /// Where submitted messages stand, one receipt per reference, in order.
     fn status<'a>(
         &'a self,
-        message_ids: &'a [String],
+        messages: &'a [MessageRef],
     ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>>;
 
-    /// The provider's message id for an idempotency key, if it ever accepted that message:
-    /// how a restart learns whether a message left before the desk stopped.
+    /// The provider's message id for each idempotency key it ever accepted (None where it
+    /// did not): how a restart learns what left before the desk stopped. A provider that
+    /// needs a final step to release what it holds (Solapi's group send) takes it here.
     fn find<'a>(
         &'a self,
-        idempotency_key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>>;
+        group_id: Option<&'a str>,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>>;
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::fanout::Channel;
-use crate::provider::{BoxFuture, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted};
+use crate::provider::{
+    BoxFuture, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+};
 
 #[derive(Debug, Default)]
 struct State {
@@ -63,6 +65,7 @@ impl Provider for Sandbox {
 
     fn submit<'a>(
         &'a self,
+        _group_id: Option<&'a str>,
         batch: &'a [Outgoing],
     ) -> BoxFuture<'a, Result<Vec<Submitted>, ProviderError>> {
         Box::pin(async move {
@@ -92,12 +95,13 @@ impl Provider for Sandbox {
 
     fn status<'a>(
         &'a self,
-        message_ids: &'a [String],
+        messages: &'a [MessageRef],
     ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>> {
         Box::pin(async move {
             let s = self.state.lock().expect("sandbox lock");
-            Ok(message_ids
+            Ok(messages
                 .iter()
+                .map(|m| &m.message_id)
                 .map(|id| match s.messages.get(id) {
                     Some((channel, to)) => fate(*channel, to),
                     None => from_id(id)
@@ -111,11 +115,12 @@ impl Provider for Sandbox {
 
     fn find<'a>(
         &'a self,
-        idempotency_key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        _group_id: Option<&'a str>,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
         Box::pin(async move {
             let s = self.state.lock().expect("sandbox lock");
-            Ok(s.by_key.get(idempotency_key).cloned())
+            Ok(keys.iter().map(|k| s.by_key.get(k).cloned()).collect())
         })
     }
 }

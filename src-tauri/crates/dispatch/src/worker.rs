@@ -9,7 +9,7 @@ use crate::DispatchError;
 use crate::fanout::Channel;
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
-use crate::provider::{Outgoing, Provider, ProviderError, Reason, Receipt, Submitted};
+use crate::provider::{MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted};
 use crate::store;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,8 +110,16 @@ async fn submit_due(
             attempt: *attempt as u32,
         })
         .collect();
+    let group = match provider.open_group().await {
+        Ok(g) => g,
+        Err(e) => {
+            report.stopped(e);
+            return Ok(());
+        }
+    };
     let mut tx = maeul_db::begin_write(db).await?;
-    let keys = outbox::begin_submit_batch(&mut tx, &rows, provider.name(), &at).await?;
+    let keys =
+        outbox::begin_submit_batch(&mut tx, &rows, provider.name(), group.as_deref(), &at).await?;
     tx.commit().await?;
     let keys: std::collections::HashMap<i64, String> = keys.into_iter().collect();
     let batch: Vec<Outgoing> = due
@@ -132,7 +140,7 @@ async fn submit_due(
     if batch.is_empty() {
         return Ok(());
     }
-    let answers = match provider.submit(&batch).await {
+    let answers = match provider.submit(group.as_deref(), &batch).await {
         Ok(a) => a,
         // The rows stay 'submitting'; the next pass asks the provider what it got.
         Err(e) => {
@@ -155,7 +163,8 @@ async fn submit_due(
             }
         }
     }
-    report.submitted += outbox::record_submitted_batch(&mut tx, &accepted, None, &at).await?;
+    report.submitted +=
+        outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -170,23 +179,36 @@ pub async fn tick(
     let at = stamp(now);
     let mut conn = db.acquire().await?;
 
-    // 1. Rows a crash left between "about to send" and "sent": ask the provider first.
-    for (id, name, key) in outbox::in_flight(&mut conn).await? {
-        if name != provider.name() {
-            continue;
-        }
-        match provider.find(&key).await {
-            Ok(Some(message_id)) => {
-                outbox::record_submitted(&mut conn, id, None, Some(&message_id), &at).await?;
-                report.reconciled += 1;
-            }
-            Ok(None) => {
-                outbox::advance(&mut conn, id, S::Submitting, S::Pending, None, &at).await?;
-                report.requeued += 1;
-            }
-            Err(e) => {
-                report.stopped(e);
-                return Ok(report);
+    // 1. Rows a crash left between "about to send" and "sent": ask the provider first,
+    // one group (or, for providers without groups, one batch) at a time.
+    let in_flight: Vec<_> = outbox::in_flight(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|(_, name, _, _)| name == provider.name())
+        .collect();
+    for chunk in in_flight.chunk_by(|a, b| a.3 == b.3) {
+        for part in chunk.chunks(policy.batch.max(1) as usize) {
+            let keys: Vec<String> = part.iter().map(|r| r.2.clone()).collect();
+            let group = part[0].3.as_deref();
+            let found = match provider.find(group, &keys).await {
+                Ok(f) => f,
+                Err(e) => {
+                    report.stopped(e);
+                    return Ok(report);
+                }
+            };
+            for ((id, ..), message_id) in part.iter().zip(found) {
+                match message_id {
+                    Some(m) => {
+                        outbox::record_submitted(&mut conn, *id, group, Some(&m), &at).await?;
+                        report.reconciled += 1;
+                    }
+                    None => {
+                        outbox::advance(&mut conn, *id, S::Submitting, S::Pending, None, &at)
+                            .await?;
+                        report.requeued += 1;
+                    }
+                }
             }
         }
     }
@@ -223,8 +245,8 @@ pub async fn tick(
 
     // 3. Receipts for what the provider holds.
     let mut conn = db.acquire().await?;
-    let open: Vec<(i64, String, i64, String)> = sqlx::query_as(
-        "SELECT id, provider_message_id, attempt, channel FROM deliveries \
+    let open: Vec<(i64, String, i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, provider_message_id, attempt, channel, provider_group_id FROM deliveries \
          WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL \
          ORDER BY id LIMIT $2",
     )
@@ -232,7 +254,13 @@ pub async fn tick(
     .bind(i64::from(policy.batch) * 4)
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<String> = open.iter().map(|(_, m, _, _)| m.clone()).collect();
+    let ids: Vec<MessageRef> = open
+        .iter()
+        .map(|(_, m, _, _, g)| MessageRef {
+            group_id: g.clone(),
+            message_id: m.clone(),
+        })
+        .collect();
     if ids.is_empty() {
         return Ok(report);
     }
@@ -246,7 +274,7 @@ pub async fn tick(
     };
     let mut conn = maeul_db::begin_write(db).await?;
     let (mut delivered, mut answered, mut listened) = (Vec::new(), Vec::new(), Vec::new());
-    for ((id, _, attempt, channel), receipt) in open.into_iter().zip(receipts) {
+    for ((id, _, attempt, channel, _), receipt) in open.into_iter().zip(receipts) {
         match receipt {
             Receipt::InProgress => {}
             Receipt::Delivered => delivered.push(id),

@@ -65,7 +65,7 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
     );
     // The desk stops here: the row says what must be reconciled, with the key the provider saw.
     let flying = in_flight(&mut conn).await.unwrap();
-    assert_eq!(flying, vec![(id, "sandbox".to_string(), key.clone())]);
+    assert_eq!(flying, vec![(id, "sandbox".to_string(), key.clone(), None)]);
 
     assert!(
         record_submitted(&mut conn, id, Some("G1"), Some("M1"), now)

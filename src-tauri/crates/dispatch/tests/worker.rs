@@ -135,7 +135,7 @@ async fn a_crash_after_the_provider_accepted_is_not_sent_again() {
         recording: None,
         idempotency_key: key,
     }];
-    sandbox.submit(&sent).await.unwrap();
+    sandbox.submit(None, &sent).await.unwrap();
     drop(conn);
 
     let report = tick(&db, &sandbox, &Policy::default(), start())
@@ -189,16 +189,17 @@ impl Provider for Real {
     }
     fn submit<'a>(
         &'a self,
+        group: Option<&'a str>,
         batch: &'a [Outgoing],
     ) -> maeul_dispatch::provider::BoxFuture<
         'a,
         Result<Vec<maeul_dispatch::provider::Submitted>, maeul_dispatch::provider::ProviderError>,
     > {
-        self.0.submit(batch)
+        self.0.submit(group, batch)
     }
     fn status<'a>(
         &'a self,
-        ids: &'a [String],
+        ids: &'a [maeul_dispatch::provider::MessageRef],
     ) -> maeul_dispatch::provider::BoxFuture<
         'a,
         Result<Vec<maeul_dispatch::provider::Receipt>, maeul_dispatch::provider::ProviderError>,
@@ -207,12 +208,13 @@ impl Provider for Real {
     }
     fn find<'a>(
         &'a self,
-        key: &'a str,
+        group: Option<&'a str>,
+        keys: &'a [String],
     ) -> maeul_dispatch::provider::BoxFuture<
         'a,
-        Result<Option<String>, maeul_dispatch::provider::ProviderError>,
+        Result<Vec<Option<String>>, maeul_dispatch::provider::ProviderError>,
     > {
-        self.0.find(key)
+        self.0.find(group, keys)
     }
 }
 
