@@ -10,7 +10,8 @@ ALTER TABLE broadcasts ADD COLUMN cancelled_at TEXT;
 
 ALTER TABLE deliveries ADD COLUMN village_id INTEGER REFERENCES villages(id);
 ALTER TABLE deliveries ADD COLUMN fallback_of INTEGER REFERENCES deliveries(id);
-CREATE INDEX deliveries_broadcast ON deliveries (broadcast_id, channel, state);
+-- Progress per broadcast, and the worker's look for pending rows of emergency broadcasts.
+CREATE INDEX deliveries_broadcast ON deliveries (broadcast_id, state, channel);
 
 -- A resend to the not-reached, or the notice to chiefs after a broadcast settled, points at
 -- the broadcast it follows.

@@ -41,6 +41,8 @@ fn options(path: &Path) -> Result<SqliteConnectOptions, sqlx::Error> {
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        // Temporary tables (the outbox's staged batches) stay in memory.
+        .pragma("temp_store", "memory")
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10)))

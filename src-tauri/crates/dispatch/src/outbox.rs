@@ -131,8 +131,12 @@ pub struct Due {
 
 /// Puts `[id, a, b]` rows into the connection's temporary `staged` table, keyed by id, so
 /// that one UPDATE can join them by primary key. (An UPDATE … FROM json_each() is planned
-/// as a scan of the whole outbox per row.)
-async fn stage(conn: &mut Conn, rows: Vec<serde_json::Value>) -> Result<(), sqlx::Error> {
+/// as a scan of the whole outbox per row.) The batch UPDATEs write `+state` so that SQLite
+/// looks rows up by id rather than walking every row of that state through its index.
+pub(crate) async fn stage(
+    conn: &mut Conn,
+    rows: Vec<serde_json::Value>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b)")
         .execute(&mut *conn)
         .await?;
@@ -166,18 +170,26 @@ pub async fn begin_submit_batch(
         })
         .collect();
     stage(conn, rows).await?;
-    sqlx::query_as(
+    sqlx::query(
         "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, provider_group_id = $3, \
              attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              idempotency_key = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND state = 'pending' \
-         RETURNING id, idempotency_key",
+         WHERE id IN (SELECT id FROM staged) AND +state = 'pending'",
     )
     .bind(provider)
     .bind(now)
     .bind(group_id)
-    .fetch_all(&mut *conn)
-    .await
+    .execute(&mut *conn)
+    .await?;
+    // The rows this call moved (not one another worker took first), as one JSON row.
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(json_array(d.id, d.idempotency_key)), '[]') \
+         FROM staged s JOIN deliveries d ON d.id = s.id \
+         WHERE d.state = 'submitting' AND d.idempotency_key = s.b",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(serde_json::from_str(&json).unwrap_or_default())
 }
 
 /// [`record_submitted`] for a batch: (delivery id, provider message id).
@@ -195,7 +207,7 @@ pub async fn record_submitted_batch(
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($1, provider_group_id), updated_at = $2, \
              provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND state = 'submitting'",
+         WHERE id IN (SELECT id FROM staged) AND +state = 'submitting'",
     )
     .bind(group_id)
     .bind(now)
@@ -217,7 +229,7 @@ pub async fn advance_batch(
     }
     let done = sqlx::query(
         "UPDATE deliveries SET state = $3, updated_at = $4 \
-         WHERE state = $2 AND id IN (SELECT value FROM json_each($1))",
+         WHERE +state = $2 AND id IN (SELECT value FROM json_each($1))",
     )
     .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
     .bind(from.as_str())
@@ -344,4 +356,61 @@ pub async fn in_flight(
     )
     .fetch_all(&mut *conn)
     .await
+}
+
+/// [`schedule_retry`] for a batch: (id, reason, next attempt time).
+pub async fn schedule_retry_batch(
+    conn: &mut Conn,
+    rows: &[(i64, &str, String)],
+    now: &str,
+) -> Result<u32, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    stage(
+        conn,
+        rows.iter()
+            .map(|(id, reason, next)| serde_json::json!([id, reason, next]))
+            .collect(),
+    )
+    .await?;
+    let done = sqlx::query(
+        "UPDATE deliveries SET state = 'pending', updated_at = $1, \
+             reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
+             next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
+         WHERE id IN (SELECT id FROM staged) AND +state IN ('submitting', 'submitted', 'failed')",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() as u32)
+}
+
+/// Fails a batch for good: (id, reason), each still in `from`.
+pub async fn fail_batch(
+    conn: &mut Conn,
+    rows: &[(i64, &str)],
+    from: DeliveryState,
+    now: &str,
+) -> Result<u32, sqlx::Error> {
+    if rows.is_empty() || !from.can_move_to(DeliveryState::Failed) {
+        return Ok(0);
+    }
+    stage(
+        conn,
+        rows.iter()
+            .map(|(id, reason)| serde_json::json!([id, reason]))
+            .collect(),
+    )
+    .await?;
+    let done = sqlx::query(
+        "UPDATE deliveries SET state = 'failed', updated_at = $2, \
+             reason = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
+         WHERE id IN (SELECT id FROM staged) AND +state = $1",
+    )
+    .bind(from.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() as u32)
 }

@@ -195,7 +195,7 @@ impl Default for Policy {
             backoff_base: SignedDuration::from_secs(2),
             fallback: Fallback::SmsThenKakao,
             quiet: QuietHours::default(),
-            batch: 1000,
+            batch: 5000,
         }
     }
 }

@@ -288,23 +288,32 @@ pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, Dis
     Ok(stopped.rows_affected() as u32)
 }
 
-/// Adds the stand-in delivery when a text failed for good and the policy names another
-/// channel; nothing if that number already has a delivery on it.
-pub async fn add_fallback(
+/// Adds the stand-in deliveries when texts failed for good and the policy names another
+/// channel: (failed delivery, channel). Nothing for a number that already has a delivery on
+/// that channel. Returns how many were added.
+pub async fn add_fallbacks(
     conn: &mut Conn,
-    failed_id: i64,
-    channel: Channel,
+    rows: &[(i64, Channel)],
     now: &str,
-) -> Result<bool, DispatchError> {
+) -> Result<u32, DispatchError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    outbox::stage(
+        conn,
+        rows.iter()
+            .map(|(id, c)| serde_json::json!([id, channel_str(*c)]))
+            .collect(),
+    )
+    .await?;
     let done = sqlx::query(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, updated_at) \
-         SELECT broadcast_id, $2, e164, subscribers, village_id, id, $3 FROM deliveries WHERE id = $1 \
+         SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, $1 \
+         FROM staged s JOIN deliveries d ON d.id = s.id WHERE true \
          ON CONFLICT DO NOTHING",
     )
-    .bind(failed_id)
-    .bind(channel_str(channel))
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done.rows_affected() as u32)
 }

@@ -47,35 +47,77 @@ impl TickReport {
     }
 }
 
-/// A failure: tried again after the policy's wait while attempts remain and the reason
-/// allows it; else failed for good, and the fallback channel (if any) takes over.
-async fn fail_or_retry(
-    conn: &mut maeul_db::Conn,
-    (id, from, attempt, channel): (i64, S, u32, Channel),
-    reason: Reason,
-    policy: &Policy,
-    now: Timestamp,
-    report: &mut TickReport,
-) -> Result<(), DispatchError> {
-    let at = stamp(now);
-    match policy.waits.get(attempt.saturating_sub(1) as usize) {
-        Some(wait) if reason.retryable() => {
-            let next = stamp(now + *wait);
-            outbox::schedule_retry(conn, id, reason.as_str(), &next, &at).await?;
-            report.retries += 1;
-        }
-        _ => {
-            outbox::advance(conn, id, from, S::Failed, Some(reason.as_str()), &at).await?;
-            report.failed += 1;
-            let worth_it = !matches!(reason, Reason::BadNumber | Reason::OptedOut);
-            if let Some(next) = policy.fallback.after(channel).filter(|_| worth_it)
-                && store::add_fallback(conn, id, next, &at).await?
-            {
-                report.fallbacks += 1;
+/// What a pass learned went wrong, applied in a few statements at the end: tried again
+/// after the policy's wait while attempts remain and the reason allows it; else failed for
+/// good, and the fallback channel (if any) takes over.
+#[derive(Default)]
+struct Failures {
+    retry: Vec<(i64, &'static str, String)>,
+    fail: Vec<(i64, &'static str)>,
+    fallback: Vec<(i64, Channel)>,
+}
+
+impl Failures {
+    fn add(
+        &mut self,
+        (id, attempt, channel): (i64, u32, Channel),
+        reason: Reason,
+        policy: &Policy,
+        now: Timestamp,
+    ) {
+        match policy.waits.get(attempt.saturating_sub(1) as usize) {
+            Some(wait) if reason.retryable() => {
+                self.retry.push((id, reason.as_str(), stamp(now + *wait)));
+            }
+            _ => {
+                self.fail.push((id, reason.as_str()));
+                let worth_it = !matches!(reason, Reason::BadNumber | Reason::OptedOut);
+                if let Some(next) = policy.fallback.after(channel).filter(|_| worth_it) {
+                    self.fallback.push((id, next));
+                }
             }
         }
     }
-    Ok(())
+
+    async fn apply(
+        self,
+        conn: &mut maeul_db::Conn,
+        from: S,
+        at: &str,
+        report: &mut TickReport,
+    ) -> Result<(), DispatchError> {
+        report.retries += outbox::schedule_retry_batch(conn, &self.retry, at).await?;
+        report.failed += outbox::fail_batch(conn, &self.fail, from, at).await?;
+        report.fallbacks += store::add_fallbacks(conn, &self.fallback, at).await?;
+        Ok(())
+    }
+}
+
+/// Pending deliveries that may leave now: practice broadcasts to the sandbox only; normal
+/// ones not during quiet hours ($4), nor before their time or approval; cancelled never.
+macro_rules! due_sql {
+    ($from:literal, $tail:literal) => {
+        concat!(
+            "SELECT COALESCE(json_group_array(json_array(id, broadcast_id, channel, e164, attempt, \
+                 title, body, recording)), '[]') FROM ( \
+             SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, b.body, b.recording ",
+            $from,
+            " WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
+             AND (b.practice = 0 OR $3 = 'sandbox') \
+             AND (b.send_at IS NULL OR b.send_at <= $1) \
+             AND (b.needs_approval = 0 OR b.approved_at IS NOT NULL) \
+             AND b.cancelled_at IS NULL \
+             AND (b.emergency = 1 OR $4 = 0) ",
+            $tail,
+            ")"
+        )
+    };
+}
+
+/// Rows cross from SQLite as one JSON array: sqlx's driver hands each result row over a
+/// channel between threads, which for thousands of rows costs more than the query.
+fn json_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, DispatchError> {
+    serde_json::from_str(json).map_err(|e| DispatchError::invalid("outbox", e.to_string()))
 }
 
 type DueRow = (
@@ -148,23 +190,23 @@ async fn submit_due(
             return Ok(());
         }
     };
-    let mut tx = maeul_db::begin_write(db).await?;
+    let attempts: std::collections::HashMap<i64, u32> =
+        rows.iter().map(|r| (r.id, r.attempt + 1)).collect();
     let mut accepted = Vec::new();
+    let mut failures = Failures::default();
     for (m, answer) in batch.iter().zip(answers) {
         match answer {
             Submitted::Accepted { message_id } => accepted.push((m.delivery_id, message_id)),
             Submitted::Rejected(reason) => {
-                let attempt = rows
-                    .iter()
-                    .find(|r| r.id == m.delivery_id)
-                    .map_or(1, |r| r.attempt + 1);
-                let row = (m.delivery_id, S::Submitting, attempt, m.channel);
-                fail_or_retry(&mut tx, row, reason, policy, now, report).await?;
+                let attempt = attempts.get(&m.delivery_id).copied().unwrap_or(1);
+                failures.add((m.delivery_id, attempt, m.channel), reason, policy, now);
             }
         }
     }
+    let mut tx = maeul_db::begin_write(db).await?;
     report.submitted +=
         outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at).await?;
+    failures.apply(&mut tx, S::Submitting, &at, report).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -217,23 +259,36 @@ pub async fn tick(
     // Practice broadcasts go to the sandbox and nowhere else; normal ones wait out quiet
     // hours, a schedule, a missing approval; cancelled ones never leave.
     let quiet = policy.quiet.hold_until(now).is_some();
-    let due: Vec<DueRow> = sqlx::query_as(
-        "SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, b.body, b.recording \
-         FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
-         WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
-         AND (b.practice = 0 OR $3 = 'sandbox') \
-         AND (b.send_at IS NULL OR b.send_at <= $1) \
-         AND (b.needs_approval = 0 OR b.approved_at IS NOT NULL) \
-         AND b.cancelled_at IS NULL \
-         AND (b.emergency = 1 OR $4 = 0) \
-         ORDER BY b.emergency DESC, d.id LIMIT $2",
-    )
+    // Emergencies first (found through their broadcasts), then the rest. The order is the
+    // state index's own (new rows, then retries by their time), so a pass reads one batch
+    // of it instead of sorting every pending row of a county-wide send.
+    // CROSS JOIN keeps the (few) emergency broadcasts outside, so their pending rows are
+    // found through deliveries_broadcast instead of by walking every pending row.
+    let (json,): (String,) = sqlx::query_as(due_sql!(
+        "FROM broadcasts b CROSS JOIN deliveries d ON d.broadcast_id = b.id",
+        "AND b.emergency = 1 ORDER BY d.next_attempt_at, d.id LIMIT $2"
+    ))
     .bind(&at)
     .bind(i64::from(policy.batch))
     .bind(provider.name())
     .bind(quiet)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let mut due: Vec<DueRow> = json_rows(&json)?;
+    let room = i64::from(policy.batch) - due.len() as i64;
+    if room > 0 {
+        let (json,): (String,) = sqlx::query_as(due_sql!(
+            "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id",
+            "AND b.emergency = 0 ORDER BY d.next_attempt_at, d.id LIMIT $2"
+        ))
+        .bind(&at)
+        .bind(room)
+        .bind(provider.name())
+        .bind(quiet)
+        .fetch_one(&mut *conn)
+        .await?;
+        due.extend(json_rows::<DueRow>(&json)?);
+    }
     drop(conn);
     report.quiet = quiet;
     if !due.is_empty() {
@@ -245,15 +300,18 @@ pub async fn tick(
 
     // 3. Receipts for what the provider holds.
     let mut conn = db.acquire().await?;
-    let open: Vec<(i64, String, i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, provider_message_id, attempt, channel, provider_group_id FROM deliveries \
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, attempt, channel, \
+             provider_group_id)), '[]') FROM ( \
+         SELECT id, provider_message_id, attempt, channel, provider_group_id FROM deliveries \
          WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL \
-         ORDER BY id LIMIT $2",
+         ORDER BY next_attempt_at, id LIMIT $2)",
     )
     .bind(provider.name())
     .bind(i64::from(policy.batch) * 4)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let open: Vec<(i64, String, i64, String, Option<String>)> = json_rows(&json)?;
     let ids: Vec<MessageRef> = open
         .iter()
         .map(|(_, m, _, _, g)| MessageRef {
@@ -272,8 +330,8 @@ pub async fn tick(
             return Ok(report);
         }
     };
-    let mut conn = maeul_db::begin_write(db).await?;
     let (mut delivered, mut answered, mut listened) = (Vec::new(), Vec::new(), Vec::new());
+    let mut failures = Failures::default();
     for ((id, _, attempt, channel, _), receipt) in open.into_iter().zip(receipts) {
         match receipt {
             Receipt::InProgress => {}
@@ -282,11 +340,14 @@ pub async fn tick(
             Receipt::Listened => listened.push(id),
             Receipt::Failed(reason) => {
                 let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
-                let row = (id, S::Submitted, attempt as u32, channel);
-                fail_or_retry(&mut conn, row, reason, policy, now, &mut report).await?;
+                failures.add((id, attempt as u32, channel), reason, policy, now);
             }
         }
     }
+    let mut conn = maeul_db::begin_write(db).await?;
+    failures
+        .apply(&mut conn, S::Submitted, &at, &mut report)
+        .await?;
     for (ids, to) in [
         (delivered, S::Delivered),
         (answered, S::Answered),
@@ -298,13 +359,23 @@ pub async fn tick(
     Ok(report)
 }
 
-/// Deliveries not yet terminal: what `sync --drain` waits for.
+/// Deliveries not yet terminal. (Cancelling a broadcast cancels its pending rows.)
 pub async fn open_count(db: &Db) -> Result<u32, DispatchError> {
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
-         WHERE d.state IN ('pending', 'submitting', 'submitted') AND b.cancelled_at IS NULL",
+        "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted')",
     )
     .fetch_one(db)
     .await?;
     Ok(n as u32)
+}
+
+/// Whether any delivery is not yet terminal: what `sync --drain` checks after each pass
+/// (cheaper than counting a county-wide send every time).
+pub async fn any_open(db: &Db) -> Result<bool, DispatchError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted') LIMIT 1",
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
 }

@@ -51,6 +51,7 @@ impl Desk {
         &self,
         provider: &dyn Provider,
         timeout: Duration,
+        // After each pass: its report, and whether anything is still open (1) or not (0).
         on_pass: &(dyn Fn(&TickReport, u32) + Sync),
     ) -> ApiResult<Drained> {
         let deadline = tokio::time::Instant::now() + timeout;
@@ -68,8 +69,8 @@ impl Desk {
             d.retries += r.retries;
             d.failed += r.failed;
             d.fallbacks += r.fallbacks;
-            d.open = self.sync_open().await?;
-            on_pass(&r, d.open);
+            let open = worker::any_open(&self.db).await?;
+            on_pass(&r, u32::from(open));
             let wait = if r.interrupted() {
                 d.interruptions += 1;
                 streak += 1;
@@ -87,7 +88,8 @@ impl Desk {
                 })
             };
             d.last = r;
-            if d.open == 0 || tokio::time::Instant::now() >= deadline {
+            if !open || tokio::time::Instant::now() >= deadline {
+                d.open = self.sync_open().await?;
                 return Ok(d);
             }
             let wait = Duration::try_from(wait).unwrap_or(Duration::from_secs(1));
