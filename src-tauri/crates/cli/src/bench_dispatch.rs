@@ -53,11 +53,15 @@ async fn one(dir: &std::path::Path, run: usize) -> Result<Run, ApiError> {
     let created = desk.broadcast_send(&actor, b).await?;
     let plan = started.elapsed();
 
-    // The same rows, written by one INSERT … SELECT per 5,000 with no planning around it.
+    // The same rows, into the same table (same indexes and constraints) under a second
+    // broadcast, by one INSERT … SELECT per 5,000 with no planning around it.
     let db = desk.db();
-    sqlx::query("CREATE TABLE raw_deliveries AS SELECT * FROM deliveries WHERE 0")
-        .execute(db)
-        .await?;
+    let (raw_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO broadcasts (title, category, body, created_by, created_at, cancelled_at) \
+         VALUES ('raw', 'admin', 'raw', 'bench', '', '') RETURNING id",
+    )
+    .fetch_one(db)
+    .await?;
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT json_array(channel, e164, subscribers, village_id) FROM deliveries WHERE broadcast_id = $1",
     )
@@ -77,10 +81,11 @@ async fn one(dir: &std::path::Path, run: usize) -> Result<Run, ApiError> {
                 .join(",")
         );
         sqlx::query(
-            "INSERT INTO raw_deliveries (broadcast_id, channel, e164, subscribers, village_id, state, attempt, updated_at) \
-             SELECT 1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, 'pending', 0, '' FROM json_each($1)",
+            "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, state, updated_at) \
+             SELECT $2, value ->> 0, value ->> 1, value ->> 2, value ->> 3, 'cancelled', '' FROM json_each($1)",
         )
         .bind(json)
+        .bind(raw_id)
         .execute(&mut *tx)
         .await?;
     }
@@ -117,7 +122,7 @@ pub async fn run(runs: usize) -> Result<ExitCode, ApiError> {
     let raw = median(all.iter().map(|r| r.raw).collect());
     let sync = median(all.iter().map(|r| r.sync).collect());
     println!(
-        "bench dispatch fan-out: {} deliveries planned and persisted, median {} (goal ≤ 500 ms); raw bulk INSERT of the same rows median {}; ratio {:.2}",
+        "bench dispatch fan-out: {} deliveries planned and persisted, median {} (goal ≤ 500 ms); raw bulk INSERT of the same rows into the same table median {}; ratio {:.2}",
         all[0].deliveries,
         ms(plan),
         ms(raw),
