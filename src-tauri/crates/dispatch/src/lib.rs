@@ -11,6 +11,8 @@ pub mod policy;
 pub mod provider;
 pub mod report;
 pub mod sandbox;
+pub mod secret;
+pub mod solapi;
 pub mod store;
 pub mod text;
 pub mod worker;

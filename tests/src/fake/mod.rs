@@ -1,0 +1,176 @@
+//! A stand-in for the providers' HTTP APIs (the Solapi v4 subset the desk uses), faithful
+//! enough to catch what a real one would refuse: HMAC signatures (bad, reused, skewed),
+//! batch sizes, byte limits, unknown sender. Each message's fate follows from a seed and its
+//! idempotency key, so runs repeat. Faults — 5xx, 429 with Retry-After, latency, connections
+//! dropped after the work was done — are injected at given rates. `GET /__stats` counts
+//! what was accepted, accepted twice (duplicates) and rejected: how tests prove "no loss,
+//! no duplicate".
+
+mod auth;
+mod solapi;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::{get, post, put};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub seed: u64,
+    /// Share of requests answered 500 before any work.
+    pub fail_rate: f64,
+    /// Share of requests whose connection is dropped — after the work, for the requests
+    /// that change something, so the client cannot know it happened.
+    pub drop_rate: f64,
+    pub latency: Duration,
+    /// Requests per second before 429 (0: no limit).
+    pub rate_limit: u32,
+    /// Added to the server's clock (to test a desk whose clock is off).
+    pub clock_offset_secs: i64,
+    /// api key → secret.
+    pub accounts: HashMap<String, String>,
+    /// The registered sender number.
+    pub sender: String,
+    /// How long a sent message stays "3000" before its final code.
+    pub settle: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            seed: 7,
+            fail_rate: 0.0,
+            drop_rate: 0.0,
+            latency: Duration::ZERO,
+            rate_limit: 0,
+            clock_offset_secs: 0,
+            accounts: HashMap::from([("NCSTESTKEY".to_string(), "test-secret".to_string())]),
+            sender: "0438353233".into(),
+            settle: Duration::from_millis(20),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    pub group: String,
+    pub to: String,
+    pub kind: String,
+    pub key: String,
+    pub fate: &'static str,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Group {
+    pub messages: Vec<String>,
+    pub sent_at: Option<Instant>,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Stats {
+    /// Messages accepted, each idempotency key counted once.
+    pub accepted: u64,
+    /// Acceptances of a key already accepted: messages a real provider would send twice.
+    pub duplicates: u64,
+    /// Messages refused one by one (bad number, too long, …).
+    pub rejected: u64,
+    pub requests: u64,
+    pub failed_injected: u64,
+    pub dropped_injected: u64,
+    pub rate_limited: u64,
+    pub auth_refused: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub groups: HashMap<String, Group>,
+    pub messages: BTreeMap<String, Message>,
+    pub accepted_keys: HashSet<String>,
+    pub seen_signatures: HashSet<String>,
+    pub stats: Stats,
+    pub serial: u64,
+    /// (second, requests in it) for the rate limit.
+    pub window: (u64, u32),
+}
+
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub config: Arc<Config>,
+    pub state: Arc<Mutex<State>>,
+    pub started: Instant,
+}
+
+impl Shared {
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A number in [0, 1) from the seed and a label: the same run decides the same way.
+    pub fn roll(&self, label: &str) -> f64 {
+        let mut h = Sha256::new();
+        h.update(self.config.seed.to_le_bytes());
+        h.update(label.as_bytes());
+        let d = h.finalize();
+        let n = u64::from_le_bytes(d[..8].try_into().expect("8 bytes"));
+        (n >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+pub fn router(config: Config) -> Router {
+    let shared = Shared {
+        config: Arc::new(config),
+        state: Arc::new(Mutex::new(State::default())),
+        started: Instant::now(),
+    };
+    Router::new()
+        .route("/messages/v4/groups", post(solapi::create_group))
+        .route(
+            "/messages/v4/groups/{id}/messages",
+            put(solapi::add_messages),
+        )
+        .route("/messages/v4/groups/{id}/send", post(solapi::send_group))
+        .route("/messages/v4/list", get(solapi::list))
+        .route("/__stats", get(solapi::stats))
+        .with_state(shared)
+}
+
+/// Serves on `addr` (port 0: any free port); returns the bound address.
+pub async fn serve(
+    addr: SocketAddr,
+    config: Config,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    quiet_dropped_connections();
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    let app = router(config);
+    let handle = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((bound, handle))
+}
+
+/// A dropped connection is a panicking handler (hyper then closes the socket without an
+/// answer); its message is not worth printing.
+pub(crate) const DROP: &str = "fake-provider: connection dropped on purpose";
+
+fn quiet_dropped_connections() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = info
+                .payload()
+                .downcast_ref::<&str>()
+                .copied()
+                .unwrap_or_default();
+            if msg != DROP {
+                default(info);
+            }
+        }));
+    });
+}

@@ -1,0 +1,372 @@
+//! The Solapi v4 endpoints the desk uses: create a group, add messages to it (≤ 10,000 per
+//! request), send it, list messages by group or id (paged), and the test-only `/__stats`.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{Path, Query, State as Ax};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{DROP, Message, Shared, auth};
+
+const MAX_PER_REQUEST: usize = 10_000;
+const SMS_MAX: usize = 90;
+const LMS_MAX: usize = 2000;
+
+fn server_now(s: &Shared) -> Timestamp {
+    Timestamp::now() + SignedDuration::from_secs(s.config.clock_offset_secs)
+}
+
+fn with_date(s: &Shared, status: StatusCode, body: Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    let date = jiff::fmt::rfc2822::to_string(&server_now(s).to_zoned(jiff::tz::TimeZone::UTC))
+        .unwrap_or_default();
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        r.headers_mut().insert("date", v);
+    }
+    r
+}
+
+fn error(s: &Shared, status: StatusCode, code: &str, message: &str) -> Response {
+    with_date(
+        s,
+        status,
+        json!({ "errorCode": code, "errorMessage": message }),
+    )
+}
+
+/// What every request goes through: latency, the rate limit, injected 5xx, the signature.
+/// Returns the request's number, for the drop decision taken later.
+async fn gate(s: &Shared, headers: &HeaderMap) -> Result<u64, Response> {
+    if !s.config.latency.is_zero() {
+        tokio::time::sleep(s.config.latency).await;
+    }
+    let n = {
+        let mut st = s.lock();
+        st.stats.requests += 1;
+        st.serial += 1;
+        let n = st.serial;
+        if s.config.rate_limit > 0 {
+            let second = s.started.elapsed().as_secs();
+            if st.window.0 != second {
+                st.window = (second, 0);
+            }
+            st.window.1 += 1;
+            if st.window.1 > s.config.rate_limit {
+                st.stats.rate_limited += 1;
+                let mut r = error(
+                    s,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TooManyRequests",
+                    "잠시 후 다시 시도하세요",
+                );
+                r.headers_mut()
+                    .insert("retry-after", HeaderValue::from_static("1"));
+                return Err(r);
+            }
+        }
+        n
+    };
+    if s.roll(&format!("req{n}:fail")) < s.config.fail_rate {
+        s.lock().stats.failed_injected += 1;
+        return Err(error(
+            s,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "일시적인 오류",
+        ));
+    }
+    let header = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let mut st = s.lock();
+    if let Err(refusal) = auth::check(header, &s.config.accounts, server_now(s), &mut st) {
+        st.stats.auth_refused += 1;
+        drop(st);
+        return Err(error(
+            s,
+            StatusCode::UNAUTHORIZED,
+            refusal.code(),
+            "인증 실패",
+        ));
+    }
+    Ok(n)
+}
+
+/// Drops the connection (after the work is done) for the share of requests asked for.
+fn maybe_drop(s: &Shared, n: u64) {
+    if s.roll(&format!("req{n}:drop")) < s.config.drop_rate {
+        s.lock().stats.dropped_injected += 1;
+        std::panic::panic_any(DROP);
+    }
+}
+
+pub async fn create_group(Ax(s): Ax<Shared>, headers: HeaderMap) -> Response {
+    let n = match gate(&s, &headers).await {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let id = {
+        let mut st = s.lock();
+        st.serial += 1;
+        let id = format!("G4V{:020}", st.serial);
+        st.groups.insert(id.clone(), Default::default());
+        id
+    };
+    maybe_drop(&s, n);
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({ "groupId": id, "status": "PENDING" }),
+    )
+}
+
+fn euc_kr_bytes(text: &str) -> Option<usize> {
+    let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(text);
+    (!unmappable).then_some(bytes.len())
+}
+
+/// Checks one message; the code it is refused with, if it is.
+fn refuse(s: &Shared, m: &Value) -> Option<&'static str> {
+    let to = m["to"].as_str().unwrap_or("");
+    if !(10..=11).contains(&to.len())
+        || !to.starts_with('0')
+        || !to.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some("3104");
+    }
+    if m["from"].as_str() != Some(s.config.sender.as_str()) {
+        return Some("1062");
+    }
+    let text = m["text"].as_str().unwrap_or("");
+    let Some(bytes) = euc_kr_bytes(text) else {
+        return Some("2001");
+    };
+    match m["type"].as_str().unwrap_or("") {
+        "SMS" if bytes > SMS_MAX => Some("2001"),
+        "LMS" if bytes > LMS_MAX => Some("2001"),
+        "ATA"
+            if m["kakaoOptions"]["pfId"].as_str().is_none()
+                || m["kakaoOptions"]["templateId"].as_str().is_none() =>
+        {
+            Some("3105")
+        }
+        "SMS" | "LMS" | "ATA" | "VOICE" => None,
+        _ => Some("2001"),
+    }
+}
+
+/// The final code of an accepted message, from the seed and its key.
+fn fate(s: &Shared, kind: &str, key: &str) -> &'static str {
+    let r = s.roll(&format!("fate:{key}"));
+    match kind {
+        "VOICE" if r < 0.05 => "3022",
+        "VOICE" if r < 0.10 => "3023",
+        "SMS" | "LMS" if r < 0.05 => "3099",
+        "ATA" if r < 0.03 => "3099",
+        _ => "4000",
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AddMessages {
+    messages: Vec<Value>,
+}
+
+pub async fn add_messages(
+    Ax(s): Ax<Shared>,
+    Path(group): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<AddMessages>,
+) -> Response {
+    let n = match gate(&s, &headers).await {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    if body.messages.len() > MAX_PER_REQUEST {
+        return error(
+            &s,
+            StatusCode::BAD_REQUEST,
+            "TooManyMessages",
+            "한 번에 10,000건까지입니다",
+        );
+    }
+    let mut results = Vec::with_capacity(body.messages.len());
+    let mut errors = 0;
+    {
+        let mut st = s.lock();
+        let st = &mut *st;
+        let Some(g) = st.groups.get_mut(&group) else {
+            return error(
+                &s,
+                StatusCode::NOT_FOUND,
+                "GroupNotFound",
+                "없는 그룹입니다",
+            );
+        };
+        if g.sent_at.is_some() {
+            return error(
+                &s,
+                StatusCode::BAD_REQUEST,
+                "AlreadySent",
+                "이미 발송한 그룹입니다",
+            );
+        }
+        for m in &body.messages {
+            let to = m["to"].as_str().unwrap_or("").to_string();
+            let kind = m["type"].as_str().unwrap_or("").to_string();
+            if let Some(code) = refuse(&s, m) {
+                st.stats.rejected += 1;
+                errors += 1;
+                results.push(json!({ "to": to, "type": kind, "statusCode": code, "statusMessage": "접수 실패" }));
+                continue;
+            }
+            let key = m["customFields"]["maeulKey"]
+                .as_str()
+                .map_or_else(|| format!("{to}|{}", m["text"]), str::to_string);
+            if st.accepted_keys.insert(key.clone()) {
+                st.stats.accepted += 1;
+            } else {
+                st.stats.duplicates += 1;
+            }
+            st.serial += 1;
+            let id = format!("M4V{:020}", st.serial);
+            let fate = fate(&s, &kind, &key);
+            g.messages.push(id.clone());
+            st.messages.insert(
+                id.clone(),
+                Message {
+                    group: group.clone(),
+                    to: to.clone(),
+                    kind: kind.clone(),
+                    key,
+                    fate,
+                },
+            );
+            results.push(json!({
+                "to": to, "from": m["from"], "type": kind, "country": "82", "messageId": id,
+                "statusCode": "2000", "statusMessage": "정상 접수(이통사로 접수 예정)",
+            }));
+        }
+    }
+    maybe_drop(&s, n);
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({ "errorCount": errors, "resultList": results }),
+    )
+}
+
+pub async fn send_group(
+    Ax(s): Ax<Shared>,
+    Path(group): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let n = match gate(&s, &headers).await {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    {
+        let mut st = s.lock();
+        let Some(g) = st.groups.get_mut(&group) else {
+            return error(
+                &s,
+                StatusCode::NOT_FOUND,
+                "GroupNotFound",
+                "없는 그룹입니다",
+            );
+        };
+        if g.sent_at.is_some() {
+            return error(
+                &s,
+                StatusCode::BAD_REQUEST,
+                "AlreadySent",
+                "이미 발송한 그룹입니다",
+            );
+        }
+        g.sent_at = Some(Instant::now());
+    }
+    maybe_drop(&s, n);
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({ "groupId": group, "status": "SENDING" }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    criteria: Option<String>,
+    value: Option<String>,
+    limit: Option<usize>,
+    #[serde(rename = "startKey")]
+    start_key: Option<String>,
+}
+
+pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
+    let n = match gate(&s, &headers).await {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    maybe_drop(&s, n);
+    let limit = q.limit.unwrap_or(20).clamp(1, 500);
+    let value = q.value.unwrap_or_default();
+    let st = s.lock();
+    let ids: Vec<&String> = match q.criteria.as_deref() {
+        Some("groupId") => st
+            .groups
+            .get(&value)
+            .map(|g| g.messages.iter().collect())
+            .unwrap_or_default(),
+        Some("messageId") => st
+            .messages
+            .get_key_value(&value)
+            .map(|(k, _)| vec![k])
+            .unwrap_or_default(),
+        _ => {
+            return error(
+                &s,
+                StatusCode::BAD_REQUEST,
+                "InvalidCriteria",
+                "criteria는 groupId 또는 messageId",
+            );
+        }
+    };
+    let start = q
+        .start_key
+        .as_ref()
+        .and_then(|k| ids.iter().position(|id| *id == k))
+        .unwrap_or(0);
+    let page = &ids[start.min(ids.len())..(start + limit).min(ids.len())];
+    let next = ids.get(start + limit).map(|id| id.to_string());
+    let mut list = serde_json::Map::new();
+    for id in page {
+        let m = &st.messages[*id];
+        let sent = st.groups.get(&m.group).and_then(|g| g.sent_at);
+        let code = match sent {
+            None => "2000",
+            Some(t) if t.elapsed() < s.config.settle => "3000",
+            Some(_) => m.fate,
+        };
+        list.insert(
+            (*id).clone(),
+            json!({
+                "messageId": id, "groupId": m.group, "to": m.to, "type": m.kind,
+                "statusCode": code, "customFields": { "maeulKey": m.key },
+            }),
+        );
+    }
+    drop(st);
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({ "startKey": q.start_key, "nextKey": next, "limit": limit, "messageList": list }),
+    )
+}
+
+pub async fn stats(Ax(s): Ax<Shared>) -> Response {
+    let st = s.lock();
+    Json(serde_json::to_value(&st.stats).unwrap_or_default()).into_response()
+}

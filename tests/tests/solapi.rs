@@ -1,0 +1,214 @@
+//! The Solapi client against the fake provider, through the real sync worker: every
+//! delivery settles, nothing is accepted twice, and faults (5xx, dropped connections, 429,
+//! bad credentials, a skewed clock) cost retries, never messages.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use maeul_api::{Actor, Desk, Role};
+use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
+use maeul_dispatch::fanout::Channel;
+use maeul_dispatch::secret::Secret;
+use maeul_dispatch::solapi::{Solapi, SolapiConfig};
+use maeul_tests::fake::{self, Config};
+use serde_json::Value;
+
+fn operator() -> Actor {
+    Actor {
+        user_id: 2,
+        username: "operator".into(),
+        display_name: "운영".into(),
+        role: Role::Operator,
+        village_id: None,
+    }
+}
+
+async fn start(config: Config) -> String {
+    let (addr, _) = fake::serve(SocketAddr::from(([127, 0, 0, 1], 0)), config)
+        .await
+        .unwrap();
+    format!("http://{addr}")
+}
+
+fn client(base: &str, secret: &str) -> Solapi {
+    Solapi::new(SolapiConfig {
+        base_url: base.into(),
+        api_key: "NCSTESTKEY".into(),
+        api_secret: Secret::new(secret),
+        sender: "0438353233".into(),
+        kakao_pf_id: Some("KA01PF-TEST".into()),
+        kakao_template_id: Some("KA01TP-NOTICE".into()),
+    })
+    .unwrap()
+}
+
+async fn stats(base: &str) -> Value {
+    reqwest::get(format!("{base}/__stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Two villages of the demo county (창동1리, 창동2리), SMS and voice.
+async fn desk_with_broadcast() -> (Desk, i64) {
+    let desk = Desk::open_memory().await.unwrap();
+    desk.seed_demo(&Actor::cli(), &|_| {}).await.unwrap();
+    desk.setting_set(&Actor::cli(), "dispatch.retry_schedule", "1s")
+        .await
+        .unwrap();
+    desk.setting_set(&Actor::cli(), "dispatch.backoff_base", "1s")
+        .await
+        .unwrap();
+    desk.setting_set(&Actor::cli(), "dispatch.quiet_hours", "03:00-03:01")
+        .await
+        .unwrap();
+    let villages: Vec<i64> = desk
+        .list_villages(&Actor::cli())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.name == "창동1리" || v.name == "창동2리")
+        .map(|v| v.id)
+        .collect();
+    let b = NewBroadcast {
+        title: "마을 대청소".into(),
+        category: Category::VillageNews,
+        body: "내일 오전 7시 마을 대청소가 있습니다. 모두 참여해 주세요.".into(),
+        recording: None,
+        targets: Targets::Villages(villages),
+        channels: vec![Channel::Sms, Channel::Voice],
+        emergency: false,
+        send_at: None,
+    };
+    let id = desk.broadcast_send(&operator(), b).await.unwrap().id;
+    (desk, id)
+}
+
+async fn terminal_counts(desk: &Desk) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT COUNT(*), SUM(state IN ('pending', 'submitting', 'submitted')), COUNT(DISTINCT idempotency_key) \
+         FROM deliveries",
+    )
+    .fetch_one(desk.db())
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_settles_through_solapi_with_no_duplicate() {
+    let base = start(Config::default()).await;
+    let (desk, id) = desk_with_broadcast().await;
+    let solapi = client(&base, "test-secret");
+    let d = desk
+        .sync_drain(&solapi, Duration::from_secs(60), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0, "{d:?}");
+    let s = stats(&base).await;
+    assert_eq!(s["duplicates"], 0, "{s}");
+    assert_eq!(s["rejected"], 0, "{s}");
+    // Every attempt the outbox made reached the provider once.
+    let (attempts,): (i64,) = sqlx::query_as("SELECT SUM(attempt) FROM deliveries")
+        .fetch_one(desk.db())
+        .await
+        .unwrap();
+    assert_eq!(s["accepted"].as_i64(), Some(attempts), "{s}");
+    let report = desk.broadcast_report(&operator(), id).await.unwrap();
+    let states: Vec<String> = report
+        .iter()
+        .map(|c| format!("{:?}:{}", c.channel, c.state))
+        .collect();
+    assert!(states.contains(&"Sms:delivered".to_string()), "{states:?}");
+    assert!(states.contains(&"Voice:listened".to_string()), "{states:?}");
+    // The fake fails 5 % of texts; once retries are spent they go again by KakaoTalk.
+    assert!(states.iter().any(|s| s.starts_with("Kakao:")), "{states:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_cost_retries_never_messages() {
+    let base = start(Config {
+        fail_rate: 0.2,
+        drop_rate: 0.2,
+        rate_limit: 20,
+        latency: Duration::from_millis(5),
+        ..Config::default()
+    })
+    .await;
+    let (desk, _) = desk_with_broadcast().await;
+    let solapi = client(&base, "test-secret");
+    let d = desk
+        .sync_drain(&solapi, Duration::from_secs(120), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0, "{d:?}");
+    assert!(d.interruptions > 0, "the faults were felt: {d:?}");
+    let s = stats(&base).await;
+    assert!(s["failed_injected"].as_i64().unwrap() > 0, "{s}");
+    assert!(s["dropped_injected"].as_i64().unwrap() > 0, "{s}");
+    assert_eq!(s["duplicates"], 0, "{s}");
+    let (attempts,): (i64,) = sqlx::query_as("SELECT SUM(attempt) FROM deliveries")
+        .fetch_one(desk.db())
+        .await
+        .unwrap();
+    assert_eq!(s["accepted"].as_i64(), Some(attempts), "{s}");
+    let (_, open, _) = terminal_counts(&desk).await;
+    assert_eq!(open, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_credentials_stop_sending_without_failing_anything() {
+    let base = start(Config::default()).await;
+    let (desk, _) = desk_with_broadcast().await;
+    let wrong = client(&base, "not-the-secret");
+    let r = desk.sync_once(&wrong).await.unwrap();
+    let why = r.refused.clone().expect("refused");
+    assert!(why.contains("인증 실패"), "{why}");
+    let (failed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'")
+            .fetch_one(desk.db())
+            .await
+            .unwrap();
+    assert_eq!(
+        failed, 0,
+        "staff must fix the key; no message is failed for it"
+    );
+    // With the right secret everything goes.
+    let d = desk
+        .sync_drain(
+            &client(&base, "test-secret"),
+            Duration::from_secs(60),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0);
+    assert_eq!(stats(&base).await["duplicates"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skewed_clock_is_corrected_from_the_servers_date() {
+    // The provider's clock is an hour ahead of the desk's.
+    let base = start(Config {
+        clock_offset_secs: 3600,
+        ..Config::default()
+    })
+    .await;
+    let (desk, _) = desk_with_broadcast().await;
+    let d = desk
+        .sync_drain(
+            &client(&base, "test-secret"),
+            Duration::from_secs(60),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0, "{d:?}");
+    let s = stats(&base).await;
+    assert!(
+        s["auth_refused"].as_i64().unwrap() >= 1,
+        "the first request was refused: {s}"
+    );
+    assert_eq!(s["duplicates"], 0);
+}
