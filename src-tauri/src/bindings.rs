@@ -1,7 +1,7 @@
 //! The typed IPC surface: every command, collected for tauri-specta, which writes the
 //! TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`, committed).
 
-use crate::commands::{admin, budget, programs, registry, session};
+use crate::commands::{admin, budget, dispatch, programs, registry, session};
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
@@ -61,6 +61,20 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         programs::reminders_plan,
         programs::practice_state,
         programs::set_practice_mode,
+        dispatch::broadcast_preview,
+        dispatch::broadcast_send,
+        dispatch::broadcast_list,
+        dispatch::broadcast_detail,
+        dispatch::broadcast_report,
+        dispatch::broadcast_cancel,
+        dispatch::broadcast_approve,
+        dispatch::broadcast_not_reached,
+        dispatch::broadcast_resend_not_reached,
+        dispatch::sync_status,
+        dispatch::dispatch_settings,
+        dispatch::setting_set,
+        dispatch::provider_get,
+        dispatch::provider_set,
         admin::list_users,
         admin::create_user,
         admin::set_user_active,

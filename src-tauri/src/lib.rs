@@ -46,7 +46,15 @@ pub fn run() {
             if let tauri::RunEvent::Exit = event
                 && let Some(state) = app.try_state::<AppState>()
             {
-                tauri::async_runtime::block_on(state.desk.close());
+                state.sync.stop();
+                let task = state.sync_task.lock().ok().and_then(|mut t| t.take());
+                tauri::async_runtime::block_on(async {
+                    if let Some(task) = task {
+                        let _ =
+                            tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+                    }
+                    state.desk.close().await;
+                });
             }
         });
 }

@@ -1,17 +1,27 @@
 use std::sync::Mutex;
 
-use maeul_api::{Actor, ApiError, ApiResult, Desk, ErrorCode};
+use maeul_api::{Actor, ApiError, ApiResult, Desk, ErrorCode, SyncLoop};
 
-/// What the window holds: the desk and who is signed in. One person per window.
+/// What the window holds: the desk, its sync worker, and who is signed in. One person per
+/// window.
 pub struct AppState {
     pub desk: Desk,
+    pub sync: SyncLoop,
+    /// The worker's task, awaited on exit so that a pass is never cut mid-write.
+    pub sync_task: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
     session: Mutex<Option<Actor>>,
 }
 
 impl AppState {
     pub fn new(desk: Desk) -> AppState {
+        let (sync, task) = SyncLoop::new(desk.clone(), |s| {
+            log::info!("sync: {} {:?} (open {})", s.state, s.detail, s.open);
+        });
+        let task = tauri::async_runtime::spawn(task);
         AppState {
             desk,
+            sync,
+            sync_task: Mutex::new(Some(task)),
             session: Mutex::new(None),
         }
     }

@@ -449,6 +449,121 @@ async setPracticeMode(on: boolean) : Promise<Result<PracticeState, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async broadcastPreview(broadcast: NewBroadcast) : Promise<Result<Summary, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_preview", { broadcast }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastSend(broadcast: NewBroadcast) : Promise<Result<Created, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_send", { broadcast }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastList(includePractice: boolean) : Promise<Result<BroadcastRow[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_list", { includePractice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastDetail(id: number) : Promise<Result<BroadcastDetail, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_detail", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastReport(id: number) : Promise<Result<StateCount[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_report", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastCancel(id: number) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_cancel", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastApprove(id: number) : Promise<Result<BroadcastRow, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_approve", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastNotReached(id: number) : Promise<Result<NotReached[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_not_reached", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async broadcastResendNotReached(id: number) : Promise<Result<Created, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_resend_not_reached", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async dispatchSettings() : Promise<Result<DispatchSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dispatch_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async settingSet(key: string, value: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("setting_set", { key, value }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async providerGet() : Promise<Result<ProviderView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("provider_get") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * `secret`: a new one to store in the keyring, or none to keep the stored one.
+ */
+async providerSet(settings: ProviderSettings, secret: string | null) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("provider_set", { settings, secret }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listUsers() : Promise<Result<User[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_users") };
@@ -547,6 +662,15 @@ export type Attendee = { id: number; training_id: number; village_id: number | n
  */
 checked_in_at: string | null; checklist: Checklist }
 export type AuditEntry = { id: number; at: string; actor: string; action: string; target: string; detail: string; prev_hash: string; hash: string }
+export type BroadcastDetail = { broadcast: BroadcastRow; channels: ChannelProgress[]; villages: VillageProgress[]; 
+/**
+ * Households with no successful channel, once their deliveries have settled.
+ */
+not_reached: number }
+/**
+ * One line of the broadcast history.
+ */
+export type BroadcastRow = { id: number; title: string; category: string; body: string; recording: string | null; emergency: boolean; practice: boolean; purpose: string; created_by: string; created_at: string; send_at: string | null; needs_approval: boolean; approved_by: string | null; cancelled_at: string | null; channels: string; targets: string; text_kind: string | null; deliveries: number; open: number; reached: number; failed: number }
 export type CalendarEvent = { kind: EventKind; id: number; title: string; 
 /**
  * The cohort's or the town's name.
@@ -598,8 +722,12 @@ export type CardTable =
  * A card as the editor opens it: the stored card and what its checks say now.
  */
 export type CardView = { id: number; card: PledgeCard; issues: CheckIssue[] }
+export type Category = "admin" | "village_news" | "emergency" | "education_event"
 export type Channel = "voice" | "sms" | "kakao"
+export type Channel = "voice" | "sms" | "kakao"
+export type ChannelCount = { channel: Channel; deliveries: number }
 export type ChannelCounts = { voice: number; sms: number; kakao: number }
+export type ChannelProgress = { channel: Channel; progress: Progress }
 /**
  * Which channels a subscriber wants.
  */
@@ -667,6 +795,8 @@ export type ConflictReason =
  * 개인정보 동의 — how consent was given.
  */
 export type ConsentMethod = "paper" | "phone" | "app" | "visit"
+export type Created = { id: number; summary: Summary }
+export type DispatchSettings = { retry_schedule: string; backoff_base: string; fallback: string; quiet_hours: string; two_person_approval: boolean }
 /**
  * State of a resident's request to be added, decided by the village chief.
  */
@@ -748,7 +878,29 @@ years: (MillionWon | null)[]; after: MillionWon | null }
  * 연도별 사업비 투자계획 or 사업비 확정 및 집행액: one row per [`Source`], in [`Source::ALL`] order.
  */
 export type MoneyTable = { rows: MoneyRow[] }
+export type NewBroadcast = { title: string; category: Category; body: string; 
+/**
+ * The telephony rendition (8 kHz μ-law WAV) a voice call plays; without it the call
+ * reads the text aloud.
+ */
+recording: string | null; targets: Targets; channels: Channel[]; 
+/**
+ * Goes through quiet hours and skips the two-person approval.
+ */
+emergency: boolean; 
+/**
+ * When to send (RFC 3339); `None` is now.
+ */
+send_at: string | null }
 export type NewUser = { username: string; display_name: string; password: string; role: Role; village_id: number | null }
+/**
+ * A household none of whose numbers was reached on any channel.
+ */
+export type NotReached = { village_id: number; village: string; household_id: number; head_name: string; address: string; 
+/**
+ * The household's subscribers (for a resend to them alone).
+ */
+subscriber_ids: number[] }
 export type Outcome = { id: number | null; cohort_id: number; kind: OutcomeKind; title: string; status: OutcomeStatus; 
 /**
  * The workshop where it arose.
@@ -974,6 +1126,35 @@ export type PrintProgress = { done: number; total: number; saving: boolean }
  * A printed file.
  */
 export type Printed = { cards: number; pages: number; bytes: number }
+/**
+ * Counts by how staff read progress.
+ */
+export type Progress = { 
+/**
+ * Waiting to leave (pending, or being handed over).
+ */
+queued: number; 
+/**
+ * With the provider, no receipt yet.
+ */
+sent: number; 
+/**
+ * Delivered, answered or listened to.
+ */
+delivered: number; failed: number; cancelled: number }
+export type ProviderSettings = { name: string; base_url: string; 
+/**
+ * The provider's account key (an identifier sent in the clear; the secret is not here).
+ */
+api_key: string; 
+/**
+ * The registered sender number, national format.
+ */
+sender: string; kakao_pf_id: string | null; kakao_template_id: string | null }
+/**
+ * The provider in use, and whether the keyring holds its secret (never the secret).
+ */
+export type ProviderView = { settings: ProviderSettings | null; has_secret: boolean }
 export type RegistryStats = { county: string; towns: number; villages: number; households: number; subscribers: number; 
 /**
  * Active, approved and consented: the ones a broadcast reaches.
@@ -1048,6 +1229,19 @@ export type Rule =
 "shape"
 export type Session = { actor: Actor; permissions: Permission[] }
 /**
+ * Why a subscriber gets nothing on a channel that was asked for.
+ */
+export type Skip = "opted_out" | "no_consent" | 
+/**
+ * They chose not to receive this channel.
+ */
+"not_wanted" | 
+/**
+ * A landline or 070 number cannot take texts.
+ */
+"voice_only_number"
+export type SkipCount = { channel: Channel; reason: Skip; subscribers: number }
+/**
  * Why someone gets no reminder; shown to the coordinator after planning.
  */
 export type Skipped = { name: string; reason: string }
@@ -1055,6 +1249,7 @@ export type Skipped = { name: string; reason: string }
  * 재원 — funding source, the rows of both money tables. `Total` is the 계 row.
  */
 export type Source = "total" | "national" | "provincial" | "county" | "private" | "self_funded"
+export type StateCount = { channel: Channel; state: string; reason: string | null; count: number }
 export type Status = { kind: StatusKind; 
 /**
  * 이행도, percent.
@@ -1119,13 +1314,63 @@ export type SubscriberStatus = "active" |
  * 수신거부
  */
 "opted_out"
+/**
+ * Who will get what, shown before sending and returned after.
+ */
+export type Summary = { villages: number; households: number; subscribers: number; per_channel: ChannelCount[]; skipped: SkipCount[]; 
+/**
+ * How the text goes (SMS up to 90 bytes, else LMS); `None` for voice only.
+ */
+text_kind: TextKind | null; text_bytes: number | null; 
+/**
+ * Set when now is inside quiet hours and the broadcast is not an emergency: the time
+ * (RFC 3339) sending starts.
+ */
+held_until: string | null; needs_approval: boolean }
+/**
+ * What the status bar shows.
+ */
+export type SyncStatus = { 
+/**
+ * The provider in use ("sandbox" when none is configured).
+ */
+provider: string; 
+/**
+ * idle, sending, offline, refused, rate_limited, quiet, error
+ */
+state: string; 
+/**
+ * Why, in Korean, when not idle or sending.
+ */
+detail: string | null; 
+/**
+ * Deliveries not yet terminal.
+ */
+open: number; 
+/**
+ * UTC instant of the last pass.
+ */
+last_pass_at: string | null }
 export type TAURI_CHANNEL<TSend> = null
+/**
+ * Who a broadcast is for.
+ */
+export type Targets = 
+/**
+ * Every approved subscriber in the county.
+ */
+{ kind: "all" } | { kind: "towns"; ids: number[] } | { kind: "villages"; ids: number[] } | 
+/**
+ * Single subscribers (a resend to the not-reached is one of these).
+ */
+{ kind: "subscribers"; ids: number[] }
 export type Team = { id: number | null; cohort_id: number; name: string; members: number[] }
 export type TextEncoding = 
 /**
  * UTF-8 when the bytes are valid UTF-8 (or carry a BOM), otherwise CP949.
  */
 "auto" | "utf8" | "cp949" | "utf16"
+export type TextKind = "sms" | "lms"
 /**
  * 읍/면 — a town of the county.
  */
@@ -1143,6 +1388,7 @@ export type VerifyReport = { entries: number;
  * The first entry whose link or content does not match, if any.
  */
 first_broken: number | null }
+export type VillageProgress = { village_id: number; village: string; town: string; channels: ChannelProgress[] }
 /**
  * 행정리 — administrative village, with its counts.
  */

@@ -6,7 +6,7 @@ mod admin;
 mod budget;
 pub use budget::{CardCheck, CardView, Printed};
 mod dispatch;
-pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained};
+pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained, SyncLoop, SyncStatus};
 mod error;
 mod programs;
 pub use programs::{

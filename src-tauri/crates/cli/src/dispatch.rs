@@ -10,6 +10,8 @@ use clap::Subcommand;
 use maeul_api::{Actor, ApiError, Desk};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
+use maeul_dispatch::providers::ProviderSettings;
+use maeul_dispatch::secret::Secret;
 
 #[derive(Subcommand)]
 pub enum BroadcastCommand {
@@ -194,6 +196,90 @@ pub async fn broadcast(
                     b.open,
                     if b.practice { "\t[연습]" } else { "" }
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ProviderCommand {
+    /// Choose the provider. The API key and secret are read from the environment variables
+    /// named (never from the command line); the secret goes to the OS keyring.
+    Set {
+        /// sandbox, solapi
+        name: String,
+        #[arg(long, default_value = "https://api.solapi.com")]
+        base_url: String,
+        #[arg(long)]
+        key_env: Option<String>,
+        #[arg(long)]
+        secret_env: Option<String>,
+        /// The registered sender number (발신번호).
+        #[arg(long, default_value = "043-835-3233")]
+        sender: String,
+        #[arg(long)]
+        kakao_pf: Option<String>,
+        #[arg(long)]
+        kakao_template: Option<String>,
+    },
+    /// The provider in use (never its secret).
+    Show,
+}
+
+fn from_env(var: &Option<String>, field: &str) -> Result<Option<String>, ApiError> {
+    match var {
+        None => Ok(None),
+        Some(v) => std::env::var(v)
+            .map(Some)
+            .map_err(|_| ApiError::invalid(field, format!("환경 변수 {v}이(가) 없습니다"))),
+    }
+}
+
+pub async fn provider(
+    desk: &Desk,
+    actor: &Actor,
+    command: ProviderCommand,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        ProviderCommand::Set {
+            name,
+            base_url,
+            key_env,
+            secret_env,
+            sender,
+            kakao_pf,
+            kakao_template,
+        } => {
+            let settings = ProviderSettings {
+                name: name.clone(),
+                base_url,
+                api_key: from_env(&key_env, "api_key")?.unwrap_or_default(),
+                sender,
+                kakao_pf_id: kakao_pf,
+                kakao_template_id: kakao_template,
+            };
+            let secret = from_env(&secret_env, "secret")?.map(Secret::new);
+            desk.provider_set(actor, settings, secret).await?;
+            println!("발송 서비스: {name}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ProviderCommand::Show => {
+            let (settings, has_secret) = desk.provider_settings(actor).await?;
+            match settings {
+                None => println!("sandbox (기본, 실제로 보내지 않음)"),
+                Some(s) => println!(
+                    "{} {} 키 {} 발신 {} 비밀키 {}",
+                    s.name,
+                    s.base_url,
+                    s.api_key,
+                    s.sender,
+                    if has_secret {
+                        "키링에 있음"
+                    } else {
+                        "없음"
+                    }
+                ),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: dispatch::BroadcastCommand,
     },
+    /// The provider broadcasts go through (secrets in the OS keyring).
+    Provider {
+        #[command(subcommand)]
+        command: dispatch::ProviderCommand,
+    },
     /// Send what the outbox holds: one pass, or until every delivery is terminal.
     Sync {
         #[arg(long, conflicts_with = "drain")]
@@ -211,6 +216,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Budget { command } => budget::run(&desk, &actor, command).await?,
         Command::Programs { command } => programs::run(&desk, &actor, command).await?,
         Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,
+        Command::Provider { command } => dispatch::provider(&desk, &actor, command).await?,
         Command::Sync {
             once,
             drain,

@@ -8,6 +8,9 @@ pub enum DispatchError {
     NotFound(&'static str),
     #[error("데이터베이스 오류: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The OS credential store (Windows Credential Manager, the kernel keyring) refused.
+    #[error("자격 증명 저장소(키링)를 쓸 수 없습니다: {0}")]
+    Keyring(String),
 }
 
 impl DispatchError {

@@ -4,11 +4,13 @@
 //! provider clients.
 
 pub mod broadcast;
+pub mod credentials;
 mod error;
 pub mod fanout;
 pub mod outbox;
 pub mod policy;
 pub mod provider;
+pub mod providers;
 pub mod report;
 pub mod sandbox;
 pub mod secret;

@@ -302,6 +302,21 @@ pub async fn begin_submit(
     Ok((done.rows_affected() == 1).then_some(key))
 }
 
+/// Submitting → pending for an attempt the provider never received (the desk stopped
+/// before the call): the attempt is taken back, so the next one carries the same key and
+/// the retry budget is not spent on it.
+pub async fn unsubmit(conn: &mut Conn, id: i64, now: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET state = 'pending', attempt = MAX(attempt - 1, 0), idempotency_key = NULL, \
+         provider_group_id = NULL, updated_at = $2 WHERE id = $1 AND state = 'submitting'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Right after the provider answered: its ids, and submitting → submitted.
 pub async fn record_submitted(
     conn: &mut Conn,

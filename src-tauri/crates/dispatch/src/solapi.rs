@@ -347,8 +347,18 @@ impl Provider for Solapi {
                 .collect();
             groups.sort_unstable();
             groups.dedup();
+            // A group that cannot be listed now is asked again next pass: its messages stay
+            // in progress. Only when no group answers is the provider reported down.
+            let mut last_error = None;
+            let asked = groups.len();
             for g in groups {
-                known.extend(self.list_group(g).await?);
+                match self.list_group(g).await {
+                    Ok(listed) => known.extend(listed),
+                    Err(e) => last_error = Some(e),
+                }
+            }
+            if let Some(e) = last_error.filter(|_| known.is_empty() && asked > 0) {
+                return Err(e);
             }
             Ok(messages
                 .iter()

@@ -41,9 +41,16 @@ impl TickReport {
         }
     }
 
-    /// Whether the pass ended early because of the provider.
+    /// Whether a step of the pass was cut short by the provider.
     pub fn interrupted(&self) -> bool {
         self.offline || self.rate_limited.is_some() || self.refused.is_some()
+    }
+
+    /// Whether the pass moved anything: a pass that did should be followed at once, even
+    /// if one of its calls failed; only a pass that did nothing backs off.
+    pub fn progressed(&self) -> bool {
+        self.reconciled + self.requeued + self.submitted + self.settled + self.retries + self.failed
+            > 0
     }
 }
 
@@ -228,7 +235,9 @@ pub async fn tick(
         .into_iter()
         .filter(|(_, name, _, _)| name == provider.name())
         .collect();
-    for chunk in in_flight.chunk_by(|a, b| a.3 == b.3) {
+    // A failed lookup ends this step only; the next steps are independent of it (a lost
+    // connection makes them fail fast too), and every step's progress is kept.
+    'reconcile: for chunk in in_flight.chunk_by(|a, b| a.3 == b.3) {
         for part in chunk.chunks(policy.batch.max(1) as usize) {
             let keys: Vec<String> = part.iter().map(|r| r.2.clone()).collect();
             let group = part[0].3.as_deref();
@@ -236,7 +245,7 @@ pub async fn tick(
                 Ok(f) => f,
                 Err(e) => {
                     report.stopped(e);
-                    return Ok(report);
+                    break 'reconcile;
                 }
             };
             for ((id, ..), message_id) in part.iter().zip(found) {
@@ -246,9 +255,9 @@ pub async fn tick(
                         report.reconciled += 1;
                     }
                     None => {
-                        outbox::advance(&mut conn, *id, S::Submitting, S::Pending, None, &at)
-                            .await?;
-                        report.requeued += 1;
+                        if outbox::unsubmit(&mut conn, *id, &at).await? {
+                            report.requeued += 1;
+                        }
                     }
                 }
             }
@@ -293,9 +302,6 @@ pub async fn tick(
     report.quiet = quiet;
     if !due.is_empty() {
         submit_due(db, provider, policy, now, due, &mut report).await?;
-        if report.interrupted() {
-            return Ok(report);
-        }
     }
 
     // 3. Receipts for what the provider holds.

@@ -42,6 +42,7 @@ impl From<maeul_dispatch::DispatchError> for ProgramsError {
             }
             maeul_dispatch::DispatchError::NotFound(what) => ProgramsError::NotFound(what),
             maeul_dispatch::DispatchError::Sql(e) => ProgramsError::Sql(e),
+            other => ProgramsError::invalid("dispatch", other.to_string()),
         }
     }
 }

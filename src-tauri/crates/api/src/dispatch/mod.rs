@@ -5,10 +5,12 @@
 mod broadcasts;
 mod settings;
 mod sync;
+mod worker_loop;
 
 pub use broadcasts::{BroadcastDetail, Created};
 pub use settings::DispatchSettings;
 pub use sync::Drained;
+pub use worker_loop::{SyncLoop, SyncStatus};
 
 use maeul_dispatch::DispatchError;
 
@@ -21,6 +23,7 @@ impl From<DispatchError> for ApiError {
             DispatchError::Invalid { .. } => ErrorCode::Invalid,
             DispatchError::NotFound(_) => ErrorCode::NotFound,
             DispatchError::Sql(_) => ErrorCode::Database,
+            DispatchError::Keyring(_) => ErrorCode::Io,
         };
         ApiError {
             code,

@@ -8,7 +8,13 @@ use maeul_dispatch::policy::Policy;
 use maeul_dispatch::provider::Provider;
 use maeul_dispatch::worker::{self, TickReport};
 
-use crate::{ApiResult, Desk};
+use maeul_accounts::{Actor, Permission, Scope, audit};
+use maeul_dispatch::credentials;
+use maeul_dispatch::providers::{self, ProviderSettings};
+use maeul_dispatch::secret::Secret;
+use serde_json::json;
+
+use crate::{ApiError, ApiResult, Desk};
 
 /// What a drain did: passes, what they added up to, and what is still open.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,9 +31,82 @@ pub struct Drained {
 }
 
 impl Desk {
-    /// The provider the stored configuration names; the built-in sandbox when none is set.
+    /// The provider the stored configuration names (its secret from the keyring); the
+    /// built-in sandbox when none is set.
     pub async fn provider(&self) -> ApiResult<Box<dyn Provider>> {
-        Ok(Box::new(maeul_dispatch::sandbox::Sandbox::new()))
+        let settings = self.provider_settings_stored().await?;
+        let secret = match &settings {
+            Some(s) if s.name != "sandbox" => credentials::load(&s.name)?,
+            _ => None,
+        };
+        Ok(providers::build(settings.as_ref(), secret)?)
+    }
+
+    /// The stored provider choice as text: the sync loop rebuilds its client when it changes.
+    pub(crate) async fn provider_settings_json(&self) -> ApiResult<String> {
+        let mut conn = self.db.acquire().await?;
+        Ok(maeul_db::settings::get(&mut conn, providers::SETTING)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn provider_settings_stored(&self) -> ApiResult<Option<ProviderSettings>> {
+        let mut conn = self.db.acquire().await?;
+        Ok(maeul_db::settings::get(&mut conn, providers::SETTING)
+            .await?
+            .and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    /// What 설정 shows: the provider in use (never its secret) and whether the keyring
+    /// holds one.
+    pub async fn provider_settings(
+        &self,
+        actor: &Actor,
+    ) -> ApiResult<(Option<ProviderSettings>, bool)> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let s = self.provider_settings_stored().await?;
+        let has_secret = match &s {
+            Some(s) if s.name != "sandbox" => credentials::load(&s.name)?.is_some(),
+            _ => false,
+        };
+        Ok((s, has_secret))
+    }
+
+    /// Chooses the provider; a new secret (if given) goes to the keyring, the rest to the
+    /// settings table. Audited without the secret.
+    pub async fn provider_set(
+        &self,
+        actor: &Actor,
+        settings: ProviderSettings,
+        secret: Option<Secret>,
+    ) -> ApiResult<()> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        settings.validate()?;
+        if settings.name != "sandbox" {
+            match &secret {
+                Some(s) if s.expose().trim().is_empty() => {
+                    return Err(ApiError::invalid("secret", "비밀키가 비어 있습니다"));
+                }
+                Some(s) => credentials::store(&settings.name, s)?,
+                None if credentials::load(&settings.name)?.is_none() => {
+                    return Err(ApiError::invalid("secret", "비밀키를 입력하세요"));
+                }
+                None => {}
+            }
+        }
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let value = serde_json::to_string(&settings).unwrap_or_default();
+        maeul_db::settings::set(&mut tx, providers::SETTING, &value).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "provider.set",
+            &settings.name,
+            &json!({ "settings": settings, "secret_changed": secret.is_some() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// One pass with the stored policy.
@@ -71,21 +150,24 @@ impl Desk {
             d.fallbacks += r.fallbacks;
             let open = worker::any_open(&self.db).await?;
             on_pass(&r, u32::from(open));
-            let wait = if r.interrupted() {
+            if r.interrupted() {
                 d.interruptions += 1;
+            }
+            let wait = if r.interrupted() && !r.progressed() {
                 streak += 1;
                 let jitter = f64::from(Timestamp::now().subsec_nanosecond() % 1000) / 1000.0;
                 match r.rate_limited {
                     Some(Some(after)) => after,
                     _ => policy.backoff(streak, jitter),
                 }
+            } else if let Some(Some(after)) = r.rate_limited {
+                // The provider said how long; its word holds even after a good pass.
+                after
             } else {
                 streak = 0;
-                jiff::SignedDuration::from_millis(if r.submitted + r.settled > 0 {
-                    50
-                } else {
-                    250
-                })
+                // Straight on while there is work; a short nap while waiting for receipts
+                // or a retry's time.
+                jiff::SignedDuration::from_millis(if r.progressed() { 0 } else { 250 })
             };
             d.last = r;
             if !open || tokio::time::Instant::now() >= deadline {

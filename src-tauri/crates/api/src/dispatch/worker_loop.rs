@@ -1,0 +1,224 @@
+//! The sync worker as the app runs it: passes over the outbox for as long as the desk is
+//! open, straight on while there is work, every few seconds when idle, backing off when
+//! the provider is unreachable or asks us to slow down. It notices going offline and coming
+//! back by itself (the last pass's outcome), needs no restart when the provider settings
+//! change, and stops cleanly through its handle.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::sync::{Notify, watch};
+
+use maeul_dispatch::policy::Policy;
+use maeul_dispatch::provider::Provider;
+use maeul_dispatch::worker;
+
+use crate::Desk;
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct SyncStatus {
+    /// The provider in use ("sandbox" when none is configured).
+    pub provider: String,
+    /// idle, sending, offline, refused, rate_limited, quiet, error
+    pub state: String,
+    /// Why, in Korean, when not idle or sending.
+    pub detail: Option<String>,
+    /// Deliveries not yet terminal.
+    pub open: u32,
+    /// UTC instant of the last pass.
+    pub last_pass_at: Option<String>,
+}
+
+/// Owned by the shell; dropping it without [`SyncLoop::stop`] leaves the task to the runtime.
+pub struct SyncLoop {
+    status: Arc<Mutex<SyncStatus>>,
+    wake: Arc<Notify>,
+    stop: watch::Sender<bool>,
+}
+
+impl SyncLoop {
+    /// The handle and the loop's future, for the caller's runtime to spawn. `on_change` is
+    /// called whenever the status changes (the shell emits it to the window).
+    pub fn new(
+        desk: Desk,
+        on_change: impl Fn(&SyncStatus) + Send + Sync + 'static,
+    ) -> (SyncLoop, impl Future<Output = ()> + Send + 'static) {
+        let status = Arc::new(Mutex::new(SyncStatus {
+            state: "idle".into(),
+            ..SyncStatus::default()
+        }));
+        let wake = Arc::new(Notify::new());
+        let (stop, stop_rx) = watch::channel(false);
+        let handle = SyncLoop {
+            status: status.clone(),
+            wake: wake.clone(),
+            stop,
+        };
+        let task = run(desk, status, wake, stop_rx, on_change);
+        (handle, task)
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Start a pass now (after a broadcast was queued, or settings changed).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Asks the loop to finish its pass and stop.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+        self.wake.notify_one();
+    }
+}
+
+async fn run(
+    desk: Desk,
+    status: Arc<Mutex<SyncStatus>>,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+    on_change: impl Fn(&SyncStatus) + Send + Sync + 'static,
+) {
+    let mut provider: Option<(String, Box<dyn Provider>)> = None;
+    let mut streak = 0u32;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let (next, wait) = pass(&desk, &mut provider, &mut streak).await;
+        let changed = {
+            let mut s = status.lock().unwrap_or_else(|e| e.into_inner());
+            let before = (
+                s.state.clone(),
+                s.detail.clone(),
+                s.open,
+                s.provider.clone(),
+            );
+            let now = (
+                next.state.clone(),
+                next.detail.clone(),
+                next.open,
+                next.provider.clone(),
+            );
+            *s = next.clone();
+            before != now
+        };
+        if changed {
+            on_change(&next);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.notified() => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// One pass and what it means for the status bar, with how long to wait before the next.
+async fn pass(
+    desk: &Desk,
+    cached: &mut Option<(String, Box<dyn Provider>)>,
+    streak: &mut u32,
+) -> (SyncStatus, Duration) {
+    let mut st = SyncStatus {
+        last_pass_at: Some(Timestamp::now().to_string()),
+        ..SyncStatus::default()
+    };
+    let idle = Duration::from_secs(3);
+    // The provider is rebuilt only when its settings change.
+    let key = match desk.provider_settings_json().await {
+        Ok(k) => k,
+        Err(e) => return error(st, e.message, idle),
+    };
+    if cached.as_ref().is_none_or(|(k, _)| *k != key) {
+        match desk.provider().await {
+            Ok(p) => *cached = Some((key, p)),
+            Err(e) => {
+                *cached = None;
+                st.state = "refused".into();
+                st.detail = Some(e.message);
+                return (st, Duration::from_secs(10));
+            }
+        }
+    }
+    let Some((_, provider)) = cached.as_ref() else {
+        return error(st, "발송 서비스를 준비하지 못했습니다".into(), idle);
+    };
+    st.provider = provider.name().to_string();
+    let policy = {
+        let Ok(mut conn) = desk.db.acquire().await else {
+            return error(st, "데이터베이스를 열 수 없습니다".into(), idle);
+        };
+        match Policy::load(&mut conn).await {
+            Ok(p) => p,
+            Err(e) => return error(st, e.to_string(), idle),
+        }
+    };
+    let r = match worker::tick(&desk.db, provider.as_ref(), &policy, Timestamp::now()).await {
+        Ok(r) => r,
+        Err(e) => return error(st, e.to_string(), idle),
+    };
+    st.open = worker::open_count(&desk.db).await.unwrap_or(0);
+    let jitter = f64::from(Timestamp::now().subsec_nanosecond() % 1000) / 1000.0;
+    let busy = r.progressed();
+    if busy {
+        *streak = 0;
+    }
+    if r.offline {
+        *streak += 1;
+        st.state = "offline".into();
+        st.detail = Some("발송 서버에 연결할 수 없습니다: 연결되면 이어서 보냅니다".into());
+        let wait = if busy {
+            Duration::ZERO
+        } else {
+            to_std(policy.backoff(*streak, jitter))
+        };
+        return (st, wait);
+    }
+    if let Some(after) = r.rate_limited {
+        *streak += 1;
+        st.state = "rate_limited".into();
+        st.detail = Some("발송 서버가 잠시 기다려 달라고 합니다".into());
+        return (
+            st,
+            to_std(after.unwrap_or_else(|| policy.backoff(*streak, jitter))),
+        );
+    }
+    if let Some(why) = r.refused {
+        *streak += 1;
+        st.state = "refused".into();
+        st.detail = Some(why);
+        return (st, Duration::from_secs(30));
+    }
+    *streak = 0;
+    if r.quiet && st.open > 0 && !busy {
+        st.state = "quiet".into();
+        st.detail = Some("심야 시간(방송 제한)이라 아침까지 기다립니다".into());
+        return (st, idle);
+    }
+    st.state = if st.open > 0 { "sending" } else { "idle" }.into();
+    (
+        st,
+        if busy {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(1)
+        },
+    )
+}
+
+fn error(mut st: SyncStatus, why: String, wait: Duration) -> (SyncStatus, Duration) {
+    st.state = "error".into();
+    st.detail = Some(why);
+    (st, wait)
+}
+
+fn to_std(d: jiff::SignedDuration) -> Duration {
+    Duration::try_from(d).unwrap_or(Duration::from_secs(1))
+}

@@ -1,0 +1,121 @@
+use maeul_api::{ApiResult, BroadcastDetail, Created, DispatchSettings, SyncStatus};
+use maeul_dispatch::broadcast::NewBroadcast;
+use maeul_dispatch::providers::ProviderSettings;
+use maeul_dispatch::report::{BroadcastRow, NotReached, StateCount};
+use maeul_dispatch::secret::Secret;
+use maeul_dispatch::store::Summary;
+
+use super::Desk;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_preview(s: Desk<'_>, broadcast: NewBroadcast) -> ApiResult<Summary> {
+    s.desk.broadcast_preview(&s.actor()?, broadcast).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_send(s: Desk<'_>, broadcast: NewBroadcast) -> ApiResult<Created> {
+    let created = s.desk.broadcast_send(&s.actor()?, broadcast).await?;
+    s.sync.wake();
+    Ok(created)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_list(s: Desk<'_>, include_practice: bool) -> ApiResult<Vec<BroadcastRow>> {
+    s.desk.broadcast_list(&s.actor()?, include_practice).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_detail(s: Desk<'_>, id: i64) -> ApiResult<BroadcastDetail> {
+    s.desk.broadcast_detail(&s.actor()?, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_report(s: Desk<'_>, id: i64) -> ApiResult<Vec<StateCount>> {
+    s.desk.broadcast_report(&s.actor()?, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_cancel(s: Desk<'_>, id: i64) -> ApiResult<u32> {
+    s.desk.broadcast_cancel(&s.actor()?, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_approve(s: Desk<'_>, id: i64) -> ApiResult<BroadcastRow> {
+    let row = s.desk.broadcast_approve(&s.actor()?, id).await?;
+    s.sync.wake();
+    Ok(row)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_not_reached(s: Desk<'_>, id: i64) -> ApiResult<Vec<NotReached>> {
+    s.desk.broadcast_not_reached(&s.actor()?, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_resend_not_reached(s: Desk<'_>, id: i64) -> ApiResult<Created> {
+    let created = s.desk.broadcast_resend_not_reached(&s.actor()?, id).await?;
+    s.sync.wake();
+    Ok(created)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(s: Desk<'_>) -> ApiResult<SyncStatus> {
+    s.actor()?;
+    Ok(s.sync.status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dispatch_settings(s: Desk<'_>) -> ApiResult<DispatchSettings> {
+    s.desk.dispatch_settings(&s.actor()?).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn setting_set(s: Desk<'_>, key: String, value: String) -> ApiResult<()> {
+    s.desk.setting_set(&s.actor()?, &key, &value).await?;
+    s.sync.wake();
+    Ok(())
+}
+
+/// The provider in use, and whether the keyring holds its secret (never the secret).
+#[derive(serde::Serialize, specta::Type)]
+pub struct ProviderView {
+    pub settings: Option<ProviderSettings>,
+    pub has_secret: bool,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_get(s: Desk<'_>) -> ApiResult<ProviderView> {
+    let (settings, has_secret) = s.desk.provider_settings(&s.actor()?).await?;
+    Ok(ProviderView {
+        settings,
+        has_secret,
+    })
+}
+
+/// `secret`: a new one to store in the keyring, or none to keep the stored one.
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_set(
+    s: Desk<'_>,
+    settings: ProviderSettings,
+    secret: Option<String>,
+) -> ApiResult<()> {
+    s.desk
+        .provider_set(&s.actor()?, settings, secret.map(Secret::new))
+        .await?;
+    s.sync.wake();
+    Ok(())
+}
