@@ -39,6 +39,15 @@ pub async fn broadcast_report(s: Desk<'_>, id: i64) -> ApiResult<Vec<StateCount>
     s.desk.broadcast_report(&s.actor()?, id).await
 }
 
+/// Writes the delivery report CSV where the user chose; returns its line count.
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_csv_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) -> ApiResult<u32> {
+    let (bytes, lines) = s.desk.broadcast_csv(&s.actor()?, id).await?;
+    maeul_api::save_file(&path, &bytes).await?;
+    Ok(lines)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_cancel(s: Desk<'_>, id: i64) -> ApiResult<u32> {

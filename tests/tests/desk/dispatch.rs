@@ -397,6 +397,26 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
     assert_eq!(detail.not_reached, 1);
     assert_eq!(detail.villages.len(), 1);
 
+    // The delivery report: one line per delivery under a header; an auditor sees masked
+    // numbers, the operator full ones.
+    let (csv, lines) = desk
+        .broadcast_csv(&actor(Role::Auditor, None), b.id)
+        .await
+        .unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.starts_with("\u{feff}읍면,마을,수단,전화번호,상태"),
+        "{text}"
+    );
+    assert_eq!((lines, text.lines().count()), (2, 3));
+    assert!(
+        text.contains("010-****-0001") && text.contains("실패,busy"),
+        "{text}"
+    );
+    assert!(!text.contains("010-0555-0001"), "{text}");
+    let (full, _) = desk.broadcast_csv(&op, b.id).await.unwrap();
+    assert!(String::from_utf8(full).unwrap().contains("010-0555-0001"));
+
     let again = desk.broadcast_resend_not_reached(&op, b.id).await.unwrap();
     assert_eq!(again.summary.subscribers, 1);
     let (purpose, parent): (String, Option<i64>) =

@@ -489,6 +489,17 @@ async broadcastReport(id: number) : Promise<Result<StateCount[], ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Writes the delivery report CSV where the user chose; returns its line count.
+ */
+async broadcastCsvSave(id: number, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_csv_save", { id, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async broadcastCancel(id: number) : Promise<Result<number, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("broadcast_cancel", { id }) };

@@ -40,11 +40,13 @@ pub enum BroadcastCommand {
         #[arg(long)]
         at: Option<String>,
     },
-    /// Counts per channel and state.
+    /// Counts per channel and state; `--csv FILE` writes one line per delivery.
     Report {
         id: i64,
         #[arg(long)]
         json: bool,
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
     /// The history, newest first.
     List,
@@ -163,7 +165,13 @@ pub async fn broadcast(
             println!("{}", created.id);
             Ok(ExitCode::SUCCESS)
         }
-        BroadcastCommand::Report { id, json } => {
+        BroadcastCommand::Report { id, json, csv } => {
+            if let Some(path) = csv {
+                let (bytes, lines) = desk.broadcast_csv(actor, id).await?;
+                maeul_api::save_file(&path, &bytes).await?;
+                println!("{lines} 건 → {}", path.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             let counts = desk.broadcast_report(actor, id).await?;
             if json {
                 println!(

@@ -403,4 +403,21 @@ fn a_broadcast_is_queued_synced_to_the_sandbox_and_reported() {
     assert!(reached > 0, "{report}");
     // A failed text is replaced by a KakaoTalk message (the default fallback).
     assert!(rows.iter().any(|r| r["channel"] == "kakao"), "{report}");
+    let csv = dir.path().join("report.csv");
+    ok(&maeul(
+        &db,
+        &["broadcast", "report", "1", "--csv", csv.to_str().unwrap()],
+    ));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let total: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert_eq!(
+        text.lines().count() as u64,
+        total + 1,
+        "a header and one line per delivery"
+    );
+    assert!(
+        text.contains("증평읍,창동1리,문자,010-"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
 }

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod provider;
 pub mod providers;
 pub mod report;
+pub mod report_csv;
 pub mod sandbox;
 pub mod secret;
 pub mod solapi;

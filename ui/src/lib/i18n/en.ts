@@ -457,5 +457,20 @@ export const en: Record<MessageKey, string> = {
   'dispatch.sync.rate_limited': "Waiting (rate limit)",
   'dispatch.sync.quiet': "Held (quiet hours)",
   'dispatch.sync.error': "Error",
-  'dispatch.sync.open': "open"
+  'dispatch.sync.open': "open",
+  'dsettings.title': "Provider and sending rules",
+  'dsettings.provider': "Provider",
+  'dsettings.sandbox': "sends nothing",
+  'dsettings.base_url': "Address",
+  'dsettings.secret': "Secret",
+  'dsettings.secret_kept': "kept in the keyring; type only to change",
+  'dsettings.sender': "Sender number",
+  'dsettings.template': "Alimtalk template id",
+  'dsettings.retry': "Retry waits (e.g. 3m,15m)",
+  'dsettings.fallback': "Fallback",
+  'dsettings.fallback.sms_then_kakao': "SMS fails → KakaoTalk",
+  'dsettings.fallback.kakao_then_sms': "KakaoTalk fails → SMS",
+  'dsettings.fallback.none': "No fallback",
+  'dsettings.two_person': "County-wide sends need two people",
+  'dispatch.csv': "Save report (CSV)"
 };

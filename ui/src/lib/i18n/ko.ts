@@ -455,7 +455,22 @@ export const ko = {
   'dispatch.sync.rate_limited': "잠시 대기",
   'dispatch.sync.quiet': "심야 보류",
   'dispatch.sync.error': "오류",
-  'dispatch.sync.open': "남은 발송"
+  'dispatch.sync.open': "남은 발송",
+  'dsettings.title': "발송 서비스와 규칙",
+  'dsettings.provider': "발송 서비스",
+  'dsettings.sandbox': "실제로 보내지 않음",
+  'dsettings.base_url': "주소",
+  'dsettings.secret': "비밀키",
+  'dsettings.secret_kept': "키링에 저장됨, 바꿀 때만 입력",
+  'dsettings.sender': "발신번호",
+  'dsettings.template': "알림톡 템플릿 ID",
+  'dsettings.retry': "재시도 간격 (예: 3m,15m)",
+  'dsettings.fallback': "실패 시 대체",
+  'dsettings.fallback.sms_then_kakao': "문자 실패 → 카카오톡",
+  'dsettings.fallback.kakao_then_sms': "카카오톡 실패 → 문자",
+  'dsettings.fallback.none': "대체 발송 안 함",
+  'dsettings.two_person': "군 전체 발송은 두 사람 승인",
+  'dispatch.csv': "결과 CSV 저장"
 } as const;
 
 export type MessageKey = keyof typeof ko;

@@ -213,6 +213,28 @@ impl Desk {
         Ok(report::state_counts(&mut conn, id).await?)
     }
 
+    /// The delivery report as CSV (numbers masked for roles that do not see them in full);
+    /// returns the bytes and the number of lines.
+    pub async fn broadcast_csv(&self, actor: &Actor, id: i64) -> ApiResult<(Vec<u8>, u32)> {
+        require_view(actor)?;
+        let mut conn = self.db.acquire().await?;
+        may_see(actor, &report::get(&mut conn, id).await?)?;
+        let full = actor
+            .require(
+                Permission::ViewFullPhone,
+                actor.village_id.map_or(Scope::County, Scope::Village),
+            )
+            .is_ok();
+        let show = |e164: &str| {
+            if full {
+                maeul_registry::phone::display(e164)
+            } else {
+                maeul_registry::phone::masked(e164)
+            }
+        };
+        Ok(maeul_dispatch::report_csv::write(&mut conn, id, &show).await?)
+    }
+
     pub async fn broadcast_not_reached(
         &self,
         actor: &Actor,

@@ -1,0 +1,94 @@
+//! The delivery report as CSV for auditors and spreadsheets: one line per delivery, by town
+//! and village, with its state and reason. UTF-8 with a byte-order mark, which is how Excel
+//! on a Korean Windows recognises UTF-8.
+
+use maeul_db::Conn;
+
+use crate::DispatchError;
+
+// SQLite's JSON has no booleans: the last field (is this a fallback?) is 0 or 1.
+type Line = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    u8,
+);
+
+fn state_ko(s: &str) -> &'static str {
+    match s {
+        "pending" | "submitting" => "대기",
+        "submitted" => "전송",
+        "delivered" => "도달",
+        "answered" => "응답",
+        "listened" => "청취",
+        "failed" => "실패",
+        _ => "취소",
+    }
+}
+
+fn channel_ko(c: &str) -> &'static str {
+    match c {
+        "voice" => "음성",
+        "sms" => "문자",
+        _ => "카카오톡",
+    }
+}
+
+/// Writes the report; `show` turns a stored E.164 number into what this reader may see.
+pub async fn write(
+    conn: &mut Conn,
+    broadcast_id: i64,
+    show: &(dyn Fn(&str) -> String + Sync),
+) -> Result<(Vec<u8>, u32), DispatchError> {
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(json_array(COALESCE(t.name, ''), COALESCE(v.name, ''), d.channel, \
+             d.e164, d.state, d.reason, d.attempt, d.updated_at, d.fallback_of IS NOT NULL)), '[]') \
+         FROM deliveries d LEFT JOIN villages v ON v.id = d.village_id LEFT JOIN towns t ON t.id = v.town_id \
+         WHERE d.broadcast_id = $1",
+    )
+    .bind(broadcast_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut lines: Vec<Line> =
+        serde_json::from_str(&json).map_err(|e| DispatchError::invalid("report", e.to_string()))?;
+    lines.sort_by(|a, b| (&a.0, &a.1, &a.2, &a.3).cmp(&(&b.0, &b.1, &b.2, &b.3)));
+    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let header = [
+            "읍면",
+            "마을",
+            "수단",
+            "전화번호",
+            "상태",
+            "사유",
+            "시도",
+            "갱신(UTC)",
+            "대체 발송",
+        ];
+        w.write_record(header)
+            .map_err(|e| DispatchError::invalid("report", e.to_string()))?;
+        for (town, village, channel, e164, state, reason, attempt, updated, fallback) in &lines {
+            w.write_record([
+                town.as_str(),
+                village.as_str(),
+                channel_ko(channel),
+                &show(e164),
+                state_ko(state),
+                reason.as_deref().unwrap_or(""),
+                &attempt.to_string(),
+                updated.as_str(),
+                if *fallback != 0 { "예" } else { "" },
+            ])
+            .map_err(|e| DispatchError::invalid("report", e.to_string()))?;
+        }
+        w.flush()
+            .map_err(|e| DispatchError::invalid("report", e.to_string()))?;
+    }
+    Ok((out, lines.len() as u32))
+}
