@@ -21,17 +21,17 @@ fn main() {
         match args[i].as_str() {
             "--port" => port = value.parse().unwrap_or_else(|_| bad("--port")),
             "--fail-rate" => {
-                config.fail_rate = value.parse().unwrap_or_else(|_| bad("--fail-rate"))
+                config.fail_rate = value.parse().unwrap_or_else(|_| bad("--fail-rate"));
             }
             "--drop-rate" => {
-                config.drop_rate = value.parse().unwrap_or_else(|_| bad("--drop-rate"))
+                config.drop_rate = value.parse().unwrap_or_else(|_| bad("--drop-rate"));
             }
             "--latency-ms" => {
                 config.latency =
                     Duration::from_millis(value.parse().unwrap_or_else(|_| bad("--latency-ms")));
             }
             "--rate-limit" => {
-                config.rate_limit = value.parse().unwrap_or_else(|_| bad("--rate-limit"))
+                config.rate_limit = value.parse().unwrap_or_else(|_| bad("--rate-limit"));
             }
             "--seed" => config.seed = value.parse().unwrap_or_else(|_| bad("--seed")),
             "--clock-offset-secs" => {

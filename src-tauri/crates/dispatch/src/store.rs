@@ -14,6 +14,10 @@ use crate::fanout::{self, Channel, Plan, Recipient, Skip};
 use crate::outbox::{self, channel_str};
 use crate::text::TextKind;
 
+/// (subscriber, village, household, phone, kind, consented, opted out, voice, sms, kakao);
+/// SQLite's JSON carries the flags as 0/1.
+type RecipientRow = (i64, i64, i64, String, String, u8, u8, u8, u8, u8);
+
 /// Approved subscribers of the targets, with the household each belongs to.
 pub async fn recipients(
     conn: &mut Conn,
@@ -37,7 +41,7 @@ pub async fn recipients(
     .bind(ids)
     .fetch_one(&mut *conn)
     .await?;
-    let rows: Vec<(i64, i64, i64, String, String, u8, u8, u8, u8, u8)> =
+    let rows: Vec<RecipientRow> =
         serde_json::from_str(&json)
             .map_err(|e| DispatchError::invalid("targets", e.to_string()))?;
     Ok(rows
