@@ -41,9 +41,8 @@ pub async fn recipients(
     .bind(ids)
     .fetch_one(&mut *conn)
     .await?;
-    let rows: Vec<RecipientRow> =
-        serde_json::from_str(&json)
-            .map_err(|e| DispatchError::invalid("targets", e.to_string()))?;
+    let rows: Vec<RecipientRow> = serde_json::from_str(&json)
+        .map_err(|e| DispatchError::invalid("targets", e.to_string()))?;
     Ok(rows
         .into_iter()
         .map(
