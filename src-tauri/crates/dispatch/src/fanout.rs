@@ -86,7 +86,7 @@ fn wants(r: &Recipient, channel: Channel) -> bool {
 
 /// Plans the deliveries of `channels` to `recipients`, deduplicated by (channel, number) and
 /// in a stable order (channel, then number).
-pub fn plan(recipients: &[Recipient], channels: &[Channel]) -> Plan {
+pub fn plan<'a>(recipients: impl IntoIterator<Item = &'a Recipient>, channels: &[Channel]) -> Plan {
     let mut by_key: BTreeMap<(Channel, &str), (i64, Vec<i64>)> = BTreeMap::new();
     let mut skipped = Vec::new();
     for r in recipients {

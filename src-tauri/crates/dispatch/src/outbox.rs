@@ -65,17 +65,13 @@ impl DeliveryState {
     }
 }
 
-pub fn channel_str(c: Channel) -> &'static str {
-    c.as_str()
-}
-
 /// The key a provider sees for one attempt of one delivery: the same on a re-send after a
 /// crash, different for a deliberate retry.
 pub fn idempotency_key(broadcast_id: i64, channel: Channel, e164: &str, attempt: u32) -> String {
     let mut h = Sha256::new();
     h.update(format!(
         "{broadcast_id}|{}|{e164}|{attempt}",
-        channel_str(channel)
+        channel.as_str()
     ));
     hex::encode(&h.finalize()[..16])
 }
@@ -96,7 +92,7 @@ pub async fn insert_planned(
             .iter()
             .map(|p| {
                 serde_json::json!([
-                    channel_str(p.channel),
+                    p.channel.as_str(),
                     p.e164,
                     serde_json::to_string(&p.subscriber_ids).unwrap_or_else(|_| "[]".into()),
                     p.village_id
@@ -282,24 +278,18 @@ pub async fn begin_submit(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((broadcast, channel, e164, attempt)) = row else {
+    let Some((broadcast_id, channel, e164, attempt)) = row else {
         return Ok(None);
     };
-    let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
-    let attempt = attempt as u32 + 1;
-    let key = idempotency_key(broadcast, channel, &e164, attempt);
-    let done = sqlx::query(
-        "UPDATE deliveries SET state = 'submitting', attempt = $2, provider = $3, idempotency_key = $4, \
-         updated_at = $5 WHERE id = $1 AND state = 'pending'",
-    )
-    .bind(id)
-    .bind(i64::from(attempt))
-    .bind(provider)
-    .bind(&key)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok((done.rows_affected() == 1).then_some(key))
+    let due = Due {
+        id,
+        broadcast_id,
+        channel: Channel::parse(&channel).unwrap_or(Channel::Sms),
+        e164,
+        attempt: attempt as u32,
+    };
+    let moved = begin_submit_batch(conn, &[due], provider, None, now).await?;
+    Ok(moved.into_iter().next().map(|(_, key)| key))
 }
 
 /// Submitting → pending for an attempt the provider never received (the desk stopped
@@ -347,17 +337,8 @@ pub async fn schedule_retry(
     next_attempt_at: &str,
     now: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE deliveries SET state = 'pending', reason = $2, next_attempt_at = $3, updated_at = $4 \
-         WHERE id = $1 AND state IN ('submitting', 'submitted', 'failed')",
-    )
-    .bind(id)
-    .bind(reason)
-    .bind(next_attempt_at)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let row = [(id, reason, next_attempt_at.to_string())];
+    Ok(schedule_retry_batch(conn, &row, now).await? == 1)
 }
 
 /// Deliveries a restart must reconcile with their provider before sending anything again:

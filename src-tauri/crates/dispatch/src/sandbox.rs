@@ -82,7 +82,7 @@ impl Provider for Sandbox {
                 let id = format!(
                     "SB{:08}-{}-{}",
                     s.messages.len() + 1,
-                    crate::outbox::channel_str(m.channel),
+                    m.channel.as_str(),
                     m.to
                 );
                 s.messages.insert(id.clone(), (m.channel, m.to.clone()));

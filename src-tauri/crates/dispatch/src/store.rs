@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::DispatchError;
 use crate::broadcast::{Checked, NewBroadcast, Targets, text_kind_str, validate};
 use crate::fanout::{self, Channel, Plan, Recipient, Skip};
-use crate::outbox::{self, channel_str};
+use crate::outbox;
+use crate::policy::stamp;
 use crate::text::TextKind;
 
 /// (subscriber, village, household, phone, kind, consented, opted out, voice, sms, kakao);
@@ -166,6 +167,15 @@ pub async fn preview(
     now: Timestamp,
 ) -> Result<(Summary, Plan), DispatchError> {
     let checked = validate(b, now)?;
+    plan_checked(conn, b, &checked).await
+}
+
+/// The fan-out of a broadcast that has passed [`validate`].
+async fn plan_checked(
+    conn: &mut Conn,
+    b: &NewBroadcast,
+    checked: &Checked,
+) -> Result<(Summary, Plan), DispatchError> {
     let channels = dedup_channels(&b.channels);
     let found = recipients(conn, &b.targets).await?;
     if found.is_empty() {
@@ -174,9 +184,8 @@ pub async fn preview(
             "고른 대상에 승인된 수신자가 없습니다",
         ));
     }
-    let people: Vec<Recipient> = found.iter().map(|(r, _)| r.clone()).collect();
-    let plan = fanout::plan(&people, &channels);
-    Ok((summarise(&found, &plan, &channels, &checked), plan))
+    let plan = fanout::plan(found.iter().map(|(r, _)| r), &channels);
+    Ok((summarise(&found, &plan, &channels, checked), plan))
 }
 
 /// How a broadcast is stored besides what staff composed.
@@ -200,8 +209,8 @@ pub async fn create(
     now: Timestamp,
 ) -> Result<(i64, Summary), DispatchError> {
     let checked = validate(b, now)?;
-    let (mut summary, plan) = preview(conn, b, now).await?;
-    let stamp = now.to_string();
+    let (mut summary, plan) = plan_checked(conn, b, &checked).await?;
+    let stamp = stamp(now);
     let channels = dedup_channels(&b.channels);
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO broadcasts (title, category, body, recording, emergency, practice, send_at, \
@@ -214,7 +223,7 @@ pub async fn create(
     .bind(&b.recording)
     .bind(b.emergency)
     .bind(origin.practice)
-    .bind(checked.send_at.map(|t| t.to_string()))
+    .bind(checked.send_at.map(crate::policy::stamp))
     .bind(&origin.created_by)
     .bind(&stamp)
     .bind(serde_json::to_string(&channels).unwrap_or_default())
@@ -264,7 +273,7 @@ pub async fn approve(
     sqlx::query("UPDATE broadcasts SET approved_by = $2, approved_at = $3 WHERE id = $1")
         .bind(id)
         .bind(approver)
-        .bind(now.to_string())
+        .bind(stamp(now))
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -273,7 +282,7 @@ pub async fn approve(
 /// Cancels what has not left yet; returns how many deliveries were stopped. What a provider
 /// already holds is left to finish.
 pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, DispatchError> {
-    let stamp = now.to_string();
+    let stamp = stamp(now);
     let done = sqlx::query(
         "UPDATE broadcasts SET cancelled_at = $2 WHERE id = $1 AND cancelled_at IS NULL",
     )
@@ -308,7 +317,7 @@ pub async fn add_fallbacks(
     outbox::stage(
         conn,
         rows.iter()
-            .map(|(id, c)| serde_json::json!([id, channel_str(*c)]))
+            .map(|(id, c)| serde_json::json!([id, c.as_str()]))
             .collect(),
     )
     .await?;

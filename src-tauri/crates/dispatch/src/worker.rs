@@ -1,6 +1,7 @@
 //! One pass of the sync worker: reconcile what a crash left in flight, submit what is due,
-//! and poll the provider for receipts. The loop around it ([`crate::sync`]) calls this;
-//! tests call it directly, advancing the clock themselves.
+//! and poll the provider for receipts. The loops around it (the app's sync loop and
+//! `maeul sync --drain`, both in `api`) call this and wait [`TickReport::next_wait`] between
+//! passes; tests call it directly, advancing the clock themselves.
 
 use jiff::{SignedDuration, Timestamp};
 use maeul_db::Db;
@@ -51,6 +52,33 @@ impl TickReport {
     pub fn progressed(&self) -> bool {
         self.reconciled + self.requeued + self.submitted + self.settled + self.retries + self.failed
             > 0
+    }
+
+    /// How long to wait before the next pass. The provider's Retry-After always holds; a pass
+    /// the provider cut short without progress backs off by the policy (`streak` counts such
+    /// passes, and a pass that did work resets it); a pass that did work is followed at once;
+    /// otherwise `idle`.
+    pub fn next_wait(
+        &self,
+        policy: &Policy,
+        streak: &mut u32,
+        idle: SignedDuration,
+    ) -> SignedDuration {
+        if let Some(Some(after)) = self.rate_limited {
+            *streak += 1;
+            return after;
+        }
+        if self.progressed() {
+            *streak = 0;
+            return SignedDuration::ZERO;
+        }
+        if self.interrupted() {
+            *streak += 1;
+            let jitter = f64::from(Timestamp::now().subsec_nanosecond() % 1000) / 1000.0;
+            return policy.backoff(*streak, jitter);
+        }
+        *streak = 0;
+        idle
     }
 }
 

@@ -111,11 +111,14 @@ impl Desk {
 
     /// One pass with the stored policy.
     pub async fn sync_once(&self, provider: &dyn Provider) -> ApiResult<TickReport> {
-        let policy = {
-            let mut conn = self.db.acquire().await?;
-            Policy::load(&mut conn).await?
-        };
+        let policy = self.dispatch_policy().await?;
         Ok(worker::tick(&self.db, provider, &policy, Timestamp::now()).await?)
+    }
+
+    /// The sending policy as stored now (read again each pass: settings take effect at once).
+    pub(crate) async fn dispatch_policy(&self) -> ApiResult<Policy> {
+        let mut conn = self.db.acquire().await?;
+        Ok(Policy::load(&mut conn).await?)
     }
 
     /// Deliveries not yet terminal.
@@ -137,10 +140,7 @@ impl Desk {
         let mut d = Drained::default();
         let mut streak = 0u32;
         loop {
-            let policy = {
-                let mut conn = self.db.acquire().await?;
-                Policy::load(&mut conn).await?
-            };
+            let policy = self.dispatch_policy().await?;
             let r = worker::tick(&self.db, provider, &policy, Timestamp::now()).await?;
             d.passes += 1;
             d.submitted += r.submitted;
@@ -153,22 +153,7 @@ impl Desk {
             if r.interrupted() {
                 d.interruptions += 1;
             }
-            let wait = if r.interrupted() && !r.progressed() {
-                streak += 1;
-                let jitter = f64::from(Timestamp::now().subsec_nanosecond() % 1000) / 1000.0;
-                match r.rate_limited {
-                    Some(Some(after)) => after,
-                    _ => policy.backoff(streak, jitter),
-                }
-            } else if let Some(Some(after)) = r.rate_limited {
-                // The provider said how long; its word holds even after a good pass.
-                after
-            } else {
-                streak = 0;
-                // Straight on while there is work; a short nap while waiting for receipts
-                // or a retry's time.
-                jiff::SignedDuration::from_millis(if r.progressed() { 0 } else { 250 })
-            };
+            let wait = r.next_wait(&policy, &mut streak, jiff::SignedDuration::from_millis(250));
             d.last = r;
             if !open || tokio::time::Instant::now() >= deadline {
                 d.open = self.sync_open().await?;

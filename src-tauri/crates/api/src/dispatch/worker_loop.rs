@@ -12,7 +12,6 @@ use jiff::Timestamp;
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
-use maeul_dispatch::policy::Policy;
 use maeul_dispatch::provider::Provider;
 use maeul_dispatch::worker;
 
@@ -151,66 +150,41 @@ async fn pass(
         return error(st, "발송 서비스를 준비하지 못했습니다".into(), idle);
     };
     st.provider = provider.name().to_string();
-    let policy = {
-        let Ok(mut conn) = desk.db.acquire().await else {
-            return error(st, "데이터베이스를 열 수 없습니다".into(), idle);
-        };
-        match Policy::load(&mut conn).await {
-            Ok(p) => p,
-            Err(e) => return error(st, e.to_string(), idle),
-        }
+    let policy = match desk.dispatch_policy().await {
+        Ok(p) => p,
+        Err(e) => return error(st, e.message, idle),
     };
     let r = match worker::tick(&desk.db, provider.as_ref(), &policy, Timestamp::now()).await {
         Ok(r) => r,
         Err(e) => return error(st, e.to_string(), idle),
     };
     st.open = worker::open_count(&desk.db).await.unwrap_or(0);
-    let jitter = f64::from(Timestamp::now().subsec_nanosecond() % 1000) / 1000.0;
-    let busy = r.progressed();
-    if busy {
-        *streak = 0;
-    }
-    if r.offline {
-        *streak += 1;
-        st.state = "offline".into();
-        st.detail = Some("발송 서버에 연결할 수 없습니다: 연결되면 이어서 보냅니다".into());
-        let wait = if busy {
-            Duration::ZERO
-        } else {
-            to_std(policy.backoff(*streak, jitter))
-        };
-        return (st, wait);
-    }
-    if let Some(after) = r.rate_limited {
-        *streak += 1;
-        st.state = "rate_limited".into();
-        st.detail = Some("발송 서버가 잠시 기다려 달라고 합니다".into());
-        return (
-            st,
-            to_std(after.unwrap_or_else(|| policy.backoff(*streak, jitter))),
-        );
-    }
-    if let Some(why) = r.refused {
-        *streak += 1;
-        st.state = "refused".into();
-        st.detail = Some(why);
-        return (st, Duration::from_secs(30));
-    }
-    *streak = 0;
-    if r.quiet && st.open > 0 && !busy {
-        st.state = "quiet".into();
-        st.detail = Some("심야 시간(방송 제한)이라 아침까지 기다립니다".into());
-        return (st, idle);
-    }
-    st.state = if st.open > 0 { "sending" } else { "idle" }.into();
-    (
-        st,
-        if busy {
-            Duration::ZERO
-        } else {
-            Duration::from_secs(1)
-        },
-    )
+    let wait = to_std(r.next_wait(&policy, streak, jiff::SignedDuration::from_secs(1)));
+    let (state, detail) = if r.offline {
+        (
+            "offline",
+            Some("발송 서버에 연결할 수 없습니다: 연결되면 이어서 보냅니다".to_string()),
+        )
+    } else if r.rate_limited.is_some() {
+        (
+            "rate_limited",
+            Some("발송 서버가 잠시 기다려 달라고 합니다".to_string()),
+        )
+    } else if let Some(why) = r.refused.clone() {
+        ("refused", Some(why))
+    } else if r.quiet && st.open > 0 && !r.progressed() {
+        (
+            "quiet",
+            Some("심야 시간(방송 제한)이라 아침까지 기다립니다".to_string()),
+        )
+    } else if st.open > 0 {
+        ("sending", None)
+    } else {
+        ("idle", None)
+    };
+    st.state = state.into();
+    st.detail = detail;
+    (st, wait)
 }
 
 fn error(mut st: SyncStatus, why: String, wait: Duration) -> (SyncStatus, Duration) {
