@@ -86,14 +86,30 @@ async fn desk_with_broadcast() -> (Desk, i64) {
     (desk, id)
 }
 
-async fn terminal_counts(desk: &Desk) -> (i64, i64, i64) {
-    sqlx::query_as(
-        "SELECT COUNT(*), SUM(state IN ('pending', 'submitting', 'submitted')), COUNT(DISTINCT idempotency_key) \
-         FROM deliveries",
+/// Deliveries still pending, submitting or submitted, as stored.
+async fn open_rows(desk: &Desk) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted')",
     )
     .fetch_one(desk.db())
     .await
-    .unwrap()
+    .unwrap();
+    n
+}
+
+/// Attempts the outbox recorded: what the provider should have accepted, once each.
+async fn attempts(desk: &Desk) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT SUM(attempt) FROM deliveries")
+        .fetch_one(desk.db())
+        .await
+        .unwrap();
+    n
+}
+
+async fn drain(desk: &Desk, provider: &Solapi, secs: u64) -> maeul_api::Drained {
+    desk.sync_drain(provider, Duration::from_secs(secs), &|_, _| {})
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,20 +117,13 @@ async fn a_broadcast_settles_through_solapi_with_no_duplicate() {
     let base = start(Config::default()).await;
     let (desk, id) = desk_with_broadcast().await;
     let solapi = client(&base, "test-secret");
-    let d = desk
-        .sync_drain(&solapi, Duration::from_secs(60), &|_, _| {})
-        .await
-        .unwrap();
+    let d = drain(&desk, &solapi, 60).await;
     assert_eq!(d.open, 0, "{d:?}");
     let s = stats(&base).await;
     assert_eq!(s["duplicates"], 0, "{s}");
     assert_eq!(s["rejected"], 0, "{s}");
     // Every attempt the outbox made reached the provider once.
-    let (attempts,): (i64,) = sqlx::query_as("SELECT SUM(attempt) FROM deliveries")
-        .fetch_one(desk.db())
-        .await
-        .unwrap();
-    assert_eq!(s["accepted"].as_i64(), Some(attempts), "{s}");
+    assert_eq!(s["accepted"].as_i64(), Some(attempts(&desk).await), "{s}");
     let report = desk.broadcast_report(&operator(), id).await.unwrap();
     let states: Vec<String> = report
         .iter()
@@ -138,23 +147,15 @@ async fn faults_cost_retries_never_messages() {
     .await;
     let (desk, _) = desk_with_broadcast().await;
     let solapi = client(&base, "test-secret");
-    let d = desk
-        .sync_drain(&solapi, Duration::from_secs(120), &|_, _| {})
-        .await
-        .unwrap();
+    let d = drain(&desk, &solapi, 120).await;
     assert_eq!(d.open, 0, "{d:?}");
     assert!(d.interruptions > 0, "the faults were felt: {d:?}");
     let s = stats(&base).await;
     assert!(s["failed_injected"].as_i64().unwrap() > 0, "{s}");
     assert!(s["dropped_injected"].as_i64().unwrap() > 0, "{s}");
     assert_eq!(s["duplicates"], 0, "{s}");
-    let (attempts,): (i64,) = sqlx::query_as("SELECT SUM(attempt) FROM deliveries")
-        .fetch_one(desk.db())
-        .await
-        .unwrap();
-    assert_eq!(s["accepted"].as_i64(), Some(attempts), "{s}");
-    let (_, open, _) = terminal_counts(&desk).await;
-    assert_eq!(open, 0);
+    assert_eq!(s["accepted"].as_i64(), Some(attempts(&desk).await), "{s}");
+    assert_eq!(open_rows(&desk).await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,14 +176,7 @@ async fn bad_credentials_stop_sending_without_failing_anything() {
         "staff must fix the key; no message is failed for it"
     );
     // With the right secret everything goes.
-    let d = desk
-        .sync_drain(
-            &client(&base, "test-secret"),
-            Duration::from_secs(60),
-            &|_, _| {},
-        )
-        .await
-        .unwrap();
+    let d = drain(&desk, &client(&base, "test-secret"), 60).await;
     assert_eq!(d.open, 0);
     assert_eq!(stats(&base).await["duplicates"], 0);
 }
@@ -196,14 +190,7 @@ async fn a_skewed_clock_is_corrected_from_the_servers_date() {
     })
     .await;
     let (desk, _) = desk_with_broadcast().await;
-    let d = desk
-        .sync_drain(
-            &client(&base, "test-secret"),
-            Duration::from_secs(60),
-            &|_, _| {},
-        )
-        .await
-        .unwrap();
+    let d = drain(&desk, &client(&base, "test-secret"), 60).await;
     assert_eq!(d.open, 0, "{d:?}");
     let s = stats(&base).await;
     assert!(

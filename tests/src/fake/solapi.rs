@@ -1,6 +1,7 @@
 //! The Solapi v4 endpoints the desk uses: create a group, add messages to it (≤ 10,000 per
 //! request), send it, list messages by group or id (paged), and the test-only `/__stats`.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use axum::Json;
@@ -11,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{DROP, Message, Shared, auth};
+use super::{DROP, Group, Message, Shared, auth};
 
 const MAX_PER_REQUEST: usize = 10_000;
 const SMS_MAX: usize = 90;
@@ -170,6 +171,31 @@ fn fate(s: &Shared, kind: &str, key: &str) -> &'static str {
     }
 }
 
+/// The group a request names, if it exists and has not been sent yet.
+fn unsent<'a>(
+    s: &Shared,
+    groups: &'a mut HashMap<String, Group>,
+    id: &str,
+) -> Result<&'a mut Group, Box<Response>> {
+    let Some(g) = groups.get_mut(id) else {
+        return Err(Box::new(error(
+            s,
+            StatusCode::NOT_FOUND,
+            "GroupNotFound",
+            "없는 그룹입니다",
+        )));
+    };
+    if g.sent_at.is_some() {
+        return Err(Box::new(error(
+            s,
+            StatusCode::BAD_REQUEST,
+            "AlreadySent",
+            "이미 발송한 그룹입니다",
+        )));
+    }
+    Ok(g)
+}
+
 #[derive(Deserialize)]
 pub struct AddMessages {
     messages: Vec<Value>,
@@ -198,22 +224,10 @@ pub async fn add_messages(
     {
         let mut st = s.lock();
         let st = &mut *st;
-        let Some(g) = st.groups.get_mut(&group) else {
-            return error(
-                &s,
-                StatusCode::NOT_FOUND,
-                "GroupNotFound",
-                "없는 그룹입니다",
-            );
+        let g = match unsent(&s, &mut st.groups, &group) {
+            Ok(g) => g,
+            Err(r) => return *r,
         };
-        if g.sent_at.is_some() {
-            return error(
-                &s,
-                StatusCode::BAD_REQUEST,
-                "AlreadySent",
-                "이미 발송한 그룹입니다",
-            );
-        }
         for m in &body.messages {
             let to = m["to"].as_str().unwrap_or("").to_string();
             let kind = m["type"].as_str().unwrap_or("").to_string();
@@ -270,22 +284,10 @@ pub async fn send_group(
     };
     {
         let mut st = s.lock();
-        let Some(g) = st.groups.get_mut(&group) else {
-            return error(
-                &s,
-                StatusCode::NOT_FOUND,
-                "GroupNotFound",
-                "없는 그룹입니다",
-            );
+        let g = match unsent(&s, &mut st.groups, &group) {
+            Ok(g) => g,
+            Err(r) => return *r,
         };
-        if g.sent_at.is_some() {
-            return error(
-                &s,
-                StatusCode::BAD_REQUEST,
-                "AlreadySent",
-                "이미 발송한 그룹입니다",
-            );
-        }
         g.sent_at = Some(Instant::now());
     }
     maybe_drop(&s, n);
