@@ -38,6 +38,7 @@ fn client(base: &str, secret: &str) -> Solapi {
         sender: "0438353233".into(),
         kakao_pf_id: Some("KA01PF-TEST".into()),
         kakao_template_id: Some("KA01TP-NOTICE".into()),
+        requests_per_second: None,
     })
     .unwrap()
 }

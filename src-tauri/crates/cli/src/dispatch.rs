@@ -215,7 +215,7 @@ pub enum ProviderCommand {
     /// Choose the provider. The API key and secret are read from the environment variables
     /// named (never from the command line); the secret goes to the OS keyring.
     Set {
-        /// sandbox, solapi
+        /// sandbox, solapi, twilio
         name: String,
         #[arg(long, default_value = "https://api.solapi.com")]
         base_url: String,
@@ -230,6 +230,12 @@ pub enum ProviderCommand {
         kakao_pf: Option<String>,
         #[arg(long)]
         kakao_template: Option<String>,
+        /// Twilio: where recordings are published for <Play>.
+        #[arg(long)]
+        media_base_url: Option<String>,
+        /// Requests per second the desk allows itself (0: no limit).
+        #[arg(long)]
+        rate: Option<u32>,
     },
     /// The provider in use (never its secret).
     Show,
@@ -258,6 +264,8 @@ pub async fn provider(
             sender,
             kakao_pf,
             kakao_template,
+            media_base_url,
+            rate,
         } => {
             let settings = ProviderSettings {
                 name: name.clone(),
@@ -266,6 +274,8 @@ pub async fn provider(
                 sender,
                 kakao_pf_id: kakao_pf,
                 kakao_template_id: kakao_template,
+                media_base_url,
+                requests_per_second: rate,
             };
             let secret = from_env(&secret_env, "secret")?.map(Secret::new);
             desk.provider_set(actor, settings, secret).await?;

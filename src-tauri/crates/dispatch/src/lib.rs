@@ -7,6 +7,7 @@ pub mod broadcast;
 pub mod credentials;
 mod error;
 pub mod fanout;
+pub mod limiter;
 pub mod outbox;
 pub mod policy;
 pub mod provider;
@@ -18,6 +19,7 @@ pub mod secret;
 pub mod solapi;
 pub mod store;
 pub mod text;
+pub mod twilio;
 pub mod worker;
 
 pub use error::DispatchError;

@@ -341,13 +341,21 @@ pub async fn schedule_retry(
     Ok(schedule_retry_batch(conn, &row, now).await? == 1)
 }
 
-/// Deliveries a restart must reconcile with their provider before sending anything again:
-/// (id, provider, idempotency key, provider group).
-pub async fn in_flight(
-    conn: &mut Conn,
-) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
+/// A delivery a restart must reconcile with its provider before sending anything again.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InFlight {
+    pub id: i64,
+    pub provider: String,
+    pub key: String,
+    pub group_id: Option<String>,
+    pub e164: String,
+    pub channel: String,
+}
+
+pub async fn in_flight(conn: &mut Conn) -> Result<Vec<InFlight>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, COALESCE(provider, ''), COALESCE(idempotency_key, ''), provider_group_id \
+        "SELECT id, COALESCE(provider, '') AS provider, COALESCE(idempotency_key, '') AS key, \
+         provider_group_id AS group_id, e164, channel \
          FROM deliveries WHERE state = 'submitting' ORDER BY provider_group_id, id",
     )
     .fetch_all(&mut *conn)

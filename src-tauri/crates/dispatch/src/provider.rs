@@ -62,8 +62,14 @@ impl Reason {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submitted {
-    Accepted { message_id: String },
+    Accepted {
+        message_id: String,
+    },
     Rejected(Reason),
+    /// The request for this message failed in a way that leaves its fate unknown (providers
+    /// that take one message per request): the row stays submitting and the next pass looks
+    /// it up before anything is sent again.
+    Unknown(ProviderError),
 }
 
 /// Where a submitted message stands at the provider.
@@ -90,6 +96,16 @@ pub enum ProviderError {
     /// Credentials, sender number or account: nothing will succeed until staff fix it.
     #[error("발송 서버가 요청을 거절했습니다: {0}")]
     Refused(String),
+}
+
+/// A message a crash may have left at the provider: how to recognise it there. Providers
+/// that carry our key (Solapi's custom fields) match on it; those that cannot (Twilio) look
+/// for a message to the same number created after the batch began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub key: String,
+    pub to: String,
+    pub channel: Channel,
 }
 
 /// A submitted message as the provider knows it: its id and the group it was sent in.
@@ -122,12 +138,11 @@ pub trait Provider: Send + Sync {
         messages: &'a [MessageRef],
     ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>>;
 
-    /// The provider's message id for each idempotency key it ever accepted (None where it
-    /// did not): how a restart learns what left before the desk stopped. A provider that
+    /// The provider's message id for each lookup it ever accepted (None where it did not): how a restart learns what left before the desk stopped. A provider that
     /// needs a final step to release what it holds (Solapi's group send) takes it here.
     fn find<'a>(
         &'a self,
         group_id: Option<&'a str>,
-        keys: &'a [String],
+        lookups: &'a [Lookup],
     ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>>;
 }

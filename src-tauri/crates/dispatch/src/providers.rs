@@ -8,20 +8,44 @@ use crate::provider::Provider;
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
 use crate::solapi::{Solapi, SolapiConfig};
+use crate::twilio::{Twilio, TwilioConfig};
 
 pub const SETTING: &str = "dispatch.provider";
-pub const NAMES: [&str; 2] = ["sandbox", "solapi"];
+pub const NAMES: [&str; 3] = ["sandbox", "solapi", "twilio"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ProviderSettings {
     pub name: String,
     pub base_url: String,
-    /// The provider's account key (an identifier sent in the clear; the secret is not here).
+    /// The provider's account key — Solapi's API key, Twilio's account SID (an identifier
+    /// sent in the clear; the secret is not here).
     pub api_key: String,
-    /// The registered sender number, national format.
+    /// The registered sender number, national format (Twilio: its number, E.164 or national).
     pub sender: String,
     pub kakao_pf_id: Option<String>,
     pub kakao_template_id: Option<String>,
+    /// Where telephony renditions are published for Twilio's `<Play>` (none: the text is read).
+    #[serde(default)]
+    pub media_base_url: Option<String>,
+    /// Requests per second the desk allows itself (none: the provider's default).
+    #[serde(default)]
+    pub requests_per_second: Option<u32>,
+}
+
+impl ProviderSettings {
+    /// What the desk paces itself to when staff set nothing: under Solapi's documented
+    /// per-account limit, and Twilio's default API concurrency.
+    pub fn rate(&self) -> Option<u32> {
+        match self.requests_per_second {
+            Some(0) => None,
+            Some(r) => Some(r),
+            None => match self.name.as_str() {
+                "solapi" => Some(50),
+                "twilio" => Some(25),
+                _ => None,
+            },
+        }
+    }
 }
 
 impl ProviderSettings {
@@ -54,8 +78,17 @@ impl ProviderSettings {
             return Err(DispatchError::invalid("api_key", "API 키를 적어 주세요"));
         }
         let digits = self.sender.chars().filter(char::is_ascii_digit).count();
-        if !(9..=11).contains(&digits)
-            || self.sender.chars().any(|c| !c.is_ascii_digit() && c != '-')
+        let international = self.name == "twilio" && self.sender.starts_with('+');
+        let plausible = if international {
+            (8..=15).contains(&digits)
+        } else {
+            (9..=11).contains(&digits)
+        };
+        let sender_chars = self.sender.trim_start_matches('+');
+        if !plausible
+            || sender_chars
+                .chars()
+                .any(|c| !c.is_ascii_digit() && c != '-')
         {
             return Err(DispatchError::invalid(
                 "sender",
@@ -63,6 +96,21 @@ impl ProviderSettings {
                     "발신번호는 등록된 전화번호입니다 (받은 값: {})",
                     self.sender
                 ),
+            ));
+        }
+        if let Some(m) = self.media_base_url.as_deref().filter(|m| !m.is_empty())
+            && !m.starts_with("https://")
+            && !m.starts_with("http://127.0.0.1")
+        {
+            return Err(DispatchError::invalid(
+                "media_base_url",
+                "녹음 파일 주소는 https:// 로 시작해야 합니다 (Twilio가 가져갑니다)",
+            ));
+        }
+        if self.requests_per_second.is_some_and(|r| r > 1000) {
+            return Err(DispatchError::invalid(
+                "requests_per_second",
+                "초당 요청 수는 1000 이하로 적어 주세요 (0: 제한 없음)",
             ));
         }
         Ok(())
@@ -95,6 +143,18 @@ pub fn build(
                 sender: s.sender.chars().filter(char::is_ascii_digit).collect(),
                 kakao_pf_id: s.kakao_pf_id.clone(),
                 kakao_template_id: s.kakao_template_id.clone(),
+                requests_per_second: s.rate(),
+            })
+            .map_err(|e| DispatchError::invalid("base_url", e.to_string()))?,
+        )),
+        "twilio" => Ok(Box::new(
+            Twilio::new(TwilioConfig {
+                base_url: s.base_url.clone(),
+                account_sid: s.api_key.trim().to_string(),
+                auth_token: secret,
+                from: s.sender.clone(),
+                media_base_url: s.media_base_url.clone().filter(|m| !m.is_empty()),
+                requests_per_second: s.rate(),
             })
             .map_err(|e| DispatchError::invalid("base_url", e.to_string()))?,
         )),

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use crate::fanout::Channel;
 use crate::provider::{
-    BoxFuture, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+    BoxFuture, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
 };
 
 #[derive(Debug, Default)]
@@ -116,11 +116,14 @@ impl Provider for Sandbox {
     fn find<'a>(
         &'a self,
         _group_id: Option<&'a str>,
-        keys: &'a [String],
+        lookups: &'a [Lookup],
     ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
         Box::pin(async move {
             let s = self.state.lock().expect("sandbox lock");
-            Ok(keys.iter().map(|k| s.by_key.get(k).cloned()).collect())
+            Ok(lookups
+                .iter()
+                .map(|l| s.by_key.get(&l.key).cloned())
+                .collect())
         })
     }
 }

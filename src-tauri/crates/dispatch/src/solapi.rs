@@ -17,8 +17,9 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::fanout::Channel;
+use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+    BoxFuture, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
 };
 use crate::secret::Secret;
 use crate::text::{self, TextKind};
@@ -40,11 +41,13 @@ pub struct SolapiConfig {
     /// KakaoTalk channel id and approved alimtalk template; without them KakaoTalk is refused.
     pub kakao_pf_id: Option<String>,
     pub kakao_template_id: Option<String>,
+    pub requests_per_second: Option<u32>,
 }
 
 pub struct Solapi {
     cfg: SolapiConfig,
     http: reqwest::Client,
+    limiter: Limiter,
     /// Seconds to add to our clock, learned from the server's Date when it says ours is off.
     skew: Mutex<i64>,
 }
@@ -93,6 +96,7 @@ impl Solapi {
             .build()
             .map_err(unreachable)?;
         Ok(Solapi {
+            limiter: Limiter::per_second(cfg.requests_per_second),
             cfg,
             http,
             skew: Mutex::new(0),
@@ -124,6 +128,7 @@ impl Solapi {
         body: Option<&Value>,
     ) -> Result<Value, ProviderError> {
         for attempt in 0..2 {
+            self.limiter.wait().await;
             let url = format!("{}{path}", self.cfg.base_url.trim_end_matches('/'));
             let mut req = self
                 .http
@@ -373,20 +378,20 @@ impl Provider for Solapi {
     fn find<'a>(
         &'a self,
         group_id: Option<&'a str>,
-        keys: &'a [String],
+        lookups: &'a [Lookup],
     ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
         Box::pin(async move {
             let Some(group) = group_id else {
-                return Ok(vec![None; keys.len()]);
+                return Ok(vec![None; lookups.len()]);
             };
             let listed = self.list_group(group).await?;
             let by_key: HashMap<&str, &str> = listed
                 .iter()
                 .map(|(id, (_, _, key))| (key.as_str(), id.as_str()))
                 .collect();
-            let found: Vec<Option<String>> = keys
+            let found: Vec<Option<String>> = lookups
                 .iter()
-                .map(|k| by_key.get(k.as_str()).map(|id| id.to_string()))
+                .map(|l| by_key.get(l.key.as_str()).map(|id| id.to_string()))
                 .collect();
             if found.iter().any(Option::is_some) {
                 // The desk may have stopped between filling the group and sending it.

@@ -10,7 +10,9 @@ use crate::DispatchError;
 use crate::fanout::Channel;
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
-use crate::provider::{MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted};
+use crate::provider::{
+    Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+};
 use crate::store;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -232,6 +234,11 @@ async fn submit_due(
     for (m, answer) in batch.iter().zip(answers) {
         match answer {
             Submitted::Accepted { message_id } => accepted.push((m.delivery_id, message_id)),
+            Submitted::Unknown(e) => {
+                if !report.interrupted() {
+                    report.stopped(e);
+                }
+            }
             Submitted::Rejected(reason) => {
                 let attempt = attempts.get(&m.delivery_id).copied().unwrap_or(1);
                 failures.add((m.delivery_id, attempt, m.channel), reason, policy, now);
@@ -261,29 +268,36 @@ pub async fn tick(
     let in_flight: Vec<_> = outbox::in_flight(&mut conn)
         .await?
         .into_iter()
-        .filter(|(_, name, _, _)| name == provider.name())
+        .filter(|r| r.provider == provider.name())
         .collect();
     // A failed lookup ends this step only; the next steps are independent of it (a lost
     // connection makes them fail fast too), and every step's progress is kept.
-    'reconcile: for chunk in in_flight.chunk_by(|a, b| a.3 == b.3) {
+    'reconcile: for chunk in in_flight.chunk_by(|a, b| a.group_id == b.group_id) {
         for part in chunk.chunks(policy.batch.max(1) as usize) {
-            let keys: Vec<String> = part.iter().map(|r| r.2.clone()).collect();
-            let group = part[0].3.as_deref();
-            let found = match provider.find(group, &keys).await {
+            let lookups: Vec<Lookup> = part
+                .iter()
+                .map(|r| Lookup {
+                    key: r.key.clone(),
+                    to: r.e164.clone(),
+                    channel: Channel::parse(&r.channel).unwrap_or(Channel::Sms),
+                })
+                .collect();
+            let group = part[0].group_id.as_deref();
+            let found = match provider.find(group, &lookups).await {
                 Ok(f) => f,
                 Err(e) => {
                     report.stopped(e);
                     break 'reconcile;
                 }
             };
-            for ((id, ..), message_id) in part.iter().zip(found) {
+            for (row, message_id) in part.iter().zip(found) {
                 match message_id {
                     Some(m) => {
-                        outbox::record_submitted(&mut conn, *id, group, Some(&m), &at).await?;
+                        outbox::record_submitted(&mut conn, row.id, group, Some(&m), &at).await?;
                         report.reconciled += 1;
                     }
                     None => {
-                        if outbox::unsubmit(&mut conn, *id, &at).await? {
+                        if outbox::unsubmit(&mut conn, row.id, &at).await? {
                             report.requeued += 1;
                         }
                     }

@@ -65,7 +65,21 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
     );
     // The desk stops here: the row says what must be reconciled, with the key the provider saw.
     let flying = in_flight(&mut conn).await.unwrap();
-    assert_eq!(flying, vec![(id, "sandbox".to_string(), key.clone(), None)]);
+    assert_eq!(flying.len(), 1);
+    let f = &flying[0];
+    assert_eq!(
+        (
+            f.id,
+            f.provider.as_str(),
+            f.key.as_str(),
+            f.group_id.as_deref()
+        ),
+        (id, "sandbox", key.as_str(), None)
+    );
+    assert_eq!(
+        (f.e164.as_str(), f.channel.as_str()),
+        ("+821000990001", "sms")
+    );
 
     assert!(
         record_submitted(&mut conn, id, Some("G1"), Some("M1"), now)

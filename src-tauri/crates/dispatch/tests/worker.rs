@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use maeul_dispatch::fanout::{Channel, Planned};
 use maeul_dispatch::outbox::{begin_submit, insert_planned};
 use maeul_dispatch::policy::Policy;
-use maeul_dispatch::provider::{Outgoing, Provider};
+use maeul_dispatch::provider::{Lookup, Outgoing, Provider};
 use maeul_dispatch::sandbox::Sandbox;
 use maeul_dispatch::worker::tick;
 
@@ -209,7 +209,7 @@ impl Provider for Real {
     fn find<'a>(
         &'a self,
         group: Option<&'a str>,
-        keys: &'a [String],
+        keys: &'a [Lookup],
     ) -> maeul_dispatch::provider::BoxFuture<
         'a,
         Result<Vec<Option<String>>, maeul_dispatch::provider::ProviderError>,

@@ -1,0 +1,455 @@
+//! Twilio (REST 2010-04-01): SMS through `Messages.json`, voice through `Calls.json` with
+//! TwiML — `<Play>` of the recording at the configured media address, or `<Say>` of the text.
+//! HTTP Basic auth (account SID and auth token); one message per request, a few in flight at
+//! once, paced by the client-side limiter; a 429 is always safe to retry.
+//!
+//! Twilio carries no field of ours, so a batch is marked by the time it began (on Twilio's
+//! clock, learned from its `Date`): after a crash a message is recognised as one to the same
+//! number, from our number, created after that mark. Receipts are fetched per message.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use crate::fanout::Channel;
+use crate::limiter::Limiter;
+use crate::provider::{
+    BoxFuture, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+};
+use crate::secret::Secret;
+
+/// Requests in flight at once: enough to hide the round trip, few enough for one office line.
+const IN_FLIGHT: usize = 8;
+/// TwiML longer than this is refused by `Calls.json`.
+const TWIML_MAX: usize = 4000;
+const MARK: &str = "TW";
+
+#[derive(Debug, Clone)]
+pub struct TwilioConfig {
+    /// `https://api.twilio.com` (or the fake provider in tests).
+    pub base_url: String,
+    pub account_sid: String,
+    pub auth_token: Secret,
+    /// The Twilio number calls and messages come from, E.164.
+    pub from: String,
+    /// Where the telephony renditions are published (`<Play>` fetches `{media}/{file}`);
+    /// without it a call reads the text aloud.
+    pub media_base_url: Option<String>,
+    pub requests_per_second: Option<u32>,
+}
+
+pub struct Twilio {
+    cfg: TwilioConfig,
+    http: reqwest::Client,
+    limiter: Limiter,
+    /// Twilio's clock minus ours, in seconds, from the last `Date` it sent.
+    skew: Mutex<i64>,
+}
+
+/// Korean national (`043-835-3233`) or E.164 → E.164.
+pub fn e164(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if number.trim_start().starts_with('+') {
+        format!("+{digits}")
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        format!("+82{rest}")
+    } else {
+        format!("+{digits}")
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// The TwiML a call runs: the recording if it is published, otherwise the text in Korean.
+pub fn twiml(m: &Outgoing, media_base_url: Option<&str>) -> String {
+    let file = m
+        .recording
+        .as_deref()
+        .and_then(|p| std::path::Path::new(p).file_name())
+        .and_then(|f| f.to_str());
+    let inner = match (media_base_url, file) {
+        (Some(base), Some(file)) => format!(
+            "<Play>{}</Play>",
+            xml_escape(&format!("{}/{file}", base.trim_end_matches('/')))
+        ),
+        _ => format!("<Say language=\"ko-KR\">{}</Say>", xml_escape(&m.text)),
+    };
+    format!("<Response>{inner}</Response>")
+}
+
+/// Twilio's error codes (on create, or on a failed message) as our reasons.
+pub fn reason(code: i64) -> Reason {
+    match code {
+        21211 | 21214 | 21614 | 30005 | 30006 => Reason::BadNumber,
+        21610 | 30004 => Reason::OptedOut,
+        21212 | 21606 | 21659 | 21660 => Reason::UnregisteredSender,
+        30003 => Reason::NoAnswer,
+        20429 => Reason::RateLimited,
+        _ => Reason::ProviderError,
+    }
+}
+
+/// A message's or call's status as a receipt.
+pub fn receipt(kind: Channel, status: &str, error_code: Option<i64>) -> Receipt {
+    match (kind, status) {
+        (Channel::Voice, "completed") => Receipt::Answered,
+        (Channel::Voice, "busy") => Receipt::Failed(Reason::Busy),
+        (Channel::Voice, "no-answer") => Receipt::Failed(Reason::NoAnswer),
+        (Channel::Voice, "failed") => Receipt::Failed(Reason::BadNumber),
+        (_, "delivered" | "read") => Receipt::Delivered,
+        (_, "undelivered" | "failed") => {
+            Receipt::Failed(error_code.map_or(Reason::ProviderError, reason))
+        }
+        (_, "canceled") => Receipt::Failed(Reason::ProviderError),
+        _ => Receipt::InProgress,
+    }
+}
+
+fn unreachable(e: impl std::fmt::Display) -> ProviderError {
+    ProviderError::Unreachable(e.to_string())
+}
+
+fn rfc2822(s: &str) -> Option<Timestamp> {
+    jiff::fmt::rfc2822::parse(s).ok().map(|z| z.timestamp())
+}
+
+/// What a request came back with: the body, or a per-message refusal, or a failure of the
+/// request itself.
+enum Answer {
+    Ok(Value),
+    Refused(i64),
+}
+
+impl Twilio {
+    pub fn new(cfg: TwilioConfig) -> Result<Twilio, ProviderError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(unreachable)?;
+        Ok(Twilio {
+            limiter: Limiter::per_second(cfg.requests_per_second),
+            cfg,
+            http,
+            skew: Mutex::new(0),
+        })
+    }
+
+    fn url(&self, resource: &str) -> String {
+        format!(
+            "{}/2010-04-01/Accounts/{}/{resource}",
+            self.cfg.base_url.trim_end_matches('/'),
+            self.cfg.account_sid
+        )
+    }
+
+    fn now(&self) -> Timestamp {
+        Timestamp::now() + SignedDuration::from_secs(*self.skew.lock().expect("skew lock"))
+    }
+
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        resource: &str,
+        form: Option<&[(&str, &str)]>,
+        query: Option<&[(&str, &str)]>,
+    ) -> Result<Answer, ProviderError> {
+        self.limiter.wait().await;
+        let mut req = self
+            .http
+            .request(method, self.url(resource))
+            .basic_auth(&self.cfg.account_sid, Some(self.cfg.auth_token.expose()));
+        if let Some(f) = form {
+            req = req.form(f);
+        }
+        if let Some(q) = query {
+            req = req.query(q);
+        }
+        let resp = req.send().await.map_err(unreachable)?;
+        let status = resp.status();
+        if let Some(server) = resp
+            .headers()
+            .get("date")
+            .and_then(|d| d.to_str().ok())
+            .and_then(rfc2822)
+        {
+            *self.skew.lock().expect("skew lock") =
+                server.duration_since(Timestamp::now()).as_secs();
+        }
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .map(SignedDuration::from_secs);
+        let text = resp.text().await.map_err(unreachable)?;
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let code = body["code"].as_i64().unwrap_or(0);
+        match status.as_u16() {
+            200..=299 if !body.is_null() => Ok(Answer::Ok(body)),
+            200..=299 => Err(unreachable("알 수 없는 응답")),
+            429 => Err(ProviderError::RateLimited { retry_after }),
+            401 | 403 => Err(ProviderError::Refused(format!(
+                "인증 실패 ({code}) — 설정에서 계정 SID와 토큰을 확인하세요"
+            ))),
+            s if s >= 500 => Err(unreachable(format!("HTTP {s} {code}"))),
+            400 | 404 if code != 0 => Ok(Answer::Refused(code)),
+            s => Err(ProviderError::Refused(format!(
+                "HTTP {s} {code}: {}",
+                body["message"].as_str().unwrap_or(&text)
+            ))),
+        }
+    }
+
+    async fn submit_one(&self, m: &Outgoing) -> Submitted {
+        let from = e164(&self.cfg.from);
+        let (resource, payload) = match m.channel {
+            Channel::Sms => ("Messages.json", ("Body", m.text.clone())),
+            Channel::Voice => {
+                let twiml = twiml(m, self.cfg.media_base_url.as_deref());
+                if twiml.chars().count() > TWIML_MAX {
+                    return Submitted::Rejected(Reason::ProviderError);
+                }
+                ("Calls.json", ("Twiml", twiml))
+            }
+            // Twilio has no KakaoTalk; the fallback (if any) takes the other channel.
+            Channel::Kakao => return Submitted::Rejected(Reason::UnregisteredSender),
+        };
+        let form = [
+            ("To", m.to.as_str()),
+            ("From", from.as_str()),
+            (payload.0, payload.1.as_str()),
+        ];
+        match self
+            .request(reqwest::Method::POST, resource, Some(&form), None)
+            .await
+        {
+            Ok(Answer::Ok(body)) => match body["sid"].as_str() {
+                Some(sid) => Submitted::Accepted {
+                    message_id: sid.to_string(),
+                },
+                None => Submitted::Unknown(unreachable("sid 없는 응답")),
+            },
+            Ok(Answer::Refused(code)) => Submitted::Rejected(reason(code)),
+            Err(e) => Submitted::Unknown(e),
+        }
+    }
+
+    async fn status_one(&self, m: &MessageRef) -> Result<Receipt, ProviderError> {
+        let channel = if m.message_id.starts_with("CA") {
+            Channel::Voice
+        } else {
+            Channel::Sms
+        };
+        let resource = match channel {
+            Channel::Voice => format!("Calls/{}.json", m.message_id),
+            _ => format!("Messages/{}.json", m.message_id),
+        };
+        match self
+            .request(reqwest::Method::GET, &resource, None, None)
+            .await?
+        {
+            Answer::Ok(b) => Ok(receipt(
+                channel,
+                b["status"].as_str().unwrap_or(""),
+                b["error_code"].as_i64(),
+            )),
+            // Unknown to Twilio (deleted, another account): it will not arrive.
+            Answer::Refused(_) => Ok(Receipt::Failed(Reason::ProviderError)),
+        }
+    }
+
+    /// Sid and creation time of what our number sent to `to` on this channel, newest first.
+    async fn sent_to(
+        &self,
+        to: &str,
+        channel: Channel,
+    ) -> Result<Vec<(String, Timestamp)>, ProviderError> {
+        let (resource, list) = match channel {
+            Channel::Voice => ("Calls.json", "calls"),
+            _ => ("Messages.json", "messages"),
+        };
+        let from = e164(&self.cfg.from);
+        let query = [("To", to), ("From", from.as_str()), ("PageSize", "50")];
+        match self
+            .request(reqwest::Method::GET, resource, None, Some(&query))
+            .await?
+        {
+            Answer::Ok(body) => Ok(body[list]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        r["sid"].as_str()?.to_string(),
+                        rfc2822(r["date_created"].as_str()?)?,
+                    ))
+                })
+                .collect()),
+            Answer::Refused(code) => {
+                Err(ProviderError::Refused(format!("목록 조회 거절 ({code})")))
+            }
+        }
+    }
+}
+
+impl Provider for Twilio {
+    fn name(&self) -> &'static str {
+        "twilio"
+    }
+
+    /// The mark a restart recognises this batch by: when it began, on Twilio's clock (the
+    /// last `Date` seen; a minute earlier, for a clock learned a while ago).
+    fn open_group(&self) -> BoxFuture<'_, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            let start = self.now() - SignedDuration::from_secs(60);
+            Ok(Some(format!("{MARK}{}", start.as_second())))
+        })
+    }
+
+    fn submit<'a>(
+        &'a self,
+        _group_id: Option<&'a str>,
+        batch: &'a [Outgoing],
+    ) -> BoxFuture<'a, Result<Vec<Submitted>, ProviderError>> {
+        Box::pin(async move {
+            let mut answers = Vec::with_capacity(batch.len());
+            for chunk in batch.chunks(IN_FLIGHT) {
+                answers.extend(join_all(chunk.iter().map(|m| self.submit_one(m))).await);
+            }
+            // Credentials refused for every message: say so once instead of per row.
+            if let Some(Submitted::Unknown(e @ ProviderError::Refused(_))) = answers.first()
+                && answers.iter().all(|a| matches!(a, Submitted::Unknown(_)))
+            {
+                return Err(e.clone());
+            }
+            Ok(answers)
+        })
+    }
+
+    fn status<'a>(
+        &'a self,
+        messages: &'a [MessageRef],
+    ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>> {
+        Box::pin(async move {
+            let mut answers = Vec::with_capacity(messages.len());
+            for chunk in messages.chunks(IN_FLIGHT) {
+                answers.extend(join_all(chunk.iter().map(|m| self.status_one(m))).await);
+            }
+            // Like Solapi's: only when nothing answered is the provider reported down; the
+            // rest stay in progress and are asked again next pass.
+            if answers.iter().all(Result::is_err)
+                && let Some(Err(e)) = answers.first()
+            {
+                return Err(e.clone());
+            }
+            Ok(answers
+                .into_iter()
+                .map(|a| a.unwrap_or(Receipt::InProgress))
+                .collect())
+        })
+    }
+
+    fn find<'a>(
+        &'a self,
+        group_id: Option<&'a str>,
+        lookups: &'a [Lookup],
+    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
+        Box::pin(async move {
+            let Some(since) = group_id
+                .and_then(|g| g.strip_prefix(MARK))
+                .and_then(|s| s.parse::<i64>().ok())
+                .and_then(|s| Timestamp::from_second(s).ok())
+            else {
+                return Ok(vec![None; lookups.len()]);
+            };
+            // Two rows of one batch to the same number and channel (two broadcasts) each
+            // claim a different message, oldest first.
+            let mut claimed = HashSet::new();
+            let mut found = Vec::with_capacity(lookups.len());
+            for l in lookups {
+                let mut sent = self.sent_to(&l.to, l.channel).await?;
+                sent.sort_by_key(|(_, at)| *at);
+                let hit = sent
+                    .into_iter()
+                    .find(|(sid, at)| *at >= since && !claimed.contains(sid))
+                    .map(|(sid, _)| sid);
+                if let Some(sid) = &hit {
+                    claimed.insert(sid.clone());
+                }
+                found.push(hit);
+            }
+            Ok(found)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outgoing(channel: Channel, text: &str, recording: Option<&str>) -> Outgoing {
+        Outgoing {
+            delivery_id: 1,
+            channel,
+            to: "+821012345678".into(),
+            subject: "제목".into(),
+            text: text.into(),
+            recording: recording.map(str::to_string),
+            idempotency_key: "k".into(),
+        }
+    }
+
+    #[test]
+    fn numbers_become_e164() {
+        assert_eq!(e164("043-835-3233"), "+82438353233");
+        assert_eq!(e164("+1 415 555 0100"), "+14155550100");
+    }
+
+    #[test]
+    fn twiml_plays_the_published_recording_or_says_the_text() {
+        let m = outgoing(
+            Channel::Voice,
+            "내일 <방역> & 소독",
+            Some("/data/rec/b12.wav"),
+        );
+        assert_eq!(
+            twiml(&m, Some("https://media.example.kr/maeul/")),
+            "<Response><Play>https://media.example.kr/maeul/b12.wav</Play></Response>"
+        );
+        assert_eq!(
+            twiml(&m, None),
+            "<Response><Say language=\"ko-KR\">내일 &lt;방역&gt; &amp; 소독</Say></Response>"
+        );
+    }
+
+    #[test]
+    fn statuses_and_codes_map_to_our_reasons() {
+        assert_eq!(
+            receipt(Channel::Voice, "completed", None),
+            Receipt::Answered
+        );
+        assert_eq!(
+            receipt(Channel::Voice, "no-answer", None),
+            Receipt::Failed(Reason::NoAnswer)
+        );
+        assert_eq!(receipt(Channel::Sms, "sent", None), Receipt::InProgress);
+        assert_eq!(
+            receipt(Channel::Sms, "undelivered", Some(30005)),
+            Receipt::Failed(Reason::BadNumber)
+        );
+        assert_eq!(reason(21610), Reason::OptedOut);
+        assert!(!reason(21211).retryable());
+    }
+}
