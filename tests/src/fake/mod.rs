@@ -1,4 +1,5 @@
-//! A stand-in for the providers' HTTP APIs (the Solapi v4 subset the desk uses), faithful
+//! A stand-in for the providers' HTTP APIs (the Solapi v4 and Twilio 2010-04-01 subsets the
+//! desk uses), faithful
 //! enough to catch what a real one would refuse: HMAC signatures (bad, reused, skewed),
 //! batch sizes, byte limits, unknown sender. Each message's fate follows from a seed and its
 //! idempotency key, so runs repeat. Faults — 5xx, 429 with Retry-After, latency, connections
@@ -8,15 +9,21 @@
 
 mod auth;
 mod solapi;
+mod twilio;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Json;
 use axum::Router;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone)]
@@ -38,7 +45,12 @@ pub struct Config {
     pub sender: String,
     /// How long a sent message stays "3000" before its final code.
     pub settle: Duration,
+    /// Twilio: account SID → auth token, and the account's number.
+    pub twilio_accounts: HashMap<String, String>,
+    pub twilio_from: String,
 }
+
+pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
 
 impl Default for Config {
     fn default() -> Config {
@@ -52,6 +64,8 @@ impl Default for Config {
             accounts: HashMap::from([("NCSTESTKEY".to_string(), "test-secret".to_string())]),
             sender: "0438353233".into(),
             settle: Duration::from_millis(20),
+            twilio_accounts: HashMap::from([(TWILIO_SID.to_string(), "twilio-token".to_string())]),
+            twilio_from: "+82438353233".into(),
         }
     }
 }
@@ -96,6 +110,7 @@ pub(crate) struct State {
     pub serial: u64,
     /// (second, requests in it) for the rate limit.
     pub window: (u64, u32),
+    pub twilio: twilio::TwilioState,
 }
 
 #[derive(Clone)]
@@ -136,6 +151,15 @@ pub fn router(config: Config) -> Router {
         .route("/messages/v4/groups/{id}/send", post(solapi::send_group))
         .route("/messages/v4/list", get(solapi::list))
         .route("/__stats", get(solapi::stats))
+        .route(
+            "/2010-04-01/Accounts/{account}/{resource}",
+            post(twilio::create).get(twilio::list),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/{resource}/{sid}",
+            get(twilio::fetch),
+        )
+        .route("/__twilio/requests", get(twilio::requests))
         .with_state(shared)
 }
 
@@ -152,6 +176,65 @@ pub async fn serve(
         let _ = axum::serve(listener, app).await;
     });
     Ok((bound, handle))
+}
+
+pub(crate) fn server_now(s: &Shared) -> Timestamp {
+    Timestamp::now() + SignedDuration::from_secs(s.config.clock_offset_secs)
+}
+
+/// A JSON answer with the server's `Date` (which clients use to correct a skewed clock).
+pub(crate) fn with_date(s: &Shared, status: StatusCode, body: Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    let date = jiff::fmt::rfc2822::to_string(&server_now(s).to_zoned(jiff::tz::TimeZone::UTC))
+        .unwrap_or_default();
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        r.headers_mut().insert("date", v);
+    }
+    r
+}
+
+pub(crate) enum Fault {
+    RateLimited,
+    Failed,
+}
+
+/// The faults every request may meet before any work: latency, the rate limit, an injected
+/// 5xx. Returns the request's number, for the drop decision taken after the work.
+pub(crate) async fn faults(s: &Shared) -> Result<u64, Fault> {
+    if !s.config.latency.is_zero() {
+        tokio::time::sleep(s.config.latency).await;
+    }
+    let n = {
+        let mut st = s.lock();
+        st.stats.requests += 1;
+        st.serial += 1;
+        let n = st.serial;
+        if s.config.rate_limit > 0 {
+            let second = s.started.elapsed().as_secs();
+            if st.window.0 != second {
+                st.window = (second, 0);
+            }
+            st.window.1 += 1;
+            if st.window.1 > s.config.rate_limit {
+                st.stats.rate_limited += 1;
+                return Err(Fault::RateLimited);
+            }
+        }
+        n
+    };
+    if s.roll(&format!("req{n}:fail")) < s.config.fail_rate {
+        s.lock().stats.failed_injected += 1;
+        return Err(Fault::Failed);
+    }
+    Ok(n)
+}
+
+/// Drops the connection (after the work is done) for the share of requests asked for.
+pub(crate) fn maybe_drop(s: &Shared, n: u64) {
+    if s.roll(&format!("req{n}:drop")) < s.config.drop_rate {
+        s.lock().stats.dropped_injected += 1;
+        std::panic::panic_any(DROP);
+    }
 }
 
 /// A dropped connection is a panicking handler (hyper then closes the socket without an

@@ -8,29 +8,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State as Ax};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{DROP, Group, Message, Shared, auth};
+use super::{Fault, Group, Message, Shared, auth, faults, maybe_drop, server_now, with_date};
 
 const MAX_PER_REQUEST: usize = 10_000;
 const SMS_MAX: usize = 90;
 const LMS_MAX: usize = 2000;
-
-fn server_now(s: &Shared) -> Timestamp {
-    Timestamp::now() + SignedDuration::from_secs(s.config.clock_offset_secs)
-}
-
-fn with_date(s: &Shared, status: StatusCode, body: Value) -> Response {
-    let mut r = (status, Json(body)).into_response();
-    let date = jiff::fmt::rfc2822::to_string(&server_now(s).to_zoned(jiff::tz::TimeZone::UTC))
-        .unwrap_or_default();
-    if let Ok(v) = HeaderValue::from_str(&date) {
-        r.headers_mut().insert("date", v);
-    }
-    r
-}
 
 fn error(s: &Shared, status: StatusCode, code: &str, message: &str) -> Response {
     with_date(
@@ -40,47 +25,31 @@ fn error(s: &Shared, status: StatusCode, code: &str, message: &str) -> Response 
     )
 }
 
-/// What every request goes through: latency, the rate limit, injected 5xx, the signature.
-/// Returns the request's number, for the drop decision taken later.
+/// What every request goes through: the injected faults, then the signature. Returns the
+/// request's number, for the drop decision taken later.
 async fn gate(s: &Shared, headers: &HeaderMap) -> Result<u64, Response> {
-    if !s.config.latency.is_zero() {
-        tokio::time::sleep(s.config.latency).await;
-    }
-    let n = {
-        let mut st = s.lock();
-        st.stats.requests += 1;
-        st.serial += 1;
-        let n = st.serial;
-        if s.config.rate_limit > 0 {
-            let second = s.started.elapsed().as_secs();
-            if st.window.0 != second {
-                st.window = (second, 0);
-            }
-            st.window.1 += 1;
-            if st.window.1 > s.config.rate_limit {
-                st.stats.rate_limited += 1;
-                let mut r = error(
-                    s,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "TooManyRequests",
-                    "잠시 후 다시 시도하세요",
-                );
-                r.headers_mut()
-                    .insert("retry-after", HeaderValue::from_static("1"));
-                return Err(r);
-            }
+    let n = match faults(s).await {
+        Ok(n) => n,
+        Err(Fault::RateLimited) => {
+            let mut r = error(
+                s,
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "잠시 후 다시 시도하세요",
+            );
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            return Err(r);
         }
-        n
+        Err(Fault::Failed) => {
+            return Err(error(
+                s,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "일시적인 오류",
+            ));
+        }
     };
-    if s.roll(&format!("req{n}:fail")) < s.config.fail_rate {
-        s.lock().stats.failed_injected += 1;
-        return Err(error(
-            s,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "일시적인 오류",
-        ));
-    }
     let header = headers.get("authorization").and_then(|v| v.to_str().ok());
     let mut st = s.lock();
     if let Err(refusal) = auth::check(header, &s.config.accounts, server_now(s), &mut st) {
@@ -94,14 +63,6 @@ async fn gate(s: &Shared, headers: &HeaderMap) -> Result<u64, Response> {
         ));
     }
     Ok(n)
-}
-
-/// Drops the connection (after the work is done) for the share of requests asked for.
-fn maybe_drop(s: &Shared, n: u64) {
-    if s.roll(&format!("req{n}:drop")) < s.config.drop_rate {
-        s.lock().stats.dropped_injected += 1;
-        std::panic::panic_any(DROP);
-    }
 }
 
 pub async fn create_group(Ax(s): Ax<Shared>, headers: HeaderMap) -> Response {

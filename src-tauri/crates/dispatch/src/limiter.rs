@@ -11,10 +11,12 @@ pub struct Limiter(Option<DefaultDirectRateLimiter>);
 impl Limiter {
     /// `None` or 0: no limit (the sandbox, tests that want the provider's 429s).
     pub fn per_second(rate: Option<u32>) -> Limiter {
-        Limiter(
-            rate.and_then(NonZeroU32::new)
-                .map(|r| RateLimiter::direct(Quota::per_second(r))),
-        )
+        Limiter(rate.and_then(NonZeroU32::new).map(|r| {
+            // A small burst: any one-second window then holds at most rate + burst
+            // requests, which is what a provider counting per second sees.
+            let burst = NonZeroU32::new((r.get() / 10).max(1)).unwrap_or(r);
+            RateLimiter::direct(Quota::per_second(r).allow_burst(burst))
+        }))
     }
 
     /// Waits until one more request fits in the rate.

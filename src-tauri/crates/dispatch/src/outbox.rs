@@ -350,12 +350,13 @@ pub struct InFlight {
     pub group_id: Option<String>,
     pub e164: String,
     pub channel: String,
+    pub previous_id: Option<String>,
 }
 
 pub async fn in_flight(conn: &mut Conn) -> Result<Vec<InFlight>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, COALESCE(provider, '') AS provider, COALESCE(idempotency_key, '') AS key, \
-         provider_group_id AS group_id, e164, channel \
+         provider_group_id AS group_id, e164, channel, provider_message_id AS previous_id \
          FROM deliveries WHERE state = 'submitting' ORDER BY provider_group_id, id",
     )
     .fetch_all(&mut *conn)

@@ -70,6 +70,9 @@ pub enum Submitted {
     /// that take one message per request): the row stays submitting and the next pass looks
     /// it up before anything is sent again.
     Unknown(ProviderError),
+    /// Certainly not taken (a 429, refused credentials, or not tried once the provider had
+    /// stopped answering): back to pending without spending the attempt.
+    NotSent(ProviderError),
 }
 
 /// Where a submitted message stands at the provider.
@@ -106,6 +109,20 @@ pub struct Lookup {
     pub key: String,
     pub to: String,
     pub channel: Channel,
+    /// The provider's id from this delivery's previous attempt: never the one being looked
+    /// for, and what it is looked for after.
+    pub previous: Option<String>,
+}
+
+/// What a lookup learned of a message a crash may have left at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// The provider has it, under this id.
+    Sent(String),
+    /// The provider never took it: it can go again without spending an attempt.
+    Absent,
+    /// The lookup itself failed: ask again next pass.
+    Unknown,
 }
 
 /// A submitted message as the provider knows it: its id and the group it was sent in.
@@ -144,5 +161,5 @@ pub trait Provider: Send + Sync {
         &'a self,
         group_id: Option<&'a str>,
         lookups: &'a [Lookup],
-    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>>;
+    ) -> BoxFuture<'a, Result<Vec<Found>, ProviderError>>;
 }

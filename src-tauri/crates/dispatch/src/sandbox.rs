@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use crate::fanout::Channel;
 use crate::provider::{
-    BoxFuture, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+    BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
+    Submitted,
 };
 
 #[derive(Debug, Default)]
@@ -117,12 +118,17 @@ impl Provider for Sandbox {
         &'a self,
         _group_id: Option<&'a str>,
         lookups: &'a [Lookup],
-    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
+    ) -> BoxFuture<'a, Result<Vec<Found>, ProviderError>> {
         Box::pin(async move {
             let s = self.state.lock().expect("sandbox lock");
             Ok(lookups
                 .iter()
-                .map(|l| s.by_key.get(&l.key).cloned())
+                .map(|l| {
+                    s.by_key
+                        .get(&l.key)
+                        .cloned()
+                        .map_or(Found::Absent, Found::Sent)
+                })
                 .collect())
         })
     }

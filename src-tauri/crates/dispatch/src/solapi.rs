@@ -19,7 +19,8 @@ use sha2::Sha256;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+    BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
+    Submitted,
 };
 use crate::secret::Secret;
 use crate::text::{self, TextKind};
@@ -379,21 +380,25 @@ impl Provider for Solapi {
         &'a self,
         group_id: Option<&'a str>,
         lookups: &'a [Lookup],
-    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
+    ) -> BoxFuture<'a, Result<Vec<Found>, ProviderError>> {
         Box::pin(async move {
             let Some(group) = group_id else {
-                return Ok(vec![None; lookups.len()]);
+                return Ok(vec![Found::Absent; lookups.len()]);
             };
             let listed = self.list_group(group).await?;
             let by_key: HashMap<&str, &str> = listed
                 .iter()
                 .map(|(id, (_, _, key))| (key.as_str(), id.as_str()))
                 .collect();
-            let found: Vec<Option<String>> = lookups
+            let found: Vec<Found> = lookups
                 .iter()
-                .map(|l| by_key.get(l.key.as_str()).map(|id| id.to_string()))
+                .map(|l| {
+                    by_key
+                        .get(l.key.as_str())
+                        .map_or(Found::Absent, |id| Found::Sent(id.to_string()))
+                })
                 .collect();
-            if found.iter().any(Option::is_some) {
+            if found.iter().any(|f| matches!(f, Found::Sent(_))) {
                 // The desk may have stopped between filling the group and sending it.
                 let path = format!("/messages/v4/groups/{group}/send");
                 match self

@@ -18,7 +18,8 @@ use serde_json::Value;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+    BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
+    Submitted,
 };
 use crate::secret::Secret;
 
@@ -27,6 +28,8 @@ const IN_FLIGHT: usize = 8;
 /// TwiML longer than this is refused by `Calls.json`.
 const TWIML_MAX: usize = 4000;
 const MARK: &str = "TW";
+/// Up to this many receipts are fetched one by one; more are listed.
+const FETCH_ONE_BY_ONE: usize = 20;
 
 #[derive(Debug, Clone)]
 pub struct TwilioConfig {
@@ -115,12 +118,50 @@ pub fn receipt(kind: Channel, status: &str, error_code: Option<i64>) -> Receipt 
     }
 }
 
+/// Call sids start with CA; message sids with SM or MM.
+fn channel_of(sid: &str) -> Channel {
+    if sid.starts_with("CA") {
+        Channel::Voice
+    } else {
+        Channel::Sms
+    }
+}
+
+/// When a batch began, from its mark.
+fn mark(group_id: Option<&str>) -> Option<Timestamp> {
+    group_id
+        .and_then(|g| g.strip_prefix(MARK))
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|s| Timestamp::from_second(s).ok())
+}
+
 fn unreachable(e: impl std::fmt::Display) -> ProviderError {
     ProviderError::Unreachable(e.to_string())
 }
 
 fn rfc2822(s: &str) -> Option<Timestamp> {
     jiff::fmt::rfc2822::parse(s).ok().map(|z| z.timestamp())
+}
+
+/// A request that failed, and whether it certainly never reached Twilio.
+struct Failed {
+    error: ProviderError,
+    before_sending: bool,
+}
+
+impl Failed {
+    fn after(error: ProviderError) -> Failed {
+        Failed {
+            error,
+            before_sending: false,
+        }
+    }
+}
+
+impl From<Failed> for ProviderError {
+    fn from(f: Failed) -> ProviderError {
+        f.error
+    }
 }
 
 /// What a request came back with: the body, or a per-message refusal, or a failure of the
@@ -163,19 +204,30 @@ impl Twilio {
         resource: &str,
         form: Option<&[(&str, &str)]>,
         query: Option<&[(&str, &str)]>,
-    ) -> Result<Answer, ProviderError> {
-        self.limiter.wait().await;
-        let mut req = self
-            .http
-            .request(method, self.url(resource))
-            .basic_auth(&self.cfg.account_sid, Some(self.cfg.auth_token.expose()));
+    ) -> Result<Answer, Failed> {
+        let mut req = self.http.request(method, self.url(resource));
         if let Some(f) = form {
             req = req.form(f);
         }
         if let Some(q) = query {
             req = req.query(q);
         }
-        let resp = req.send().await.map_err(unreachable)?;
+        self.send(req).await
+    }
+
+    /// A page Twilio pointed to (`next_page_uri`, relative to the API's host).
+    async fn request_uri(&self, uri: &str) -> Result<Answer, Failed> {
+        let url = format!("{}{uri}", self.cfg.base_url.trim_end_matches('/'));
+        self.send(self.http.get(url)).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Answer, Failed> {
+        self.limiter.wait().await;
+        let req = req.basic_auth(&self.cfg.account_sid, Some(self.cfg.auth_token.expose()));
+        let resp = req.send().await.map_err(|e| Failed {
+            before_sending: e.is_connect(),
+            error: unreachable(e),
+        })?;
         let status = resp.status();
         if let Some(server) = resp
             .headers()
@@ -192,23 +244,27 @@ impl Twilio {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<i64>().ok())
             .map(SignedDuration::from_secs);
-        let text = resp.text().await.map_err(unreachable)?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| Failed::after(unreachable(e)))?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let code = body["code"].as_i64().unwrap_or(0);
-        match status.as_u16() {
-            200..=299 if !body.is_null() => Ok(Answer::Ok(body)),
-            200..=299 => Err(unreachable("알 수 없는 응답")),
-            429 => Err(ProviderError::RateLimited { retry_after }),
-            401 | 403 => Err(ProviderError::Refused(format!(
+        let error = match status.as_u16() {
+            200..=299 if !body.is_null() => return Ok(Answer::Ok(body)),
+            400 | 404 if code != 0 => return Ok(Answer::Refused(code)),
+            200..=299 => unreachable("알 수 없는 응답"),
+            429 => ProviderError::RateLimited { retry_after },
+            401 | 403 => ProviderError::Refused(format!(
                 "인증 실패 ({code}) — 설정에서 계정 SID와 토큰을 확인하세요"
-            ))),
-            s if s >= 500 => Err(unreachable(format!("HTTP {s} {code}"))),
-            400 | 404 if code != 0 => Ok(Answer::Refused(code)),
-            s => Err(ProviderError::Refused(format!(
+            )),
+            s if s >= 500 => unreachable(format!("HTTP {s} {code}")),
+            s => ProviderError::Refused(format!(
                 "HTTP {s} {code}: {}",
                 body["message"].as_str().unwrap_or(&text)
-            ))),
-        }
+            )),
+        };
+        Err(Failed::after(error))
     }
 
     async fn submit_one(&self, m: &Outgoing) -> Submitted {
@@ -241,16 +297,69 @@ impl Twilio {
                 None => Submitted::Unknown(unreachable("sid 없는 응답")),
             },
             Ok(Answer::Refused(code)) => Submitted::Rejected(reason(code)),
-            Err(e) => Submitted::Unknown(e),
+            // Twilio did not take it: "429 is always safe to retry", a refused login created
+            // nothing, and a connection never made carried nothing.
+            Err(Failed {
+                error: e @ (ProviderError::RateLimited { .. } | ProviderError::Refused(_)),
+                ..
+            })
+            | Err(Failed {
+                error: e,
+                before_sending: true,
+            }) => Submitted::NotSent(e),
+            Err(f) => Submitted::Unknown(f.error),
+        }
+    }
+
+    /// Status and error code of everything our number sent on a channel since `since`
+    /// (Twilio filters by UTC day), following the pages.
+    async fn listed_since(
+        &self,
+        channel: Channel,
+        since: Timestamp,
+    ) -> Result<Vec<(String, (String, Option<i64>))>, ProviderError> {
+        let (resource, list, filter) = match channel {
+            Channel::Voice => ("Calls.json", "calls", "StartTime>"),
+            _ => ("Messages.json", "messages", "DateSent>"),
+        };
+        let day = since
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%Y-%m-%d")
+            .to_string();
+        let from = e164(&self.cfg.from);
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let body = match &next {
+                None => {
+                    let query = [
+                        ("From", from.as_str()),
+                        (filter, day.as_str()),
+                        ("PageSize", "1000"),
+                    ];
+                    self.request(reqwest::Method::GET, resource, None, Some(&query))
+                        .await?
+                }
+                Some(uri) => self.request_uri(uri).await?,
+            };
+            let Answer::Ok(body) = body else {
+                return Err(ProviderError::Refused("목록 조회 거절".into()));
+            };
+            for r in body[list].as_array().map(Vec::as_slice).unwrap_or_default() {
+                if let Some(sid) = r["sid"].as_str() {
+                    let status = r["status"].as_str().unwrap_or("").to_string();
+                    out.push((sid.to_string(), (status, r["error_code"].as_i64())));
+                }
+            }
+            match body["next_page_uri"].as_str() {
+                Some(uri) if !uri.is_empty() => next = Some(uri.to_string()),
+                _ => return Ok(out),
+            }
         }
     }
 
     async fn status_one(&self, m: &MessageRef) -> Result<Receipt, ProviderError> {
-        let channel = if m.message_id.starts_with("CA") {
-            Channel::Voice
-        } else {
-            Channel::Sms
-        };
+        let channel = channel_of(&m.message_id);
         let resource = match channel {
             Channel::Voice => format!("Calls/{}.json", m.message_id),
             _ => format!("Messages/{}.json", m.message_id),
@@ -274,7 +383,7 @@ impl Twilio {
         &self,
         to: &str,
         channel: Channel,
-    ) -> Result<Vec<(String, Timestamp)>, ProviderError> {
+    ) -> Result<Vec<(String, Timestamp)>, Failed> {
         let (resource, list) = match channel {
             Channel::Voice => ("Calls.json", "calls"),
             _ => ("Messages.json", "messages"),
@@ -297,9 +406,9 @@ impl Twilio {
                     ))
                 })
                 .collect()),
-            Answer::Refused(code) => {
-                Err(ProviderError::Refused(format!("목록 조회 거절 ({code})")))
-            }
+            Answer::Refused(code) => Err(Failed::after(ProviderError::Refused(format!(
+                "목록 조회 거절 ({code})"
+            )))),
         }
     }
 }
@@ -324,13 +433,26 @@ impl Provider for Twilio {
         batch: &'a [Outgoing],
     ) -> BoxFuture<'a, Result<Vec<Submitted>, ProviderError>> {
         Box::pin(async move {
-            let mut answers = Vec::with_capacity(batch.len());
+            let mut answers: Vec<Submitted> = Vec::with_capacity(batch.len());
+            let mut stopped: Option<ProviderError> = None;
             for chunk in batch.chunks(IN_FLIGHT) {
-                answers.extend(join_all(chunk.iter().map(|m| self.submit_one(m))).await);
+                // Once Twilio cannot be reached, asks us to slow down or refuses the login,
+                // the rest of the batch is not tried this pass. (A 5xx or a cut answer
+                // leaves that one message to be looked up; the others go on.)
+                if let Some(e) = &stopped {
+                    answers.extend(chunk.iter().map(|_| Submitted::NotSent(e.clone())));
+                    continue;
+                }
+                let got = join_all(chunk.iter().map(|m| self.submit_one(m))).await;
+                stopped = got.iter().find_map(|a| match a {
+                    Submitted::NotSent(e) => Some(e.clone()),
+                    _ => None,
+                });
+                answers.extend(got);
             }
-            // Credentials refused for every message: say so once instead of per row.
-            if let Some(Submitted::Unknown(e @ ProviderError::Refused(_))) = answers.first()
-                && answers.iter().all(|a| matches!(a, Submitted::Unknown(_)))
+            // Credentials refused: say so once for the batch instead of per row.
+            if let Some(e @ ProviderError::Refused(_)) = &stopped
+                && answers.iter().all(|a| matches!(a, Submitted::NotSent(_)))
             {
                 return Err(e.clone());
             }
@@ -343,6 +465,31 @@ impl Provider for Twilio {
         messages: &'a [MessageRef],
     ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>> {
         Box::pin(async move {
+            // Many at once: list what our number sent since the oldest batch began, a
+            // thousand a page, instead of one request per message.
+            if messages.len() > FETCH_ONE_BY_ONE {
+                let since = messages
+                    .iter()
+                    .filter_map(|m| mark(m.group_id.as_deref()))
+                    .min()
+                    .unwrap_or_else(|| self.now() - SignedDuration::from_hours(24));
+                let mut known = std::collections::HashMap::new();
+                for channel in [Channel::Sms, Channel::Voice] {
+                    if messages
+                        .iter()
+                        .any(|m| channel_of(&m.message_id) == channel)
+                    {
+                        known.extend(self.listed_since(channel, since).await?);
+                    }
+                }
+                return Ok(messages
+                    .iter()
+                    .map(|m| match known.get(&m.message_id) {
+                        Some((status, code)) => receipt(channel_of(&m.message_id), status, *code),
+                        None => Receipt::InProgress,
+                    })
+                    .collect());
+            }
             let mut answers = Vec::with_capacity(messages.len());
             for chunk in messages.chunks(IN_FLIGHT) {
                 answers.extend(join_all(chunk.iter().map(|m| self.status_one(m))).await);
@@ -365,32 +512,60 @@ impl Provider for Twilio {
         &'a self,
         group_id: Option<&'a str>,
         lookups: &'a [Lookup],
-    ) -> BoxFuture<'a, Result<Vec<Option<String>>, ProviderError>> {
+    ) -> BoxFuture<'a, Result<Vec<Found>, ProviderError>> {
         Box::pin(async move {
-            let Some(since) = group_id
-                .and_then(|g| g.strip_prefix(MARK))
-                .and_then(|s| s.parse::<i64>().ok())
-                .and_then(|s| Timestamp::from_second(s).ok())
-            else {
-                return Ok(vec![None; lookups.len()]);
+            let Some(since) = mark(group_id) else {
+                return Ok(vec![Found::Absent; lookups.len()]);
             };
             // Two rows of one batch to the same number and channel (two broadcasts) each
             // claim a different message, oldest first.
             let mut claimed = HashSet::new();
             let mut found = Vec::with_capacity(lookups.len());
+            let mut stopped: Option<ProviderError> = None;
             for l in lookups {
-                let mut sent = self.sent_to(&l.to, l.channel).await?;
-                sent.sort_by_key(|(_, at)| *at);
-                let hit = sent
-                    .into_iter()
-                    .find(|(sid, at)| *at >= since && !claimed.contains(sid))
-                    .map(|(sid, _)| sid);
-                if let Some(sid) = &hit {
-                    claimed.insert(sid.clone());
+                if stopped.is_some() {
+                    found.push(Found::Unknown);
+                    continue;
                 }
-                found.push(hit);
+                let mut sent = match self.sent_to(&l.to, l.channel).await {
+                    Ok(sent) => sent,
+                    // This number is asked again next pass; the others go on unless Twilio
+                    // is down, slowing us or refusing the login.
+                    Err(f) => {
+                        if f.before_sending
+                            || matches!(
+                                f.error,
+                                ProviderError::RateLimited { .. } | ProviderError::Refused(_)
+                            )
+                        {
+                            stopped = Some(f.error);
+                        }
+                        found.push(Found::Unknown);
+                        continue;
+                    }
+                };
+                sent.sort_by_key(|(_, at)| *at);
+                // A retry is looked for after its previous attempt, which is never it.
+                let after = l
+                    .previous
+                    .as_ref()
+                    .and_then(|p| sent.iter().find(|(sid, _)| sid == p))
+                    .map_or(since, |(_, at)| since.max(*at));
+                let hit = sent.into_iter().find(|(sid, at)| {
+                    *at >= after && !claimed.contains(sid) && Some(sid) != l.previous.as_ref()
+                });
+                found.push(match hit {
+                    Some((sid, _)) => {
+                        claimed.insert(sid.clone());
+                        Found::Sent(sid)
+                    }
+                    None => Found::Absent,
+                });
             }
-            Ok(found)
+            match stopped {
+                Some(e) if found.iter().all(|f| *f == Found::Unknown) => Err(e),
+                _ => Ok(found),
+            }
         })
     }
 }

@@ -11,7 +11,7 @@ use crate::fanout::Channel;
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
 use crate::provider::{
-    Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
+    Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt, Submitted,
 };
 use crate::store;
 
@@ -230,11 +230,18 @@ async fn submit_due(
     let attempts: std::collections::HashMap<i64, u32> =
         rows.iter().map(|r| (r.id, r.attempt + 1)).collect();
     let mut accepted = Vec::new();
+    let mut not_sent = Vec::new();
     let mut failures = Failures::default();
     for (m, answer) in batch.iter().zip(answers) {
         match answer {
             Submitted::Accepted { message_id } => accepted.push((m.delivery_id, message_id)),
             Submitted::Unknown(e) => {
+                if !report.interrupted() {
+                    report.stopped(e);
+                }
+            }
+            Submitted::NotSent(e) => {
+                not_sent.push(m.delivery_id);
                 if !report.interrupted() {
                     report.stopped(e);
                 }
@@ -249,6 +256,9 @@ async fn submit_due(
     report.submitted +=
         outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at).await?;
     failures.apply(&mut tx, S::Submitting, &at, report).await?;
+    for id in not_sent {
+        outbox::unsubmit(&mut tx, id, &at).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -280,6 +290,7 @@ pub async fn tick(
                     key: r.key.clone(),
                     to: r.e164.clone(),
                     channel: Channel::parse(&r.channel).unwrap_or(Channel::Sms),
+                    previous: r.previous_id.clone(),
                 })
                 .collect();
             let group = part[0].group_id.as_deref();
@@ -290,17 +301,18 @@ pub async fn tick(
                     break 'reconcile;
                 }
             };
-            for (row, message_id) in part.iter().zip(found) {
-                match message_id {
-                    Some(m) => {
+            for (row, found) in part.iter().zip(found) {
+                match found {
+                    Found::Sent(m) => {
                         outbox::record_submitted(&mut conn, row.id, group, Some(&m), &at).await?;
                         report.reconciled += 1;
                     }
-                    None => {
+                    Found::Absent => {
                         if outbox::unsubmit(&mut conn, row.id, &at).await? {
                             report.requeued += 1;
                         }
                     }
+                    Found::Unknown => {}
                 }
             }
         }

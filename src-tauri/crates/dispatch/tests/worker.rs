@@ -212,7 +212,7 @@ impl Provider for Real {
         keys: &'a [Lookup],
     ) -> maeul_dispatch::provider::BoxFuture<
         'a,
-        Result<Vec<Option<String>>, maeul_dispatch::provider::ProviderError>,
+        Result<Vec<maeul_dispatch::provider::Found>, maeul_dispatch::provider::ProviderError>,
     > {
         self.0.find(group, keys)
     }

@@ -1,0 +1,7 @@
+//! The provider clients against the fake provider (`maeul_tests::fake`), through the real
+//! sync worker.
+
+mod common;
+mod openapi;
+mod solapi;
+mod twilio;

@@ -1,0 +1,152 @@
+//! The Twilio client against the fake Twilio, through the real sync worker: texts and calls
+//! settle, nothing is accepted twice, faults cost retries never messages, bad credentials
+//! stop the desk without failing anything, and the desk's own rate keeps Twilio from
+//! answering 429.
+
+use std::time::Duration;
+
+use maeul_dispatch::secret::Secret;
+use maeul_dispatch::twilio::{Twilio, TwilioConfig};
+use maeul_tests::fake::{Config, TWILIO_SID};
+
+use crate::common::{desk_with_broadcast, drain, open_rows, operator, start, stats};
+
+pub fn client(base: &str, token: &str, rate: Option<u32>) -> Twilio {
+    Twilio::new(TwilioConfig {
+        base_url: base.into(),
+        account_sid: TWILIO_SID.into(),
+        auth_token: Secret::new(token),
+        // National format in the settings; the client sends E.164.
+        from: "043-835-3233".into(),
+        media_base_url: None,
+        requests_per_second: rate,
+    })
+    .unwrap()
+}
+
+/// Attempts that went to Twilio: the KakaoTalk fallbacks are refused by the client itself.
+async fn sent_attempts(desk: &maeul_api::Desk) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT SUM(attempt) FROM deliveries WHERE channel != 'kakao'")
+            .fetch_one(desk.db())
+            .await
+            .unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_settles_through_twilio_with_no_duplicate() {
+    let base = start(Config::default()).await;
+    let (desk, id) = desk_with_broadcast().await;
+    let d = drain(&desk, &client(&base, "twilio-token", None), 90).await;
+    assert_eq!(d.open, 0, "{d:?}");
+    let s = stats(&base).await;
+    assert_eq!(s["duplicates"], 0, "{s}");
+    assert_eq!(s["rejected"], 0, "{s}");
+    assert_eq!(
+        s["accepted"].as_i64(),
+        Some(sent_attempts(&desk).await),
+        "{s}"
+    );
+    let report = desk.broadcast_report(&operator(), id).await.unwrap();
+    let states: Vec<String> = report
+        .iter()
+        .map(|c| {
+            format!(
+                "{:?}:{}:{}",
+                c.channel,
+                c.state,
+                c.reason.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(states.contains(&"Sms:delivered:".to_string()), "{states:?}");
+    assert!(
+        states.contains(&"Voice:answered:".to_string()),
+        "{states:?}"
+    );
+    // No-answer calls were tried again (3 attempts by default), so some voice rows took more
+    // than one attempt.
+    let (retried,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE channel = 'voice' AND attempt > 1")
+            .fetch_one(desk.db())
+            .await
+            .unwrap();
+    assert!(retried > 0);
+    // Twilio has no KakaoTalk: the fallback for failed texts fails at once, with its reason,
+    // instead of being retried.
+    assert!(
+        states
+            .iter()
+            .all(|s| !s.starts_with("Kakao:") || s == "Kakao:failed:unregistered_sender"),
+        "{states:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_faults_cost_retries_never_messages() {
+    let base = start(Config {
+        fail_rate: 0.2,
+        drop_rate: 0.2,
+        // One request per message: a limit the loopback bursts still exceed, without making
+        // the 6,000-odd requests take minutes.
+        rate_limit: 200,
+        latency: Duration::from_millis(5),
+        ..Config::default()
+    })
+    .await;
+    let (desk, _) = desk_with_broadcast().await;
+    let d = drain(&desk, &client(&base, "twilio-token", None), 120).await;
+    assert_eq!(d.open, 0, "{d:?}");
+    assert!(d.interruptions > 0, "the faults were felt: {d:?}");
+    let s = stats(&base).await;
+    assert!(s["failed_injected"].as_i64().unwrap() > 0, "{s}");
+    assert!(s["dropped_injected"].as_i64().unwrap() > 0, "{s}");
+    assert!(s["rate_limited"].as_i64().unwrap() > 0, "{s}");
+    assert_eq!(s["duplicates"], 0, "{s}");
+    // A create whose answer was dropped was found again by number and batch start.
+    assert_eq!(
+        s["accepted"].as_i64(),
+        Some(sent_attempts(&desk).await),
+        "{s}"
+    );
+    assert_eq!(open_rows(&desk).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_twilio_token_stops_sending_without_failing_anything() {
+    let base = start(Config::default()).await;
+    let (desk, _) = desk_with_broadcast().await;
+    let r = desk
+        .sync_once(&client(&base, "wrong-token", None))
+        .await
+        .unwrap();
+    let why = r.refused.clone().expect("refused");
+    assert!(why.contains("인증 실패"), "{why}");
+    let (failed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'")
+            .fetch_one(desk.db())
+            .await
+            .unwrap();
+    assert_eq!(failed, 0);
+    let d = drain(&desk, &client(&base, "twilio-token", None), 90).await;
+    assert_eq!(d.open, 0, "{d:?}");
+    assert_eq!(stats(&base).await["duplicates"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desks_own_rate_keeps_twilio_from_saying_429() {
+    let base = start(Config {
+        rate_limit: 20,
+        ..Config::default()
+    })
+    .await;
+    let (desk, _) = desk_with_broadcast().await;
+    // Four seconds of a county-sized pass at 15 requests a second (cut off: what was left
+    // submitting is reconciled later, as after a crash).
+    let tw = client(&base, "twilio-token", Some(15));
+    let _ = tokio::time::timeout(Duration::from_secs(4), desk.sync_once(&tw)).await;
+    let s = stats(&base).await;
+    assert!(s["requests"].as_i64().unwrap() > 40, "{s}");
+    assert_eq!(s["rate_limited"], 0, "{s}");
+}
