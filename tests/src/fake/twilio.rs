@@ -325,7 +325,7 @@ pub async fn list(
         .filter(|m| q.get("From").is_none_or(|f| *f == m.from))
         .filter(|m| since.is_none_or(|d| day(m.created).as_str() >= d))
         .collect();
-    found.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    found.sort_by_key(|m| std::cmp::Reverse(m.created_at));
     let page: Vec<Value> = found
         .iter()
         .skip(offset)

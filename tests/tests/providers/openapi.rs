@@ -108,12 +108,12 @@ fn check_value(name: &str, schema: &Value, v: &str, errors: &mut Vec<String>) {
     match schema["format"].as_str() {
         Some("phone-number") if !e164(v) => fail("not an E.164 phone number"),
         Some("endpoint") if !(e164(v) || v.starts_with("client:") || v.starts_with("sip:")) => {
-            fail("not a phone number, client or SIP address")
+            fail("not a phone number, client or SIP address");
         }
         Some("uri") if reqwest::Url::parse(v).is_err() => fail("not a URI"),
         Some("date-time") if v.parse::<jiff::Timestamp>().is_err() => fail("not a date-time"),
         Some("twiml") if !(v.starts_with("<Response>") && balanced_xml(v)) => {
-            fail("not a TwiML document")
+            fail("not a TwiML document");
         }
         _ => {}
     }
@@ -324,7 +324,8 @@ fn the_check_refuses_what_twilio_would() {
         ],
     };
     assert_eq!(violations(&spec, &good()), Vec::<String>::new());
-    let broken: Vec<(&str, Box<dyn Fn(&mut Request)>)> = vec![
+    type Break<'a> = Box<dyn Fn(&mut Request) + 'a>;
+    let broken: Vec<(&str, Break<'_>)> = vec![
         (
             "unknown parameter",
             Box::new(|r| r.form.push(("Foo".into(), "1".into()))),

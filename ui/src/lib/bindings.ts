@@ -1155,13 +1155,22 @@ sent: number;
 delivered: number; failed: number; cancelled: number }
 export type ProviderSettings = { name: string; base_url: string; 
 /**
- * The provider's account key (an identifier sent in the clear; the secret is not here).
+ * The provider's account key — Solapi's API key, Twilio's account SID (an identifier
+ * sent in the clear; the secret is not here).
  */
 api_key: string; 
 /**
- * The registered sender number, national format.
+ * The registered sender number, national format (Twilio: its number, E.164 or national).
  */
-sender: string; kakao_pf_id: string | null; kakao_template_id: string | null }
+sender: string; kakao_pf_id: string | null; kakao_template_id: string | null; 
+/**
+ * Where telephony renditions are published for Twilio's `<Play>` (none: the text is read).
+ */
+media_base_url?: string | null; 
+/**
+ * Requests per second the desk allows itself (none: the provider's default).
+ */
+requests_per_second?: number | null }
 /**
  * The provider in use, and whether the keyring holds its secret (never the secret).
  */

@@ -23,7 +23,11 @@ pub enum BenchCommand {
     },
     /// Time a county-wide broadcast: fan-out planned and persisted (vs a raw bulk INSERT),
     /// and a full sync to the sandbox.
+    /// With `--fake PATH` (the fake-provider binary) the sync goes to Solapi's API on
+    /// loopback instead of the in-process sandbox.
     Dispatch {
+        #[arg(long)]
+        fake: Option<std::path::PathBuf>,
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
@@ -42,7 +46,9 @@ pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
     let runs = match command {
         BenchCommand::Import { runs } => runs,
         BenchCommand::Pdf { runs } => return crate::bench_pdf::run(runs),
-        BenchCommand::Dispatch { runs } => return crate::bench_dispatch::run(runs).await,
+        BenchCommand::Dispatch { runs, fake } => {
+            return crate::bench_dispatch::run(runs, fake.as_deref()).await;
+        }
     };
     let dir = std::env::temp_dir().join(format!("maeul-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(io)?;

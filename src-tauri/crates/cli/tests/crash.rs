@@ -74,6 +74,9 @@ async fn sigkilled_sync_loses_nothing_and_sends_nothing_twice() {
             "KA01PF-TEST",
             "--kakao-template",
             "KA01TP-NOTICE",
+            // No pacing of our own: the fake's 429s are among the faults under test.
+            "--rate",
+            "0",
         ])
         .env("CRASH_KEY", "NCSTESTKEY")
         .env("CRASH_SECRET", "test-secret")
