@@ -48,6 +48,15 @@ pub async fn broadcast_csv_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
     Ok(lines)
 }
 
+/// Writes the delivery report PDF where the user chose; returns its page count.
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_pdf_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) -> ApiResult<u32> {
+    let (bytes, pages) = s.desk.broadcast_pdf(&s.actor()?, id).await?;
+    maeul_api::save_file(&path, &bytes).await?;
+    Ok(pages as u32)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_cancel(s: Desk<'_>, id: i64) -> ApiResult<u32> {

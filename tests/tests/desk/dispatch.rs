@@ -397,6 +397,36 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
     assert_eq!(detail.not_reached, 1);
     assert_eq!(detail.villages.len(), 1);
 
+    // Once it settled, 연탄1리's chief was texted the household (and the drain sent it).
+    let notices: Vec<(i64, Option<i64>, String, String, String, String)> = sqlx::query_as(
+        "SELECT b.id, b.parent_id, d.e164, d.body, d.state, v.chief_phone FROM broadcasts b \
+         JOIN deliveries d ON d.broadcast_id = b.id JOIN villages v ON v.id = d.village_id \
+         WHERE b.purpose = 'chief_notice'",
+    )
+    .fetch_all(desk.db())
+    .await
+    .unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let (_, parent, to, body, state, chief) = &notices[0];
+    assert_eq!(
+        (*parent, to, state.as_str()),
+        (Some(b.id), chief, "delivered")
+    );
+    assert!(
+        body.contains("연탄1리") && body.contains("김철수") && body.contains("세대 1곳"),
+        "{body}"
+    );
+    // Told once: more passes add nothing.
+    desk.sync_once(&sandbox).await.unwrap();
+    assert_eq!(
+        count(
+            &desk,
+            "SELECT COUNT(*) FROM broadcasts WHERE purpose = 'chief_notice'"
+        )
+        .await,
+        1
+    );
+
     // The delivery report: one line per delivery under a header; an auditor sees masked
     // numbers, the operator full ones.
     let (csv, lines) = desk

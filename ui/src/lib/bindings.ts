@@ -500,6 +500,17 @@ async broadcastCsvSave(id: number, path: string) : Promise<Result<number, ApiErr
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Writes the delivery report PDF where the user chose; returns its page count.
+ */
+async broadcastPdfSave(id: number, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_pdf_save", { id, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async broadcastCancel(id: number) : Promise<Result<number, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("broadcast_cancel", { id }) };
@@ -807,7 +818,11 @@ export type ConflictReason =
  */
 export type ConsentMethod = "paper" | "phone" | "app" | "visit"
 export type Created = { id: number; summary: Summary }
-export type DispatchSettings = { retry_schedule: string; backoff_base: string; fallback: string; quiet_hours: string; two_person_approval: boolean }
+export type DispatchSettings = { retry_schedule: string; backoff_base: string; fallback: string; quiet_hours: string; two_person_approval: boolean; 
+/**
+ * Chiefs get the households a settled broadcast did not reach, by text.
+ */
+chief_notice: boolean }
 /**
  * State of a resident's request to be added, decided by the village chief.
  */

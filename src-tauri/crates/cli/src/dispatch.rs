@@ -40,13 +40,16 @@ pub enum BroadcastCommand {
         #[arg(long)]
         at: Option<String>,
     },
-    /// Counts per channel and state; `--csv FILE` writes one line per delivery.
+    /// Counts per channel and state; `--csv FILE` writes one line per delivery, `--pdf FILE`
+    /// the printable report with the households not reached.
     Report {
         id: i64,
         #[arg(long)]
         json: bool,
         #[arg(long)]
         csv: Option<PathBuf>,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
     },
     /// The history, newest first.
     List,
@@ -165,7 +168,13 @@ pub async fn broadcast(
             println!("{}", created.id);
             Ok(ExitCode::SUCCESS)
         }
-        BroadcastCommand::Report { id, json, csv } => {
+        BroadcastCommand::Report { id, json, csv, pdf } => {
+            if let Some(path) = pdf {
+                let (bytes, pages) = desk.broadcast_pdf(actor, id).await?;
+                maeul_api::save_file(&path, &bytes).await?;
+                println!("{pages} 쪽 → {}", path.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             if let Some(path) = csv {
                 let (bytes, lines) = desk.broadcast_csv(actor, id).await?;
                 maeul_api::save_file(&path, &bytes).await?;

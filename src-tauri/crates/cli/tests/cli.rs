@@ -420,4 +420,21 @@ fn a_broadcast_is_queued_synced_to_the_sandbox_and_reported() {
         "{}",
         &text[..200.min(text.len())]
     );
+    // The printable report: a real PDF with the Korean font subset in it.
+    let pdf = dir.path().join("report.pdf");
+    let out = ok(&maeul(
+        &db,
+        &["broadcast", "report", "1", "--pdf", pdf.to_str().unwrap()],
+    ));
+    assert!(out.contains("쪽 →"), "{out}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(
+        (5_000..400_000).contains(&bytes.len()),
+        "{} bytes",
+        bytes.len()
+    );
+    if let Ok(keep) = std::env::var("MAEUL_KEEP_PDF") {
+        std::fs::copy(&pdf, keep).unwrap();
+    }
 }

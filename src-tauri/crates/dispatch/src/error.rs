@@ -11,6 +11,8 @@ pub enum DispatchError {
     /// The OS credential store (Windows Credential Manager, the kernel keyring) refused.
     #[error("자격 증명 저장소(키링)를 쓸 수 없습니다: {0}")]
     Keyring(String),
+    #[error("PDF를 만들 수 없습니다: {0}")]
+    Pdf(String),
 }
 
 impl DispatchError {

@@ -4,6 +4,7 @@
 //! provider clients.
 
 pub mod broadcast;
+pub mod chief_notice;
 pub mod credentials;
 mod error;
 pub mod fanout;
@@ -14,6 +15,7 @@ pub mod provider;
 pub mod providers;
 pub mod report;
 pub mod report_csv;
+pub mod report_pdf;
 pub mod sandbox;
 pub mod secret;
 pub mod solapi;

@@ -17,6 +17,8 @@ pub fn seoul() -> TimeZone {
 
 pub const QUIET_HOURS: &str = "dispatch.quiet_hours";
 pub const RETRY_SCHEDULE: &str = "dispatch.retry_schedule";
+/// Whether chiefs get the list of households a settled broadcast did not reach (on | off).
+pub const CHIEF_NOTICE: &str = "dispatch.chief_notice";
 pub const BACKOFF_BASE: &str = "dispatch.backoff_base";
 pub const FALLBACK: &str = "dispatch.fallback";
 
@@ -186,6 +188,15 @@ pub struct Policy {
     pub quiet: QuietHours,
     /// How many deliveries one pass hands the provider.
     pub batch: u32,
+    pub chief_notice: bool,
+}
+
+fn on_off(key: &str, value: &str) -> Result<bool, DispatchError> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(DispatchError::invalid(key, "on 또는 off 입니다")),
+    }
 }
 
 impl Default for Policy {
@@ -196,6 +207,7 @@ impl Default for Policy {
             fallback: Fallback::SmsThenKakao,
             quiet: QuietHours::default(),
             batch: 5000,
+            chief_notice: true,
         }
     }
 }
@@ -220,6 +232,9 @@ impl Policy {
         if let Some(v) = get(conn, QUIET_HOURS).await? {
             p.quiet = QuietHours::parse(&v)?;
         }
+        if let Some(v) = get(conn, CHIEF_NOTICE).await? {
+            p.chief_notice = on_off(CHIEF_NOTICE, &v)?;
+        }
         Ok(p)
     }
 
@@ -236,6 +251,7 @@ impl Policy {
             },
             FALLBACK => Fallback::parse(value).map(drop),
             QUIET_HOURS => QuietHours::parse(value).map(drop),
+            CHIEF_NOTICE => on_off(key, value).map(drop),
             _ => Err(DispatchError::invalid(key, "발송 설정이 아닙니다")),
         }
     }

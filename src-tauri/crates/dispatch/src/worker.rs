@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use maeul_db::Db;
 
 use crate::DispatchError;
+use crate::chief_notice;
 use crate::fanout::Channel;
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
@@ -33,6 +34,8 @@ pub struct TickReport {
     pub refused: Option<String>,
     /// Normal broadcasts are waiting for the end of quiet hours.
     pub quiet: bool,
+    /// Texts queued to chiefs with the households a settled broadcast did not reach.
+    pub chief_notices: u32,
 }
 
 impl TickReport {
@@ -52,7 +55,13 @@ impl TickReport {
     /// Whether the pass moved anything: a pass that did should be followed at once, even
     /// if one of its calls failed; only a pass that did nothing backs off.
     pub fn progressed(&self) -> bool {
-        self.reconciled + self.requeued + self.submitted + self.settled + self.retries + self.failed
+        self.reconciled
+            + self.requeued
+            + self.submitted
+            + self.settled
+            + self.retries
+            + self.failed
+            + self.chief_notices
             > 0
     }
 
@@ -137,7 +146,8 @@ macro_rules! due_sql {
         concat!(
             "SELECT COALESCE(json_group_array(json_array(id, broadcast_id, channel, e164, attempt, \
                  title, body, recording)), '[]') FROM ( \
-             SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, b.body, b.recording ",
+             SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, \
+                 COALESCE(d.body, b.body) AS body, b.recording ",
             $from,
             " WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
              AND (b.practice = 0 OR $3 = 'sandbox') \
@@ -264,6 +274,21 @@ async fn submit_due(
 }
 
 pub async fn tick(
+    db: &Db,
+    provider: &dyn Provider,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<TickReport, DispatchError> {
+    let mut report = pass(db, provider, policy, now).await?;
+    // 4. Broadcasts this pass (or an earlier one) settled: their chiefs' lists, queued for
+    // the next pass.
+    let mut tx = maeul_db::begin_write(db).await?;
+    report.chief_notices = chief_notice::run(&mut tx, policy.chief_notice, now).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn pass(
     db: &Db,
     provider: &dyn Provider,
     policy: &Policy,

@@ -466,6 +466,7 @@ export const en: Record<MessageKey, string> = {
   'dsettings.secret_kept': "kept in the keyring; type only to change",
   'dsettings.sender': "Sender number",
   'dsettings.template': "Alimtalk template id",
+  'dsettings.chief_notice': "Text each chief the households not reached",
   'dsettings.media': "Recording address (Twilio <Play>)",
   'dsettings.rate': "Requests per second (0: no limit)",
   'dsettings.account': "Account SID",
@@ -475,5 +476,7 @@ export const en: Record<MessageKey, string> = {
   'dsettings.fallback.kakao_then_sms': "KakaoTalk fails → SMS",
   'dsettings.fallback.none': "No fallback",
   'dsettings.two_person': "County-wide sends need two people",
+  'dispatch.pdf': "Report PDF",
+  'dispatch.pages': " pages",
   'dispatch.csv': "Save report (CSV)"
 };

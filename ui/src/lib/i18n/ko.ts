@@ -464,6 +464,7 @@ export const ko = {
   'dsettings.secret_kept': "키링에 저장됨, 바꿀 때만 입력",
   'dsettings.sender': "발신번호",
   'dsettings.template': "알림톡 템플릿 ID",
+  'dsettings.chief_notice': "미수신 세대를 이장님께 문자로 알림",
   'dsettings.media': "녹음 파일 주소 (Twilio 재생용)",
   'dsettings.rate': "초당 요청 수 (0: 제한 없음)",
   'dsettings.account': "계정 SID",
@@ -473,6 +474,8 @@ export const ko = {
   'dsettings.fallback.kakao_then_sms': "카카오톡 실패 → 문자",
   'dsettings.fallback.none': "대체 발송 안 함",
   'dsettings.two_person': "군 전체 발송은 두 사람 승인",
+  'dispatch.pdf': "결과 PDF",
+  'dispatch.pages': "쪽",
   'dispatch.csv': "결과 CSV 저장"
 } as const;
 

@@ -253,6 +253,33 @@ impl Desk {
         })
     }
 
+    /// The delivery report to print (a chief's copy covers their village only); the PDF and
+    /// its page count.
+    pub async fn broadcast_pdf(&self, actor: &Actor, id: i64) -> ApiResult<(Vec<u8>, usize)> {
+        let detail = self.broadcast_detail(actor, id).await?;
+        let not_reached = self.broadcast_not_reached(actor, id).await?;
+        let villages = match actor.role {
+            Role::Chief => detail
+                .villages
+                .into_iter()
+                .filter(|v| Some(v.village_id) == actor.village_id)
+                .collect(),
+            _ => detail.villages,
+        };
+        let r = maeul_dispatch::report_pdf::DeliveryReport {
+            broadcast: detail.broadcast,
+            channels: detail.channels,
+            villages,
+            not_reached,
+        };
+        let at = crate::printed_at();
+        let (bytes, pages) =
+            tokio::task::spawn_blocking(move || maeul_dispatch::report_pdf::write(&r, &at))
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))??;
+        Ok((bytes, pages))
+    }
+
     /// Sends the same broadcast again, to the not-reached households' subscribers only.
     pub async fn broadcast_resend_not_reached(&self, actor: &Actor, id: i64) -> ApiResult<Created> {
         let missing = self.broadcast_not_reached(actor, id).await?;

@@ -23,7 +23,7 @@ impl From<DispatchError> for ApiError {
             DispatchError::Invalid { .. } => ErrorCode::Invalid,
             DispatchError::NotFound(_) => ErrorCode::NotFound,
             DispatchError::Sql(_) => ErrorCode::Database,
-            DispatchError::Keyring(_) => ErrorCode::Io,
+            DispatchError::Keyring(_) | DispatchError::Pdf(_) => ErrorCode::Io,
         };
         ApiError {
             code,

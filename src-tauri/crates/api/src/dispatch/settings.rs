@@ -13,11 +13,12 @@ use crate::{ApiError, ApiResult, Desk};
 pub const TWO_PERSON_APPROVAL: &str = "dispatch.two_person_approval";
 
 /// The settings `maeul settings set` accepts.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     policy::RETRY_SCHEDULE,
     policy::BACKOFF_BASE,
     policy::FALLBACK,
     policy::QUIET_HOURS,
+    policy::CHIEF_NOTICE,
     TWO_PERSON_APPROVAL,
     "programs.reminder_offsets",
 ];
@@ -29,6 +30,8 @@ pub struct DispatchSettings {
     pub fallback: String,
     pub quiet_hours: String,
     pub two_person_approval: bool,
+    /// Chiefs get the households a settled broadcast did not reach, by text.
+    pub chief_notice: bool,
 }
 
 pub(super) async fn two_person_approval(conn: &mut Conn) -> ApiResult<bool> {
@@ -97,6 +100,7 @@ impl Desk {
                 .await?
                 .unwrap_or_else(|| "21:00-07:00".into()),
             two_person_approval: two_person_approval(&mut conn).await?,
+            chief_notice: p.chief_notice,
         })
     }
 }

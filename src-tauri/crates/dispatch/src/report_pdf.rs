@@ -1,0 +1,242 @@
+//! The delivery report to print: what was sent, how far it got per channel and village, and
+//! the households no channel reached, one table per village with a column for the chief's
+//! check — the paper the auditor files and the chief takes round.
+
+use maeul_print::grid::{self, GridCell};
+use maeul_print::{Align, Document, LEFT, Pager, WIDTH, Weight};
+
+use crate::DispatchError;
+use crate::broadcast::Category;
+use crate::fanout::Channel;
+use crate::report::{BroadcastRow, ChannelProgress, NotReached, Progress, VillageProgress};
+
+/// Everything the report shows, gathered (and scoped to the reader) by the caller.
+pub struct DeliveryReport {
+    pub broadcast: BroadcastRow,
+    pub channels: Vec<ChannelProgress>,
+    pub villages: Vec<VillageProgress>,
+    pub not_reached: Vec<NotReached>,
+}
+
+fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::Voice => "음성전화",
+        Channel::Sms => "문자",
+        Channel::Kakao => "카카오톡",
+    }
+}
+
+/// A stored instant as the office reads it: Seoul time to the minute.
+fn local(stamp: &str) -> String {
+    stamp
+        .parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned(crate::policy::seoul())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
+fn n(v: u32) -> String {
+    v.to_string()
+}
+
+fn progress_cells(first: Vec<GridCell>, p: &Progress) -> Vec<GridCell> {
+    let mut cells = first;
+    for v in [p.queued, p.sent, p.delivered, p.failed] {
+        cells.push(GridCell::value(&n(v)).align(Align::Right));
+    }
+    cells
+}
+
+fn heading(p: &mut Pager<'_>, text: &str) {
+    p.ensure(14.0);
+    p.text_in(
+        LEFT,
+        WIDTH,
+        p.y + 6.0,
+        11.5,
+        Weight::Bold,
+        Align::Left,
+        text,
+    );
+    p.y += 9.0;
+}
+
+/// The PDF and its page count.
+pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), DispatchError> {
+    let b = &r.broadcast;
+    let doc = Document::new(&format!("발송 결과 — {}", b.title))
+        .ok_or_else(|| DispatchError::Pdf("내장 글꼴을 읽을 수 없습니다".into()))?;
+    let mut p = doc.pager();
+    p.running_title = format!("마을방송 발송 결과 — {}", b.title);
+    p.text_in(
+        LEFT,
+        WIDTH,
+        p.y + 7.0,
+        16.0,
+        Weight::Bold,
+        Align::Center,
+        "마을방송 발송 결과",
+    );
+    p.y += 13.0;
+
+    let total: Progress = r.channels.iter().fold(Progress::default(), |mut t, c| {
+        t.queued += c.progress.queued;
+        t.sent += c.progress.sent;
+        t.delivered += c.progress.delivered;
+        t.failed += c.progress.failed;
+        t.cancelled += c.progress.cancelled;
+        t
+    });
+    let state = if b.cancelled_at.is_some() {
+        "취소됨"
+    } else if total.settled() {
+        "완료"
+    } else {
+        "진행 중 (출력 시점 기준)"
+    };
+    let category =
+        Category::parse(&b.category).map_or_else(|| b.category.clone(), |c| c.label().into());
+    let sent_by = match &b.approved_by {
+        Some(a) => format!("{} (승인 {a})", b.created_by),
+        None => b.created_by.clone(),
+    };
+    let mut lines: Vec<(&str, String)> = vec![
+        ("제목", b.title.clone()),
+        (
+            "분류",
+            format!("{category}{}", if b.emergency { " · 긴급" } else { "" }),
+        ),
+        ("보낸 사람", sent_by),
+        ("등록 시각", local(&b.created_at)),
+        ("상태", state.to_string()),
+        ("내용", b.body.clone()),
+    ];
+    if let Some(at) = &b.send_at {
+        lines.insert(4, ("예약 시각", local(at)));
+    }
+    let widths = [24.0, WIDTH - 24.0];
+    for (label, value) in &lines {
+        grid::row(
+            &mut p,
+            LEFT,
+            &widths,
+            &[GridCell::label(label), GridCell::value(value)],
+            9.5,
+        );
+    }
+    p.y += 6.0;
+
+    heading(&mut p, "수단별 결과");
+    let header: Vec<GridCell> = ["수단", "대기", "발송", "도달", "실패"]
+        .iter()
+        .map(|h| GridCell::label(h).align(Align::Center))
+        .collect();
+    let mut rows: Vec<Vec<GridCell>> = r
+        .channels
+        .iter()
+        .map(|c| progress_cells(vec![GridCell::value(channel_label(c.channel))], &c.progress))
+        .collect();
+    rows.push(progress_cells(vec![GridCell::label("합계")], &total));
+    let widths = [WIDTH - 4.0 * 30.0, 30.0, 30.0, 30.0, 30.0];
+    grid::table(&mut p, LEFT, &widths, &header, &rows, 9.5);
+    p.y += 6.0;
+
+    let missing_in = |vid: i64| r.not_reached.iter().filter(|m| m.village_id == vid).count();
+    heading(&mut p, "마을별 결과");
+    let header: Vec<GridCell> = [
+        "읍면",
+        "마을",
+        "대기",
+        "발송",
+        "도달",
+        "실패",
+        "미수신 세대",
+    ]
+    .iter()
+    .map(|h| GridCell::label(h).align(Align::Center))
+    .collect();
+    let rows: Vec<Vec<GridCell>> = r
+        .villages
+        .iter()
+        .map(|v| {
+            let sum = v.channels.iter().fold(Progress::default(), |mut t, c| {
+                t.queued += c.progress.queued;
+                t.sent += c.progress.sent;
+                t.delivered += c.progress.delivered;
+                t.failed += c.progress.failed;
+                t
+            });
+            let mut cells = progress_cells(
+                vec![GridCell::value(&v.town), GridCell::value(&v.village)],
+                &sum,
+            );
+            cells.push(GridCell::value(&missing_in(v.village_id).to_string()).align(Align::Right));
+            cells
+        })
+        .collect();
+    let widths = [
+        28.0,
+        WIDTH - 28.0 - 5.0 * 22.0,
+        22.0,
+        22.0,
+        22.0,
+        22.0,
+        22.0,
+    ];
+    grid::table(&mut p, LEFT, &widths, &header, &rows, 9.0);
+    p.y += 6.0;
+
+    heading(
+        &mut p,
+        &format!("미수신 세대 ({}세대) — 이장님 확인용", r.not_reached.len()),
+    );
+    if r.not_reached.is_empty() {
+        p.text_in(
+            LEFT,
+            WIDTH,
+            p.y + 5.0,
+            9.5,
+            Weight::Regular,
+            Align::Left,
+            if total.settled() {
+                "모든 세대에 하나 이상의 수단으로 닿았습니다."
+            } else {
+                "아직 끝나지 않은 발송은 미수신으로 세지 않습니다."
+            },
+        );
+        p.y += 8.0;
+    }
+    let header: Vec<GridCell> = ["번호", "세대주", "주소", "확인"]
+        .iter()
+        .map(|h| GridCell::label(h).align(Align::Center))
+        .collect();
+    let widths = [14.0, 36.0, WIDTH - 14.0 - 36.0 - 30.0, 30.0];
+    for chunk in r.not_reached.chunk_by(|a, b| a.village_id == b.village_id) {
+        let rows: Vec<Vec<GridCell>> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                vec![
+                    GridCell::value(&(i + 1).to_string()).align(Align::Center),
+                    GridCell::value(&m.head_name),
+                    GridCell::value(&m.address),
+                    GridCell::value(""),
+                ]
+            })
+            .collect();
+        // The village's name stays with its table's first rows.
+        p.ensure(9.0 + grid::head_height(&p, &widths, &header, &rows, 9.5));
+        heading(
+            &mut p,
+            &format!("{} ({}세대)", chunk[0].village, chunk.len()),
+        );
+        grid::table(&mut p, LEFT, &widths, &header, &rows, 9.5);
+        p.y += 4.0;
+    }
+    p.number_pages(&format!("발송 결과 — {}", b.title), printed_at);
+    let pages = p.pages.len();
+    Ok((doc.save(p.pages), pages))
+}
