@@ -248,6 +248,93 @@ async fn practice_mode_never_reaches_a_real_provider() {
 }
 
 #[tokio::test]
+async fn due_reminders_leave_through_the_outbox_once() {
+    let desk = desk_with_programs().await;
+    let coordinator = actor(Role::Livinglab, None);
+    let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let id = desk
+        .workshop_save(
+            &coordinator,
+            Workshop {
+                id: None,
+                cohort_id: cohort,
+                kind: WorkshopKind::Mentoring,
+                phase: 3,
+                title: "전문가 멘토링".into(),
+                starts_at: "2030-03-06T10:00".into(),
+                ends_at: "2030-03-06T12:00".into(),
+                place: "증평군청 소회의실".into(),
+                facilitator: "멘토".into(),
+                agenda: String::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let now: jiff::civil::DateTime = "2030-03-01T09:00".parse().unwrap();
+    let plan = desk
+        .reminders_plan_at(&coordinator, EventKind::Workshop, id, now)
+        .await
+        .unwrap();
+    assert_eq!(plan.scheduled, 9 * 2);
+    // The day-before reminders come due; the two-hours-before ones are still ahead.
+    sqlx::query(
+        "UPDATE program_reminders SET due_at = '2020-01-01T00:00:00Z' \
+         WHERE event_kind = 'workshop' AND event_id = $1 AND due_at = \
+         (SELECT MIN(due_at) FROM program_reminders WHERE event_kind = 'workshop' AND event_id = $1)",
+    )
+    .bind(id)
+    .execute(desk.db())
+    .await
+    .unwrap();
+    desk.setting_set(&admin(), "dispatch.retry_schedule", "1s")
+        .await
+        .unwrap();
+    let sandbox = maeul_dispatch::sandbox::Sandbox::new();
+    let d = desk
+        .sync_drain(&sandbox, std::time::Duration::from_secs(20), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0);
+    // One text per person; every row (a failed text's KakaoTalk stand-in too) carries the
+    // reminder's own words.
+    let sent: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT b.title, b.created_by, d.channel, d.body, d.state FROM deliveries d \
+         JOIN broadcasts b ON b.id = d.broadcast_id ORDER BY d.id",
+    )
+    .fetch_all(desk.db())
+    .await
+    .unwrap();
+    assert_eq!(sent.iter().filter(|s| s.2 == "sms").count(), 9, "{sent:?}");
+    for (title, by, _, body, _) in &sent {
+        assert_eq!(
+            (title.as_str(), by.as_str()),
+            ("[일정 알림] 전문가 멘토링", "system")
+        );
+        assert!(
+            body.starts_with("[증평군] 전문가 멘토링 안내: 2030-03-06 (수) 10:00~12:00"),
+            "{body}"
+        );
+    }
+    assert!(sent.iter().any(|s| s.4 == "delivered"), "{sent:?}");
+    let states: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT state, COUNT(*) FROM program_reminders WHERE event_kind = 'workshop' \
+         AND event_id = $1 GROUP BY state ORDER BY state",
+    )
+    .bind(id)
+    .fetch_all(desk.db())
+    .await
+    .unwrap();
+    assert_eq!(
+        states,
+        vec![("queued".to_string(), 9), ("scheduled".to_string(), 9)]
+    );
+    // Taken once: another pass queues nothing more.
+    let r = desk.sync_once(&sandbox).await.unwrap();
+    assert_eq!(r.reminders, 0);
+}
+
+#[tokio::test]
 async fn calendar_flags_clashes_and_saving_warns() {
     let desk = desk_with_programs().await;
     let a = admin();

@@ -11,17 +11,11 @@ use maeul_db::Conn;
 use crate::DispatchError;
 use crate::policy::stamp;
 use crate::report::{self, NotReached};
-use crate::text::{LMS_MAX, euc_kr_len};
+use crate::text::{LMS_MAX, bytes, sendable};
 
 /// The text a chief gets: the broadcast, then the households, as many as fit in one LMS
 /// (then "외 N세대"). Characters with no EUC-KR code (rare names) are replaced by "?".
 pub fn text(title: &str, village: &str, households: &[&NotReached]) -> String {
-    let sendable = |s: &str| -> String {
-        s.chars()
-            .map(|c| if euc_kr_len(c).is_some() { c } else { '?' })
-            .collect()
-    };
-    let bytes = |s: &str| s.chars().map(|c| euc_kr_len(c).unwrap_or(1)).sum::<usize>();
     let head = sendable(&format!(
         "[마을방송 미수신 안내] {village}\n\"{title}\" 방송이 닿지 않은 세대 {}곳입니다. 확인 부탁드립니다.\n",
         households.len()

@@ -322,8 +322,8 @@ pub async fn add_fallbacks(
     )
     .await?;
     let done = sqlx::query(
-        "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, updated_at) \
-         SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, $1 \
+        "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
+         SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
          FROM staged s JOIN deliveries d ON d.id = s.id WHERE true \
          ON CONFLICT DO NOTHING",
     )
@@ -331,4 +331,71 @@ pub async fn add_fallbacks(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() as u32)
+}
+
+/// One text the desk sends on its own behalf (a programme reminder), to one number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnText {
+    pub e164: String,
+    pub body: String,
+}
+
+/// Queues texts the desk writes itself as one broadcast (shown in the history, created by
+/// "system"), each delivery carrying its own body, made sendable and cut to one LMS.
+/// Returns the broadcast and how many deliveries it holds.
+pub async fn enqueue_texts(
+    conn: &mut Conn,
+    title: &str,
+    category: crate::broadcast::Category,
+    practice: bool,
+    texts: &[OwnText],
+    now: Timestamp,
+) -> Result<Option<(i64, u32)>, DispatchError> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    let at = stamp(now);
+    let rows: Vec<serde_json::Value> = texts
+        .iter()
+        .map(|t| {
+            let mut body = crate::text::sendable(t.body.trim());
+            while crate::text::bytes(&body) > crate::text::LMS_MAX {
+                body.pop();
+            }
+            serde_json::json!([t.e164, body])
+        })
+        .collect();
+    let kind = if rows
+        .iter()
+        .all(|r| crate::text::bytes(r[1].as_str().unwrap_or("")) <= crate::text::SMS_MAX)
+    {
+        "sms"
+    } else {
+        "lms"
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO broadcasts (title, category, body, practice, created_by, created_at, channels, \
+             targets, text_kind) \
+         VALUES ($1, $2, $3, $4, 'system', $5, '[\"sms\"]', '{\"kind\":\"subscribers\",\"ids\":[]}', $6) \
+         RETURNING id",
+    )
+    .bind(title)
+    .bind(category.as_str())
+    .bind(texts[0].body.trim())
+    .bind(practice)
+    .bind(&at)
+    .bind(kind)
+    .fetch_one(&mut *conn)
+    .await?;
+    let done = sqlx::query(
+        "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, body, updated_at) \
+         SELECT $1, 'sms', value ->> 0, '[]', value ->> 1, $3 FROM json_each($2) \
+         WHERE true ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(serde_json::Value::Array(rows).to_string())
+    .bind(&at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some((id, done.rows_affected() as u32)))
 }

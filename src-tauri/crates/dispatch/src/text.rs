@@ -80,3 +80,16 @@ pub fn classify(text: &str) -> Result<TextInfo, TextError> {
         kind,
     })
 }
+
+/// A text the desk writes itself (a chief's list, a reminder) made sendable: characters with
+/// no KS X 1001 code become "?".
+pub fn sendable(s: &str) -> String {
+    s.chars()
+        .map(|c| if euc_kr_len(c).is_some() { c } else { '?' })
+        .collect()
+}
+
+/// EUC-KR bytes of a [`sendable`] text.
+pub fn bytes(s: &str) -> usize {
+    s.chars().map(|c| euc_kr_len(c).unwrap_or(1)).sum()
+}

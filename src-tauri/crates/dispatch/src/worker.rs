@@ -36,6 +36,8 @@ pub struct TickReport {
     pub quiet: bool,
     /// Texts queued to chiefs with the households a settled broadcast did not reach.
     pub chief_notices: u32,
+    /// Programme reminders taken into the outbox before the pass (set by the caller).
+    pub reminders: u32,
 }
 
 impl TickReport {
@@ -62,6 +64,7 @@ impl TickReport {
             + self.retries
             + self.failed
             + self.chief_notices
+            + self.reminders
             > 0
     }
 

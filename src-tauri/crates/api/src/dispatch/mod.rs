@@ -3,6 +3,7 @@
 //! Sending itself is the sync worker's ([`sync`]), which takes only from the outbox.
 
 mod broadcasts;
+mod reminders_out;
 mod settings;
 mod sync;
 mod worker_loop;

@@ -112,7 +112,23 @@ impl Desk {
     /// One pass with the stored policy.
     pub async fn sync_once(&self, provider: &dyn Provider) -> ApiResult<TickReport> {
         let policy = self.dispatch_policy().await?;
-        Ok(worker::tick(&self.db, provider, &policy, Timestamp::now()).await?)
+        self.pass(provider, &policy).await
+    }
+
+    /// Programme reminders that came due into the outbox, then one pass of the worker: what
+    /// the app's sync loop, `sync --once` and `sync --drain` all run.
+    pub(crate) async fn pass(
+        &self,
+        provider: &dyn Provider,
+        policy: &Policy,
+    ) -> ApiResult<TickReport> {
+        let now = Timestamp::now();
+        let reminders = self
+            .queue_due_reminders(provider.name() != "sandbox", now)
+            .await?;
+        let mut r = worker::tick(&self.db, provider, policy, now).await?;
+        r.reminders = reminders;
+        Ok(r)
     }
 
     /// The sending policy as stored now (read again each pass: settings take effect at once).
@@ -141,7 +157,7 @@ impl Desk {
         let mut streak = 0u32;
         loop {
             let policy = self.dispatch_policy().await?;
-            let r = worker::tick(&self.db, provider, &policy, Timestamp::now()).await?;
+            let r = self.pass(provider, &policy).await?;
             d.passes += 1;
             d.submitted += r.submitted;
             d.settled += r.settled;

@@ -154,9 +154,9 @@ async fn pass(
         Ok(p) => p,
         Err(e) => return error(st, e.message, idle),
     };
-    let r = match worker::tick(&desk.db, provider.as_ref(), &policy, Timestamp::now()).await {
+    let r = match desk.pass(provider.as_ref(), &policy).await {
         Ok(r) => r,
-        Err(e) => return error(st, e.to_string(), idle),
+        Err(e) => return error(st, e.message, idle),
     };
     st.open = worker::open_count(&desk.db).await.unwrap_or(0);
     let wait = to_std(r.next_wait(&policy, streak, jiff::SignedDuration::from_secs(1)));

@@ -1,0 +1,92 @@
+//! Programme reminders leave through the outbox: before each pass of the sync worker, the
+//! reminders that have come due are taken (marked queued in the same transaction) and queued
+//! as one broadcast per event, each delivery with its person's text. A reminder whose number
+//! cannot be dialled is cancelled rather than taken and lost.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use maeul_dispatch::broadcast::Category;
+use maeul_dispatch::store::{self, OwnText};
+use maeul_programs::calendar::EventKind;
+use maeul_programs::store::reminders::{ReminderRow, take_due};
+
+use crate::{ApiResult, Desk};
+
+/// "[증평군] 마을리더 교육 안내: …" → "마을리더 교육".
+fn event_title(body: &str) -> String {
+    let after_tag = body
+        .trim_start_matches("[연습] ")
+        .trim_start_matches("[증평군] ");
+    let name = after_tag.split(" 안내").next().unwrap_or(after_tag);
+    format!("[일정 알림] {}", name.chars().take(40).collect::<String>())
+}
+
+impl Desk {
+    /// Queues the reminders due now; how many texts were queued. With a real provider the
+    /// ones made in practice mode are left alone (they may only ever reach the sandbox).
+    pub(crate) async fn queue_due_reminders(&self, real: bool, now: Timestamp) -> ApiResult<u32> {
+        let at = maeul_dispatch::policy::stamp(now);
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let due = take_due(&mut tx, &at, real).await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut events: BTreeMap<(i64, i64, bool), Vec<&ReminderRow>> = BTreeMap::new();
+        for r in &due {
+            let kind = i64::from(r.event_kind == EventKind::Training);
+            events
+                .entry((kind, r.event_id, r.practice))
+                .or_default()
+                .push(r);
+        }
+        let mut queued = 0;
+        let mut undiallable = Vec::new();
+        for ((_, _, practice), rows) in events {
+            let mut texts = Vec::new();
+            for r in &rows {
+                match maeul_registry::phone::normalize(&r.phone) {
+                    Ok(p) => texts.push(OwnText {
+                        e164: p.e164,
+                        body: r.body.clone(),
+                    }),
+                    Err(_) => undiallable.push(r.id),
+                }
+            }
+            let title = event_title(&rows[0].body);
+            if let Some((_, n)) = store::enqueue_texts(
+                &mut tx,
+                &title,
+                Category::EducationEvent,
+                practice,
+                &texts,
+                now,
+            )
+            .await?
+            {
+                queued += n;
+            }
+        }
+        for id in undiallable {
+            sqlx::query("UPDATE program_reminders SET state = 'cancelled' WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_title;
+
+    #[test]
+    fn the_broadcast_is_named_for_the_event() {
+        assert_eq!(
+            event_title("[연습] [증평군] 마을리더 교육 안내: 2024-06-19 (수) 09:30~12:00, 군청."),
+            "[일정 알림] 마을리더 교육"
+        );
+    }
+}
