@@ -68,6 +68,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         dispatch::broadcast_report,
         dispatch::broadcast_csv_save,
         dispatch::broadcast_pdf_save,
+        dispatch::provider_test,
         dispatch::broadcast_cancel,
         dispatch::broadcast_approve,
         dispatch::broadcast_not_reached,

@@ -48,6 +48,13 @@ pub async fn broadcast_csv_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
     Ok(lines)
 }
 
+/// 설정's "연결 시험".
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_test(s: Desk<'_>) -> ApiResult<String> {
+    s.desk.provider_test(&s.actor()?).await
+}
+
 /// Writes the delivery report PDF where the user chose; returns its page count.
 #[tauri::command]
 #[specta::specta]

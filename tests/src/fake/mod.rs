@@ -151,6 +151,8 @@ pub fn router(config: Config) -> Router {
         .route("/messages/v4/groups/{id}/send", post(solapi::send_group))
         .route("/messages/v4/list", get(solapi::list))
         .route("/__stats", get(solapi::stats))
+        .route("/cash/v1/balance", get(solapi::balance))
+        .route("/2010-04-01/Accounts/{file}", get(twilio::account))
         .route(
             "/2010-04-01/Accounts/{account}/{resource}",
             post(twilio::create).get(twilio::list),

@@ -329,6 +329,17 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
     )
 }
 
+pub async fn balance(Ax(s): Ax<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = gate(&s, &headers).await {
+        return r;
+    }
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({ "balance": 120000, "point": 3500, "deposit": 0 }),
+    )
+}
+
 pub async fn stats(Ax(s): Ax<Shared>) -> Response {
     let st = s.lock();
     Json(serde_json::to_value(&st.stats).unwrap_or_default()).into_response()

@@ -354,6 +354,18 @@ pub async fn list(
     )
 }
 
+pub async fn account(Ax(s): Ax<Shared>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let account = file.strip_suffix(".json").unwrap_or(&file).to_string();
+    if let Err(r) = gate(&s, &headers, &account).await {
+        return r;
+    }
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({ "sid": account, "friendly_name": "증평군 마을방송", "status": "active", "type": "Full" }),
+    )
+}
+
 pub async fn requests(Ax(s): Ax<Shared>) -> Response {
     let st = s.lock();
     Json(serde_json::to_value(&st.twilio.requests).unwrap_or_default()).into_response()

@@ -10,7 +10,7 @@ use maeul_tests::fake::Config;
 
 use crate::common::{attempts, desk_with_broadcast, drain, open_rows, operator, start, stats};
 
-fn client(base: &str, secret: &str) -> Solapi {
+pub fn client(base: &str, secret: &str) -> Solapi {
     Solapi::new(SolapiConfig {
         base_url: base.into(),
         api_key: "NCSTESTKEY".into(),

@@ -150,3 +150,23 @@ async fn the_desks_own_rate_keeps_twilio_from_saying_429() {
     assert!(s["requests"].as_i64().unwrap() > 40, "{s}");
     assert_eq!(s["rate_limited"], 0, "{s}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connection_test_names_the_account_or_says_what_is_wrong() {
+    use maeul_dispatch::provider::Provider;
+    let base = start(Config::default()).await;
+    let said = client(&base, "twilio-token", None).check().await.unwrap();
+    assert_eq!(said, "Twilio 계정 증평군 마을방송 (active)");
+    let e = client(&base, "wrong", None).check().await.unwrap_err();
+    assert!(e.to_string().contains("인증 실패"), "{e}");
+    let solapi = crate::solapi::client(&base, "test-secret")
+        .check()
+        .await
+        .unwrap();
+    assert_eq!(solapi, "Solapi 잔액 120000원, 포인트 3500");
+    let down = client("http://127.0.0.1:9", "twilio-token", None)
+        .check()
+        .await
+        .unwrap_err();
+    assert!(down.to_string().contains("연결할 수 없습니다"), "{down}");
+}

@@ -511,6 +511,17 @@ async broadcastPdfSave(id: number, path: string) : Promise<Result<number, ApiErr
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * 설정's "연결 시험".
+ */
+async providerTest() : Promise<Result<string, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("provider_test") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async broadcastCancel(id: number) : Promise<Result<number, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("broadcast_cancel", { id }) };

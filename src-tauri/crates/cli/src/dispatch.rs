@@ -248,6 +248,8 @@ pub enum ProviderCommand {
     },
     /// The provider in use (never its secret).
     Show,
+    /// One harmless call to the provider: address, credentials and clock.
+    Test,
 }
 
 fn from_env(var: &Option<String>, field: &str) -> Result<Option<String>, ApiError> {
@@ -289,6 +291,10 @@ pub async fn provider(
             let secret = from_env(&secret_env, "secret")?.map(Secret::new);
             desk.provider_set(actor, settings, secret).await?;
             println!("발송 서비스: {name}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ProviderCommand::Test => {
+            println!("{}", desk.provider_test(actor).await?);
             Ok(ExitCode::SUCCESS)
         }
         ProviderCommand::Show => {

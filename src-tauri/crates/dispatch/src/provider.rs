@@ -135,6 +135,14 @@ pub struct MessageRef {
 pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
 
+    /// A harmless call that proves the address, the credentials and the clock; what it
+    /// learned, for 설정's "연결 시험" (a balance, an account's name).
+    fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
+        Box::pin(async {
+            Ok("내장 시험 발송기: 실제로 보내지 않습니다".to_string())
+        })
+    }
+
     /// Opens a batch at the provider (Solapi's message group) before anything is written as
     /// submitting, so that the group id is on disk with the rows: a restart looks the
     /// messages up by it. Providers without groups answer `None`.

@@ -274,6 +274,20 @@ impl Provider for Solapi {
         "solapi"
     }
 
+    fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
+        Box::pin(async move {
+            let b = self
+                .call(reqwest::Method::GET, "/cash/v1/balance", None)
+                .await?;
+            let won = |v: &Value| v.as_f64().map_or("?".to_string(), |n| format!("{n:.0}"));
+            Ok(format!(
+                "Solapi 잔액 {}원, 포인트 {}",
+                won(&b["balance"]),
+                won(&b["point"])
+            ))
+        })
+    }
+
     fn open_group(&self) -> BoxFuture<'_, Result<Option<String>, ProviderError>> {
         Box::pin(async move {
             let g = self

@@ -418,6 +418,26 @@ impl Provider for Twilio {
         "twilio"
     }
 
+    fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
+        Box::pin(async move {
+            let url = format!(
+                "{}/2010-04-01/Accounts/{}.json",
+                self.cfg.base_url.trim_end_matches('/'),
+                self.cfg.account_sid
+            );
+            match self.send(self.http.get(url)).await? {
+                Answer::Ok(a) => Ok(format!(
+                    "Twilio 계정 {} ({})",
+                    a["friendly_name"].as_str().unwrap_or("?"),
+                    a["status"].as_str().unwrap_or("?")
+                )),
+                Answer::Refused(code) => Err(ProviderError::Refused(format!(
+                    "계정을 찾을 수 없습니다 ({code})"
+                ))),
+            }
+        })
+    }
+
     /// The mark a restart recognises this batch by: when it began, on Twilio's clock (the
     /// last `Date` seen; a minute earlier, for a clock learned a while ago).
     fn open_group(&self) -> BoxFuture<'_, Result<Option<String>, ProviderError>> {

@@ -467,6 +467,8 @@ export const en: Record<MessageKey, string> = {
   'dsettings.sender': "Sender number",
   'dsettings.template': "Alimtalk template id",
   'dsettings.chief_notice': "Text each chief the households not reached",
+  'dsettings.test': "Test connection",
+  'dsettings.test_ok': "Connected",
   'dsettings.media': "Recording address (Twilio <Play>)",
   'dsettings.rate': "Requests per second (0: no limit)",
   'dsettings.account': "Account SID",

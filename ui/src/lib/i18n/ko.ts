@@ -465,6 +465,8 @@ export const ko = {
   'dsettings.sender': "발신번호",
   'dsettings.template': "알림톡 템플릿 ID",
   'dsettings.chief_notice': "미수신 세대를 이장님께 문자로 알림",
+  'dsettings.test': "연결 시험",
+  'dsettings.test_ok': "연결됨",
   'dsettings.media': "녹음 파일 주소 (Twilio 재생용)",
   'dsettings.rate': "초당 요청 수 (0: 제한 없음)",
   'dsettings.account': "계정 SID",

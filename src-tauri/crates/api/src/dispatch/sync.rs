@@ -109,6 +109,16 @@ impl Desk {
         Ok(())
     }
 
+    /// 설정's "연결 시험": the stored provider makes one harmless call.
+    pub async fn provider_test(&self, actor: &Actor) -> ApiResult<String> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let provider = self.provider().await?;
+        provider
+            .check()
+            .await
+            .map_err(|e| ApiError::new(crate::ErrorCode::Io, e.to_string()))
+    }
+
     /// One pass with the stored policy.
     pub async fn sync_once(&self, provider: &dyn Provider) -> ApiResult<TickReport> {
         let policy = self.dispatch_policy().await?;
