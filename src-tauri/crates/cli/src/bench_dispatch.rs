@@ -157,8 +157,23 @@ async fn one(
         None => Box::new(Sandbox::new()),
     };
     let started = Instant::now();
+    // MAEUL_BENCH_PASSES=1 prints each pass: where a slow sync spends its time.
+    let verbose = std::env::var_os("MAEUL_BENCH_PASSES").is_some();
+    let last = std::sync::Mutex::new(Instant::now());
+    let on_pass = |r: &maeul_dispatch::worker::TickReport, open: u32| {
+        if verbose {
+            let mut l = last.lock().expect("bench lock");
+            eprintln!(
+                "pass {:>6.0} ms: submitted {} settled {} open {open}",
+                l.elapsed().as_secs_f64() * 1000.0,
+                r.submitted,
+                r.settled
+            );
+            *l = Instant::now();
+        }
+    };
     let drained = desk
-        .sync_drain(provider.as_ref(), Duration::from_secs(300), &|_, _| {})
+        .sync_drain(provider.as_ref(), Duration::from_secs(300), &on_pass)
         .await?;
     let sync = started.elapsed();
     if drained.open != 0 {
