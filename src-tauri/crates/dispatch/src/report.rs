@@ -31,6 +31,19 @@ impl Progress {
         }
     }
 
+    /// All channels' counts together.
+    pub fn sum(channels: &[ChannelProgress]) -> Progress {
+        let mut t = Progress::default();
+        for c in channels {
+            t.queued += c.progress.queued;
+            t.sent += c.progress.sent;
+            t.delivered += c.progress.delivered;
+            t.failed += c.progress.failed;
+            t.cancelled += c.progress.cancelled;
+        }
+        t
+    }
+
     pub fn total(&self) -> u32 {
         self.queued + self.sent + self.delivered + self.failed + self.cancelled
     }

@@ -82,14 +82,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     );
     p.y += 13.0;
 
-    let total: Progress = r.channels.iter().fold(Progress::default(), |mut t, c| {
-        t.queued += c.progress.queued;
-        t.sent += c.progress.sent;
-        t.delivered += c.progress.delivered;
-        t.failed += c.progress.failed;
-        t.cancelled += c.progress.cancelled;
-        t
-    });
+    let total = Progress::sum(&r.channels);
     let state = if b.cancelled_at.is_some() {
         "취소됨"
     } else if total.settled() {
@@ -162,13 +155,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
         .villages
         .iter()
         .map(|v| {
-            let sum = v.channels.iter().fold(Progress::default(), |mut t, c| {
-                t.queued += c.progress.queued;
-                t.sent += c.progress.sent;
-                t.delivered += c.progress.delivered;
-                t.failed += c.progress.failed;
-                t
-            });
+            let sum = Progress::sum(&v.channels);
             let mut cells = progress_cells(
                 vec![GridCell::value(&v.town), GridCell::value(&v.village)],
                 &sum,
