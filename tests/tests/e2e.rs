@@ -184,6 +184,14 @@ async fn first_run_login_and_registry_flow() {
         .status()
         .unwrap();
     assert!(seeded.success(), "demo-seed failed");
+    // The broadcast below must leave at once whatever the hour in Seoul when this runs.
+    let quiet_off = Command::new(env_path("MAEUL_E2E_CLI"))
+        .arg("--db")
+        .arg(&db)
+        .args(["settings", "set", "dispatch.quiet_hours", "off"])
+        .status()
+        .unwrap();
+    assert!(quiet_off.success(), "settings set failed");
 
     let (_driver, c) = start(&db).await;
 

@@ -24,12 +24,17 @@ pub fn admin() -> Actor {
     actor(Role::Admin, None)
 }
 
-/// A desk with the county's towns and villages and nobody in them.
+/// A desk with the county's towns and villages and nobody in them. Quiet hours are off, so
+/// that what a test sends leaves whatever the hour in Seoul when it runs; the quiet-hours
+/// tests pass their own clock and policy.
 pub async fn desk_with_structure() -> Desk {
     let desk = Desk::open_memory().await.unwrap();
     let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
     demo::seed_structure(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
+    desk.setting_set(&admin(), "dispatch.quiet_hours", "off")
+        .await
+        .unwrap();
     desk
 }
 

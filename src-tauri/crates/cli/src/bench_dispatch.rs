@@ -95,7 +95,7 @@ async fn one(
     // No retries: the bench measures the pipeline, not the retry schedule's waits.
     desk.setting_set(&actor, "dispatch.retry_schedule", "")
         .await?;
-    desk.setting_set(&actor, "dispatch.quiet_hours", "03:00-03:01")
+    desk.setting_set(&actor, "dispatch.quiet_hours", "off")
         .await?;
     let b = NewBroadcast {
         title: "군 전체 안내".into(),

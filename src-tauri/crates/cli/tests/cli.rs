@@ -352,6 +352,11 @@ fn a_broadcast_is_queued_synced_to_the_sandbox_and_reported() {
         &db,
         &["settings", "set", "dispatch.retry_schedule", "1s"],
     ));
+    // Whatever the hour in Seoul when the test runs.
+    ok(&maeul(
+        &db,
+        &["settings", "set", "dispatch.quiet_hours", "off"],
+    ));
     let bad = maeul(&db, &["settings", "set", "dispatch.retry_schedule", "soon"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("dispatch.retry_schedule"));

@@ -50,10 +50,22 @@ fn hm(field: &str, s: &str) -> Result<(i8, i8), DispatchError> {
 }
 
 impl QuietHours {
-    /// `"21:00-07:00"`.
+    /// No quiet period: an empty window never contains a time.
+    pub const OFF: QuietHours = QuietHours {
+        start: (0, 0),
+        end: (0, 0),
+    };
+
+    /// `"21:00-07:00"`, or `"off"` for none (an office that sends at any hour).
     pub fn parse(s: &str) -> Result<QuietHours, DispatchError> {
+        if s.trim().eq_ignore_ascii_case("off") {
+            return Ok(QuietHours::OFF);
+        }
         let (a, b) = s.split_once('-').ok_or_else(|| {
-            DispatchError::invalid(QUIET_HOURS, "21:00-07:00 형식으로 적어 주세요")
+            DispatchError::invalid(
+                QUIET_HOURS,
+                "21:00-07:00 형식으로 적어 주세요 (없애려면 off)",
+            )
         })?;
         Ok(QuietHours {
             start: hm(QUIET_HOURS, a)?,

@@ -371,6 +371,9 @@ fn reminder_settings_are_checked() {
     assert!(parse_offsets("0h").is_err());
     assert!(QuietHours::parse("25:00-07:00").is_err());
     assert!(QuietHours::parse("2100-0700").is_err());
+    let off = QuietHours::parse("off").unwrap();
+    assert!(!off.contains("2026-11-26T23:30".parse().unwrap()));
+    assert!(!off.contains("2026-11-26T00:00".parse().unwrap()));
     let day = QuietHours::parse("12:00-13:00").unwrap();
     assert!(day.contains(at("2024-01-01T12:30")));
     assert!(!day.contains(at("2024-01-01T13:00")));
