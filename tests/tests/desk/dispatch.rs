@@ -15,7 +15,7 @@ fn news(targets: Targets, channels: &[Channel]) -> NewBroadcast {
         title: "마을 대청소".into(),
         category: Category::VillageNews,
         body: "내일 오전 7시 마을 대청소가 있습니다. 모두 참여해 주세요.".into(),
-        recording: None,
+        recording_id: None,
         targets,
         channels: channels.to_vec(),
         emergency: false,

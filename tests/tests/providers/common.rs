@@ -47,7 +47,7 @@ pub async fn desk_with_broadcast() -> (Desk, i64) {
     desk.setting_set(&Actor::cli(), "dispatch.backoff_base", "1s")
         .await
         .unwrap();
-    desk.setting_set(&Actor::cli(), "dispatch.quiet_hours", "03:00-03:01")
+    desk.setting_set(&Actor::cli(), "dispatch.quiet_hours", "off")
         .await
         .unwrap();
     let villages: Vec<i64> = desk
@@ -62,7 +62,7 @@ pub async fn desk_with_broadcast() -> (Desk, i64) {
         title: "마을 대청소".into(),
         category: Category::VillageNews,
         body: "내일 오전 7시 마을 대청소가 있습니다. 모두 참여해 주세요.".into(),
-        recording: None,
+        recording_id: None,
         targets: Targets::Villages(villages),
         channels: vec![Channel::Sms, Channel::Voice],
         emergency: false,

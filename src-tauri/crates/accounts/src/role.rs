@@ -94,6 +94,13 @@ pub enum Permission {
     ApproveBroadcast,
     /// Provider accounts and the sending policy.
     ManageDispatch,
+    /// The broadcast console: go on air, record, choose devices and levels (a chief: their
+    /// own village's loudspeakers only).
+    GoOnAir,
+    /// Recordings: list, listen back.
+    ViewRecordings,
+    /// Delete recordings, import audio files as recordings (a chief: their own).
+    ManageRecordings,
 }
 
 impl fmt::Display for Permission {
@@ -110,7 +117,7 @@ pub enum Scope {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 26] = [
         Permission::ViewVillages,
         Permission::ViewHouseholds,
         Permission::ViewFullPhone,
@@ -134,6 +141,9 @@ impl Permission {
         Permission::ViewBroadcasts,
         Permission::ApproveBroadcast,
         Permission::ManageDispatch,
+        Permission::GoOnAir,
+        Permission::ViewRecordings,
+        Permission::ManageRecordings,
     ];
 
     /// The permission table. A chief's grants hold only inside their own village; that
@@ -162,6 +172,13 @@ impl Permission {
             P::ViewBroadcasts => matches!(role, R::Admin | R::Operator | R::Chief | R::Auditor),
             P::ApproveBroadcast => matches!(role, R::Admin | R::Operator),
             P::ManageDispatch => role == R::Admin,
+            // Trainers go on air in practice mode, where no loudspeaker or phone is reached.
+            P::GoOnAir => matches!(role, R::Admin | R::Operator | R::Chief | R::Trainer),
+            P::ViewRecordings => matches!(
+                role,
+                R::Admin | R::Operator | R::Chief | R::Trainer | R::Auditor
+            ),
+            P::ManageRecordings => matches!(role, R::Admin | R::Operator | R::Chief),
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Duplicate,
     NotFound,
     Io,
+    /// An audio device could not be opened or went away.
+    Device,
     Database,
     Internal,
 }
@@ -114,6 +116,27 @@ impl From<DbError> for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
         ApiError::new(ErrorCode::Database, format!("데이터베이스 오류: {e}"))
+    }
+}
+
+impl From<maeul_mixer::MixerError> for ApiError {
+    fn from(e: maeul_mixer::MixerError) -> ApiError {
+        use maeul_mixer::MixerError as M;
+        let code = match &e {
+            M::Invalid { .. } | M::Decode { .. } => ErrorCode::Invalid,
+            M::Io { .. } | M::Write(_) => ErrorCode::Io,
+            M::Device(_) => ErrorCode::Device,
+            M::Encode(_) | M::EngineGone => ErrorCode::Internal,
+        };
+        let field = match &e {
+            M::Decode { .. } => Some("file".to_string()),
+            _ => e.field().map(str::to_string),
+        };
+        ApiError {
+            code,
+            message: e.to_string(),
+            field,
+        }
     }
 }
 

@@ -101,7 +101,7 @@ async fn one(
         title: "군 전체 안내".into(),
         category: Category::Admin,
         body: "오늘 오후 2시 군청 앞 도로 공사로 통행이 제한됩니다.".into(),
-        recording: None,
+        recording_id: None,
         targets: Targets::All,
         channels: vec![Channel::Voice, Channel::Sms],
         emergency: false,

@@ -22,9 +22,13 @@ pub enum BroadcastCommand {
         /// Defaults to the first line of the text.
         #[arg(long)]
         title: Option<String>,
-        /// The telephony rendition (8 kHz μ-law WAV) voice calls play.
-        #[arg(long)]
+        /// An audio file (WAV, MP3, OGG) for the voice calls: taken in as a recording
+        /// (normalised, with its 8 kHz telephone rendition) and attached.
+        #[arg(long, conflicts_with = "recording")]
         audio: Option<PathBuf>,
+        /// A console recording (id from `maeul recording list`) for the voice calls.
+        #[arg(long)]
+        recording: Option<i64>,
         /// `all`, or village names / codes separated by commas ("사곡리" or "증평읍 사곡리").
         #[arg(long)]
         villages: String,
@@ -120,6 +124,7 @@ pub async fn broadcast(
             text,
             title,
             audio,
+            recording,
             villages,
             channels,
             category,
@@ -140,13 +145,27 @@ pub async fn broadcast(
                     format!("파일이 없습니다: {}", a.display()),
                 ));
             }
+            let title = title
+                .unwrap_or_else(|| text.lines().next().unwrap_or("").chars().take(40).collect());
+            let recording_id = match &audio {
+                Some(file) => {
+                    let r = desk.recording_import(actor, file, &title).await?;
+                    eprintln!(
+                        "녹음 {}: {:.1} 초, {:.1} LUFS, 전화용 {:.1} dBm0",
+                        r.id,
+                        r.duration_ms.unwrap_or(0) as f64 / 1000.0,
+                        r.archive_lufs.unwrap_or(f64::NAN),
+                        r.telephony_dbm0.unwrap_or(f64::NAN)
+                    );
+                    Some(r.id)
+                }
+                None => recording,
+            };
             let b = NewBroadcast {
-                title: title.unwrap_or_else(|| {
-                    text.lines().next().unwrap_or("").chars().take(40).collect()
-                }),
+                title,
                 category,
                 body: text,
-                recording: audio.map(|a| a.display().to_string()),
+                recording_id,
                 targets: parse_villages(desk, actor, &villages).await?,
                 channels: parse_channels(&channels)?,
                 emergency,

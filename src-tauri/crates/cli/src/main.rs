@@ -6,6 +6,7 @@ mod bench_dispatch;
 mod bench_pdf;
 mod budget;
 mod dispatch;
+mod mixer;
 mod programs;
 
 use std::path::PathBuf;
@@ -94,6 +95,11 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the database with the backup FILE (the app must be closed).
     Restore { file: PathBuf },
+    /// The broadcast console offline: render a file through the mix graph, list devices.
+    Mixer {
+        #[command(subcommand)]
+        command: mixer::MixerCommand,
+    },
     /// Benchmarks (run through `./dev bench`).
     Bench {
         #[command(subcommand)]
@@ -196,6 +202,26 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::Bench { command } = cli.command {
         return bench::run(command).await;
     }
+    if let Command::Mixer { command } = cli.command {
+        // Rendering needs the database only to look villages' zone codes up.
+        let needs_db = matches!(
+            &command,
+            mixer::MixerCommand::Render {
+                villages: Some(_),
+                ..
+            }
+        );
+        let desk = if needs_db {
+            Some(Desk::open(&path).await?)
+        } else {
+            None
+        };
+        let code = mixer::run(desk.as_ref(), &Actor::cli(), command).await?;
+        if let Some(d) = desk {
+            d.close().await;
+        }
+        return Ok(code);
+    }
     let desk = Desk::open(&path).await?;
     let actor = Actor::cli();
     let code = match cli.command {
@@ -250,7 +276,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             println!("백업했습니다: {}", file.display());
             ExitCode::SUCCESS
         }
-        Command::Restore { .. } | Command::Bench { .. } => {
+        Command::Restore { .. } | Command::Bench { .. } | Command::Mixer { .. } => {
             unreachable!("handled before opening the database")
         }
     };

@@ -83,9 +83,9 @@ pub struct NewBroadcast {
     pub title: String,
     pub category: Category,
     pub body: String,
-    /// The telephony rendition (8 kHz μ-law WAV) a voice call plays; without it the call
-    /// reads the text aloud.
-    pub recording: Option<String>,
+    /// The console recording whose telephone rendition (8 kHz μ-law WAV) a voice call plays;
+    /// without one the call reads the text aloud.
+    pub recording_id: Option<i64>,
     pub targets: Targets,
     pub channels: Vec<Channel>,
     /// Goes through quiet hours and skips the two-person approval.

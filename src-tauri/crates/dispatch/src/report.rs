@@ -204,7 +204,9 @@ pub struct BroadcastRow {
     pub title: String,
     pub category: String,
     pub body: String,
+    /// The telephone rendition voice calls play, and the console recording it came from.
     pub recording: Option<String>,
+    pub recording_id: Option<i64>,
     pub emergency: bool,
     pub practice: bool,
     pub purpose: String,
@@ -226,7 +228,7 @@ pub struct BroadcastRow {
 macro_rules! select_broadcasts {
     ($tail:literal) => {
         concat!(
-            "SELECT b.id, b.title, b.category, b.body, b.recording, b.emergency, b.practice, b.purpose, b.created_by, \
+            "SELECT b.id, b.title, b.category, b.body, b.recording, b.recording_id, b.emergency, b.practice, b.purpose, b.created_by, \
                 b.created_at, b.send_at, b.needs_approval, b.approved_by, b.cancelled_at, b.channels, b.targets, \
                 b.text_kind, COUNT(d.id) AS deliveries, \
                 COALESCE(SUM(d.state IN ('pending', 'submitting', 'submitted')), 0) AS open, \

@@ -213,14 +213,16 @@ pub async fn create(
     let stamp = stamp(now);
     let channels = dedup_channels(&b.channels);
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO broadcasts (title, category, body, recording, emergency, practice, send_at, \
-             created_by, created_at, channels, targets, text_kind, needs_approval, parent_id, purpose) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        "INSERT INTO broadcasts (title, category, body, recording, recording_id, emergency, practice, \
+             send_at, created_by, created_at, channels, targets, text_kind, needs_approval, parent_id, \
+             purpose) \
+         VALUES ($1, $2, $3, (SELECT telephony_path FROM recordings WHERE id = $4), $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(b.title.trim())
     .bind(b.category.as_str())
     .bind(b.body.trim_end())
-    .bind(&b.recording)
+    .bind(b.recording_id)
     .bind(b.emergency)
     .bind(origin.practice)
     .bind(checked.send_at.map(crate::policy::stamp))

@@ -82,6 +82,9 @@ impl Desk {
     /// Who will get what, without storing anything.
     pub async fn broadcast_preview(&self, actor: &Actor, b: NewBroadcast) -> ApiResult<Summary> {
         require_send(self, actor, &b.targets).await?;
+        if let Some(r) = b.recording_id {
+            self.recording_for_broadcast(actor, r).await?;
+        }
         let now = Timestamp::now();
         let mut conn = self.db.acquire().await?;
         let (mut summary, _) = store::preview(&mut conn, &b, now).await?;
@@ -117,6 +120,9 @@ impl Desk {
         b: &NewBroadcast,
         origin: &Origin,
     ) -> ApiResult<Created> {
+        if let Some(r) = b.recording_id {
+            self.recording_for_broadcast(actor, r).await?;
+        }
         let now = Timestamp::now();
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let (id, summary) = store::create(&mut tx, b, origin, now).await?;
@@ -127,6 +133,7 @@ impl Desk {
             &format!("broadcast:{id}"),
             &json!({
                 "title": b.title, "category": b.category.as_str(), "targets": b.targets,
+                "recording_id": b.recording_id,
                 "channels": b.channels, "emergency": b.emergency, "send_at": b.send_at,
                 "practice": origin.practice, "purpose": origin.purpose,
                 "deliveries": summary.per_channel.iter().map(|c| c.deliveries).sum::<u32>(),
@@ -302,7 +309,7 @@ impl Desk {
             category: maeul_dispatch::broadcast::Category::parse(&row.category)
                 .unwrap_or(maeul_dispatch::broadcast::Category::Admin),
             body: row.body.clone(),
-            recording: row.recording.clone(),
+            recording_id: row.recording_id,
             targets: Targets::Subscribers(ids),
             channels: serde_json::from_str(&row.channels).unwrap_or_default(),
             emergency: row.emergency,

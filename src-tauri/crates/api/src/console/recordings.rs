@@ -1,0 +1,500 @@
+//! Recordings: the row written before the console goes on air, finished with what the files
+//! measure, listed, listened back, deleted; audio files taken in as recordings; and those a
+//! crash interrupted finished on the next start.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use maeul_accounts::{Actor, Permission, Role, Scope, audit};
+use maeul_mixer::finish::Rendition;
+use maeul_mixer::graph::{Body, Program};
+use maeul_mixer::recorder::RecordingPaths;
+
+use crate::{ApiError, ApiResult, Desk, ErrorCode};
+
+/// What staff ask for when they go on air.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct OnAir {
+    pub title: String,
+    /// Villages whose outdoor loudspeakers to open (their zone tones are played first).
+    pub villages: Vec<i64>,
+    /// Every village at once (the all-call code).
+    pub all_villages: bool,
+    /// Play this stored recording instead of the microphone.
+    pub replay: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, sqlx::FromRow)]
+pub struct RecordingRow {
+    pub id: i64,
+    pub title: String,
+    /// recording, ready, recovered, failed
+    pub state: String,
+    /// live, import
+    pub source: String,
+    pub duration_ms: Option<i64>,
+    pub input_lufs: Option<f64>,
+    pub gain_db: Option<f64>,
+    pub archive_lufs: Option<f64>,
+    pub true_peak_dbtp: Option<f64>,
+    pub telephony_dbm0: Option<f64>,
+    pub zone_sequence: String,
+    /// Names of the villages it was broadcast to, as JSON.
+    pub villages: String,
+    pub chime: bool,
+    pub practice: bool,
+    pub village_id: Option<i64>,
+    pub note: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub archive_path: String,
+    pub telephony_path: String,
+}
+
+impl RecordingRow {
+    pub fn paths(&self, spool: &str) -> RecordingPaths {
+        RecordingPaths {
+            archive: PathBuf::from(&self.archive_path),
+            telephony: PathBuf::from(&self.telephony_path),
+            spool: PathBuf::from(spool),
+        }
+    }
+
+    /// Whether a voice call can play it.
+    pub fn usable(&self) -> bool {
+        matches!(self.state.as_str(), "ready" | "recovered")
+    }
+}
+
+const SELECT: &str = "SELECT id, title, state, source, duration_ms, input_lufs, gain_db, archive_lufs, \
+     true_peak_dbtp, telephony_dbm0, zone_sequence, villages, chime, practice, village_id, note, \
+     created_by, created_at, finished_at, archive_path, telephony_path FROM recordings ";
+
+/// How long a title may be.
+const TITLE_MAX: usize = 100;
+
+fn check_title(title: &str) -> ApiResult<String> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(ApiError::invalid("title", "제목을 적어 주세요"));
+    }
+    if t.chars().count() > TITLE_MAX {
+        return Err(ApiError::invalid(
+            "title",
+            format!("제목은 {TITLE_MAX}자까지입니다"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// A chief sees and uses only their own village's recordings.
+fn may_use(actor: &Actor, r: &RecordingRow) -> ApiResult<()> {
+    if actor.role == Role::Chief && r.village_id != actor.village_id {
+        return Err(ApiError::new(
+            ErrorCode::OutOfScope,
+            "다른 마을의 녹음입니다",
+        ));
+    }
+    Ok(())
+}
+
+fn scope(actor: &Actor) -> Scope {
+    actor.village_id.map_or(Scope::County, Scope::Village)
+}
+
+/// Everything a begun recording needs: its row, where its files go, what plays.
+pub struct Begun {
+    pub id: i64,
+    pub paths: RecordingPaths,
+    pub program: Program,
+    pub tags: Vec<(String, String)>,
+}
+
+impl Desk {
+    pub async fn recording_list(&self, actor: &Actor) -> ApiResult<Vec<RecordingRow>> {
+        actor.require(Permission::ViewRecordings, scope(actor))?;
+        let chief = (actor.role == Role::Chief)
+            .then_some(actor.village_id)
+            .flatten();
+        let rows: Vec<RecordingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE deleted_at IS NULL AND ($1 IS NULL OR village_id = $1) ORDER BY id DESC LIMIT 200"
+        )))
+        .bind(chief)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows)
+    }
+
+    pub async fn recording_get(&self, actor: &Actor, id: i64) -> ApiResult<RecordingRow> {
+        actor.require(Permission::ViewRecordings, scope(actor))?;
+        let row = self.recording_row(id).await?;
+        may_use(actor, &row)?;
+        Ok(row)
+    }
+
+    pub(crate) async fn recording_row(&self, id: i64) -> ApiResult<RecordingRow> {
+        let row: Option<RecordingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE id = $1 AND deleted_at IS NULL"
+        )))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?;
+        row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "녹음을 찾을 수 없습니다"))
+    }
+
+    /// A recording a broadcast may attach: usable, and the actor's to use.
+    pub(crate) async fn recording_for_broadcast(&self, actor: &Actor, id: i64) -> ApiResult<()> {
+        let row = self.recording_row(id).await.map_err(|e| ApiError {
+            field: Some("recording_id".into()),
+            ..e
+        })?;
+        may_use(actor, &row)?;
+        if !row.usable() {
+            return Err(ApiError::invalid(
+                "recording_id",
+                "아직 마무리되지 않은 녹음입니다",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Deletes a recording's files and marks its row deleted (the audit log keeps who and
+    /// when). Refused while a broadcast that plays it is still sending.
+    pub async fn recording_delete(&self, actor: &Actor, id: i64) -> ApiResult<()> {
+        actor.require(Permission::ManageRecordings, scope(actor))?;
+        let row = self.recording_row(id).await?;
+        may_use(actor, &row)?;
+        if row.state == "recording" {
+            return Err(ApiError::invalid(
+                "recording",
+                "녹음 중에는 지울 수 없습니다",
+            ));
+        }
+        let (open,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
+             WHERE b.recording_id = $1 AND d.state IN ('pending', 'submitting', 'submitted')",
+        )
+        .bind(id)
+        .fetch_one(&self.db)
+        .await?;
+        if open > 0 {
+            return Err(ApiError::invalid(
+                "recording",
+                format!("이 녹음으로 보내는 중인 전화가 {open}건 있습니다. 끝난 뒤에 지워 주세요"),
+            ));
+        }
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        sqlx::query("UPDATE recordings SET deleted_at = $1 WHERE id = $2")
+            .bind(maeul_accounts::now_utc())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "recording.delete",
+            &format!("recording:{id}"),
+            &json!({ "title": row.title }),
+        )
+        .await?;
+        tx.commit().await?;
+        for p in [&row.archive_path, &row.telephony_path] {
+            let _ = tokio::fs::remove_file(p).await;
+        }
+        Ok(())
+    }
+
+    async fn insert_recording(
+        &self,
+        actor: &Actor,
+        title: &str,
+        source: &str,
+        on_air: Option<(&str, &[String], bool)>,
+        practice: bool,
+    ) -> ApiResult<(i64, RecordingPaths)> {
+        let dir = self.recordings_dir();
+        tokio::fs::create_dir_all(&dir).await.map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("{}을(를) 만들 수 없습니다: {e}", dir.display()),
+            )
+        })?;
+        let now = maeul_accounts::now_utc();
+        let (zones, names, chime) = on_air.unwrap_or(("", &[], false));
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO recordings (title, state, source, archive_path, telephony_path, spool_path, \
+                 zone_sequence, villages, chime, practice, village_id, created_by, created_at) \
+             VALUES ($1, 'recording', $2, '', '', '', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(title)
+        .bind(source)
+        .bind(zones)
+        .bind(serde_json::to_string(names).unwrap_or_default())
+        .bind(chime)
+        .bind(practice)
+        .bind(actor.village_id)
+        .bind(&actor.username)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let stamp: String = now
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .take(14)
+            .collect();
+        let paths = RecordingPaths::in_dir(&dir, &format!("rec-{id}-{stamp}"));
+        sqlx::query("UPDATE recordings SET archive_path = $1, telephony_path = $2, spool_path = $3 WHERE id = $4")
+            .bind(paths.archive.display().to_string())
+            .bind(paths.telephony.display().to_string())
+            .bind(paths.spool.display().to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            if source == "live" {
+                "recording.start"
+            } else {
+                "recording.import"
+            },
+            &format!("recording:{id}"),
+            &json!({ "title": title, "zones": zones, "villages": names, "practice": practice }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((id, paths))
+    }
+
+    /// Checks who may go on air where, writes the recording's row and builds the running
+    /// order: zone tones for the chosen villages (none in practice), the chimes, and the
+    /// microphone or a stored recording.
+    pub async fn recording_begin(&self, actor: &Actor, req: &OnAir) -> ApiResult<Begun> {
+        let title = check_title(&req.title)?;
+        let practice = self.practice_state().await?.on;
+        if actor.role == Role::Trainer && !practice {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "강사는 연습 모드에서만 방송할 수 있습니다",
+            ));
+        }
+        if req.all_villages {
+            actor.require(Permission::GoOnAir, Scope::County)?;
+        } else if req.villages.is_empty() {
+            actor.require(Permission::GoOnAir, scope(actor))?;
+        }
+        for v in &req.villages {
+            actor.require(Permission::GoOnAir, Scope::Village(*v))?;
+        }
+        let settings = self.console_settings_stored().await?;
+        let all = maeul_registry::store::villages::list(&self.db, None, true).await?;
+        let mut zones = Vec::new();
+        let mut names = Vec::new();
+        if req.all_villages {
+            zones.push(settings.zone_all.clone());
+            names.push("전체 마을".to_string());
+        } else {
+            for id in &req.villages {
+                let v = all.iter().find(|v| v.id == *id).ok_or_else(|| {
+                    ApiError::invalid("villages", format!("없는 마을입니다: {id}"))
+                })?;
+                match v.zone_code.as_deref().filter(|z| !z.is_empty()) {
+                    Some(z) => zones.push(z.to_string()),
+                    None => return Err(super::no_zone_code(&v.name)),
+                }
+                names.push(v.name.clone());
+            }
+        }
+        let body = match req.replay {
+            None => Body::Mic,
+            Some(id) => {
+                let r = self.recording_row(id).await?;
+                may_use(actor, &r)?;
+                if !r.usable() {
+                    return Err(ApiError::invalid(
+                        "replay",
+                        "마무리되지 않은 녹음은 다시 틀 수 없습니다",
+                    ));
+                }
+                let path = PathBuf::from(&r.archive_path);
+                let clip =
+                    tokio::task::spawn_blocking(move || maeul_mixer::clip::Clip::open(&path))
+                        .await
+                        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+                Body::Clip(clip.samples)
+            }
+        };
+        // In practice nothing opens a village: no zone tones, and the line-out stays silent.
+        let zones_played: Vec<String> = if practice { Vec::new() } else { zones };
+        let (mut program, sequence) =
+            maeul_mixer::render::program(body, settings.chime, &zones_played, None)?;
+        program.line_out = !practice;
+        let (id, paths) = self
+            .insert_recording(
+                actor,
+                &title,
+                "live",
+                Some((&sequence, &names, settings.chime)),
+                practice,
+            )
+            .await?;
+        let tags = vec![
+            ("TITLE".to_string(), title),
+            ("ARTIST".to_string(), actor.display_name.clone()),
+            ("ENCODER".to_string(), "maeul-desk".to_string()),
+        ];
+        Ok(Begun {
+            id,
+            paths,
+            program,
+            tags,
+        })
+    }
+
+    /// Stores what a finished (or failed) recording measured.
+    pub async fn recording_finished(
+        &self,
+        actor: &Actor,
+        id: i64,
+        result: &Result<Rendition, String>,
+        cut_short: Option<&str>,
+        state_ok: &str,
+    ) -> ApiResult<()> {
+        let now = maeul_accounts::now_utc();
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        match result {
+            Ok(r) => {
+                sqlx::query(
+                    "UPDATE recordings SET state = $1, duration_ms = $2, input_lufs = $3, gain_db = $4, \
+                         archive_lufs = $5, true_peak_dbtp = $6, telephony_dbm0 = $7, note = $8, finished_at = $9 \
+                     WHERE id = $10",
+                )
+                .bind(state_ok)
+                .bind(r.duration_ms as i64)
+                .bind(finite(r.input_lufs))
+                .bind(finite(r.gain_db))
+                .bind(finite(r.archive_lufs))
+                .bind(finite(r.archive_true_peak_dbtp))
+                .bind(finite(r.telephony_dbm0))
+                .bind(cut_short)
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Err(e) => {
+                sqlx::query("UPDATE recordings SET state = 'failed', note = $1, finished_at = $2 WHERE id = $3")
+                    .bind(e)
+                    .bind(&now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "recording.finish",
+            &format!("recording:{id}"),
+            &json!({
+                "ok": result.is_ok(),
+                "duration_ms": result.as_ref().ok().map(|r| r.duration_ms),
+                "note": cut_short.map(str::to_string).or_else(|| result.as_ref().err().cloned()),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes an audio file (WAV, MP3, OGG) in as a recording: decoded, normalised, with its
+    /// telephone rendition. A file that cannot be read stores nothing.
+    pub async fn recording_import(
+        &self,
+        actor: &Actor,
+        file: &Path,
+        title: &str,
+    ) -> ApiResult<RecordingRow> {
+        actor.require(Permission::ManageRecordings, scope(actor))?;
+        let title = check_title(title)?;
+        let practice = self.practice_state().await?.on;
+        let file = file.to_path_buf();
+        let samples = tokio::task::spawn_blocking(move || maeul_mixer::clip::decode_to_bus(&file))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+        let (id, paths) = self
+            .insert_recording(actor, &title, "import", None, practice)
+            .await?;
+        let p = paths.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut rec = maeul_mixer::recorder::Recorder::create(p, false, &[])?;
+            rec.write(&samples)?;
+            maeul_mixer::finish::finish(&rec.close()?)
+        })
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        match result {
+            Ok(r) => {
+                self.recording_finished(actor, id, &Ok(r), None, "ready")
+                    .await?;
+                self.recording_row(id).await
+            }
+            Err(e) => {
+                // Nothing half-made stays behind.
+                sqlx::query("DELETE FROM recordings WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.db)
+                    .await?;
+                for p in [&paths.archive, &paths.telephony, &paths.spool] {
+                    let _ = tokio::fs::remove_file(p).await;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Finishes recordings a crash or power cut left in state 'recording' (call at start,
+    /// before the console goes on air). Returns how many were recovered and how many failed.
+    pub async fn recordings_recover(&self) -> ApiResult<(u32, u32)> {
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, archive_path, telephony_path, spool_path, created_by FROM recordings \
+             WHERE state = 'recording' AND deleted_at IS NULL",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let (mut ok, mut failed) = (0, 0);
+        for (id, archive, telephony, spool, by) in rows {
+            let paths = RecordingPaths {
+                archive: archive.into(),
+                telephony: telephony.into(),
+                spool: spool.into(),
+            };
+            let result = tokio::task::spawn_blocking(move || maeul_mixer::finish::recover(&paths))
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+                .map_err(|e| e.to_string());
+            let secs = result.as_ref().map(|r| r.duration_ms / 1000).unwrap_or(0);
+            let note = format!("프로그램이 비정상 종료되어 {secs}초까지 복구했습니다");
+            let note = format!("{note} (녹음: {by})");
+            self.recording_finished(
+                &Actor::system("system:recovery"),
+                id,
+                &result,
+                Some(&note),
+                "recovered",
+            )
+            .await?;
+            if result.is_ok() { ok += 1 } else { failed += 1 }
+        }
+        Ok((ok, failed))
+    }
+}
+
+/// SQLite stores NaN as NULL anyway; say so plainly (silence measures -inf).
+fn finite(x: f32) -> Option<f64> {
+    x.is_finite().then_some(x as f64).filter(|v| *v > -199.0)
+}
