@@ -89,54 +89,65 @@ fn goertzel(x: &[f32], freq: f32) -> f32 {
     (s1 * s1 + s2 * s2 - k * s1 * s2) / (x.len() as f32 * x.len() as f32)
 }
 
-/// Decodes DTMF keys from audio at 48 kHz: 20 ms frames, a key counts once it is the strongest
-/// row and column for two frames running, each tone well above the rest of its group.
+/// What a window holds: the key whose row and column tones stand out, if any.
+fn key_in(w: &[f32]) -> Option<char> {
+    let energy: f32 = w.iter().map(|v| v * v).sum::<f32>() / w.len() as f32;
+    if energy < 1e-7 {
+        return None;
+    }
+    let strongest = |group: &[f32; 4]| {
+        let p: Vec<f32> = group.iter().map(|f| goertzel(w, *f)).collect();
+        let (i, best) = p
+            .iter()
+            .enumerate()
+            .fold((0, 0.0f32), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        let second = p
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, v)| *v)
+            .fold(0.0, f32::max);
+        // A real tone is within ±1.5 % of its nominal frequency: 3 % either side it must be
+        // weaker, which rules out a chime's partial sitting close by.
+        let f = group[i];
+        let on_pitch = best > 2.0 * goertzel(w, f * 0.97) && best > 2.0 * goertzel(w, f * 1.03);
+        (i, best, best > 8.0 * second && on_pitch)
+    };
+    let (r, rp, r_ok) = strongest(&ROWS);
+    let (c, cp, c_ok) = strongest(&COLS);
+    // A pure tone of amplitude a has Goertzel power a²/4 and mean square a²/2: the pair
+    // must carry most of the window's energy.
+    let dominant = (rp + cp) * 2.0 > 0.7 * energy;
+    (r_ok && c_ok && dominant).then(|| KEYS[r][c])
+}
+
+/// Decodes DTMF keys from audio at 48 kHz: 50 ms windows every 10 ms (bins of 20 Hz); a key
+/// counts once it has held for 30 ms, and again only after a gap.
 pub fn detect(x: &[f32]) -> String {
-    let frame = (RATE / 50) as usize;
+    const WINDOW: usize = 2_400;
+    const HOP: usize = 480;
     let mut out = String::new();
-    let mut last: Option<char> = None;
+    let mut current: Option<char> = None;
     let mut run = 0;
     let mut emitted = false;
-    for f in x.chunks(frame) {
-        if f.len() < frame {
-            break;
-        }
-        let energy: f32 = f.iter().map(|v| v * v).sum::<f32>() / frame as f32;
-        let rows: Vec<f32> = ROWS.iter().map(|fr| goertzel(f, *fr)).collect();
-        let cols: Vec<f32> = COLS.iter().map(|fr| goertzel(f, *fr)).collect();
-        let best = |v: &[f32]| {
-            let (i, m) = v
-                .iter()
-                .enumerate()
-                .fold((0, 0.0f32), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
-            let second = v
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, p)| *p)
-                .fold(0.0, f32::max);
-            (i, m, second)
-        };
-        let (r, rp, r2) = best(&rows);
-        let (c, cp, c2) = best(&cols);
-        // A pure tone of amplitude a has Goertzel power a²/4; the two tones carry most of the energy.
-        let key =
-            (energy > 1e-6 && rp > 6.0 * r2 && cp > 6.0 * c2 && (rp + cp) * 2.0 > 0.6 * energy)
-                .then(|| KEYS[r][c]);
-        if key == last {
+    let mut at = 0;
+    while at + WINDOW <= x.len() {
+        let key = key_in(&x[at..at + WINDOW]);
+        if key == current {
             run += 1;
         } else {
-            last = key;
+            current = key;
             run = 1;
             emitted = false;
         }
         if let Some(k) = key
-            && run >= 2
+            && run >= 3
             && !emitted
         {
             out.push(k);
             emitted = true;
         }
+        at += HOP;
     }
     out
 }

@@ -3,7 +3,7 @@
 //! It is owned by an [`Engine`] handle; dropping the handle (or [`Engine::shutdown`]) stops it,
 //! finishing any recording on the way out.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -271,6 +271,9 @@ struct Recording {
     samples: u64,
     dropped: u64,
     cut_short: Option<String>,
+    /// Where the body lies in the recording (start, end in samples; MAX until it begins),
+    /// read by the recorder thread when it closes.
+    voice: Arc<(AtomicU64, AtomicU64)>,
 }
 
 /// Ten seconds of bus: the recorder thread may stall on a slow disk without losing audio.
@@ -285,6 +288,8 @@ fn start_recording(
     let (prod, mut cons): (Producer<f32>, Consumer<f32>) = RingBuffer::new(RECORD_RING);
     let closing = Arc::new(AtomicBool::new(false));
     let c = closing.clone();
+    let voice = Arc::new((AtomicU64::new(u64::MAX), AtomicU64::new(0)));
+    let v = voice.clone();
     let thread = std::thread::Builder::new()
         .name("mixer-recorder".into())
         .spawn(move || {
@@ -293,14 +298,18 @@ fn start_recording(
                 if n > 0 {
                     let chunk = cons.read_chunk(n).expect("slots were counted");
                     let (a, b) = chunk.as_slices();
-                    rec.write(a)?;
-                    rec.write(b)?;
+                    rec.write(a, 0..0)?;
+                    rec.write(b, 0..0)?;
                     chunk.commit_all();
                 } else if c.load(Ordering::Acquire) {
                     break;
                 } else {
                     std::thread::sleep(Duration::from_millis(20));
                 }
+            }
+            let (from, to) = (v.0.load(Ordering::Acquire), v.1.load(Ordering::Acquire));
+            if from < to {
+                rec.mark_voice(from, to);
             }
             finish(&rec.close()?)
         })
@@ -313,6 +322,7 @@ fn start_recording(
         samples: 0,
         dropped: 0,
         cut_short: None,
+        voice,
     })
 }
 
@@ -620,6 +630,12 @@ impl Worker {
                 a.copy_from_slice(&part[..a.len()]);
                 b.copy_from_slice(&part[a.len()..n]);
                 chunk.commit_all();
+            }
+            if !out.voice.is_empty() {
+                let from = r.samples + (out.voice.start - out.record.start) as u64;
+                let to = r.samples + (out.voice.end - out.record.start).min(n) as u64;
+                let _ = r.voice.0.fetch_min(from, Ordering::AcqRel);
+                r.voice.1.store(to, Ordering::Release);
             }
             r.samples += n as u64;
             r.dropped += (part.len() - n) as u64;

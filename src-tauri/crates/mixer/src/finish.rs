@@ -1,13 +1,19 @@
 //! Finishing a recording: the archive normalised to EBU R128 and re-encoded from the spool,
 //! and the telephone rendition (8 kHz μ-law at -19 dBm0 of active speech) for voice calls.
 //! Also the repair of a recording a crash interrupted.
+//!
+//! The body (voice or clip) is what is levelled: a timid speaker and a loud one both come out
+//! at the target. The chimes are levelled on their own, a little under the voice, so that
+//! a quiet announcement is not buried under a chime normalised in its place.
 
 use std::fs::File;
 use std::io::BufWriter;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::dsp::db_to_lin;
 use crate::dsp::kweight::StepEnergies;
 use crate::dsp::limiter::{LOOKAHEAD, Limiter};
 use crate::dsp::truepeak::TruePeak;
@@ -17,22 +23,31 @@ use crate::recorder::{Captured, RecordingPaths, read_spool};
 use crate::resample::Downsampler;
 use crate::{MixerError, mulaw};
 
+/// How far under the voice the chimes sit (LU in the archive, dB on the phone).
+pub const CHIME_UNDER_VOICE: f32 = 3.0;
+/// The most finishing will raise anything: beyond it is noise, not a quiet speaker.
+const MAX_GAIN_DB: f32 = 30.0;
+
 /// What the finished files measure.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Rendition {
     pub archive: PathBuf,
     pub telephony: PathBuf,
     pub duration_ms: u64,
-    /// The bus as captured, before normalising.
+    /// The voice as captured, before levelling.
     pub input_lufs: f32,
+    /// What the voice was raised (or lowered) by.
     pub gain_db: f32,
+    /// The finished archive, chimes included (measured before the Opus encoder, which moves
+    /// it by a few tenths at most).
     pub archive_lufs: f32,
     pub archive_true_peak_dbtp: f32,
-    /// Active speech level of the telephone rendition (P.56 after the 300 Hz high-pass).
+    /// Active speech level of the voice in the telephone rendition (P.56 after the 300 Hz
+    /// high-pass).
     pub telephony_dbm0: f32,
 }
 
-/// Runs `x` through a limiter and hands on the output with the look-ahead delay removed.
+/// Runs audio through a limiter and hands on the output with the look-ahead delay removed.
 struct AlignedLimiter {
     limiter: Limiter,
     skip: usize,
@@ -51,11 +66,10 @@ impl AlignedLimiter {
     fn push(
         &mut self,
         x: &[f32],
-        gain: f32,
         mut out: impl FnMut(&[f32]) -> Result<(), MixerError>,
     ) -> Result<(), MixerError> {
         self.buf.clear();
-        self.buf.extend(x.iter().map(|v| v * gain));
+        self.buf.extend_from_slice(x);
         self.limiter.process(&mut self.buf);
         let skip = self.skip.min(self.buf.len());
         self.skip -= skip;
@@ -66,17 +80,43 @@ impl AlignedLimiter {
         mut self,
         out: impl FnMut(&[f32]) -> Result<(), MixerError>,
     ) -> Result<(), MixerError> {
-        let tail = vec![0.0; LOOKAHEAD];
-        self.push(&tail, 1.0, out)
+        self.push(&[0.0; LOOKAHEAD], out)
     }
 }
 
-fn archive_gain_db(input_lufs: f32) -> f32 {
-    if input_lufs < -70.0 {
-        // Silence (or nearly): nothing to normalise.
+/// Applies one gain to the samples inside `voice` (global sample indices) and another to
+/// the rest.
+struct RegionGain {
+    voice: Range<u64>,
+    voice_gain: f32,
+    other_gain: f32,
+    pos: u64,
+    buf: Vec<f32>,
+}
+
+impl RegionGain {
+    fn apply(&mut self, x: &[f32]) -> &[f32] {
+        self.buf.clear();
+        for (i, v) in x.iter().enumerate() {
+            let at = self.pos + i as u64;
+            let g = if self.voice.contains(&at) {
+                self.voice_gain
+            } else {
+                self.other_gain
+            };
+            self.buf.push(v * g);
+        }
+        self.pos += x.len() as u64;
+        &self.buf
+    }
+}
+
+fn gain_to(target: f32, measured: f32) -> f32 {
+    if measured < -70.0 {
+        // Silence (or nearly): nothing to level.
         0.0
     } else {
-        (loudness::ARCHIVE_TARGET_LUFS - input_lufs).clamp(-40.0, 40.0)
+        (target - measured).clamp(-MAX_GAIN_DB, MAX_GAIN_DB)
     }
 }
 
@@ -84,8 +124,26 @@ fn archive_gain_db(input_lufs: f32) -> f32 {
 /// deletes the spool.
 pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
     let paths = &c.paths;
-    let gain_db = archive_gain_db(c.loudness_lufs);
-    let gain = crate::dsp::db_to_lin(gain_db);
+    // Pass 1: how loud the voice is, and the chimes apart from it.
+    let mut voice_e = StepEnergies::default();
+    let mut other_e = StepEnergies::default();
+    let mut pos = 0u64;
+    read_spool(&paths.spool, 48_000, |x| {
+        let (a, b) = split(pos, x.len(), &c.voice);
+        other_e.push(&x[..a]);
+        voice_e.push(&x[a..b]);
+        other_e.push(&x[b..]);
+        pos += x.len() as u64;
+        Ok(())
+    })?;
+    let voice_lufs = voice_e.integrated();
+    let gain_db = gain_to(loudness::ARCHIVE_TARGET_LUFS, voice_lufs);
+    let other_db = gain_to(
+        loudness::ARCHIVE_TARGET_LUFS - CHIME_UNDER_VOICE,
+        other_e.integrated(),
+    );
+
+    // Pass 2: levelled, limited, encoded; and taken down to 8 kHz for the phone.
     let tmp = tmp_path(&paths.archive);
     let file = File::create(&tmp).map_err(|e| MixerError::io(&tmp, e))?;
     let title = paths
@@ -103,6 +161,13 @@ pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
             ("LOUDNESS_LUFS", &r128),
         ],
     )?;
+    let mut region = RegionGain {
+        voice: c.voice.clone(),
+        voice_gain: db_to_lin(gain_db),
+        other_gain: db_to_lin(other_db),
+        pos: 0,
+        buf: Vec::new(),
+    };
     let mut limiter = AlignedLimiter::new(loudness::ARCHIVE_LIMIT_DBFS);
     let mut measured = StepEnergies::default();
     let mut peak = TruePeak::default();
@@ -114,7 +179,9 @@ pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
         down.push(y, &mut tel);
         opus.write(y)
     };
-    let n = read_spool(&paths.spool, 48_000, |x| limiter.push(x, gain, &mut sink))?;
+    let n = read_spool(&paths.spool, 48_000, |x| {
+        limiter.push(region.apply(x), &mut sink)
+    })?;
     limiter.finish(&mut sink)?;
     let w = opus.finish()?;
     let f = w
@@ -124,13 +191,14 @@ pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
     std::fs::rename(&tmp, &paths.archive).map_err(|e| MixerError::io(&paths.archive, e))?;
     down.finish(&mut tel);
 
-    let telephony_dbm0 = write_telephony(&paths.telephony, &mut tel)?;
+    let voice8 = (c.voice.start / 6) as usize..((c.voice.end / 6) as usize).min(tel.len());
+    let telephony_dbm0 = write_telephony(&paths.telephony, &mut tel, voice8)?;
     let _ = std::fs::remove_file(&paths.spool);
     Ok(Rendition {
         archive: paths.archive.clone(),
         telephony: paths.telephony.clone(),
         duration_ms: n * 1000 / crate::dsp::RATE as u64,
-        input_lufs: c.loudness_lufs,
+        input_lufs: voice_lufs,
         gain_db,
         archive_lufs: measured.integrated(),
         archive_true_peak_dbtp: peak.dbtp(),
@@ -138,20 +206,51 @@ pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
     })
 }
 
-/// Normalises 8 kHz audio to -19 dBm0 active speech, limits it under μ-law's full scale and
-/// writes the WAV; returns the level reached.
-fn write_telephony(path: &Path, tel: &mut Vec<f32>) -> Result<f32, MixerError> {
+/// The parts of a chunk at `pos` of length `n` before, inside and after `voice`, as offsets.
+fn split(pos: u64, n: usize, voice: &Range<u64>) -> (usize, usize) {
+    let a = voice.start.saturating_sub(pos).min(n as u64) as usize;
+    let b = voice.end.saturating_sub(pos).min(n as u64) as usize;
+    (a, b.max(a))
+}
+
+fn active_gain(x: &[f32], target_rms: f32) -> f32 {
     let mut m = ActiveSpeech::new(8_000);
-    m.push(tel);
-    let gain = m
-        .level()
-        .map(|(l, _)| loudness::TELEPHONY_ACTIVE_RMS / l)
+    m.push(x);
+    m.level()
+        .map(|(l, _)| target_rms / l)
         .unwrap_or(1.0)
-        .min(crate::dsp::db_to_lin(40.0));
+        .min(db_to_lin(MAX_GAIN_DB))
+}
+
+/// Levels 8 kHz audio (the voice to -19 dBm0 of active speech, the chimes a little under),
+/// limits it under μ-law's full scale and writes the WAV; returns the voice's level.
+fn write_telephony(
+    path: &Path,
+    tel: &mut Vec<f32>,
+    voice: Range<usize>,
+) -> Result<f32, MixerError> {
+    let voice = voice.start.min(tel.len())..voice.end.min(tel.len());
+    let voice_gain = active_gain(&tel[voice.clone()], loudness::TELEPHONY_ACTIVE_RMS);
+    let rest: Vec<f32> = tel[..voice.start]
+        .iter()
+        .chain(&tel[voice.end..])
+        .copied()
+        .collect();
+    let other_gain = active_gain(
+        &rest,
+        loudness::TELEPHONY_ACTIVE_RMS * db_to_lin(-CHIME_UNDER_VOICE),
+    );
+    for (i, s) in tel.iter_mut().enumerate() {
+        *s *= if voice.contains(&i) {
+            voice_gain
+        } else {
+            other_gain
+        };
+    }
     let mut lim = AlignedLimiter::new(-1.0);
     let mut out = Vec::with_capacity(tel.len());
     for chunk in tel.chunks(8_000) {
-        lim.push(chunk, gain, |y| {
+        lim.push(chunk, |y| {
             out.extend_from_slice(y);
             Ok(())
         })?;
@@ -161,7 +260,7 @@ fn write_telephony(path: &Path, tel: &mut Vec<f32>) -> Result<f32, MixerError> {
         Ok(())
     })?;
     let mut after = ActiveSpeech::new(8_000);
-    after.push(&out);
+    after.push(&out[voice.start.min(out.len())..voice.end.min(out.len())]);
     let dbm0 = after
         .level()
         .map(|(l, _)| loudness::dbm0(l))
@@ -183,22 +282,19 @@ fn tmp_path(p: &Path) -> PathBuf {
 }
 
 /// Finishes a recording that a crash or power cut interrupted: from the spool if it survived,
-/// otherwise from the archive cut back to its last whole page.
-pub fn recover(paths: &RecordingPaths) -> Result<Rendition, MixerError> {
+/// otherwise from the archive cut back to its last whole page. Where the voice began is not
+/// known after a crash: `voice_from` (the opening chime's length, if one played) stands in,
+/// and the voice is taken to run to the end.
+pub fn recover(paths: &RecordingPaths, voice_from: u64) -> Result<Rendition, MixerError> {
     if !paths.spool.exists() {
         crate::opus_ogg::repair(&paths.archive)?;
         let d = crate::opus_ogg::decode_file(&paths.archive)?;
         let mut rec = crate::recorder::Recorder::create(paths.clone(), false, &[])?;
-        rec.write(&d.samples)?;
+        let from = (voice_from as usize).min(d.samples.len());
+        rec.write(&d.samples, from..d.samples.len())?;
         return finish(&rec.close()?);
     }
-    let mut loud = StepEnergies::default();
-    let mut peak = TruePeak::default();
-    let samples = read_spool(&paths.spool, 48_000, |x| {
-        loud.push(x);
-        peak.push(x);
-        Ok(())
-    })?;
+    let samples = read_spool(&paths.spool, 48_000, |_| Ok(()))?;
     if paths.archive.exists() {
         // Keep the playable copy tidy too, in case finishing fails again.
         let _ = crate::opus_ogg::repair(&paths.archive);
@@ -206,7 +302,6 @@ pub fn recover(paths: &RecordingPaths) -> Result<Rendition, MixerError> {
     finish(&Captured {
         paths: paths.clone(),
         samples,
-        loudness_lufs: loud.integrated(),
-        true_peak_dbtp: peak.dbtp(),
+        voice: voice_from.min(samples)..samples,
     })
 }

@@ -87,6 +87,9 @@ pub struct Block<'a> {
     pub monitor: &'a [f32; BLOCK],
     /// Which samples of `bus` belong to the recording (a program starts and ends mid-block).
     pub record: std::ops::Range<usize>,
+    /// Which of them are the body (voice or clip) rather than a chime: finishing levels the
+    /// body to the target and the chimes to theirs.
+    pub voice: std::ops::Range<usize>,
     pub phase: Phase,
 }
 
@@ -270,11 +273,18 @@ impl Graph {
         let was_on_air = self.phase.on_air();
         let mut i = 0;
         let mut record: Option<(usize, usize)> = None;
-        let mut mark = |from: usize, to: usize| {
+        let mut voice: Option<(usize, usize)> = None;
+        let mut mark = |from: usize, to: usize, body: bool| {
             record = Some(match record {
                 Some((a, _)) => (a, to),
                 None => (from, to),
             });
+            if body {
+                voice = Some(match voice {
+                    Some((a, _)) => (a, to),
+                    None => (from, to),
+                });
+            }
         };
         while i < BLOCK {
             match self.phase {
@@ -288,7 +298,7 @@ impl Graph {
                 }
                 Phase::Body if self.body_is_mic() => {
                     self.bus[i..].copy_from_slice(&self.mic[i..]);
-                    mark(i, BLOCK);
+                    mark(i, BLOCK, true);
                     if self.stop_requested {
                         // Stop lands on a block edge: the rest of this block is still voice.
                         self.advance();
@@ -298,7 +308,7 @@ impl Graph {
                 phase => {
                     let (n, finished) = self.copy_segment(phase, i);
                     if phase != Phase::ZoneTones && n > 0 {
-                        mark(i, i + n);
+                        mark(i, i + n, phase == Phase::Body);
                     }
                     i += n;
                     if finished || (phase == Phase::Body && self.stop_requested) {
@@ -338,6 +348,7 @@ impl Graph {
             bus: &self.bus,
             monitor: &self.monitor,
             record: record.map(|(a, b)| a..b).unwrap_or(0..0),
+            voice: voice.map(|(a, b)| a..b).unwrap_or(0..0),
             phase: self.phase,
         }
     }

@@ -10,8 +10,6 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::MixerError;
-use crate::dsp::kweight::StepEnergies;
-use crate::dsp::truepeak::TruePeak;
 use crate::opus_ogg::{OggOpusWriter, OpusSettings};
 
 /// Where one recording's files live.
@@ -38,17 +36,16 @@ impl RecordingPaths {
 pub struct Captured {
     pub paths: RecordingPaths,
     pub samples: u64,
-    pub loudness_lufs: f32,
-    pub true_peak_dbtp: f32,
+    /// Where the body (voice or clip) lies among the samples; the rest is chimes.
+    pub voice: std::ops::Range<u64>,
 }
 
 pub struct Recorder {
     paths: RecordingPaths,
     archive: Option<OggOpusWriter<File>>,
     spool: BufWriter<File>,
-    loudness: StepEnergies,
-    peak: TruePeak,
     samples: u64,
+    voice: Option<(u64, u64)>,
     synced_at: u64,
     pcm: Vec<u8>,
 }
@@ -79,9 +76,8 @@ impl Recorder {
             paths,
             archive,
             spool: BufWriter::with_capacity(1 << 16, spool),
-            loudness: StepEnergies::default(),
-            peak: TruePeak::default(),
             samples: 0,
+            voice: None,
             synced_at: 0,
             pcm: Vec::with_capacity(2 * crate::dsp::BLOCK),
         })
@@ -95,13 +91,26 @@ impl Recorder {
         self.samples
     }
 
-    pub fn write(&mut self, x: &[f32]) -> Result<(), MixerError> {
+    /// Marks samples `from..to` (counted from the start of the recording) as the body.
+    pub fn mark_voice(&mut self, from: u64, to: u64) {
+        self.voice = Some(match self.voice {
+            Some((a, _)) => (a, to),
+            None => (from, to),
+        });
+    }
+
+    /// Appends samples; `voice` is the part of them that is the body (empty for a chime).
+    pub fn write(&mut self, x: &[f32], voice: std::ops::Range<usize>) -> Result<(), MixerError> {
         if x.is_empty() {
             return Ok(());
         }
+        if !voice.is_empty() {
+            self.mark_voice(
+                self.samples + voice.start as u64,
+                self.samples + voice.end as u64,
+            );
+        }
         self.samples += x.len() as u64;
-        self.loudness.push(x);
-        self.peak.push(x);
         self.pcm.clear();
         for &s in x {
             self.pcm.extend_from_slice(&to_i16(s).to_le_bytes());
@@ -130,9 +139,8 @@ impl Recorder {
             paths,
             archive,
             spool,
-            loudness,
-            peak,
             samples,
+            voice,
             ..
         } = self;
         let f = spool
@@ -144,11 +152,11 @@ impl Recorder {
                 .sync_data()
                 .map_err(|e| MixerError::io(&paths.archive, e))?;
         }
+        let voice = voice.map(|(a, b)| a..b).unwrap_or(0..0);
         Ok(Captured {
             paths,
             samples,
-            loudness_lufs: loudness.integrated(),
-            true_peak_dbtp: peak.dbtp(),
+            voice,
         })
     }
 }

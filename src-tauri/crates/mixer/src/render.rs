@@ -110,7 +110,9 @@ pub fn render(
         }
         let out = graph.process(&block);
         blocks += 1;
-        rec.write(&out.bus[out.record.clone()])?;
+        let voice = out.voice.start.saturating_sub(out.record.start)
+            ..out.voice.end.saturating_sub(out.record.start);
+        rec.write(&out.bus[out.record.clone()], voice)?;
         if let Some(l) = &mut line {
             l.extend_from_slice(out.line);
         }

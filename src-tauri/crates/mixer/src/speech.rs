@@ -27,6 +27,20 @@ impl Rng {
     }
 }
 
+fn lowpass(freq: f64) -> Biquad {
+    let w0 = 2.0 * std::f64::consts::PI * freq / RATE as f64;
+    let (sin, cos) = w0.sin_cos();
+    let alpha = sin / (2.0 * std::f64::consts::FRAC_1_SQRT_2);
+    let a0 = 1.0 + alpha;
+    Biquad::new(
+        (1.0 - cos) / 2.0 / a0,
+        (1.0 - cos) / a0,
+        (1.0 - cos) / 2.0 / a0,
+        -2.0 * cos / a0,
+        (1.0 - alpha) / a0,
+    )
+}
+
 fn bandpass(freq: f64, q: f64) -> Biquad {
     let w0 = 2.0 * std::f64::consts::PI * freq / RATE as f64;
     let (sin, cos) = w0.sin_cos();
@@ -56,6 +70,8 @@ pub struct SpeechLike {
     formants: [Biquad; 3],
     gains: [f32; 3],
     hiss: Biquad,
+    /// The glottal source's roll-off: real voices carry little above 4 kHz.
+    tilt: [Biquad; 2],
     syllables_left: u32,
     scale: f32,
 }
@@ -79,9 +95,10 @@ impl SpeechLike {
             ],
             gains: [1.0, 0.5, 0.25],
             hiss: bandpass(4500.0, 1.2),
+            tilt: [lowpass(3_500.0), lowpass(3_500.0)],
             syllables_left: 6,
-            // Measured once: the raw generator's active RMS is about 0.00835.
-            scale: level / 0.008_35,
+            // Measured once: the raw generator's active RMS is about 0.00513.
+            scale: level / 0.005_13,
         }
     }
 
@@ -150,8 +167,13 @@ impl SpeechLike {
                 v += g * f.tick(pulse) as f32;
             }
             v *= 0.9 + 0.2 * self.rng.next_f32();
+            let mut t = v as f64;
+            for f in &mut self.tilt {
+                t = f.tick(t);
+            }
+            let mut v = t as f32;
             if pos < self.fricative {
-                v += 0.25 * self.hiss.tick((self.rng.next_f32() - 0.5) as f64) as f32;
+                v += 0.02 * self.hiss.tick((self.rng.next_f32() - 0.5) as f64) as f32;
             }
             *s = v * env * self.scale;
         }

@@ -432,7 +432,7 @@ impl Desk {
         let p = paths.clone();
         let result = tokio::task::spawn_blocking(move || {
             let mut rec = maeul_mixer::recorder::Recorder::create(p, false, &[])?;
-            rec.write(&samples)?;
+            rec.write(&samples, 0..samples.len())?;
             maeul_mixer::finish::finish(&rec.close()?)
         })
         .await
@@ -460,23 +460,31 @@ impl Desk {
     /// Finishes recordings a crash or power cut left in state 'recording' (call at start,
     /// before the console goes on air). Returns how many were recovered and how many failed.
     pub async fn recordings_recover(&self) -> ApiResult<(u32, u32)> {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, archive_path, telephony_path, spool_path, created_by FROM recordings \
+        let rows: Vec<(i64, String, String, String, String, bool)> = sqlx::query_as(
+            "SELECT id, archive_path, telephony_path, spool_path, created_by, chime FROM recordings \
              WHERE state = 'recording' AND deleted_at IS NULL",
         )
         .fetch_all(&self.db)
         .await?;
         let (mut ok, mut failed) = (0, 0);
-        for (id, archive, telephony, spool, by) in rows {
+        for (id, archive, telephony, spool, by, chime) in rows {
+            // The voice began after the opening chime, if one played.
+            let voice_from = if chime {
+                maeul_mixer::chime::builtin().before.len() as u64
+            } else {
+                0
+            };
             let paths = RecordingPaths {
                 archive: archive.into(),
                 telephony: telephony.into(),
                 spool: spool.into(),
             };
-            let result = tokio::task::spawn_blocking(move || maeul_mixer::finish::recover(&paths))
-                .await
-                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
-                .map_err(|e| e.to_string());
+            let result = tokio::task::spawn_blocking(move || {
+                maeul_mixer::finish::recover(&paths, voice_from)
+            })
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| e.to_string());
             let secs = result.as_ref().map(|r| r.duration_ms / 1000).unwrap_or(0);
             let note = format!("프로그램이 비정상 종료되어 {secs}초까지 복구했습니다");
             let note = format!("{note} (녹음: {by})");
