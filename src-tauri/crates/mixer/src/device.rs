@@ -160,6 +160,21 @@ impl<R> Drop for Stream<R> {
     }
 }
 
+impl<R> Stream<R> {
+    /// A stream with no device behind it, fed by the test through the ring's other end.
+    #[cfg(test)]
+    pub(crate) fn detached(ring: R, rate: u32, name: &str) -> Stream<R> {
+        Stream {
+            ring,
+            rate,
+            name: name.into(),
+            counters: Arc::default(),
+            stop: None,
+            thread: None,
+        }
+    }
+}
+
 pub type InputStream = Stream<Consumer<f32>>;
 pub type OutputStream = Stream<Producer<f32>>;
 
