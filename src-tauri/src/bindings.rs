@@ -1,7 +1,7 @@
 //! The typed IPC surface: every command, collected for tauri-specta, which writes the
 //! TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`, committed).
 
-use crate::commands::{admin, budget, dispatch, programs, registry, session};
+use crate::commands::{admin, budget, console, dispatch, programs, registry, session};
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
@@ -78,6 +78,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         dispatch::setting_set,
         dispatch::provider_get,
         dispatch::provider_set,
+        console::console_open,
+        console::console_watch,
+        console::console_unwatch,
+        console::console_on_air,
+        console::console_stop,
+        console::console_preview,
+        console::console_chain,
+        console::console_settings_set,
+        console::console_listen,
+        console::recording_list,
+        console::recording_delete,
+        console::recording_import,
         admin::list_users,
         admin::create_user,
         admin::set_user_active,

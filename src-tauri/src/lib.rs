@@ -47,11 +47,18 @@ pub fn run() {
                 && let Some(state) = app.try_state::<AppState>()
             {
                 state.sync.stop();
+                // Ends a broadcast on air and finishes its recording before the desk closes.
+                state.console.shutdown();
                 let task = state.sync_task.lock().ok().and_then(|mut t| t.take());
+                let console_task = state.console_task.lock().ok().and_then(|mut t| t.take());
                 tauri::async_runtime::block_on(async {
                     if let Some(task) = task {
                         let _ =
                             tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+                    }
+                    if let Some(task) = console_task {
+                        let _ =
+                            tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
                     }
                     state.desk.close().await;
                 });

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod budget;
+pub mod console;
 pub mod dispatch;
 pub mod programs;
 pub mod registry;

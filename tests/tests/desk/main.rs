@@ -2,6 +2,9 @@
 
 // Pledge cards: who may read, edit and print; drafts; old → new in the audit log.
 mod budget;
+// The broadcast console: who goes on air where, recordings imported, attached, recovered,
+// and the live console recording from its test signal.
+mod console;
 // Broadcasts: a chief's scope, forms by field, approval, quiet hours, practice, not-reached.
 mod dispatch;
 // Shared set-up: desks with the demo structure and a few residents.

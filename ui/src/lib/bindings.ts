@@ -597,6 +597,120 @@ async providerSet(settings: ProviderSettings, secret: string | null) : Promise<R
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Opens the console (starting the engine on the stored devices if needed).
+ */
+async consoleOpen() : Promise<Result<ConsoleState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_open") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Meters (~30 a second), device and status changes, finished recordings.
+ */
+async consoleWatch(onEvent: TAURI_CHANNEL<ConsoleEvent>) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_watch", { onEvent }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The screen is gone: stop streaming meters to it.
+ */
+async consoleUnwatch() : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_unwatch") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async consoleOnAir(request: OnAir) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_on_air", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async consoleStop(now: boolean) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_stop", { now }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async consolePreview(on: boolean) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_preview", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Moves the levels now (while dragging); `console_settings_set` stores them.
+ */
+async consoleChain(chain: ChainSettings) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_chain", { chain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async consoleSettingsSet(settings: ConsoleSettings) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_settings_set", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Plays a recording on the monitor; `None` stops.
+ */
+async consoleListen(id: number | null) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("console_listen", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async recordingList() : Promise<Result<RecordingRow[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("recording_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async recordingDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("recording_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Takes an audio file in as a recording (normalised, with its telephone rendition).
+ */
+async recordingImport(path: string, title: string) : Promise<Result<RecordingRow, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("recording_import", { path, title }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listUsers() : Promise<Result<User[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_users") };
@@ -703,7 +817,11 @@ not_reached: number }
 /**
  * One line of the broadcast history.
  */
-export type BroadcastRow = { id: number; title: string; category: string; body: string; recording: string | null; emergency: boolean; practice: boolean; purpose: string; created_by: string; created_at: string; send_at: string | null; needs_approval: boolean; approved_by: string | null; cancelled_at: string | null; channels: string; targets: string; text_kind: string | null; deliveries: number; open: number; reached: number; failed: number }
+export type BroadcastRow = { id: number; title: string; category: string; body: string; 
+/**
+ * The telephone rendition voice calls play, and the console recording it came from.
+ */
+recording: string | null; recording_id: number | null; emergency: boolean; practice: boolean; purpose: string; created_by: string; created_at: string; send_at: string | null; needs_approval: boolean; approved_by: string | null; cancelled_at: string | null; channels: string; targets: string; text_kind: string | null; deliveries: number; open: number; reached: number; failed: number }
 export type CalendarEvent = { kind: EventKind; id: number; title: string; 
 /**
  * The cohort's or the town's name.
@@ -756,6 +874,18 @@ export type CardTable =
  */
 export type CardView = { id: number; card: PledgeCard; issues: CheckIssue[] }
 export type Category = "admin" | "village_news" | "emergency" | "education_event"
+/**
+ * The microphone chain as staff set it.
+ */
+export type ChainSettings = { 
+/**
+ * Input gain, dB (-24 … +24).
+ */
+gain_db: number; 
+/**
+ * The 80 Hz high-pass.
+ */
+highpass: boolean; gate: GateSettings }
 export type Channel = "voice" | "sms" | "kakao"
 export type Channel = "voice" | "sms" | "kakao"
 export type ChannelCount = { channel: Channel; deliveries: number }
@@ -828,12 +958,62 @@ export type ConflictReason =
  * 개인정보 동의 — how consent was given.
  */
 export type ConsentMethod = "paper" | "phone" | "app" | "visit"
+/**
+ * What the 방송 screen is told, as it happens.
+ */
+export type ConsoleEvent = { kind: "meter"; frame: MeterFrame } | { kind: "status"; status: EngineStatus } | { kind: "devices"; devices: DeviceList } | 
+/**
+ * A recording has been finished and stored (or stored as failed).
+ */
+{ kind: "finished"; recording: RecordingRow } | 
+/**
+ * Recordings a crash had interrupted were finished at start.
+ */
+{ kind: "recovered"; recovered: number; failed: number }
+export type ConsoleSettings = { devices: DeviceChoice; chain: ChainSettings; 
+/**
+ * Chimes before and after every broadcast.
+ */
+chime: boolean; 
+/**
+ * The all-call zone code.
+ */
+zone_all: string }
+/**
+ * What the screen needs when it opens.
+ */
+export type ConsoleState = { settings: ConsoleSettings; status: EngineStatus; devices: DeviceList; 
+/**
+ * The recording on air, if any.
+ */
+on_air: number | null }
 export type Created = { id: number; summary: Summary }
+/**
+ * Which devices the console uses (ids from [`device::list`], or `default` / `none` /
+ * `test:speech`).
+ */
+export type DeviceChoice = { input: string; 
+/**
+ * The line-out to the village loudspeaker transmitter.
+ */
+line_out: string; 
+/**
+ * Headphones or a speaker for the person at the desk; `none` for none.
+ */
+monitor: string }
+export type DeviceInfo = { id: string; name: string; is_default: boolean }
+export type DeviceList = { inputs: DeviceInfo[]; outputs: DeviceInfo[] }
+export type DeviceState = { id: string; 
+/**
+ * What the device calls itself, when open.
+ */
+name: string | null; ok: boolean; error: string | null }
 export type DispatchSettings = { retry_schedule: string; backoff_base: string; fallback: string; quiet_hours: string; two_person_approval: boolean; 
 /**
  * Chiefs get the households a settled broadcast did not reach, by text.
  */
 chief_notice: boolean }
+export type EngineStatus = { input: DeviceState; line_out: DeviceState; monitor: DeviceState; phase: Phase; preview: boolean; chain: ChainSettings }
 /**
  * State of a resident's request to be added, decided by the village chief.
  */
@@ -854,7 +1034,11 @@ export type ErrorCode =
 /**
  * A field's value is wrong; `field` says which.
  */
-"invalid" | "duplicate" | "not_found" | "io" | "database" | "internal"
+"invalid" | "duplicate" | "not_found" | "io" | 
+/**
+ * An audio device could not be opened or went away.
+ */
+"device" | "database" | "internal"
 export type EventKind = "workshop" | "training"
 export type ExportFormat = "xlsx" | 
 /**
@@ -866,6 +1050,19 @@ export type ExportFormat = "xlsx" |
  */
 "csvcp949"
 export type Field = "town" | "village_code" | "village" | "address" | "head_name" | "name" | "phone" | "consent_date" | "consent_method" | "voice" | "sms" | "kakao" | "status"
+export type GateSettings = { enabled: boolean; 
+/**
+ * Opens when the level rises above this (dBFS).
+ */
+open_db: number; 
+/**
+ * Closes when the level has stayed below this (dBFS) for `hold_ms`.
+ */
+close_db: number; hold_ms: number; 
+/**
+ * How far a closed gate turns the signal down (dB, negative).
+ */
+range_db: number }
 /**
  * 추진현황: one block of the implementation history. `body` is light markup, one line per
  * paragraph: "○" opens a heading, "-" and "•" are list items, leading spaces indent.
@@ -899,6 +1096,34 @@ export type ImportReport = { dry_run: boolean;
 committed: boolean; rows: number; households_created: number; subscribers_created: number; problems: ImportProblem[] }
 export type ImportStage = "reading" | "checking" | "writing" | "done"
 /**
+ * A meter reading for the UI.
+ */
+export type MeterFrame = { input_peak_db: number; peak_db: number; rms_db: number; momentary_lufs: number; short_term_lufs: number; 
+/**
+ * Limiter gain reduction, dB (0 or negative).
+ */
+reduction_db: number; gate_open: boolean; phase: Phase; 
+/**
+ * Time on air (zone tones and chimes included), ms.
+ */
+on_air_ms: number; 
+/**
+ * Audio in the recording so far, ms.
+ */
+recorded_ms: number; 
+/**
+ * Input samples at full scale since the console started.
+ */
+clips: number; 
+/**
+ * Samples lost between the devices and the engine (over- and underruns).
+ */
+xruns: number; 
+/**
+ * The longest the graph took for one block since the last frame, µs.
+ */
+block_us_max: number }
+/**
  * 백만원 — an amount in millions of won, as the card prints it. The card never shows
  * smaller units, so integers are exact.
  */
@@ -917,10 +1142,10 @@ years: (MillionWon | null)[]; after: MillionWon | null }
 export type MoneyTable = { rows: MoneyRow[] }
 export type NewBroadcast = { title: string; category: Category; body: string; 
 /**
- * The telephony rendition (8 kHz μ-law WAV) a voice call plays; without it the call
- * reads the text aloud.
+ * The console recording whose telephone rendition (8 kHz μ-law WAV) a voice call plays;
+ * without one the call reads the text aloud.
  */
-recording: string | null; targets: Targets; channels: Channel[]; 
+recording_id: number | null; targets: Targets; channels: Channel[]; 
 /**
  * Goes through quiet hours and skips the two-person approval.
  */
@@ -938,6 +1163,22 @@ export type NotReached = { village_id: number; village: string; household_id: nu
  * The household's subscribers (for a resend to them alone).
  */
 subscriber_ids: number[] }
+/**
+ * What staff ask for when they go on air.
+ */
+export type OnAir = { title: string; 
+/**
+ * Villages whose outdoor loudspeakers to open (their zone tones are played first).
+ */
+villages: number[]; 
+/**
+ * Every village at once (the all-call code).
+ */
+all_villages: boolean; 
+/**
+ * Play this stored recording instead of the microphone.
+ */
+replay: number | null }
 export type Outcome = { id: number | null; cohort_id: number; kind: OutcomeKind; title: string; status: OutcomeStatus; 
 /**
  * The workshop where it arose.
@@ -1021,7 +1262,20 @@ export type Permission =
 /**
  * Provider accounts and the sending policy.
  */
-"manage_dispatch"
+"manage_dispatch" | 
+/**
+ * The broadcast console: go on air, record, choose devices and levels (a chief: their
+ * own village's loudspeakers only).
+ */
+"go_on_air" | 
+/**
+ * Recordings: list, listen back.
+ */
+"view_recordings" | 
+/**
+ * Delete recordings, import audio files as recordings (a chief: their own).
+ */
+"manage_recordings"
 export type Person = { id: number | null; cohort_id: number; name: string; 
 /**
  * E.164 once stored; the form may send it as typed.
@@ -1049,6 +1303,11 @@ held: number;
  * attended / (held − excused); `None` when there is nothing to count.
  */
 rate: number | null }
+export type Phase = "idle" | "zone_tones" | "chime_before" | "body" | "chime_after" | 
+/**
+ * The program has ended; the recorder closes after this block.
+ */
+"done"
 /**
  * How a number can be reached: landlines and 070 numbers take voice calls only.
  */
@@ -1201,6 +1460,19 @@ requests_per_second?: number | null }
  * The provider in use, and whether the keyring holds its secret (never the secret).
  */
 export type ProviderView = { settings: ProviderSettings | null; has_secret: boolean }
+export type RecordingRow = { id: number; title: string; 
+/**
+ * recording, ready, recovered, failed
+ */
+state: string; 
+/**
+ * live, import
+ */
+source: string; duration_ms: number | null; input_lufs: number | null; gain_db: number | null; archive_lufs: number | null; true_peak_dbtp: number | null; telephony_dbm0: number | null; zone_sequence: string; 
+/**
+ * Names of the villages it was broadcast to, as JSON.
+ */
+villages: string; chime: boolean; practice: boolean; village_id: number | null; note: string | null; created_by: string; created_at: string; finished_at: string | null; archive_path: string; telephony_path: string }
 export type RegistryStats = { county: string; towns: number; villages: number; households: number; subscribers: number; 
 /**
  * Active, approved and consented: the ones a broadcast reaches.

@@ -6,7 +6,9 @@ mod admin;
 mod budget;
 pub use budget::{CardCheck, CardView, Printed};
 mod console;
-pub use console::{Console, ConsoleEvent, ConsoleSettings, ConsoleState, OnAir, RecordingRow};
+pub use console::{
+    Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, OnAir, RecordingRow,
+};
 mod dispatch;
 pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained, SyncLoop, SyncStatus};
 mod error;

@@ -31,6 +31,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Time an hour of audio through the console's whole chain, against sox + opusenc, and
+    /// the live graph's work per block.
+    Audio {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long, default_value_t = 60.0)]
+        minutes: f64,
+    },
     /// Time printing the seed's pledge card (one, and 100 in one PDF), against LibreOffice.
     Pdf {
         #[arg(long, default_value_t = 20)]
@@ -46,6 +54,7 @@ pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
     let runs = match command {
         BenchCommand::Import { runs } => runs,
         BenchCommand::Pdf { runs } => return crate::bench_pdf::run(runs),
+        BenchCommand::Audio { runs, minutes } => return crate::bench_audio::run(runs, minutes),
         BenchCommand::Dispatch { runs, fake } => {
             return crate::bench_dispatch::run(runs, fake.as_deref()).await;
         }

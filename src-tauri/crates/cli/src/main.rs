@@ -2,6 +2,7 @@
 //! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
 
 mod bench;
+mod bench_audio;
 mod bench_dispatch;
 mod bench_pdf;
 mod budget;
@@ -95,6 +96,11 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the database with the backup FILE (the app must be closed).
     Restore { file: PathBuf },
+    /// The console's recordings: list, import an audio file, recover after a crash.
+    Recording {
+        #[command(subcommand)]
+        command: mixer::RecordingCommand,
+    },
     /// The broadcast console offline: render a file through the mix graph, list devices.
     Mixer {
         #[command(subcommand)]
@@ -243,6 +249,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Programs { command } => programs::run(&desk, &actor, command).await?,
         Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,
         Command::Provider { command } => dispatch::provider(&desk, &actor, command).await?,
+        Command::Recording { command } => mixer::recording(&desk, &actor, command).await?,
         Command::Sync {
             once,
             drain,

@@ -13,6 +13,77 @@ use maeul_mixer::graph::ChainSettings;
 use maeul_mixer::recorder::RecordingPaths;
 use maeul_mixer::render::{RenderOptions, render_file};
 
+/// `maeul recording …`: the console's recordings in the database.
+#[derive(Subcommand)]
+pub enum RecordingCommand {
+    /// Recent recordings with what they measure.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take an audio file (WAV, MP3, OGG) in as a recording; prints its id.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        title: String,
+    },
+    /// Finish recordings a crash left unfinished (the app does this when it starts).
+    Recover,
+}
+
+pub async fn recording(
+    desk: &Desk,
+    actor: &Actor,
+    command: RecordingCommand,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        RecordingCommand::List { json } => {
+            let rows = desk.recording_list(actor).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&rows).unwrap_or_default()
+                );
+            } else {
+                for r in rows {
+                    println!(
+                        "{}\t{}\t{}\t{:.1} s\t{:.1} LUFS\t{:.1} dBm0\t{}",
+                        r.id,
+                        r.state,
+                        r.title,
+                        r.duration_ms.unwrap_or(0) as f64 / 1000.0,
+                        r.archive_lufs.unwrap_or(f64::NAN),
+                        r.telephony_dbm0.unwrap_or(f64::NAN),
+                        r.note.unwrap_or_default()
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordingCommand::Import { file, title } => {
+            let r = desk.recording_import(actor, &file, &title).await?;
+            eprintln!(
+                "{:.1} 초, {:.1} LUFS, 전화용 {:.1} dBm0 → {}",
+                r.duration_ms.unwrap_or(0) as f64 / 1000.0,
+                r.archive_lufs.unwrap_or(f64::NAN),
+                r.telephony_dbm0.unwrap_or(f64::NAN),
+                r.telephony_path
+            );
+            println!("{}", r.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        RecordingCommand::Recover => {
+            let (ok, failed) = desk.recordings_recover().await?;
+            println!("복구 {ok}, 실패 {failed}");
+            Ok(if failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum MixerCommand {
     /// Run FILE (WAV, MP3, OGG) through the console as if spoken into the microphone.

@@ -252,8 +252,36 @@ fn spawn_watcher(tx: mpsc::Sender<Command>, sink: Sink) -> (mpsc::Sender<()>, Jo
     (stop_tx, t)
 }
 
+/// A microphone stream and what the engine knows of its pace.
+struct DeviceInput {
+    stream: InputStream,
+    adapt: ToBus,
+    opened: Instant,
+    /// Device samples taken so far.
+    pulled: u64,
+}
+
+impl DeviceInput {
+    fn new(stream: InputStream) -> DeviceInput {
+        let adapt = ToBus::new(stream.rate);
+        DeviceInput {
+            stream,
+            adapt,
+            opened: Instant::now(),
+            pulled: 0,
+        }
+    }
+
+    /// A device with no clock of its own (a "null" or loopback device) delivers samples
+    /// as fast as they are read; recording it would fill the disk with nothing.
+    fn runs_away(&self) -> bool {
+        let secs = self.opened.elapsed().as_secs_f64();
+        secs > 1.0 && self.pulled as f64 > 3.0 * self.stream.rate as f64 * secs
+    }
+}
+
 enum Input {
-    Device(Box<(InputStream, ToBus)>),
+    Device(Box<DeviceInput>),
     Test(Box<SpeechLike>),
     Silence,
 }
@@ -406,10 +434,9 @@ impl Worker {
             ),
             _ => match device::open_input(&id) {
                 Ok(s) => {
-                    let adapt = ToBus::new(s.rate);
                     let name = Some(s.name.clone());
                     (
-                        Input::Device(Box::new((s, adapt))),
+                        Input::Device(Box::new(DeviceInput::new(s))),
                         DeviceState {
                             id,
                             name,
@@ -515,7 +542,7 @@ impl Worker {
     }
 
     fn input_is_lost(&self) -> bool {
-        matches!(&self.input, Input::Device(d) if d.0.counters.lost.load(Ordering::Relaxed))
+        matches!(&self.input, Input::Device(d) if d.stream.counters.lost.load(Ordering::Relaxed) || d.runs_away())
     }
 
     fn handle(&mut self, c: Command) -> bool {
@@ -583,8 +610,14 @@ impl Worker {
     fn pull_input(&mut self) -> bool {
         match &mut self.input {
             Input::Device(d) => {
-                let (s, adapt) = &mut **d;
+                let DeviceInput {
+                    stream: s,
+                    adapt,
+                    pulled,
+                    ..
+                } = &mut **d;
                 let need = adapt.needed();
+                *pulled += need as u64;
                 if s.ring.slots() < need {
                     return false;
                 }
@@ -693,7 +726,7 @@ impl Worker {
         .into_iter()
         .flatten()
         .chain(match &self.input {
-            Input::Device(d) => Some(&d.0.counters),
+            Input::Device(d) => Some(&d.stream.counters),
             _ => None,
         })
         .map(|c| c.xruns.load(Ordering::Relaxed))
@@ -723,15 +756,21 @@ impl Worker {
     fn check_devices(&mut self) {
         if self.input_is_lost() {
             let id = self.choice.input.clone();
+            let why = match &self.input {
+                Input::Device(d) if d.runs_away() => {
+                    "이 입력 장치는 시간을 지키지 않습니다 (소리 없는 가상 장치입니다)"
+                }
+                _ => "입력 장치 연결이 끊겼습니다",
+            };
             if self.graph.phase().on_air() {
                 if let Some(r) = &mut self.recording {
-                    r.cut_short = Some("마이크(입력 장치) 연결이 끊겼습니다".into());
+                    r.cut_short = Some(format!("마이크: {why}"));
                 }
                 // The closing chime still tells the villages the announcement is over.
                 self.graph.stop();
             }
             self.input = Input::Silence;
-            self.update_status(|s| s.input = DeviceState::lost(&id, "입력 장치 연결이 끊겼습니다"));
+            self.update_status(|s| s.input = DeviceState::lost(&id, why));
         }
         if lost(&mut self.line) {
             let state = DeviceState::lost(&self.choice.line_out, "출력 장치 연결이 끊겼습니다");
@@ -869,7 +908,7 @@ mod tests {
         let (mut mic, ring) = RingBuffer::<f32>::new(1 << 16);
         let stream = device::InputStream::detached(ring, RATE, "시험 마이크");
         let plug = stream.counters.clone();
-        w.input = Input::Device(Box::new((stream, ToBus::new(RATE))));
+        w.input = Input::Device(Box::new(DeviceInput::new(stream)));
         let (program, _) = crate::render::program(Body::Mic, false, &[], None).unwrap();
         assert!(w.handle(Command::Start {
             program,

@@ -2,9 +2,9 @@
 //! and the telephone rendition (8 kHz μ-law at -19 dBm0 of active speech) for voice calls.
 //! Also the repair of a recording a crash interrupted.
 //!
-//! The body (voice or clip) is what is levelled: a timid speaker and a loud one both come out
-//! at the target. The chimes are levelled on their own, a little under the voice, so that
-//! a quiet announcement is not buried under a chime normalised in its place.
+//! The body (voice or clip) and the chimes are levelled each on their own: a timid speaker
+//! and a loud one both come out at the target, and a quiet announcement is not buried under
+//! a chime normalised in its place (which is what levelling the whole recording did).
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -23,8 +23,10 @@ use crate::recorder::{Captured, RecordingPaths, read_spool};
 use crate::resample::Downsampler;
 use crate::{MixerError, mulaw};
 
-/// How far under the voice the chimes sit (LU in the archive, dB on the phone).
-pub const CHIME_UNDER_VOICE: f32 = 3.0;
+/// How far under the voice the chimes sit (LU in the archive, dB on the phone). None: R128
+/// puts every element of a programme at the target, so a short announcement between two
+/// chimes measures -23 LUFS as a whole too.
+pub const CHIME_UNDER_VOICE: f32 = 0.0;
 /// The most finishing will raise anything: beyond it is noise, not a quiet speaker.
 const MAX_GAIN_DB: f32 = 30.0;
 
@@ -295,9 +297,14 @@ pub fn recover(paths: &RecordingPaths, voice_from: u64) -> Result<Rendition, Mix
         return finish(&rec.close()?);
     }
     let samples = read_spool(&paths.spool, 48_000, |_| Ok(()))?;
-    if paths.archive.exists() {
-        // Keep the playable copy tidy too, in case finishing fails again.
-        let _ = crate::opus_ogg::repair(&paths.archive);
+    // The archive's pages and the spool's buffer reach the disk at different moments: finish
+    // from whichever kept more.
+    let in_archive = crate::opus_ogg::repair(&paths.archive)
+        .map(|r| r.samples)
+        .unwrap_or(0);
+    if in_archive > samples + crate::dsp::RATE as u64 / 2 {
+        std::fs::remove_file(&paths.spool).map_err(|e| MixerError::io(&paths.spool, e))?;
+        return recover(paths, voice_from);
     }
     finish(&Captured {
         paths: paths.clone(),

@@ -47,6 +47,7 @@ pub struct Recorder {
     samples: u64,
     voice: Option<(u64, u64)>,
     synced_at: u64,
+    flushed_at: u64,
     pcm: Vec<u8>,
 }
 
@@ -79,6 +80,7 @@ impl Recorder {
             samples: 0,
             voice: None,
             synced_at: 0,
+            flushed_at: 0,
             pcm: Vec::with_capacity(2 * crate::dsp::BLOCK),
         })
     }
@@ -120,6 +122,14 @@ impl Recorder {
             .map_err(|e| MixerError::io(&self.paths.spool, e))?;
         if let Some(a) = &mut self.archive {
             a.write(x)?;
+            // The spool reaches the OS as often as the archive's pages do: a killed process
+            // then loses no more of it than of the archive.
+            if self.samples - self.flushed_at >= crate::dsp::RATE as u64 {
+                self.flushed_at = self.samples;
+                self.spool
+                    .flush()
+                    .map_err(|e| MixerError::io(&self.paths.spool, e))?;
+            }
             if self.samples - self.synced_at >= SYNC_EVERY {
                 self.synced_at = self.samples;
                 self.spool

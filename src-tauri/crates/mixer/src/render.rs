@@ -82,29 +82,43 @@ pub fn render(
     opts: &RenderOptions,
     paths: RecordingPaths,
 ) -> Result<Rendered, MixerError> {
+    let mut fed = 0usize;
+    render_from(
+        |block| {
+            let n = (input.len() - fed).min(block.len());
+            block[..n].copy_from_slice(&input[fed..fed + n]);
+            fed += n;
+            Ok((n, fed == input.len()))
+        },
+        opts,
+        paths,
+    )
+}
+
+/// Renders what `next` supplies (48 kHz mono; it fills up to a block and says how much, and
+/// whether that was the last of it), so that an hour need not sit in memory.
+pub fn render_from(
+    mut next: impl FnMut(&mut [f32]) -> Result<(usize, bool), MixerError>,
+    opts: &RenderOptions,
+    paths: RecordingPaths,
+) -> Result<Rendered, MixerError> {
     let (prog, zone_sequence) = program(Body::Mic, opts.chime, &opts.zones, opts.chimes.clone())?;
     let mut graph = Graph::new(opts.chain);
     graph.start(prog);
     let mut rec = Recorder::create(paths, false, &[])?;
     let mut line: Option<Vec<f32>> = opts.line_out.as_ref().map(|_| Vec::new());
     let mut block = [0f32; BLOCK];
-    let mut fed = 0usize;
+    let mut ended = false;
     let mut blocks = 0u64;
     // Zone tones and the opening chime play while the speaker waits: the input starts when
     // the body does, as it would at the desk.
     loop {
-        let in_body = graph.phase() == Phase::Body;
-        if in_body && fed < input.len() {
-            let n = (input.len() - fed).min(BLOCK);
-            block[..n].copy_from_slice(&input[fed..fed + n]);
-            block[n..].fill(0.0);
-            fed += n;
-            if fed == input.len() {
-                graph.stop();
-            }
-        } else {
-            block.fill(0.0);
-            if in_body {
+        block.fill(0.0);
+        if graph.phase() == Phase::Body {
+            let last = ended || next(&mut block)?.1;
+            if last {
+                // The last of the input: the closing chime follows this block.
+                ended = true;
                 graph.stop();
             }
         }

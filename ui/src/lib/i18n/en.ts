@@ -1,7 +1,9 @@
+import { enConsole } from './en.console';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
 export const en: Record<MessageKey, string> = {
+  ...enConsole,
   'app.name': 'Maeul Desk',
   'app.county': 'Jeungpyeong village broadcast',
   'nav.broadcast': 'Broadcast',

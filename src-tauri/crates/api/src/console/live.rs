@@ -155,6 +155,10 @@ impl Console {
         *lock(&self.shared.watcher) = Some(Arc::new(f));
     }
 
+    pub fn unwatch(&self) {
+        lock(&self.shared.watcher).take();
+    }
+
     fn send(&self, c: Command) -> ApiResult<()> {
         let engine = lock(&self.engine);
         let e = engine

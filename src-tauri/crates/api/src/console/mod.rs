@@ -7,7 +7,7 @@ mod recordings;
 mod settings;
 
 pub use live::{Console, ConsoleEvent, ConsoleState};
-pub use recordings::{OnAir, RecordingRow};
+pub use recordings::{Begun, OnAir, RecordingRow};
 pub use settings::ConsoleSettings;
 
 use std::path::PathBuf;

@@ -106,6 +106,7 @@ fn scope(actor: &Actor) -> Scope {
 }
 
 /// Everything a begun recording needs: its row, where its files go, what plays.
+#[derive(Debug)]
 pub struct Begun {
     pub id: i64,
     pub paths: RecordingPaths,

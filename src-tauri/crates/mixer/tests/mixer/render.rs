@@ -55,7 +55,7 @@ fn quiet_and_loud_speech_both_come_out_at_the_targets() {
             "{name}: reported {} vs {lufs:.2}",
             r.archive_lufs
         );
-        // The voice alone (the chimes sit 3 dB under it) is on target.
+        // The voice alone is on target.
         assert!(
             (r.telephony_dbm0 + 19.0).abs() < 0.5,
             "{name}: voice at {} dBm0",

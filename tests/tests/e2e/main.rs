@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+// The broadcast console: the test signal moves the meters, on air to a village, the
+// recording listed with its levels, handed to the dispatch form.
+mod console;
+
 /// Kills tauri-driver (and so the app) however the test ends.
 struct Driver(Child);
 
@@ -384,6 +388,7 @@ async fn first_run_login_and_registry_flow() {
     }
     screenshot(&c, "budget-preview.png").await;
     programmes(&c).await;
+    console::console(&c).await;
     dispatch(&c).await;
     click(&c, "nav a[href='/registry']").await;
 
