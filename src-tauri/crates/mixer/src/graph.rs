@@ -369,3 +369,84 @@ impl Graph {
         (n, self.pos >= seg.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clip(n: usize, v: f32) -> Arc<[f32]> {
+        vec![v; n].into()
+    }
+
+    /// Runs blocks until the program is done; (recorded, voice, line) sample counts.
+    fn run(graph: &mut Graph, stop_after: Option<usize>) -> (usize, usize, usize) {
+        let mic = [0.25f32; BLOCK];
+        let (mut rec, mut voice, mut line) = (0, 0, 0);
+        for n in 0..10_000 {
+            if Some(n) == stop_after {
+                graph.stop();
+            }
+            let out = graph.process(&mic);
+            rec += out.record.len();
+            voice += out.voice.len();
+            line += out.line.iter().filter(|s| **s != 0.0).count();
+            if out.phase == Phase::Done {
+                return (rec, voice, line);
+            }
+        }
+        panic!("the program never ended");
+    }
+
+    fn program(body: Body, line_out: bool) -> Program {
+        Program {
+            line_out,
+            zone_tones: Some(clip(1_000, 0.1)),
+            chime_before: Some(clip(2_000, 0.1)),
+            body,
+            chime_after: Some(clip(3_000, 0.1)),
+        }
+    }
+
+    #[test]
+    fn a_replayed_clip_plays_to_its_end_between_the_chimes_sample_exactly() {
+        let mut g = Graph::new(ChainSettings::default());
+        assert!(g.start(program(Body::Clip(clip(4_321, 0.2)), true)));
+        let (rec, voice, line) = run(&mut g, None);
+        assert_eq!(
+            rec,
+            2_000 + 4_321 + 3_000,
+            "chimes and clip recorded, zone tones not"
+        );
+        assert_eq!(voice, 4_321);
+        // The limiter's 1 ms look-ahead delays the line by 48 samples, the tones go straight.
+        assert!(line >= 1_000 + 2_000 + 4_321 + 3_000 - 48, "{line}");
+        assert_eq!(g.phase(), Phase::Done);
+    }
+
+    #[test]
+    fn stop_during_a_clip_goes_to_the_closing_chime_and_a_second_start_waits() {
+        let mut g = Graph::new(ChainSettings::default());
+        g.start(program(Body::Clip(clip(48_000, 0.2)), true));
+        assert!(!g.start(program(Body::Mic, true)), "one program at a time");
+        let (rec, voice, _) = run(&mut g, Some(10));
+        assert!(voice < 48_000 && voice > 0, "{voice}");
+        assert_eq!(rec, 2_000 + voice + 3_000);
+    }
+
+    #[test]
+    fn in_practice_nothing_reaches_the_line_but_the_monitor_hears_it() {
+        let mut g = Graph::new(ChainSettings::default());
+        g.start(program(Body::Clip(clip(960, 0.2)), false));
+        let mic = [0.0f32; BLOCK];
+        let mut heard = 0;
+        loop {
+            let out = g.process(&mic);
+            assert!(out.line.iter().all(|s| *s == 0.0));
+            heard += out.monitor.iter().filter(|s| **s != 0.0).count();
+            if out.phase == Phase::Done {
+                break;
+            }
+        }
+        assert!(heard > 6_000, "{heard}");
+    }
+}

@@ -31,6 +31,9 @@ export const enConsole: Record<keyof typeof koConsole, string> = {
   'console.meter.xruns': 'dropouts',
   'console.meter.block': 'block time',
   'console.field.title': 'Title',
+  'console.source': 'What goes on air',
+  'console.source.mic': 'Speak into the microphone',
+  'console.source.replay': 'Replay',
   'console.zones': 'Villages to broadcast outdoors',
   'console.zones_search': 'Search villages',
   'console.zones_all': 'All villages (all-call)',
@@ -73,4 +76,5 @@ export const enConsole: Record<keyof typeof koConsole, string> = {
   'rec.col.phone': 'Phone',
   'rec.attach': 'Attach a recording (played on voice calls)',
   'rec.attach_none': 'None (the text is read aloud)',
+  'rec.record_new': 'Record one on the Broadcast screen →',
 };

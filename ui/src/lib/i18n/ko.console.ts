@@ -29,6 +29,9 @@ export const koConsole = {
   'console.meter.xruns': '끊김',
   'console.meter.block': '처리 시간',
   'console.field.title': '방송 제목',
+  'console.source': '방송할 소리',
+  'console.source.mic': '마이크로 말하기',
+  'console.source.replay': '녹음 다시 틀기',
   'console.zones': '실외 방송할 마을',
   'console.zones_search': '마을 검색',
   'console.zones_all': '전체 마을 (전체 호출)',
@@ -71,4 +74,5 @@ export const koConsole = {
   'rec.col.phone': '전화용',
   'rec.attach': '녹음 첨부 (음성 전화로 재생)',
   'rec.attach_none': '첨부 안 함 (글을 읽어 줌)',
+  'rec.record_new': '방송 화면에서 새로 녹음하기 →',
 } as const;

@@ -93,3 +93,26 @@ impl StepEnergies {
         integrated(&self.steps)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gated_integrated_loudness_agrees_with_ebur128() {
+        // Speech with its pauses, a louder passage and near-silence: both gates matter.
+        let mut x = crate::speech::speech_like(12, 20.0, 0.05);
+        x.extend(crate::speech::speech_like(13, 10.0, 0.2));
+        x.extend(std::iter::repeat_n(0.0001, 48_000 * 5));
+        let mut mine = StepEnergies::default();
+        mine.push(&x);
+        let mut e = ebur128::EbuR128::new(1, 48_000, ebur128::Mode::I).unwrap();
+        e.add_frames_f32(&x).unwrap();
+        let theirs = e.loudness_global().unwrap() as f32;
+        assert!(
+            (mine.integrated() - theirs).abs() < 0.1,
+            "{} vs ebur128 {theirs}",
+            mine.integrated()
+        );
+    }
+}
