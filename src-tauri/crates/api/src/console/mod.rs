@@ -2,6 +2,7 @@
 //! village's loudspeakers, nothing reaching anyone in practice mode), the recordings it makes
 //! and the devices and levels it uses. [`Console`] owns the live engine for the app.
 
+mod intake;
 mod live;
 mod recordings;
 mod settings;

@@ -2,7 +2,7 @@
 //! measure, listed, listened back, deleted; audio files taken in as recordings; and those a
 //! crash interrupted finished on the next start.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -76,7 +76,7 @@ const SELECT: &str = "SELECT id, title, state, source, duration_ms, input_lufs, 
 /// How long a title may be.
 const TITLE_MAX: usize = 100;
 
-fn check_title(title: &str) -> ApiResult<String> {
+pub(super) fn check_title(title: &str) -> ApiResult<String> {
     let t = title.trim();
     if t.is_empty() {
         return Err(ApiError::invalid("title", "제목을 적어 주세요"));
@@ -101,7 +101,7 @@ fn may_use(actor: &Actor, r: &RecordingRow) -> ApiResult<()> {
     Ok(())
 }
 
-fn scope(actor: &Actor) -> Scope {
+pub(super) fn scope(actor: &Actor) -> Scope {
     actor.village_id.map_or(Scope::County, Scope::Village)
 }
 
@@ -208,7 +208,7 @@ impl Desk {
         Ok(())
     }
 
-    async fn insert_recording(
+    pub(super) async fn insert_recording(
         &self,
         actor: &Actor,
         title: &str,
@@ -410,96 +410,6 @@ impl Desk {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Takes an audio file (WAV, MP3, OGG) in as a recording: decoded, normalised, with its
-    /// telephone rendition. A file that cannot be read stores nothing.
-    pub async fn recording_import(
-        &self,
-        actor: &Actor,
-        file: &Path,
-        title: &str,
-    ) -> ApiResult<RecordingRow> {
-        actor.require(Permission::ManageRecordings, scope(actor))?;
-        let title = check_title(title)?;
-        let practice = self.practice_state().await?.on;
-        let file = file.to_path_buf();
-        let samples = tokio::task::spawn_blocking(move || maeul_mixer::clip::decode_to_bus(&file))
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
-        let (id, paths) = self
-            .insert_recording(actor, &title, "import", None, practice)
-            .await?;
-        let p = paths.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let mut rec = maeul_mixer::recorder::Recorder::create(p, false, &[])?;
-            rec.write(&samples, 0..samples.len())?;
-            maeul_mixer::finish::finish(&rec.close()?)
-        })
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-        match result {
-            Ok(r) => {
-                self.recording_finished(actor, id, &Ok(r), None, "ready")
-                    .await?;
-                self.recording_row(id).await
-            }
-            Err(e) => {
-                // Nothing half-made stays behind.
-                sqlx::query("DELETE FROM recordings WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.db)
-                    .await?;
-                for p in [&paths.archive, &paths.telephony, &paths.spool] {
-                    let _ = tokio::fs::remove_file(p).await;
-                }
-                Err(e.into())
-            }
-        }
-    }
-
-    /// Finishes recordings a crash or power cut left in state 'recording' (call at start,
-    /// before the console goes on air). Returns how many were recovered and how many failed.
-    pub async fn recordings_recover(&self) -> ApiResult<(u32, u32)> {
-        let rows: Vec<(i64, String, String, String, String, bool)> = sqlx::query_as(
-            "SELECT id, archive_path, telephony_path, spool_path, created_by, chime FROM recordings \
-             WHERE state = 'recording' AND deleted_at IS NULL",
-        )
-        .fetch_all(&self.db)
-        .await?;
-        let (mut ok, mut failed) = (0, 0);
-        for (id, archive, telephony, spool, by, chime) in rows {
-            // The voice began after the opening chime, if one played.
-            let voice_from = if chime {
-                maeul_mixer::chime::builtin().before.len() as u64
-            } else {
-                0
-            };
-            let paths = RecordingPaths {
-                archive: archive.into(),
-                telephony: telephony.into(),
-                spool: spool.into(),
-            };
-            let result = tokio::task::spawn_blocking(move || {
-                maeul_mixer::finish::recover(&paths, voice_from)
-            })
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
-            .map_err(|e| e.to_string());
-            let secs = result.as_ref().map(|r| r.duration_ms / 1000).unwrap_or(0);
-            let note = format!("프로그램이 비정상 종료되어 {secs}초까지 복구했습니다");
-            let note = format!("{note} (녹음: {by})");
-            self.recording_finished(
-                &Actor::system("system:recovery"),
-                id,
-                &result,
-                Some(&note),
-                "recovered",
-            )
-            .await?;
-            if result.is_ok() { ok += 1 } else { failed += 1 }
-        }
-        Ok((ok, failed))
     }
 }
 
