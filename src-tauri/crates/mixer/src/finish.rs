@@ -126,23 +126,16 @@ fn gain_to(target: f32, measured: f32) -> f32 {
 /// deletes the spool.
 pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
     let paths = &c.paths;
-    // Pass 1: how loud the voice is, and the chimes apart from it.
-    let mut voice_e = StepEnergies::default();
-    let mut other_e = StepEnergies::default();
-    let mut pos = 0u64;
-    read_spool(&paths.spool, 48_000, |x| {
-        let (a, b) = split(pos, x.len(), &c.voice);
-        other_e.push(&x[..a]);
-        voice_e.push(&x[a..b]);
-        other_e.push(&x[b..]);
-        pos += x.len() as u64;
-        Ok(())
-    })?;
-    let voice_lufs = voice_e.integrated();
+    // How loud the voice is, and the chimes apart from it: measured while recording, or here
+    // from the spool when a crash left only that.
+    let (voice_lufs, other_lufs) = match c.levels {
+        Some(l) => l,
+        None => measure(&paths.spool, &c.voice)?,
+    };
     let gain_db = gain_to(loudness::ARCHIVE_TARGET_LUFS, voice_lufs);
     let other_db = gain_to(
         loudness::ARCHIVE_TARGET_LUFS - CHIME_UNDER_VOICE,
-        other_e.integrated(),
+        other_lufs,
     );
 
     // Pass 2: levelled, limited, encoded; and taken down to 8 kHz for the phone.
@@ -206,6 +199,22 @@ pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
         archive_true_peak_dbtp: peak.dbtp(),
         telephony_dbm0,
     })
+}
+
+/// Integrated loudness of the voice and of the rest, read from a spool.
+fn measure(spool: &Path, voice: &Range<u64>) -> Result<(f32, f32), MixerError> {
+    let mut voice_e = StepEnergies::default();
+    let mut other_e = StepEnergies::default();
+    let mut pos = 0u64;
+    read_spool(spool, 48_000, |x| {
+        let (a, b) = split(pos, x.len(), voice);
+        other_e.push(&x[..a]);
+        voice_e.push(&x[a..b]);
+        other_e.push(&x[b..]);
+        pos += x.len() as u64;
+        Ok(())
+    })?;
+    Ok((voice_e.integrated(), other_e.integrated()))
 }
 
 /// The parts of a chunk at `pos` of length `n` before, inside and after `voice`, as offsets.
@@ -310,5 +319,6 @@ pub fn recover(paths: &RecordingPaths, voice_from: u64) -> Result<Rendition, Mix
         paths: paths.clone(),
         samples,
         voice: voice_from.min(samples)..samples,
+        levels: None,
     })
 }

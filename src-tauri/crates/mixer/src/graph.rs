@@ -106,6 +106,7 @@ pub struct Graph {
     pos: usize,
     stop_requested: bool,
     preview: bool,
+    metering: bool,
     playback: Option<(Arc<[f32]>, usize)>,
     mic: [f32; BLOCK],
     tones: [f32; BLOCK],
@@ -129,6 +130,7 @@ impl Graph {
             pos: 0,
             stop_requested: false,
             preview: false,
+            metering: true,
             playback: None,
             mic: [0.0; BLOCK],
             tones: [0.0; BLOCK],
@@ -174,6 +176,12 @@ impl Graph {
             self.phase = Phase::Done;
             self.pos = 0;
         }
+    }
+
+    /// Meters are for people watching; the offline renderer turns them off (the audio is the
+    /// same either way).
+    pub fn set_metering(&mut self, on: bool) {
+        self.metering = on;
     }
 
     pub fn set_preview(&mut self, on: bool) {
@@ -262,7 +270,9 @@ impl Graph {
         }
         self.mic.copy_from_slice(mic_in);
         self.gain.process(&mut self.mic);
-        self.input_meter.process(&self.mic);
+        if self.metering {
+            self.input_meter.process(&self.mic);
+        }
         if self.use_highpass {
             self.highpass.process(&mut self.mic);
         }
@@ -318,7 +328,9 @@ impl Graph {
             }
         }
         self.limiter.process(&mut self.bus);
-        self.output_meter.process(&self.bus);
+        if self.metering {
+            self.output_meter.process(&self.bus);
+        }
         let on_air = was_on_air || self.phase.on_air();
         let to_line = on_air && self.program.as_ref().is_some_and(|p| p.line_out);
         for k in 0..BLOCK {

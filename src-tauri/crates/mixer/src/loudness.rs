@@ -88,7 +88,8 @@ impl ActiveSpeech {
     /// The active speech level as an RMS (±1.0 scale), and the activity factor; `None` for
     /// silence.
     pub fn level(&self) -> Option<(f32, f32)> {
-        if self.active[0] == 0 || self.sq <= 0.0 {
+        // Below -200 dB is silence (the filters' anti-subnormal offset is all there is).
+        if self.active[0] == 0 || self.sq <= 1e-20 * self.n as f64 {
             return None;
         }
         let a_db = |j: usize| 10.0 * (self.sq / self.active[j].max(1) as f64).log10();

@@ -10,6 +10,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::MixerError;
+use crate::dsp::kweight::StepEnergies;
 use crate::opus_ogg::{OggOpusWriter, OpusSettings};
 
 /// Where one recording's files live.
@@ -38,6 +39,9 @@ pub struct Captured {
     pub samples: u64,
     /// Where the body (voice or clip) lies among the samples; the rest is chimes.
     pub voice: std::ops::Range<u64>,
+    /// Integrated loudness of the voice and of the rest (LUFS), measured while recording;
+    /// `None` when finishing must measure them from the spool (after a crash).
+    pub levels: Option<(f32, f32)>,
 }
 
 pub struct Recorder {
@@ -46,6 +50,8 @@ pub struct Recorder {
     spool: BufWriter<File>,
     samples: u64,
     voice: Option<(u64, u64)>,
+    voice_e: StepEnergies,
+    other_e: StepEnergies,
     synced_at: u64,
     flushed_at: u64,
     pcm: Vec<u8>,
@@ -79,6 +85,8 @@ impl Recorder {
             spool: BufWriter::with_capacity(1 << 16, spool),
             samples: 0,
             voice: None,
+            voice_e: StepEnergies::default(),
+            other_e: StepEnergies::default(),
             synced_at: 0,
             flushed_at: 0,
             pcm: Vec::with_capacity(2 * crate::dsp::BLOCK),
@@ -94,7 +102,7 @@ impl Recorder {
     }
 
     /// Marks samples `from..to` (counted from the start of the recording) as the body.
-    pub fn mark_voice(&mut self, from: u64, to: u64) {
+    fn mark_voice(&mut self, from: u64, to: u64) {
         self.voice = Some(match self.voice {
             Some((a, _)) => (a, to),
             None => (from, to),
@@ -112,6 +120,10 @@ impl Recorder {
                 self.samples + voice.end as u64,
             );
         }
+        let (a, b) = (voice.start.min(x.len()), voice.end.min(x.len()));
+        self.other_e.push(&x[..a]);
+        self.voice_e.push(&x[a..b.max(a)]);
+        self.other_e.push(&x[b.max(a)..]);
         self.samples += x.len() as u64;
         self.pcm.clear();
         for &s in x {
@@ -151,6 +163,8 @@ impl Recorder {
             spool,
             samples,
             voice,
+            voice_e,
+            other_e,
             ..
         } = self;
         let f = spool
@@ -167,6 +181,7 @@ impl Recorder {
             paths,
             samples,
             voice,
+            levels: Some((voice_e.integrated(), other_e.integrated())),
         })
     }
 }

@@ -104,6 +104,7 @@ pub fn render_from(
 ) -> Result<Rendered, MixerError> {
     let (prog, zone_sequence) = program(Body::Mic, opts.chime, &opts.zones, opts.chimes.clone())?;
     let mut graph = Graph::new(opts.chain);
+    graph.set_metering(false);
     graph.start(prog);
     let mut rec = Recorder::create(paths, false, &[])?;
     let mut line: Option<Vec<f32>> = opts.line_out.as_ref().map(|_| Vec::new());

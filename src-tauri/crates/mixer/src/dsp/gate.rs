@@ -112,6 +112,10 @@ impl Gate {
             } else {
                 a + (self.env - a) * self.env_release
             };
+            if self.env < 1e-20 {
+                // In silence the envelope would decay into the slow subnormal range.
+                self.env = 0.0;
+            }
             if self.env >= self.open_lin {
                 self.open = true;
                 self.held = 0;

@@ -48,18 +48,20 @@ pub(super) fn start_recording(
                 if n > 0 {
                     let chunk = cons.read_chunk(n).expect("slots were counted");
                     let (a, b) = chunk.as_slices();
-                    rec.write(a, 0..0)?;
-                    rec.write(b, 0..0)?;
+                    // The engine marks where the voice lies before it hands the samples over.
+                    let (from, to) = (v.0.load(Ordering::Acquire), v.1.load(Ordering::Acquire));
+                    for part in [a, b] {
+                        let at = rec.samples();
+                        let start = from.saturating_sub(at).min(part.len() as u64) as usize;
+                        let end = to.saturating_sub(at).min(part.len() as u64) as usize;
+                        rec.write(part, start..end.max(start))?;
+                    }
                     chunk.commit_all();
                 } else if c.load(Ordering::Acquire) {
                     break;
                 } else {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-            }
-            let (from, to) = (v.0.load(Ordering::Acquire), v.1.load(Ordering::Acquire));
-            if from < to {
-                rec.mark_voice(from, to);
             }
             finish(&rec.close()?)
         })

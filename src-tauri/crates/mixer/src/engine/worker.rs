@@ -181,18 +181,20 @@ impl Worker {
             let part = &out.bus[out.record.clone()];
             let room = r.ring.slots();
             let n = part.len().min(room);
+            // Where the voice lies is published before the samples, so that the recorder
+            // thread, seeing a sample, already knows whether it is voice.
+            if !out.voice.is_empty() {
+                let from = r.samples + (out.voice.start - out.record.start) as u64;
+                let to = r.samples + (out.voice.end - out.record.start).min(n) as u64;
+                let _ = r.voice.0.fetch_min(from, Ordering::AcqRel);
+                r.voice.1.store(to, Ordering::Release);
+            }
             if n > 0 {
                 let mut chunk = r.ring.write_chunk(n).expect("room was counted");
                 let (a, b) = chunk.as_mut_slices();
                 a.copy_from_slice(&part[..a.len()]);
                 b.copy_from_slice(&part[a.len()..n]);
                 chunk.commit_all();
-            }
-            if !out.voice.is_empty() {
-                let from = r.samples + (out.voice.start - out.record.start) as u64;
-                let to = r.samples + (out.voice.end - out.record.start).min(n) as u64;
-                let _ = r.voice.0.fetch_min(from, Ordering::AcqRel);
-                r.voice.1.store(to, Ordering::Release);
             }
             r.samples += n as u64;
             r.dropped += (part.len() - n) as u64;
