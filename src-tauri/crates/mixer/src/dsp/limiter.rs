@@ -10,6 +10,10 @@ use super::{db_to_lin, time_coef};
 /// 1 ms of look-ahead at 48 kHz.
 pub const LOOKAHEAD: usize = 48;
 const WINDOW: usize = LOOKAHEAD + 1;
+/// The minimum queue's ring: a power of two at least WINDOW long, indexed by masking (a
+/// division per sample cost more than the rest of the limiter).
+const QUEUE: usize = 64;
+const _: () = assert!(QUEUE >= WINDOW && QUEUE.is_power_of_two());
 /// The ceiling of the broadcast bus.
 pub const CEILING_DB: f32 = -1.0;
 
@@ -20,7 +24,7 @@ pub struct Limiter {
     delay: [f32; LOOKAHEAD],
     delay_pos: usize,
     // Sliding minimum of the needed gains: a monotonic queue in a ring.
-    mins: [(f32, u64); WINDOW],
+    mins: [(f32, u64); QUEUE],
     min_head: usize,
     min_len: usize,
     held: f32,
@@ -39,7 +43,7 @@ impl Limiter {
             release: time_coef(120.0),
             delay: [0.0; LOOKAHEAD],
             delay_pos: 0,
-            mins: [(1.0, 0); WINDOW],
+            mins: [(1.0, 0); QUEUE],
             min_head: 0,
             min_len: 0,
             held: 1.0,
@@ -77,11 +81,17 @@ impl Limiter {
             };
             self.box_sum += self.held as f64 - self.boxed[self.box_pos] as f64;
             self.boxed[self.box_pos] = self.held;
-            self.box_pos = (self.box_pos + 1) % WINDOW;
+            self.box_pos += 1;
+            if self.box_pos == WINDOW {
+                self.box_pos = 0;
+            }
             let gain = (self.box_sum / WINDOW as f64) as f32;
             let out = self.delay[self.delay_pos];
             self.delay[self.delay_pos] = x;
-            self.delay_pos = (self.delay_pos + 1) % LOOKAHEAD;
+            self.delay_pos += 1;
+            if self.delay_pos == LOOKAHEAD {
+                self.delay_pos = 0;
+            }
             self.deepest = self.deepest.min(gain);
             // The clamp only catches float rounding of the average; the design holds the ceiling.
             *s = (out * gain).clamp(-self.ceiling, self.ceiling);
@@ -97,19 +107,19 @@ impl Limiter {
         let n = self.n;
         // Drop from the back whatever is not smaller than the newcomer.
         while self.min_len > 0 {
-            let back = (self.min_head + self.min_len - 1) % WINDOW;
+            let back = (self.min_head + self.min_len - 1) & (QUEUE - 1);
             if self.mins[back].0 >= v {
                 self.min_len -= 1;
             } else {
                 break;
             }
         }
-        let at = (self.min_head + self.min_len) % WINDOW;
+        let at = (self.min_head + self.min_len) & (QUEUE - 1);
         self.mins[at] = (v, n);
         self.min_len += 1;
         // Drop from the front what has left the window.
         while self.mins[self.min_head].1 + (WINDOW as u64) <= n {
-            self.min_head = (self.min_head + 1) % WINDOW;
+            self.min_head = (self.min_head + 1) & (QUEUE - 1);
             self.min_len -= 1;
         }
     }
