@@ -314,8 +314,12 @@ async fn the_console_records_live_from_the_test_signal_and_stores_what_it_measur
         ConsoleEvent::Meter { .. } => *m.lock().unwrap() += 1,
         _ => {}
     });
+    // An auditor looks without opening the microphone.
+    let looked = console.open(&actor(Role::Auditor, None)).await.unwrap();
+    assert!(looked.status.is_none());
     let state = console.open(&admin()).await.unwrap();
-    assert!(state.status.input.ok, "{:?}", state.status.input);
+    let status = state.status.expect("the engine runs for who may go on air");
+    assert!(status.input.ok, "{:?}", status.input);
     let v = village_id(&desk, "창동1리").await;
     let id = console.go_on_air(&admin(), &on_air(vec![v])).await.unwrap();
     let e = console

@@ -8,7 +8,7 @@ use maeul_dispatch::policy::Policy;
 use maeul_dispatch::sandbox::Sandbox;
 use maeul_dispatch::worker::tick;
 
-use crate::fixtures::{actor, admin, desk_with_residents, village_id};
+use crate::fixtures::{actor, admin, desk_with_residents, sending_at_any_hour, village_id};
 
 fn news(targets: Targets, channels: &[Channel]) -> NewBroadcast {
     NewBroadcast {
@@ -224,6 +224,7 @@ async fn forms_are_refused_by_field_and_nothing_is_stored() {
 #[tokio::test]
 async fn a_county_wide_send_waits_for_a_second_persons_approval() {
     let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
     let own = village_id(&desk, "연탄1리").await;
     desk.setting_set(&admin(), "dispatch.two_person_approval", "on")
         .await
@@ -311,6 +312,7 @@ async fn quiet_hours_hold_normal_broadcasts_and_let_emergencies_through() {
 #[tokio::test]
 async fn practice_broadcasts_stay_out_of_the_history_and_cancel_stops_what_has_not_left() {
     let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
     let op = actor(Role::Operator, None);
     desk.set_practice_mode(&actor(Role::Trainer, None), true)
         .await
@@ -354,6 +356,7 @@ async fn practice_broadcasts_stay_out_of_the_history_and_cancel_stops_what_has_n
 #[tokio::test]
 async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_only() {
     let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
     let op = actor(Role::Operator, None);
     desk.setting_set(&admin(), "dispatch.retry_schedule", "1s")
         .await

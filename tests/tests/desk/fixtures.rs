@@ -24,18 +24,21 @@ pub fn admin() -> Actor {
     actor(Role::Admin, None)
 }
 
-/// A desk with the county's towns and villages and nobody in them. Quiet hours are off, so
-/// that what a test sends leaves whatever the hour in Seoul when it runs; the quiet-hours
-/// tests pass their own clock and policy.
+/// A desk with the county's towns and villages and nobody in them.
 pub async fn desk_with_structure() -> Desk {
     let desk = Desk::open_memory().await.unwrap();
     let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
     demo::seed_structure(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
+    desk
+}
+
+/// Quiet hours off, for tests that send on the real clock: what they queue then leaves
+/// whatever the hour in Seoul when they run (the quiet-hours test passes its own clock).
+pub async fn sending_at_any_hour(desk: &Desk) {
     desk.setting_set(&admin(), "dispatch.quiet_hours", "off")
         .await
         .unwrap();
-    desk
 }
 
 /// Imports a corpus file as the admin (not a dry run).

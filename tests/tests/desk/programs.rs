@@ -3,7 +3,7 @@ use maeul_programs::calendar::{ConflictReason, EventKind};
 use maeul_programs::store::reminders::take_due;
 use maeul_programs::{CohortKind, OutcomeKind, Training, Workshop, WorkshopKind};
 
-use crate::fixtures::{actor, admin, cohort_id, desk_with_programs, town_id};
+use crate::fixtures::{actor, admin, cohort_id, desk_with_programs, sending_at_any_hour, town_id};
 
 #[tokio::test]
 async fn demo_holds_the_figures_of_the_card() {
@@ -144,6 +144,7 @@ async fn demo_holds_the_figures_of_the_card() {
 #[tokio::test]
 async fn practice_mode_never_reaches_a_real_provider() {
     let desk = desk_with_programs().await;
+    sending_at_any_hour(&desk).await;
     let trainer = actor(Role::Trainer, None);
     let coordinator = actor(Role::Livinglab, None);
     for who in [Role::Livinglab, Role::Operator, Role::Auditor] {
@@ -250,6 +251,7 @@ async fn practice_mode_never_reaches_a_real_provider() {
 #[tokio::test]
 async fn due_reminders_leave_through_the_outbox_once() {
     let desk = desk_with_programs().await;
+    sending_at_any_hour(&desk).await;
     let coordinator = actor(Role::Livinglab, None);
     let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
     let id = desk

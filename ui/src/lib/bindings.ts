@@ -982,7 +982,12 @@ zone_all: string }
 /**
  * What the screen needs when it opens.
  */
-export type ConsoleState = { settings: ConsoleSettings; status: EngineStatus; devices: DeviceList; 
+export type ConsoleState = { settings: ConsoleSettings; 
+/**
+ * The engine's state; `None` for a role that only listens back (the microphone is not
+ * opened for them).
+ */
+status: EngineStatus | null; devices: DeviceList; 
 /**
  * The recording on air, if any.
  */

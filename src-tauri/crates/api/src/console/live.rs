@@ -48,7 +48,9 @@ pub enum ConsoleEvent {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct ConsoleState {
     pub settings: ConsoleSettings,
-    pub status: EngineStatus,
+    /// The engine's state; `None` for a role that only listens back (the microphone is not
+    /// opened for them).
+    pub status: Option<EngineStatus>,
     pub devices: DeviceList,
     /// The recording on air, if any.
     pub on_air: Option<i64>,
@@ -167,15 +169,14 @@ impl Console {
         Ok(e.send(c)?)
     }
 
-    /// Starts the engine on the stored devices if it is not running; what the screen shows.
+    /// Starts the engine on the stored devices if it is not running (for those who may go on
+    /// air); what the screen shows.
     pub async fn open(&self, actor: &Actor) -> ApiResult<ConsoleState> {
-        actor.require(
-            Permission::ViewRecordings,
-            actor.village_id.map_or(Scope::County, Scope::Village),
-        )?;
+        let scope = actor.village_id.map_or(Scope::County, Scope::Village);
+        actor.require(Permission::ViewRecordings, scope)?;
         let settings = self.desk.console_settings_stored().await?;
         let mut engine = lock(&self.engine);
-        if engine.is_none() {
+        if engine.is_none() && actor.require(Permission::GoOnAir, scope).is_ok() {
             let Some(tx) = lock(&self.finished_tx).clone() else {
                 return Err(ApiError::new(
                     ErrorCode::Internal,
@@ -207,7 +208,7 @@ impl Console {
                 },
             ));
         }
-        let status = engine.as_ref().map(Engine::status).expect("started above");
+        let status = engine.as_ref().map(Engine::status);
         drop(engine);
         Ok(ConsoleState {
             settings,
@@ -310,6 +311,13 @@ impl Console {
         };
         if lock(&self.engine).is_none() {
             self.open(actor).await?;
+        }
+        if lock(&self.engine).is_none() {
+            // Those who only listen back have no engine of their own to play through.
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "이 역할은 콘솔로 들을 수 없습니다",
+            ));
         }
         self.send(Command::Play(clip))
     }
