@@ -79,38 +79,12 @@ async fn parse_villages(desk: &Desk, actor: &Actor, s: &str) -> Result<Targets, 
     if s.trim() == "all" {
         return Ok(Targets::All);
     }
-    let villages = desk.list_villages(actor).await?;
-    let mut ids = Vec::new();
-    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let found: Vec<_> = villages
-            .iter()
-            .filter(|v| {
-                v.code == name || v.name == name || format!("{} {}", v.town_name, v.name) == name
-            })
-            .collect();
-        match found.as_slice() {
-            [v] => ids.push(v.id),
-            [] => {
-                return Err(ApiError::invalid(
-                    "villages",
-                    format!("없는 마을입니다: {name}"),
-                ));
-            }
-            many => {
-                let towns: Vec<String> = many
-                    .iter()
-                    .map(|v| format!("{} {}", v.town_name, v.name))
-                    .collect();
-                return Err(ApiError::invalid(
-                    "villages",
-                    format!(
-                        "'{name}'이(가) 여럿입니다: {} — 읍면을 붙여 주세요",
-                        towns.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
+    let ids = desk
+        .villages_named(actor, s)
+        .await?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
     Ok(Targets::Villages(ids))
 }
 

@@ -13,7 +13,8 @@ pub use settings::ConsoleSettings;
 
 use std::path::PathBuf;
 
-use maeul_accounts::{Actor, Permission, Scope};
+use maeul_accounts::Actor;
+use maeul_registry::VillageSummary;
 
 use crate::{ApiError, ApiResult, Desk};
 
@@ -30,14 +31,17 @@ impl Desk {
         }
     }
 
-    /// The zone codes of villages named as on the command line ("사곡리", "증평읍 사곡리" or
-    /// a village code), in order; a village without a code is refused by name.
-    pub async fn zone_codes(&self, actor: &Actor, names: &str) -> ApiResult<Vec<String>> {
-        actor.require(Permission::ViewVillages, Scope::County)?;
+    /// Villages named as on the command line ("사곡리", "증평읍 사곡리" or a village code),
+    /// comma-separated, in order; an unknown or ambiguous name is refused by name.
+    pub async fn villages_named(
+        &self,
+        actor: &Actor,
+        names: &str,
+    ) -> ApiResult<Vec<VillageSummary>> {
         let villages = self.list_villages(actor).await?;
-        let mut codes = Vec::new();
+        let mut out = Vec::new();
         for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let found: Vec<_> = villages
+            let found: Vec<&VillageSummary> = villages
                 .iter()
                 .filter(|v| {
                     v.code == name
@@ -45,27 +49,43 @@ impl Desk {
                         || format!("{} {}", v.town_name, v.name) == name
                 })
                 .collect();
-            let v = match found.as_slice() {
-                [v] => v,
+            match found.as_slice() {
+                [v] => out.push((*v).clone()),
                 [] => {
                     return Err(ApiError::invalid(
                         "villages",
                         format!("없는 마을입니다: {name}"),
                     ));
                 }
-                _ => {
+                many => {
+                    let towns: Vec<String> = many
+                        .iter()
+                        .map(|v| format!("{} {}", v.town_name, v.name))
+                        .collect();
                     return Err(ApiError::invalid(
                         "villages",
-                        format!("'{name}'이(가) 여럿입니다 — 읍면을 붙여 주세요"),
+                        format!(
+                            "'{name}'이(가) 여럿입니다: {} — 읍면을 붙여 주세요",
+                            towns.join(", ")
+                        ),
                     ));
                 }
-            };
-            match v.zone_code.as_deref().filter(|z| !z.is_empty()) {
-                Some(z) => codes.push(z.to_string()),
-                None => return Err(no_zone_code(&v.name)),
             }
         }
-        Ok(codes)
+        Ok(out)
+    }
+
+    /// The zone codes of villages named as for [`Desk::villages_named`]; a village without a
+    /// code is refused by name.
+    pub async fn zone_codes(&self, actor: &Actor, names: &str) -> ApiResult<Vec<String>> {
+        self.villages_named(actor, names)
+            .await?
+            .into_iter()
+            .map(|v| match v.zone_code.as_deref().filter(|z| !z.is_empty()) {
+                Some(z) => Ok(z.to_string()),
+                None => Err(no_zone_code(&v.name)),
+            })
+            .collect()
     }
 }
 
