@@ -149,7 +149,11 @@ pub fn finish(c: &Captured) -> Result<Rendition, MixerError> {
     let r128 = format!("{:.1}", loudness::ARCHIVE_TARGET_LUFS);
     let mut opus = OggOpusWriter::new(
         BufWriter::with_capacity(1 << 16, file),
-        OpusSettings::default(),
+        // The spool holds 16-bit samples.
+        OpusSettings {
+            lsb_depth: 16,
+            ..OpusSettings::default()
+        },
         &[
             ("TITLE", &title),
             ("ENCODER", "maeul-desk"),

@@ -23,6 +23,9 @@ const SERIAL: u32 = 0x4D41_4555; // "MAEU"
 pub struct OpusSettings {
     pub bitrate: i32,
     pub complexity: i32,
+    /// Bits of real resolution in the input: 16 for the spool (the encoder then treats what
+    /// lies under the last bit as silence, as opusenc does for 16-bit files), 24 for the bus.
+    pub lsb_depth: i32,
 }
 
 impl Default for OpusSettings {
@@ -31,6 +34,7 @@ impl Default for OpusSettings {
         OpusSettings {
             bitrate: 32_000,
             complexity: 10,
+            lsb_depth: 24,
         }
     }
 }
@@ -60,6 +64,7 @@ impl<W: Write> OggOpusWriter<W> {
             .map_err(enc_err)?;
         enc.set_complexity(settings.complexity).map_err(enc_err)?;
         enc.set_signal(opus::Signal::Voice).map_err(enc_err)?;
+        enc.set_lsb_depth(settings.lsb_depth).map_err(enc_err)?;
         enc.set_vbr(true).map_err(enc_err)?;
         let pre_skip = enc.get_lookahead().map_err(enc_err)? as u16;
         let mut pages = PacketWriter::new(w);

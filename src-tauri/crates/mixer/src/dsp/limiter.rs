@@ -66,6 +66,26 @@ impl Limiter {
         for s in buf.iter_mut() {
             let x = *s;
             let a = x.abs();
+            if a <= self.ceiling && self.held == 1.0 && self.box_sum == WINDOW as f64 {
+                // Nothing in the window needs limiting (the usual case): every queued gain
+                // is 1, so the queue collapses to this one, and the sample only passes the
+                // delay line.
+                self.mins[self.min_head] = (1.0, self.n);
+                self.min_len = 1;
+                let out = self.delay[self.delay_pos];
+                self.delay[self.delay_pos] = x;
+                self.delay_pos += 1;
+                if self.delay_pos == LOOKAHEAD {
+                    self.delay_pos = 0;
+                }
+                self.box_pos += 1;
+                if self.box_pos == WINDOW {
+                    self.box_pos = 0;
+                }
+                *s = out;
+                self.n += 1;
+                continue;
+            }
             let need = if a > self.ceiling {
                 self.ceiling / a
             } else {
