@@ -28,6 +28,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Every run, so that a noisy machine shows as such.
+fn each(v: &[Duration]) -> String {
+    v.iter()
+        .map(|d| format!("{:.1}", d.as_secs_f64()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Writes `minutes` of the speech-like signal (active speech at -20 dBFS) as 16-bit WAV,
 /// a block at a time.
 fn write_input(path: &Path, minutes: f64) -> Result<u64, ApiError> {
@@ -159,9 +167,10 @@ pub fn run(runs: usize, minutes: f64) -> Result<ExitCode, ApiError> {
         last = Some(r);
     }
     let r = last.expect("at least one run");
+    let mine_runs = each(&mine);
     let m = median(mine);
     println!(
-        "bench audio chain: median {} for {minutes} min ({:.0}× real time, {runs} runs); archive {:.1} LUFS, {:.1} dBTP, {:.1} MB; telephone {:.1} dBm0",
+        "bench audio chain: median {} for {minutes} min ({:.0}× real time; runs {mine_runs} s); archive {:.1} LUFS, {:.1} dBTP, {:.1} MB; telephone {:.1} dBm0",
         secs(m),
         minutes * 60.0 / m.as_secs_f64(),
         r.archive_lufs,
@@ -181,10 +190,11 @@ pub fn run(runs: usize, minutes: f64) -> Result<ExitCode, ApiError> {
         for _ in 0..runs {
             t.push(theirs(&input, &dir)?);
         }
+        let their_runs = each(&t);
         let theirs_m = median(t);
         let ratio = theirs_m.as_secs_f64() / m.as_secs_f64();
         println!(
-            "bench audio sox + opusenc: median {} ({runs} runs); the app's chain is {ratio:.2}× as fast (goal ≥ 1.5×: {})",
+            "bench audio sox + opusenc: median {} (runs {their_runs} s); the app's chain is {ratio:.2}× as fast (goal ≥ 1.5×: {})",
             secs(theirs_m),
             if ratio >= 1.5 { "met" } else { "NOT met" }
         );
