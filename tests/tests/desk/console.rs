@@ -364,3 +364,46 @@ async fn the_console_records_live_from_the_test_signal_and_stores_what_it_measur
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_countys_own_chimes_replace_the_built_in_ones_and_bad_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    let own = dir.path().join("군청 차임.wav");
+    maeul_mixer::clip::write_wav16(
+        &own,
+        &maeul_mixer::chime::synthesise(&[523.25, 659.25]),
+        48_000,
+    )
+    .unwrap();
+    let s = ConsoleSettings {
+        chime_before: Some(own.display().to_string()),
+        ..ConsoleSettings::default()
+    };
+    desk.console_settings_set(&admin(), &s).await.unwrap();
+    let begun = desk
+        .recording_begin(&admin(), &on_air(vec![]))
+        .await
+        .unwrap();
+    let two_notes = maeul_mixer::chime::synthesise(&[523.25, 659.25]).len();
+    assert_eq!(
+        begun.program.chime_before.as_ref().unwrap().len(),
+        two_notes
+    );
+    assert_eq!(
+        begun.program.chime_after.as_ref().unwrap().len(),
+        maeul_mixer::chime::builtin().after.len(),
+        "the closing chime stays the built-in one"
+    );
+    // A file that is not audio is refused by its field; the stored chime stays.
+    let junk = dir.path().join("차임.mp3");
+    std::fs::write(&junk, "not audio").unwrap();
+    let bad = ConsoleSettings {
+        chime_after: Some(junk.display().to_string()),
+        ..s.clone()
+    };
+    let e = desk.console_settings_set(&admin(), &bad).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("chime_after"));
+    assert!(e.message.contains("차임.mp3"), "{}", e.message);
+    assert_eq!(desk.console_settings(&admin()).await.unwrap(), s);
+}

@@ -976,6 +976,11 @@ export type ConsoleSettings = { devices: DeviceChoice; chain: ChainSettings;
  */
 chime: boolean; 
 /**
+ * The county's own opening and closing chimes (WAV, MP3, OGG files); `None` for the
+ * built-in ones.
+ */
+chime_before: string | null; chime_after: string | null; 
+/**
  * The all-call zone code.
  */
 zone_all: string }

@@ -66,13 +66,17 @@ impl Desk {
         .fetch_all(&self.db)
         .await?;
         let (mut ok, mut failed) = (0, 0);
+        let opening = if rows.is_empty() {
+            0
+        } else {
+            let s = self.console_settings_stored().await?;
+            tokio::task::spawn_blocking(move || s.chimes().before.len() as u64)
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        };
         for (id, archive, telephony, spool, by, chime) in rows {
-            // The voice began after the opening chime, if one played.
-            let voice_from = if chime {
-                maeul_mixer::chime::builtin().before.len() as u64
-            } else {
-                0
-            };
+            // The voice began after the opening chime, if one played (the one set now).
+            let voice_from = if chime { opening } else { 0 };
             let paths = RecordingPaths {
                 archive: archive.into(),
                 telephony: telephony.into(),

@@ -331,8 +331,14 @@ impl Desk {
         };
         // In practice nothing opens a village: no zone tones, and the line-out stays silent.
         let zones_played: Vec<String> = if practice { Vec::new() } else { zones };
+        let chimes = {
+            let s = settings.clone();
+            tokio::task::spawn_blocking(move || s.chimes())
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        };
         let (mut program, sequence) =
-            maeul_mixer::render::program(body, settings.chime, &zones_played, None)?;
+            maeul_mixer::render::program(body, settings.chime, &zones_played, Some(chimes))?;
         program.line_out = !practice;
         let (id, paths) = self
             .insert_recording(

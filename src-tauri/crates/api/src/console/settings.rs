@@ -14,6 +14,10 @@ use crate::{ApiError, ApiResult, Desk};
 const DEVICES: &str = "console.devices";
 const CHAIN: &str = "console.chain";
 const CHIME: &str = "console.chime";
+const CHIME_BEFORE: &str = "console.chime_before";
+const CHIME_AFTER: &str = "console.chime_after";
+/// A chime is a signal, not a programme.
+const CHIME_MAX_SECS: f32 = 30.0;
 /// The DTMF code that opens every village at once (an all-call), without the * and #.
 pub(crate) const ZONE_ALL: &str = "console.zone_all";
 
@@ -23,6 +27,10 @@ pub struct ConsoleSettings {
     pub chain: ChainSettings,
     /// Chimes before and after every broadcast.
     pub chime: bool,
+    /// The county's own opening and closing chimes (WAV, MP3, OGG files); `None` for the
+    /// built-in ones.
+    pub chime_before: Option<String>,
+    pub chime_after: Option<String>,
     /// The all-call zone code.
     pub zone_all: String,
 }
@@ -33,6 +41,8 @@ impl Default for ConsoleSettings {
             devices: DeviceChoice::default(),
             chain: ChainSettings::default(),
             chime: true,
+            chime_before: None,
+            chime_after: None,
             zone_all: "000".into(),
         }
     }
@@ -64,6 +74,24 @@ impl ConsoleSettings {
                 format!("쓸 수 없는 문자 '{c}' (0-9, *, #, A-D)"),
             )
         })?;
+        for (field, path) in [
+            ("chime_before", &self.chime_before),
+            ("chime_after", &self.chime_after),
+        ] {
+            if let Some(p) = path {
+                let clip = maeul_mixer::clip::Clip::open(std::path::Path::new(p))
+                    .map_err(|e| ApiError::invalid(field, e.to_string()))?;
+                if clip.secs() > CHIME_MAX_SECS {
+                    return Err(ApiError::invalid(
+                        field,
+                        format!(
+                            "차임은 {CHIME_MAX_SECS:.0}초까지입니다 ({:.0}초)",
+                            clip.secs()
+                        ),
+                    ));
+                }
+            }
+        }
         for (field, id) in [
             ("input", &self.devices.input),
             ("line_out", &self.devices.line_out),
@@ -103,6 +131,12 @@ impl Desk {
         if let Some(v) = settings::get(&mut conn, ZONE_ALL).await? {
             s.zone_all = v;
         }
+        s.chime_before = settings::get(&mut conn, CHIME_BEFORE)
+            .await?
+            .filter(|v| !v.is_empty());
+        s.chime_after = settings::get(&mut conn, CHIME_AFTER)
+            .await?
+            .filter(|v| !v.is_empty());
         Ok(s)
     }
 
@@ -132,6 +166,13 @@ impl Desk {
         .await?;
         settings::set(&mut tx, CHIME, if s.chime { "on" } else { "off" }).await?;
         settings::set(&mut tx, ZONE_ALL, s.zone_all.trim()).await?;
+        settings::set(
+            &mut tx,
+            CHIME_BEFORE,
+            s.chime_before.as_deref().unwrap_or(""),
+        )
+        .await?;
+        settings::set(&mut tx, CHIME_AFTER, s.chime_after.as_deref().unwrap_or("")).await?;
         audit::record(
             &mut tx,
             actor,
@@ -142,5 +183,22 @@ impl Desk {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl ConsoleSettings {
+    /// The chimes to play: the county's files where set (one that can no longer be read falls
+    /// back to the built-in one rather than keeping anyone off the air), else the built-in ones.
+    pub(crate) fn chimes(&self) -> maeul_mixer::chime::Chimes {
+        let builtin = maeul_mixer::chime::builtin();
+        let open = |p: &Option<String>| {
+            p.as_deref()
+                .and_then(|p| maeul_mixer::clip::Clip::open(std::path::Path::new(p)).ok())
+                .map(|c| c.samples)
+        };
+        maeul_mixer::chime::Chimes {
+            before: open(&self.chime_before).unwrap_or(builtin.before),
+            after: open(&self.chime_after).unwrap_or(builtin.after),
+        }
     }
 }
