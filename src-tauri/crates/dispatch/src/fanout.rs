@@ -2,7 +2,7 @@
 //! holds the number. Opted-out and unconsented subscribers get nothing; each subscriber's
 //! channel preferences are honoured; landlines and 070 numbers take voice calls only.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use maeul_registry::phone::PhoneKind;
 use serde::{Deserialize, Serialize};
@@ -87,7 +87,10 @@ fn wants(r: &Recipient, channel: Channel) -> bool {
 /// Plans the deliveries of `channels` to `recipients`, deduplicated by (channel, number) and
 /// in a stable order (channel, then number).
 pub fn plan<'a>(recipients: impl IntoIterator<Item = &'a Recipient>, channels: &[Channel]) -> Plan {
-    let mut by_key: BTreeMap<(Channel, &str), (i64, Vec<i64>)> = BTreeMap::new();
+    // A hash index and one sort at the end: a BTreeMap of a county's 86,000 keys was a tenth
+    // of the fan-out.
+    let mut index: HashMap<(Channel, &str), usize> = HashMap::new();
+    let mut planned: Vec<(Channel, &str, i64, Vec<i64>)> = Vec::new();
     let mut skipped = Vec::new();
     for r in recipients {
         for &channel in channels {
@@ -105,9 +108,11 @@ pub fn plan<'a>(recipients: impl IntoIterator<Item = &'a Recipient>, channels: &
             match skip {
                 Some(why) => skipped.push((r.subscriber_id, channel, why)),
                 None => {
-                    let (_, ids) = by_key
-                        .entry((channel, r.e164.as_str()))
-                        .or_insert_with(|| (r.village_id, Vec::new()));
+                    let at = *index.entry((channel, r.e164.as_str())).or_insert_with(|| {
+                        planned.push((channel, r.e164.as_str(), r.village_id, Vec::new()));
+                        planned.len() - 1
+                    });
+                    let ids = &mut planned[at].3;
                     if !ids.contains(&r.subscriber_id) {
                         ids.push(r.subscriber_id);
                     }
@@ -115,10 +120,11 @@ pub fn plan<'a>(recipients: impl IntoIterator<Item = &'a Recipient>, channels: &
             }
         }
     }
+    planned.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     Plan {
-        deliveries: by_key
+        deliveries: planned
             .into_iter()
-            .map(|((channel, e164), (village_id, subscriber_ids))| Planned {
+            .map(|(channel, e164, village_id, subscriber_ids)| Planned {
                 channel,
                 e164: e164.to_string(),
                 village_id,
