@@ -119,4 +119,98 @@ mod tests {
             .unwrap();
         assert_eq!(n.0 as usize, MIGRATOR.iter().count());
     }
+
+    /// 0008 rebuilds the outbox table: every row, its fallback link and its rules survive.
+    #[tokio::test]
+    async fn outbox_rebuild_keeps_rows_and_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let opts = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                MIGRATOR.iter().filter(|m| m.version < 8).cloned().collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO broadcasts (id, title, category, body, created_by, created_at) \
+             VALUES (1, 't', 'admin', 'b', 'admin', 'now')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO deliveries (id, broadcast_id, channel, e164, subscribers, state, attempt, \
+                 provider_message_id, idempotency_key, updated_at, fallback_of, body) VALUES \
+             (1, 1, 'sms', '+821012345678', '[7]', 'failed', 2, 'M1', 'k1', 'now', NULL, NULL), \
+             (2, 1, 'kakao', '+821012345678', '[7]', 'delivered', 1, 'M2', 'k2', 'now', 1, 'own')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let db = open(&path).await.unwrap();
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, channel, state, attempt, fallback_of, body, idempotency_key \
+                 FROM deliveries ORDER BY id",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (1, "sms".into(), "failed".into(), 2, None, None, "k1".into()),
+                (
+                    2,
+                    "kakao".into(),
+                    "delivered".into(),
+                    1,
+                    Some(1),
+                    Some("own".into()),
+                    "k2".into()
+                ),
+            ]
+        );
+        let insert = |channel: &'static str, state: &'static str, fallback: i64| {
+            sqlx::query(
+                "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, state, updated_at, \
+                     fallback_of) VALUES (1, $1, '+821000000000', '[]', $2, 'now', $3)",
+            )
+            .bind(channel)
+            .bind(state)
+            .bind(fallback)
+        };
+        assert!(insert("fax", "pending", 1).execute(&db).await.is_err());
+        assert!(insert("sms", "lost", 1).execute(&db).await.is_err());
+        // The fallback link still points at deliveries (a missing row is refused).
+        assert!(insert("voice", "pending", 99).execute(&db).await.is_err());
+        insert("voice", "pending", 1).execute(&db).await.unwrap();
+        let unique: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'deliveries' AND type = 'index'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(unique.0, 4, "the unique key and the three indexes");
+    }
 }

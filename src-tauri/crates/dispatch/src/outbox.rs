@@ -452,3 +452,26 @@ pub async fn fail_batch(
     .await?;
     Ok(done.rows_affected() as u32)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_text_carries_only_the_id_the_time_and_placeholders() {
+        let sql = insert_sql(7, "2026-12-01T09:00:00Z", 2);
+        assert!(sql.ends_with(
+            "VALUES (7,'2026-12-01T09:00:00Z',?,?,?,?),(7,'2026-12-01T09:00:00Z',?,?,?,?) ON CONFLICT DO NOTHING"
+        ));
+        // A quote in the time could not end the literal.
+        assert!(insert_sql(7, "x'); DROP TABLE deliveries; --", 1).contains("'x''); DROP"));
+    }
+
+    #[test]
+    fn subscriber_lists_are_json_arrays() {
+        assert_eq!(subscriber_list(&[]), "[]");
+        assert_eq!(subscriber_list(&[3, 14, 159]), "[3,14,159]");
+        let back: Vec<i64> = serde_json::from_str(&subscriber_list(&[-1, i64::MAX])).unwrap();
+        assert_eq!(back, vec![-1, i64::MAX]);
+    }
+}
