@@ -6,7 +6,10 @@ use maeul_db::Conn;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::fanout::{Channel, Planned};
+use crate::fanout::Channel;
+
+mod planned;
+pub use planned::insert_planned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -74,89 +77,6 @@ pub fn idempotency_key(broadcast_id: i64, channel: Channel, e164: &str, attempt:
         channel.as_str()
     ));
     hex::encode(&h.finalize()[..16])
-}
-
-/// Writes the planned deliveries of a broadcast as pending rows; returns how many. The rows
-/// go first into a temporary table by multi-row INSERTs of bound values, then into the
-/// outbox by one INSERT … SELECT: one statement per row costs a thread hand-off each in
-/// sqlx's SQLite driver, and handing the rows over as one JSON text made SQLite parse and
-/// re-serialise every field (a third of a county-wide fan-out).
-pub async fn insert_planned(
-    conn: &mut Conn,
-    broadcast_id: i64,
-    planned: &[Planned],
-    now: &str,
-) -> Result<u32, sqlx::Error> {
-    sqlx::query(
-        "CREATE TEMP TABLE IF NOT EXISTS planned (channel TEXT, e164 TEXT, subscribers TEXT, village_id INTEGER)",
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM planned")
-        .execute(&mut *conn)
-        .await?;
-    let mut rest = planned;
-    while !rest.is_empty() {
-        // Chunks of fixed sizes, so that the desk prepares (and sqlx caches) four statement
-        // texts in all, whatever the number of rows.
-        let size = *INSERT_SIZES
-            .iter()
-            .find(|&&s| s <= rest.len())
-            .unwrap_or(&1);
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql(size)));
-        for p in chunk {
-            q = q
-                .bind(p.channel.as_str())
-                .bind(p.e164.as_str())
-                .bind(subscriber_list(&p.subscriber_ids))
-                .bind((p.village_id != 0).then_some(p.village_id));
-        }
-        q.execute(&mut *conn).await?;
-    }
-    let done = sqlx::query(
-        "INSERT INTO deliveries (broadcast_id, updated_at, channel, e164, subscribers, village_id) \
-         SELECT $1, $2, channel, e164, subscribers, village_id FROM planned WHERE true \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(broadcast_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM planned")
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() as u32)
-}
-
-/// Rows per INSERT of [`insert_planned`], largest first: 4 parameters a row, well under
-/// SQLite's 32,766.
-const INSERT_SIZES: [usize; 4] = [1000, 100, 10, 1];
-
-/// `INSERT INTO planned VALUES (?, ?, ?, ?), …`: placeholders only.
-fn insert_sql(rows: usize) -> String {
-    let mut sql = String::with_capacity(40 + rows * 10);
-    sql.push_str("INSERT INTO planned VALUES ");
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(?,?,?,?)" } else { ",(?,?,?,?)" });
-    }
-    sql
-}
-
-/// `[1,2,3]`, written by hand: serde_json's machinery costs more than the ids.
-fn subscriber_list(ids: &[i64]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(2 + ids.len() * 8);
-    s.push('[');
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{id}");
-    }
-    s.push(']');
-    s
 }
 
 /// A pending delivery about to be handed to a provider.
@@ -463,77 +383,4 @@ pub async fn fail_batch(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() as u32)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn insert_text_is_placeholders_only() {
-        let sql = insert_sql(2);
-        assert_eq!(sql, "INSERT INTO planned VALUES (?,?,?,?),(?,?,?,?)");
-        assert!(INSERT_SIZES.windows(2).all(|w| w[0] > w[1]) && INSERT_SIZES[3] == 1);
-    }
-
-    #[test]
-    fn subscriber_lists_are_json_arrays() {
-        assert_eq!(subscriber_list(&[]), "[]");
-        assert_eq!(subscriber_list(&[3, 14, 159]), "[3,14,159]");
-        let back: Vec<i64> = serde_json::from_str(&subscriber_list(&[-1, i64::MAX])).unwrap();
-        assert_eq!(back, vec![-1, i64::MAX]);
-    }
-
-    /// 1,234 rows go in as 1,000 + 2 × 100 + 3 × 10 + 4 × 1, each with its own values.
-    #[tokio::test]
-    async fn planned_rows_go_in_whole_whatever_their_number() {
-        let db = maeul_db::open_memory().await.unwrap();
-        let mut conn = db.acquire().await.unwrap();
-        sqlx::query(
-            "INSERT INTO broadcasts (id, title, category, body, created_by, created_at) \
-             VALUES (5, 't', 'admin', 'b', 'admin', 'now')",
-        )
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-        let planned: Vec<Planned> = (0..1234)
-            .map(|i| Planned {
-                channel: if i % 2 == 0 {
-                    Channel::Voice
-                } else {
-                    Channel::Sms
-                },
-                e164: format!("+8210{i:08}"),
-                village_id: 0,
-                subscriber_ids: vec![i, i + 1],
-            })
-            .collect();
-        let n = insert_planned(&mut conn, 5, &planned, "2026-12-01T09:00:00Z")
-            .await
-            .unwrap();
-        assert_eq!(n, 1234);
-        // The same rows again are no new deliveries.
-        assert_eq!(
-            insert_planned(&mut conn, 5, &planned[..15], "x")
-                .await
-                .unwrap(),
-            0
-        );
-        let rows: Vec<(i64, String, String, String, Option<i64>, String)> = sqlx::query_as(
-            "SELECT broadcast_id, channel, e164, subscribers, village_id, updated_at \
-             FROM deliveries ORDER BY e164",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-        assert_eq!(rows.len(), 1234);
-        for (i, (b, channel, e164, subs, village, at)) in rows.iter().enumerate() {
-            assert_eq!(*b, 5);
-            assert_eq!(channel, planned[i].channel.as_str());
-            assert_eq!(*e164, format!("+8210{i:08}"));
-            assert_eq!(*subs, format!("[{i},{}]", i + 1));
-            assert_eq!(*village, None);
-            assert_eq!(at, "2026-12-01T09:00:00Z");
-        }
-    }
 }
