@@ -205,12 +205,12 @@ mod tests {
         // The fallback link still points at deliveries (a missing row is refused).
         assert!(insert("voice", "pending", 99).execute(&db).await.is_err());
         insert("voice", "pending", 1).execute(&db).await.unwrap();
-        let unique: (i64,) = sqlx::query_as(
+        let indexes: (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'deliveries' AND type = 'index'",
         )
         .fetch_one(&db)
         .await
         .unwrap();
-        assert_eq!(unique.0, 4, "the unique key and the three indexes");
+        assert_eq!(indexes.0, 4, "the unique key and the three indexes");
     }
 }
