@@ -1,7 +1,7 @@
 //! The typed IPC surface: every command, collected for tauri-specta, which writes the
 //! TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`, committed).
 
-use crate::commands::{admin, budget, console, dispatch, programs, registry, session};
+use crate::commands::{admin, budget, console, dispatch, groups, programs, registry, session};
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
@@ -24,6 +24,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         registry::import_preview,
         registry::import_registry,
         registry::export_registry,
+        groups::list_groups,
+        groups::create_group,
+        groups::update_group,
+        groups::delete_group,
+        groups::change_group_members,
+        groups::groups_of_subscriber,
+        groups::set_subscriber_groups,
         budget::budget_list,
         budget::budget_get,
         budget::budget_check,

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod budget;
 pub mod console;
 pub mod dispatch;
+pub mod groups;
 pub mod programs;
 pub mod registry;
 pub mod session;

@@ -9,6 +9,8 @@ mod console;
 mod dispatch;
 // Shared set-up: desks with the demo structure and a few residents.
 mod fixtures;
+// The office's subscriber groups: fields, roles, membership, and broadcasts to them.
+mod groups;
 // Chief training: check-in, walk-ins, the checklist, the printed sign-in sheet.
 mod training;
 // Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.

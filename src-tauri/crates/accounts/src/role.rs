@@ -101,6 +101,10 @@ pub enum Permission {
     ViewRecordings,
     /// Delete recordings, import audio files as recordings (a chief: their own).
     ManageRecordings,
+    /// The office's subscriber groups (county-wide lists, so not a chief's).
+    ViewGroups,
+    /// Create, rename and delete groups; add and remove their members.
+    ManageGroups,
 }
 
 impl fmt::Display for Permission {
@@ -117,7 +121,7 @@ pub enum Scope {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 28] = [
         Permission::ViewVillages,
         Permission::ViewHouseholds,
         Permission::ViewFullPhone,
@@ -144,6 +148,8 @@ impl Permission {
         Permission::GoOnAir,
         Permission::ViewRecordings,
         Permission::ManageRecordings,
+        Permission::ViewGroups,
+        Permission::ManageGroups,
     ];
 
     /// The permission table. A chief's grants hold only inside their own village; that
@@ -179,6 +185,8 @@ impl Permission {
                 R::Admin | R::Operator | R::Chief | R::Trainer | R::Auditor
             ),
             P::ManageRecordings => matches!(role, R::Admin | R::Operator | R::Chief),
+            P::ViewGroups => matches!(role, R::Admin | R::Operator | R::Auditor),
+            P::ManageGroups => matches!(role, R::Admin | R::Operator),
         }
     }
 }

@@ -63,6 +63,7 @@ impl Desk {
             subscribers::insert(&mut tx, &input, Enrollment::Pending).await?;
             pending += 1;
         }
+        demo::seed_groups(&mut tx).await?;
         // The seed's own pledge card, unless a card with its number is already there.
         let card = maeul_budget::demo::seed_card();
         if maeul_budget::store::find_by_number(&mut tx, &card.number)

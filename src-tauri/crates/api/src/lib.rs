@@ -16,6 +16,7 @@ mod programs;
 pub use programs::{
     CalendarView, PracticeState, ReminderPlan, ReminderSettings, WalkIn, WorkshopSaved,
 };
+mod groups;
 mod registry;
 pub use registry::permissions_of;
 mod session;

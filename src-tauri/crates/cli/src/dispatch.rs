@@ -30,8 +30,11 @@ pub enum BroadcastCommand {
         #[arg(long)]
         recording: Option<i64>,
         /// `all`, or village names / codes separated by commas ("사곡리" or "증평읍 사곡리").
+        #[arg(long, required_unless_present = "groups", conflicts_with = "groups")]
+        villages: Option<String>,
+        /// Registry group names separated by commas (see `maeul group list`).
         #[arg(long)]
-        villages: String,
+        groups: Option<String>,
         /// voice,sms,kakao
         #[arg(long, default_value = "sms")]
         channels: String,
@@ -75,6 +78,14 @@ fn parse_channels(s: &str) -> Result<Vec<Channel>, ApiError> {
         .collect()
 }
 
+async fn parse_groups(desk: &Desk, actor: &Actor, s: &str) -> Result<Targets, ApiError> {
+    let mut ids = Vec::new();
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        ids.push(crate::groups::group_named(desk, actor, name).await?.id);
+    }
+    Ok(Targets::Groups(ids))
+}
+
 async fn parse_villages(desk: &Desk, actor: &Actor, s: &str) -> Result<Targets, ApiError> {
     if s.trim() == "all" {
         return Ok(Targets::All);
@@ -100,6 +111,7 @@ pub async fn broadcast(
             audio,
             recording,
             villages,
+            groups,
             channels,
             category,
             emergency,
@@ -140,7 +152,12 @@ pub async fn broadcast(
                 category,
                 body: text,
                 recording_id,
-                targets: parse_villages(desk, actor, &villages).await?,
+                targets: match (&villages, &groups) {
+                    (_, Some(g)) => parse_groups(desk, actor, g).await?,
+                    (Some(v), None) => parse_villages(desk, actor, v).await?,
+                    // clap requires one of the two.
+                    (None, None) => Targets::Villages(Vec::new()),
+                },
                 channels: parse_channels(&channels)?,
                 emergency,
                 send_at: at,

@@ -7,6 +7,7 @@ mod bench_dispatch;
 mod bench_pdf;
 mod budget;
 mod dispatch;
+mod groups;
 mod mixer;
 mod programs;
 
@@ -46,6 +47,11 @@ enum Command {
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// The office's subscriber groups (targets of `broadcast send --groups`).
+    Group {
+        #[command(subcommand)]
+        command: groups::GroupCommand,
     },
     /// Pledge management cards (공약사업 관리카드): print, check, list.
     Budget {
@@ -245,6 +251,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             ExitCode::SUCCESS
         }
         Command::Registry { command } => registry(&desk, &actor, command).await?,
+        Command::Group { command } => groups::group(&desk, &actor, command).await?,
         Command::Budget { command } => budget::run(&desk, &actor, command).await?,
         Command::Programs { command } => programs::run(&desk, &actor, command).await?,
         Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,

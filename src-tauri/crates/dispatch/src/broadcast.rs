@@ -56,6 +56,8 @@ pub enum Targets {
     All,
     Towns(Vec<i64>),
     Villages(Vec<i64>),
+    /// The members of registry groups (경로당 회장단 …).
+    Groups(Vec<i64>),
     /// Single subscribers (a resend to the not-reached is one of these).
     Subscribers(Vec<i64>),
 }
@@ -66,6 +68,7 @@ impl Targets {
             Targets::All => "all",
             Targets::Towns(_) => "towns",
             Targets::Villages(_) => "villages",
+            Targets::Groups(_) => "groups",
             Targets::Subscribers(_) => "subscribers",
         }
     }
@@ -73,7 +76,10 @@ impl Targets {
     pub fn ids(&self) -> &[i64] {
         match self {
             Targets::All => &[],
-            Targets::Towns(ids) | Targets::Villages(ids) | Targets::Subscribers(ids) => ids,
+            Targets::Towns(ids)
+            | Targets::Villages(ids)
+            | Targets::Groups(ids)
+            | Targets::Subscribers(ids) => ids,
         }
     }
 }

@@ -36,6 +36,8 @@ pub async fn recipients(
              $1 = 'all' \
              OR ($1 = 'towns' AND v.town_id IN (SELECT value FROM json_each($2))) \
              OR ($1 = 'villages' AND s.village_id IN (SELECT value FROM json_each($2))) \
+             OR ($1 = 'groups' AND s.id IN (SELECT m.subscriber_id FROM registry_group_members m \
+                 WHERE m.group_id IN (SELECT value FROM json_each($2)))) \
              OR ($1 = 'subscribers' AND s.id IN (SELECT value FROM json_each($2))))",
     )
     .bind(targets.kind())

@@ -363,6 +363,40 @@ pub fn pending_requests(seed: u64) -> Vec<(String, crate::SubscriberInput)> {
     out
 }
 
+/// Two of the lists an office keeps besides the villages: one senior-centre head per village
+/// (the first approved resident of each village stands in for them) and a returning farmers'
+/// circle of every 200th approved mobile subscriber.
+pub async fn seed_groups(conn: &mut Conn) -> Result<(), RegistryError> {
+    use crate::GroupInput;
+    use crate::store::groups;
+    let plans: [(&str, &str, &str); 2] = [
+        (
+            "경로당 회장단",
+            "마을마다 경로당 회장 한 분 (데모)",
+            "SELECT MIN(id) FROM subscribers WHERE enrollment = 'approved' GROUP BY village_id",
+        ),
+        (
+            "귀농·귀촌 모임",
+            "귀농·귀촌 교육 수료자 (데모)",
+            "SELECT id FROM subscribers WHERE enrollment = 'approved' AND phone_kind = 'mobile' \
+             AND id % 200 = 7",
+        ),
+    ];
+    for (name, note, members) in plans {
+        let id = groups::create(
+            conn,
+            &GroupInput {
+                name: name.into(),
+                note: note.into(),
+            },
+        )
+        .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(members).fetch_all(&mut *conn).await?;
+        groups::add_members(conn, id, &ids).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,8 @@ pub struct SubscriberFilter {
     /// `Some(true)`: with consent; `Some(false)`: without.
     pub consented: Option<bool>,
     pub enrollment: Option<Enrollment>,
+    /// Members of this group only.
+    pub group_id: Option<i64>,
 }
 
 /// A subscriber to add or change. Without `household_id`, a household is found or created
@@ -220,4 +222,21 @@ pub struct RegistryStats {
     pub pending: i64,
     /// Reachable subscribers by the channels they want.
     pub by_channel: ChannelCounts,
+}
+
+/// 그룹 — a named list of subscribers the office keeps, with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Group {
+    pub id: i64,
+    pub name: String,
+    pub note: String,
+    pub members: i64,
+    /// Villages the members live in.
+    pub villages: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct GroupInput {
+    pub name: String,
+    pub note: String,
 }

@@ -32,6 +32,10 @@ pub struct BroadcastDetail {
 
 /// Checks the targets against the actor: a chief reaches only their own village.
 async fn require_send(desk: &Desk, actor: &Actor, targets: &Targets) -> ApiResult<()> {
+    // Groups are the county office's lists: only those who may see them send to them.
+    if matches!(targets, Targets::Groups(_)) {
+        actor.require(Permission::ViewGroups, Scope::County)?;
+    }
     if actor.role != Role::Chief {
         actor.require(Permission::SendBroadcast, Scope::County)?;
         return Ok(());
@@ -42,7 +46,7 @@ async fn require_send(desk: &Desk, actor: &Actor, targets: &Targets) -> ApiResul
             return Ok(());
         }
         Targets::Villages(ids) => ids.iter().copied().collect(),
-        Targets::Subscribers(_) => {
+        Targets::Groups(_) | Targets::Subscribers(_) => {
             let mut conn = desk.db.acquire().await?;
             store::villages_of(&mut conn, targets).await?
         }

@@ -93,6 +93,11 @@ pub async fn list(
     if let Some(e) = filter.enrollment {
         q.push(" AND s.enrollment = ").push_bind(e.as_str());
     }
+    if let Some(g) = filter.group_id {
+        q.push(" AND s.id IN (SELECT subscriber_id FROM registry_group_members WHERE group_id = ")
+            .push_bind(g)
+            .push(")");
+    }
     q.push(" ORDER BY s.village_id, s.household_id, s.id");
     let rows: Vec<Row> = q.build_query_as().fetch_all(db).await?;
     Ok(rows.into_iter().map(|r| r.into_row(mask)).collect())

@@ -1,0 +1,218 @@
+//! 그룹: named lists of subscribers. A group belongs to the county office, not to a village:
+//! its members may live anywhere, and a chief's scope is checked on what a broadcast to it
+//! reaches, not here.
+
+use std::collections::BTreeSet;
+
+use maeul_db::{Conn, Db};
+
+use crate::validate::{MAX_NAME, optional, required};
+use crate::{Group, GroupInput, RegistryError};
+
+const MAX_NOTE: usize = 200;
+
+const SELECT: &str = "SELECT g.id, g.name, g.note, \
+       (SELECT count(*) FROM registry_group_members m WHERE m.group_id = g.id), \
+       (SELECT count(DISTINCT s.village_id) FROM registry_group_members m \
+          JOIN subscribers s ON s.id = m.subscriber_id WHERE m.group_id = g.id) \
+     FROM registry_groups g";
+
+type Row = (i64, String, String, i64, i64);
+
+fn group((id, name, note, members, villages): Row) -> Group {
+    Group {
+        id,
+        name,
+        note,
+        members,
+        villages,
+    }
+}
+
+/// Every group by name.
+pub async fn list(db: &Db) -> Result<Vec<Group>, RegistryError> {
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY g.name")))
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(group).collect())
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Group, RegistryError> {
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE g.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(group).ok_or(RegistryError::NotFound("그룹"))
+}
+
+fn check(input: &GroupInput) -> Result<(String, String), RegistryError> {
+    let name = required("name", &input.name, MAX_NAME)?;
+    let note = optional("note", &input.note, MAX_NOTE)?.unwrap_or_default();
+    Ok((name, note))
+}
+
+fn taken(e: sqlx::Error, name: &str) -> RegistryError {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => RegistryError::Invalid {
+            field: "name",
+            reason: format!("같은 이름의 그룹이 있습니다: {name}"),
+        },
+        e => e.into(),
+    }
+}
+
+pub async fn create(conn: &mut Conn, input: &GroupInput) -> Result<i64, RegistryError> {
+    let (name, note) = check(input)?;
+    let now = jiff::Timestamp::now().to_string();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO registry_groups (name, note, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+         RETURNING id",
+    )
+    .bind(&name)
+    .bind(&note)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| taken(e, &name))?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut Conn, id: i64, input: &GroupInput) -> Result<(), RegistryError> {
+    let (name, note) = check(input)?;
+    let done = sqlx::query(
+        "UPDATE registry_groups SET name = $1, note = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(&name)
+    .bind(&note)
+    .bind(jiff::Timestamp::now().to_string())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| taken(e, &name))?;
+    if done.rows_affected() == 0 {
+        return Err(RegistryError::NotFound("그룹"));
+    }
+    Ok(())
+}
+
+/// Deletes a group and its member list; the subscribers stay in the registry.
+pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), RegistryError> {
+    let done = sqlx::query("DELETE FROM registry_groups WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(RegistryError::NotFound("그룹"));
+    }
+    Ok(())
+}
+
+fn ids_json(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+/// Adds subscribers to a group; those already in it are left as they are. Only approved
+/// subscribers can join (a pending request is not yet in the registry). Returns how many
+/// were added.
+pub async fn add_members(
+    conn: &mut Conn,
+    group_id: i64,
+    subscriber_ids: &[i64],
+) -> Result<u64, RegistryError> {
+    get(conn, group_id).await?;
+    let unknown: Vec<i64> = sqlx::query_scalar(
+        "SELECT j.value FROM json_each($1) j \
+         WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = j.value AND s.enrollment = 'approved')",
+    )
+    .bind(ids_json(subscriber_ids))
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(first) = unknown.first() {
+        return Err(RegistryError::Invalid {
+            field: "subscriber_ids",
+            reason: format!(
+                "등록된 수신자가 아닙니다: {first}{}",
+                if unknown.len() > 1 {
+                    format!(" 외 {}명", unknown.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO registry_group_members (group_id, subscriber_id, added_at) \
+         SELECT $1, value, $3 FROM json_each($2)",
+    )
+    .bind(group_id)
+    .bind(ids_json(subscriber_ids))
+    .bind(jiff::Timestamp::now().to_string())
+    .execute(&mut *conn)
+    .await?;
+    touch(conn, group_id).await?;
+    Ok(done.rows_affected())
+}
+
+/// Takes subscribers out of a group. Returns how many were in it.
+pub async fn remove_members(
+    conn: &mut Conn,
+    group_id: i64,
+    subscriber_ids: &[i64],
+) -> Result<u64, RegistryError> {
+    get(conn, group_id).await?;
+    let done = sqlx::query(
+        "DELETE FROM registry_group_members WHERE group_id = $1 \
+         AND subscriber_id IN (SELECT value FROM json_each($2))",
+    )
+    .bind(group_id)
+    .bind(ids_json(subscriber_ids))
+    .execute(&mut *conn)
+    .await?;
+    touch(conn, group_id).await?;
+    Ok(done.rows_affected())
+}
+
+async fn touch(conn: &mut Conn, group_id: i64) -> Result<(), RegistryError> {
+    sqlx::query("UPDATE registry_groups SET updated_at = $1 WHERE id = $2")
+        .bind(jiff::Timestamp::now().to_string())
+        .bind(group_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The groups a subscriber is in.
+pub async fn of_subscriber(db: &Db, subscriber_id: i64) -> Result<Vec<i64>, RegistryError> {
+    Ok(sqlx::query_scalar(
+        "SELECT group_id FROM registry_group_members WHERE subscriber_id = $1 ORDER BY group_id",
+    )
+    .bind(subscriber_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Puts a subscriber in exactly these groups (the checkboxes of the subscriber form).
+/// Returns the groups joined and left.
+pub async fn set_for_subscriber(
+    conn: &mut Conn,
+    subscriber_id: i64,
+    group_ids: &[i64],
+) -> Result<(Vec<i64>, Vec<i64>), RegistryError> {
+    let before: BTreeSet<i64> =
+        sqlx::query_scalar("SELECT group_id FROM registry_group_members WHERE subscriber_id = $1")
+            .bind(subscriber_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let after: BTreeSet<i64> = group_ids.iter().copied().collect();
+    let joined: Vec<i64> = after.difference(&before).copied().collect();
+    let left: Vec<i64> = before.difference(&after).copied().collect();
+    for g in &joined {
+        add_members(conn, *g, &[subscriber_id]).await?;
+    }
+    for g in &left {
+        remove_members(conn, *g, &[subscriber_id]).await?;
+    }
+    Ok((joined, left))
+}
