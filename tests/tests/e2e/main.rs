@@ -12,6 +12,8 @@ use serde_json::json;
 // The broadcast console: the test signal moves the meters, on air to a village, the
 // recording listed with its levels, handed to the dispatch form.
 mod console;
+// Registry groups: made, filled from the list, targeted in the compose form.
+mod groups;
 
 /// Kills tauri-driver (and so the app) however the test ends.
 struct Driver(Child);
@@ -390,6 +392,7 @@ async fn first_run_login_and_registry_flow() {
     programmes(&c).await;
     console::console(&c).await;
     dispatch(&c).await;
+    groups::groups(&c).await;
     click(&c, "nav a[href='/registry']").await;
 
     // Sign out; a wrong password is refused in Korean; the right one signs in again.

@@ -149,6 +149,62 @@ async exportRegistry(path: string, format: ExportFormat) : Promise<Result<number
     else return { status: "error", error: e  as any };
 }
 },
+async listGroups() : Promise<Result<Group[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_groups") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async createGroup(input: GroupInput) : Promise<Result<Group, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("create_group", { input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async updateGroup(id: number, input: GroupInput) : Promise<Result<Group, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("update_group", { id, input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async deleteGroup(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_group", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async changeGroupMembers(id: number, subscriberIds: number[], remove: boolean) : Promise<Result<Group, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("change_group_members", { id, subscriberIds, remove }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async groupsOfSubscriber(id: number) : Promise<Result<number[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("groups_of_subscriber", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setSubscriberGroups(id: number, groupIds: number[]) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_subscriber_groups", { id, groupIds }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async budgetList() : Promise<Result<CardSummary[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("budget_list") };
@@ -1074,6 +1130,15 @@ close_db: number; hold_ms: number;
  */
 range_db: number }
 /**
+ * 그룹 — a named list of subscribers the office keeps, with its counts.
+ */
+export type Group = { id: number; name: string; note: string; members: number; 
+/**
+ * Villages the members live in.
+ */
+villages: number }
+export type GroupInput = { name: string; note: string }
+/**
  * 추진현황: one block of the implementation history. `body` is light markup, one line per
  * paragraph: "○" opens a heading, "-" and "•" are list items, leading spaces indent.
  */
@@ -1285,7 +1350,15 @@ export type Permission =
 /**
  * Delete recordings, import audio files as recordings (a chief: their own).
  */
-"manage_recordings"
+"manage_recordings" | 
+/**
+ * The office's subscriber groups (county-wide lists, so not a chief's).
+ */
+"view_groups" | 
+/**
+ * Create, rename and delete groups; add and remove their members.
+ */
+"manage_groups"
 export type Person = { id: number | null; cohort_id: number; name: string; 
 /**
  * E.164 once stored; the form may send it as typed.
@@ -1623,7 +1696,11 @@ export type SubscriberFilter = { town_id: number | null; village_id: number | nu
 /**
  * `Some(true)`: with consent; `Some(false)`: without.
  */
-consented: boolean | null; enrollment: Enrollment | null }
+consented: boolean | null; enrollment: Enrollment | null; 
+/**
+ * Members of this group only.
+ */
+group_id: number | null }
 /**
  * A subscriber to add or change. Without `household_id`, a household is found or created
  * from `village_id`, `address` and `head_name`.
@@ -1688,6 +1765,10 @@ export type Targets =
  * Every approved subscriber in the county.
  */
 { kind: "all" } | { kind: "towns"; ids: number[] } | { kind: "villages"; ids: number[] } | 
+/**
+ * The members of registry groups (경로당 회장단 …).
+ */
+{ kind: "groups"; ids: number[] } | 
 /**
  * Single subscribers (a resend to the not-reached is one of these).
  */
