@@ -16,14 +16,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone)]
@@ -185,8 +183,18 @@ pub(crate) fn server_now(s: &Shared) -> Timestamp {
 }
 
 /// A JSON answer with the server's `Date` (which clients use to correct a skewed clock).
-pub(crate) fn with_date(s: &Shared, status: StatusCode, body: Value) -> Response {
-    let mut r = (status, Json(body)).into_response();
+pub(crate) fn with_date(s: &Shared, status: StatusCode, body: impl Serialize) -> Response {
+    with_date_raw(s, status, serde_json::to_vec(&body).unwrap_or_default())
+}
+
+/// [`with_date`] for a body already written as JSON.
+pub(crate) fn with_date_raw(s: &Shared, status: StatusCode, json: Vec<u8>) -> Response {
+    let mut r = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response();
     let date = jiff::fmt::rfc2822::to_string(&server_now(s).to_zoned(jiff::tz::TimeZone::UTC))
         .unwrap_or_default();
     if let Ok(v) = HeaderValue::from_str(&date) {

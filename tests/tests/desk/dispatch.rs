@@ -302,11 +302,21 @@ async fn quiet_hours_hold_normal_broadcasts_and_let_emergencies_through() {
         policy.quiet.hold_until(night).unwrap().to_string(),
         "2026-11-26T22:00:00Z"
     );
-    // At 07:00 the two texts leave, and the busy emergency call (010-0555-0001) is retried.
+    // At 07:00 the two texts leave, and the pass learns that one emergency call
+    // (010-0555-0001) was busy: it is retried on the policy's schedule (3 minutes).
     let morning: Timestamp = "2026-11-26T22:00:00Z".parse().unwrap();
     let r = tick(desk.db(), &sandbox, &policy, morning).await.unwrap();
     assert!(!r.quiet);
-    assert_eq!(r.submitted, 2 + 1);
+    assert_eq!((r.submitted, r.retries), (2, 1));
+    let r = tick(
+        desk.db(),
+        &sandbox,
+        &policy,
+        morning + jiff::SignedDuration::from_mins(3),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.submitted, 1, "the busy call, once more");
 }
 
 #[tokio::test]

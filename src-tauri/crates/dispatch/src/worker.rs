@@ -49,6 +49,23 @@ impl TickReport {
         }
     }
 
+    /// Adds what another part of the same pass did; the first interruption seen is kept.
+    fn absorb(&mut self, other: TickReport) {
+        self.reconciled += other.reconciled;
+        self.requeued += other.requeued;
+        self.submitted += other.submitted;
+        self.settled += other.settled;
+        self.retries += other.retries;
+        self.failed += other.failed;
+        self.fallbacks += other.fallbacks;
+        self.offline |= other.offline;
+        self.rate_limited = self.rate_limited.or(other.rate_limited);
+        self.refused = self.refused.take().or(other.refused);
+        self.quiet |= other.quiet;
+        self.chief_notices += other.chief_notices;
+        self.reminders += other.reminders;
+    }
+
     /// Whether a step of the pass was cut short by the provider.
     pub fn interrupted(&self) -> bool {
         self.offline || self.rate_limited.is_some() || self.refused.is_some()
@@ -382,11 +399,51 @@ async fn pass(
     }
     drop(conn);
     report.quiet = quiet;
-    if !due.is_empty() {
-        submit_due(db, provider, policy, now, due, &mut report).await?;
-    }
 
-    // 3. Receipts for what the provider holds.
+    // 3. Receipts for what the provider already holds, asked for while this pass's batch
+    // is being written and sent: the two touch different rows (pending → submitting →
+    // submitted here, submitted → terminal there), neither holds a connection or a write
+    // lock across its network call, and each half's rows are written in its own
+    // transactions, so a crash anywhere leaves what one pass in sequence would. The
+    // provider works on one request while the desk prepares or records the other, which
+    // is most of what a county-wide sync waits on.
+    let mut receipts = TickReport::default();
+    let mut second = TickReport::default();
+    let later = due.split_off(due.len() / 2);
+    let (first_sent, second_sent, polled) = tokio::join!(
+        async {
+            if due.is_empty() {
+                Ok(())
+            } else {
+                submit_due(db, provider, policy, now, due, &mut report).await
+            }
+        },
+        async {
+            if later.is_empty() {
+                Ok(())
+            } else {
+                submit_due(db, provider, policy, now, later, &mut second).await
+            }
+        },
+        collect_receipts(db, provider, policy, now, &mut receipts),
+    );
+    first_sent?;
+    second_sent?;
+    polled?;
+    report.absorb(second);
+    report.absorb(receipts);
+    Ok(report)
+}
+
+/// Polls the provider for the receipts of what it holds and applies them.
+async fn collect_receipts(
+    db: &Db,
+    provider: &dyn Provider,
+    policy: &Policy,
+    now: Timestamp,
+    report: &mut TickReport,
+) -> Result<(), DispatchError> {
+    let at = stamp(now);
     let mut conn = db.acquire().await?;
     let (json,): (String,) = sqlx::query_as(
         "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, attempt, channel, \
@@ -407,15 +464,15 @@ async fn pass(
             message_id: m.clone(),
         })
         .collect();
-    if ids.is_empty() {
-        return Ok(report);
-    }
     drop(conn);
+    if ids.is_empty() {
+        return Ok(());
+    }
     let receipts = match provider.status(&ids).await {
         Ok(r) => r,
         Err(e) => {
             report.stopped(e);
-            return Ok(report);
+            return Ok(());
         }
     };
     let (mut delivered, mut answered, mut listened) = (Vec::new(), Vec::new(), Vec::new());
@@ -433,9 +490,7 @@ async fn pass(
         }
     }
     let mut conn = maeul_db::begin_write(db).await?;
-    failures
-        .apply(&mut conn, S::Submitted, &at, &mut report)
-        .await?;
+    failures.apply(&mut conn, S::Submitted, &at, report).await?;
     for (ids, to) in [
         (delivered, S::Delivered),
         (answered, S::Answered),
@@ -444,7 +499,7 @@ async fn pass(
         report.settled += outbox::advance_batch(&mut conn, &ids, S::Submitted, to, &at).await?;
     }
     conn.commit().await?;
-    Ok(report)
+    Ok(())
 }
 
 /// Deliveries not yet terminal. (Cancelling a broadcast cancels its pending rows.)

@@ -7,13 +7,17 @@
 //! After a crash the group's messages are listed and matched by the idempotency key each
 //! carries in `customFields`, and the group is sent if it was not.
 
+mod wire;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use sha2::Sha256;
 
 use crate::fanout::Channel;
@@ -121,13 +125,25 @@ impl Solapi {
         )
     }
 
-    /// One request, signed; a 401 for a skewed clock is retried once with the server's time.
-    async fn call(
+    /// One request, signed, its answer read as `T`.
+    async fn call<T: DeserializeOwned>(
         &self,
         method: reqwest::Method,
         path: &str,
-        body: Option<&Value>,
-    ) -> Result<Value, ProviderError> {
+        body: Option<&(impl Serialize + Sync)>,
+    ) -> Result<T, ProviderError> {
+        let text = self.call_text(method, path, body).await?;
+        serde_json::from_str(&text).map_err(|e| unreachable(format!("알 수 없는 응답: {e}")))
+    }
+
+    /// One request, signed; the text of a successful answer. A 401 for a skewed clock is
+    /// retried once with the server's time.
+    async fn call_text(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&(impl Serialize + Sync)>,
+    ) -> Result<String, ProviderError> {
         for attempt in 0..2 {
             self.limiter.wait().await;
             let url = format!("{}{path}", self.cfg.base_url.trim_end_matches('/'));
@@ -155,8 +171,7 @@ impl Solapi {
             // A cut-off body is as unknown as a dropped connection.
             let text = resp.text().await.map_err(unreachable)?;
             if status.is_success() {
-                return serde_json::from_str(&text)
-                    .map_err(|e| unreachable(format!("알 수 없는 응답: {e}")));
+                return Ok(text);
             }
             let err: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let code = err["errorCode"].as_str().unwrap_or("").to_string();
@@ -191,25 +206,31 @@ impl Solapi {
         ))
     }
 
-    fn message(&self, m: &Outgoing) -> Result<Value, Reason> {
-        let mut msg = json!({
-            "to": national(&m.to),
-            "from": self.cfg.sender,
-            "text": m.text,
-            "customFields": { KEY_FIELD: m.idempotency_key },
-        });
+    fn message<'a>(&'a self, m: &'a Outgoing) -> Result<wire::Message<'a>, Reason> {
+        let mut msg = wire::Message {
+            to: national(&m.to),
+            from: &self.cfg.sender,
+            text: &m.text,
+            kind: "SMS",
+            subject: None,
+            custom_fields: wire::CustomFields {
+                key: &m.idempotency_key,
+            },
+            voice_options: None,
+            kakao_options: None,
+        };
         match m.channel {
             Channel::Voice => {
-                msg["type"] = json!("VOICE");
-                msg["voiceOptions"] = json!({ "voiceType": "FEMALE" });
+                msg.kind = "VOICE";
+                msg.voice_options = Some(wire::VoiceOptions {
+                    voice_type: "FEMALE",
+                });
             }
             Channel::Sms => {
                 let info = text::classify(&m.text).map_err(|_| Reason::ProviderError)?;
                 if info.kind == TextKind::Lms {
-                    msg["type"] = json!("LMS");
-                    msg["subject"] = json!(m.subject.chars().take(20).collect::<String>());
-                } else {
-                    msg["type"] = json!("SMS");
+                    msg.kind = "LMS";
+                    msg.subject = Some(m.subject.chars().take(20).collect());
                 }
             }
             Channel::Kakao => {
@@ -218,14 +239,17 @@ impl Solapi {
                 else {
                     return Err(Reason::UnregisteredSender);
                 };
-                msg["type"] = json!("ATA");
-                msg["kakaoOptions"] = json!({
-                    "pfId": pf,
-                    "templateId": template,
+                msg.kind = "ATA";
+                msg.kakao_options = Some(wire::KakaoOptions {
+                    pf_id: pf,
+                    template_id: template,
                     // The SMS fallback is the desk's, not Solapi's: it is recorded as its own
                     // delivery so that nothing is sent twice behind our back.
-                    "disableSms": true,
-                    "variables": { "#{제목}": m.subject, "#{내용}": m.text },
+                    disable_sms: true,
+                    variables: wire::KakaoVariables {
+                        title: &m.subject,
+                        body: &m.text,
+                    },
                 });
             }
         }
@@ -245,24 +269,21 @@ impl Solapi {
             if let Some(k) = &start {
                 path.push_str(&format!("&startKey={k}"));
             }
-            let page = self.call(reqwest::Method::GET, &path, None).await?;
-            if let Some(list) = page["messageList"].as_object() {
-                for (id, m) in list {
-                    out.insert(
-                        id.clone(),
-                        (
-                            m["type"].as_str().unwrap_or("").to_string(),
-                            m["statusCode"].as_str().unwrap_or("").to_string(),
-                            m["customFields"][KEY_FIELD]
-                                .as_str()
-                                .unwrap_or("")
-                                .to_string(),
-                        ),
-                    );
-                }
+            let page: wire::ListPage = self
+                .call(reqwest::Method::GET, &path, None::<&wire::Empty>)
+                .await?;
+            for (id, m) in page.message_list {
+                out.insert(
+                    id,
+                    (
+                        m.kind.unwrap_or_default(),
+                        m.status_code.unwrap_or_default(),
+                        m.custom_fields.and_then(|f| f.key).unwrap_or_default(),
+                    ),
+                );
             }
-            match page["nextKey"].as_str() {
-                Some(next) if !next.is_empty() => start = Some(next.to_string()),
+            match page.next_key {
+                Some(next) if !next.is_empty() => start = Some(next),
                 _ => return Ok(out),
             }
         }
@@ -276,8 +297,12 @@ impl Provider for Solapi {
 
     fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
         Box::pin(async move {
-            let b = self
-                .call(reqwest::Method::GET, "/cash/v1/balance", None)
+            let b: Value = self
+                .call(
+                    reqwest::Method::GET,
+                    "/cash/v1/balance",
+                    None::<&wire::Empty>,
+                )
                 .await?;
             let won = |v: &Value| v.as_f64().map_or("?".to_string(), |n| format!("{n:.0}"));
             Ok(format!(
@@ -290,11 +315,11 @@ impl Provider for Solapi {
 
     fn open_group(&self) -> BoxFuture<'_, Result<Option<String>, ProviderError>> {
         Box::pin(async move {
-            let g = self
+            let g: Value = self
                 .call(
                     reqwest::Method::POST,
                     "/messages/v4/groups",
-                    Some(&json!({})),
+                    Some(&wire::Empty {}),
                 )
                 .await?;
             g["groupId"]
@@ -320,19 +345,20 @@ impl Provider for Solapi {
                 }
             }
             for chunk in sendable.chunks(MAX_PER_REQUEST) {
-                let body = json!({ "messages": chunk.iter().map(|(_, v)| v).collect::<Vec<_>>() });
+                let body = wire::AddMessages {
+                    messages: chunk.iter().map(|(_, v)| v).collect(),
+                };
                 let path = format!("/messages/v4/groups/{group}/messages");
-                let added = self.call(reqwest::Method::PUT, &path, Some(&body)).await?;
-                let results = added["resultList"].as_array().cloned().unwrap_or_default();
+                let added: wire::Added =
+                    self.call(reqwest::Method::PUT, &path, Some(&body)).await?;
+                let results = added.result_list;
                 if results.len() != chunk.len() {
                     return Err(unreachable("접수 결과의 개수가 보낸 개수와 다릅니다"));
                 }
                 for ((i, _), r) in chunk.iter().zip(results) {
-                    let code = r["statusCode"].as_str().unwrap_or("");
-                    answers[*i] = Some(match (code, r["messageId"].as_str()) {
-                        ("2000", Some(id)) => Submitted::Accepted {
-                            message_id: id.to_string(),
-                        },
+                    let code = r.status_code.as_deref().unwrap_or("");
+                    answers[*i] = Some(match (code, r.message_id) {
+                        ("2000", Some(id)) => Submitted::Accepted { message_id: id },
                         (code, _) => Submitted::Rejected(match receipt("", code) {
                             Receipt::Failed(reason) => reason,
                             _ => Reason::ProviderError,
@@ -345,7 +371,7 @@ impl Provider for Solapi {
                 .any(|a| matches!(a, Some(Submitted::Accepted { .. })))
             {
                 let path = format!("/messages/v4/groups/{group}/send");
-                self.call(reqwest::Method::POST, &path, Some(&json!({})))
+                self.call_text(reqwest::Method::POST, &path, Some(&wire::Empty {}))
                     .await?;
             }
             Ok(answers
@@ -416,7 +442,7 @@ impl Provider for Solapi {
                 // The desk may have stopped between filling the group and sending it.
                 let path = format!("/messages/v4/groups/{group}/send");
                 match self
-                    .call(reqwest::Method::POST, &path, Some(&json!({})))
+                    .call_text(reqwest::Method::POST, &path, Some(&wire::Empty {}))
                     .await
                 {
                     Ok(_) | Err(ProviderError::Refused(_)) => {}
