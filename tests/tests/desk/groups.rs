@@ -14,15 +14,10 @@ fn group(name: &str) -> GroupInput {
     }
 }
 
-async fn members(desk: &Desk, group_id: i64) -> Vec<i64> {
+/// The ids of the subscribers a filter finds, in order.
+async fn ids(desk: &Desk, filter: SubscriberFilter) -> Vec<i64> {
     let mut ids: Vec<i64> = desk
-        .list_subscribers(
-            &admin(),
-            SubscriberFilter {
-                group_id: Some(group_id),
-                ..SubscriberFilter::default()
-            },
-        )
+        .list_subscribers(&admin(), filter)
         .await
         .unwrap()
         .into_iter()
@@ -30,6 +25,17 @@ async fn members(desk: &Desk, group_id: i64) -> Vec<i64> {
         .collect();
     ids.sort();
     ids
+}
+
+async fn members(desk: &Desk, group_id: i64) -> Vec<i64> {
+    ids(
+        desk,
+        SubscriberFilter {
+            group_id: Some(group_id),
+            ..SubscriberFilter::default()
+        },
+    )
+    .await
 }
 
 async fn count(desk: &Desk, sql: &'static str) -> i64 {
@@ -63,20 +69,15 @@ async fn two_villages() -> (Desk, Vec<i64>, i64) {
         )
         .await
         .unwrap();
-    let yeontan: Vec<i64> = desk
-        .list_subscribers(
-            &admin(),
-            SubscriberFilter {
-                village_id: Some(village_id(&desk, "연탄1리").await),
-                enrollment: Some(Enrollment::Approved),
-                ..SubscriberFilter::default()
-            },
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let yeontan = ids(
+        &desk,
+        SubscriberFilter {
+            village_id: Some(village_id(&desk, "연탄1리").await),
+            enrollment: Some(Enrollment::Approved),
+            ..SubscriberFilter::default()
+        },
+    )
+    .await;
     assert_eq!(yeontan.len(), 3);
     (desk, yeontan, added)
 }

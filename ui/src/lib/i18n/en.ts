@@ -1,9 +1,11 @@
 import { enConsole } from './en.console';
+import { enGroups } from './en.groups';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
 export const en: Record<MessageKey, string> = {
   ...enConsole,
+  ...enGroups,
   'app.name': 'Maeul Desk',
   'app.county': 'Jeungpyeong village broadcast',
   'nav.broadcast': 'Broadcast',
@@ -482,24 +484,5 @@ export const en: Record<MessageKey, string> = {
   'dsettings.two_person': "County-wide sends need two people",
   'dispatch.pdf': "Report PDF",
   'dispatch.pages': " pages",
-  'dispatch.csv': "Save report (CSV)",
-  'registry.tab.groups': "Groups",
-  'registry.filter.group': "Any group",
-  'group.name': "Group name",
-  'group.note': "Note",
-  'group.members': "Members",
-  'group.villages': "Villages",
-  'group.villages_suffix': " villages",
-  'group.edit': "Edit",
-  'group.empty': "No groups yet. Create one on the right.",
-  'group.title_new': "New group",
-  'group.title_edit': "Edit group",
-  'group.hint': "Add people on the Registry tab: narrow the list by village or search, then choose \"Add list to group\", or pick groups in the subscriber form.",
-  'group.deleted': "Group deleted",
-  'group.add_shown': "Add list to group",
-  'group.remove_shown': "Remove list from group",
-  'group.remove_confirm': "Press again to remove",
-  'group.of_subscriber': "Groups",
-  'dispatch.field.groups': "Groups",
-  'dispatch.groups_note': "Group members keep their consent, opt-out and channel choices. A number gets each message once."
+  'dispatch.csv': "Save report (CSV)"
 };
