@@ -112,6 +112,9 @@ async fn submit_due(
     due: Vec<DueRow>,
     report: &mut TickReport,
 ) -> Result<(), DispatchError> {
+    if due.is_empty() {
+        return Ok(());
+    }
     let at = stamp(now);
     let rows: Vec<outbox::Due> = due
         .iter()
@@ -305,30 +308,19 @@ async fn pass(
     report.quiet = quiet;
 
     // 3. Receipts for what the provider already holds, asked for while this pass's batch
-    // is being written and sent: the two touch different rows (pending → submitting →
-    // submitted here, submitted → terminal there), neither holds a connection or a write
-    // lock across its network call, and each half's rows are written in its own
-    // transactions, so a crash anywhere leaves what one pass in sequence would. The
-    // provider works on one request while the desk prepares or records the other, which
-    // is most of what a county-wide sync waits on.
+    // is being written and sent, and the batch sent as two groups at once: the three touch
+    // different rows (pending → submitting → submitted in each half of the batch,
+    // submitted → terminal for the receipts), none holds a connection or a write lock
+    // across its network call, and each writes its rows in its own transactions, so a
+    // crash anywhere leaves what passes in sequence would. The provider works on one
+    // request while the desk prepares or records another, which is most of what a
+    // county-wide sync waits on.
     let mut receipts = TickReport::default();
     let mut second = TickReport::default();
     let later = due.split_off(due.len() / 2);
     let (first_sent, second_sent, polled) = tokio::join!(
-        async {
-            if due.is_empty() {
-                Ok(())
-            } else {
-                submit_due(db, provider, policy, now, due, &mut report).await
-            }
-        },
-        async {
-            if later.is_empty() {
-                Ok(())
-            } else {
-                submit_due(db, provider, policy, now, later, &mut second).await
-            }
-        },
+        submit_due(db, provider, policy, now, due, &mut report),
+        submit_due(db, provider, policy, now, later, &mut second),
         collect_receipts(db, provider, policy, now, &mut receipts),
     );
     first_sent?;
