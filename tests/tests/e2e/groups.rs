@@ -1,6 +1,6 @@
 use fantoccini::Client;
 
-use crate::{click, css, digits, fill, screenshot, text_until};
+use crate::{click, css, digits, fill, screenshot, text, text_until};
 
 /// Groups: the demo's groups are listed with their counts; a new group made in the form is
 /// filled from the registry list filtered by another group (the toolbar's "목록을 그룹에
@@ -70,4 +70,32 @@ pub async fn groups(c: &Client) {
         "summary {summary:?} for a group of {members} ({line})"
     );
     screenshot(c, "dispatch-groups.png").await;
+
+    // Back in the registry, straight to the group's members from the 그룹 tab (the page's
+    // first load, the whole county, is still on its way): a member's form shows the group
+    // ticked, and the list stays the group's once the county's rows arrive.
+    click(c, "nav a[href='/registry']").await;
+    click(c, "[data-testid=tab-groups]").await;
+    click(c, "[data-testid='group-마을 방송 도우미']").await;
+    text_until(c, "[data-testid=row-count]", |t| digits(t) == shown).await;
+    click(c, "[data-testid=subscriber-table] button.row").await;
+    text_until(c, "[data-testid=subscriber-groups]", |t| {
+        t.contains("마을 방송 도우미")
+    })
+    .await;
+    css(c, "[data-testid=subscriber-groups] input:checked").await;
+    screenshot(c, "subscriber-form-groups.png").await;
+    // The county's list takes about a second here; by now it has come back and been ignored.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let count = text(c, "[data-testid=row-count]").await;
+    assert_eq!(
+        digits(&count),
+        shown,
+        "the group's list was replaced: {count}"
+    );
+    click(
+        c,
+        "[data-testid=subscriber-form] .actions button[type=button]:not(.danger)",
+    )
+    .await;
 }
