@@ -143,6 +143,15 @@ pub trait Provider: Send + Sync {
         })
     }
 
+    /// Whether one request carries a whole batch (Solapi's message groups). The worker then
+    /// overlaps a pass's requests — receipts while the batch goes, the batch as two groups.
+    /// Where every message is a request of its own (Twilio, the sandbox), the provider's
+    /// request rate is the limit, and overlapping only meets its 429s sooner: the pass runs
+    /// its steps in turn.
+    fn batched(&self) -> bool {
+        false
+    }
+
     /// Opens a batch at the provider (Solapi's message group) before anything is written as
     /// submitting, so that the group id is on disk with the rows: a restart looks the
     /// messages up by it. Providers without groups answer `None`.

@@ -295,6 +295,10 @@ impl Provider for Solapi {
         "solapi"
     }
 
+    fn batched(&self) -> bool {
+        true
+    }
+
     fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
         Box::pin(async move {
             let b: Value = self

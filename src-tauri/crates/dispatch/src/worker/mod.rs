@@ -307,26 +307,31 @@ async fn pass(
     drop(conn);
     report.quiet = quiet;
 
-    // 3. Receipts for what the provider already holds, asked for while this pass's batch
-    // is being written and sent, and the batch sent as two groups at once: the three touch
-    // different rows (pending → submitting → submitted in each half of the batch,
-    // submitted → terminal for the receipts), none holds a connection or a write lock
-    // across its network call, and each writes its rows in its own transactions, so a
-    // crash anywhere leaves what passes in sequence would. The provider works on one
-    // request while the desk prepares or records another, which is most of what a
-    // county-wide sync waits on.
+    // 3. Receipts for what the provider already holds. For a provider that takes a batch in
+    // one request, asked for while this pass's batch is being written and sent, and the
+    // batch sent as two groups at once: the three touch different rows (pending →
+    // submitting → submitted in each half, submitted → terminal for the receipts), none
+    // holds a connection or a write lock across its network call, and each writes its rows
+    // in its own transactions, so a crash anywhere leaves what passes in sequence would.
+    // The provider works on one request while the desk prepares or records another, which
+    // is most of what a county-wide sync waits on.
     let mut receipts = TickReport::default();
-    let mut second = TickReport::default();
-    let later = due.split_off(due.len() / 2);
-    let (first_sent, second_sent, polled) = tokio::join!(
-        submit_due(db, provider, policy, now, due, &mut report),
-        submit_due(db, provider, policy, now, later, &mut second),
-        collect_receipts(db, provider, policy, now, &mut receipts),
-    );
-    first_sent?;
-    second_sent?;
-    polled?;
-    report.absorb(second);
+    if provider.batched() {
+        let mut second = TickReport::default();
+        let later = due.split_off(due.len() / 2);
+        let (first_sent, second_sent, polled) = tokio::join!(
+            submit_due(db, provider, policy, now, due, &mut report),
+            submit_due(db, provider, policy, now, later, &mut second),
+            collect_receipts(db, provider, policy, now, &mut receipts),
+        );
+        first_sent?;
+        second_sent?;
+        polled?;
+        report.absorb(second);
+    } else {
+        submit_due(db, provider, policy, now, due, &mut report).await?;
+        collect_receipts(db, provider, policy, now, &mut receipts).await?;
+    }
     report.absorb(receipts);
     Ok(report)
 }
