@@ -1,5 +1,6 @@
 // Calls into the Rust backend through the generated bindings, turning the `Result` shape
 // into a thrown `DeskError` that screens catch and show. Screens branch on `code`.
+import { commands } from './bindings';
 import type { ApiError, ErrorCode } from './bindings';
 
 export { commands } from './bindings';
@@ -32,4 +33,12 @@ export function fieldErrors(e: unknown): Record<string, string> {
 export function messageOf(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** The ids of a group's members (what an undo of a group change puts back or takes out). */
+export async function groupMemberIds(groupId: number): Promise<number[]> {
+  const rows = await call(
+    commands.listSubscribers({ town_id: null, village_id: null, channel: null, consented: null, enrollment: null, group_id: groupId })
+  );
+  return rows.map((r) => r.id);
 }

@@ -120,11 +120,12 @@ pub async fn add_members(
     subscriber_ids: &[i64],
 ) -> Result<u64, RegistryError> {
     get(conn, group_id).await?;
+    let ids = ids_json(subscriber_ids);
     let unknown: Vec<i64> = sqlx::query_scalar(
         "SELECT j.value FROM json_each($1) j \
          WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = j.value AND s.enrollment = 'approved')",
     )
-    .bind(ids_json(subscriber_ids))
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     if let Some(first) = unknown.first() {
@@ -145,7 +146,7 @@ pub async fn add_members(
          SELECT $1, value, $3 FROM json_each($2)",
     )
     .bind(group_id)
-    .bind(ids_json(subscriber_ids))
+    .bind(&ids)
     .bind(jiff::Timestamp::now().to_string())
     .execute(&mut *conn)
     .await?;
