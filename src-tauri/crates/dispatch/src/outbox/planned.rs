@@ -8,7 +8,9 @@ use crate::fanout::Planned;
 /// go first into a temporary table by multi-row INSERTs of bound values, then into the
 /// outbox by one INSERT … SELECT: one statement per row costs a thread hand-off each in
 /// sqlx's SQLite driver, and handing the rows over as one JSON text made SQLite parse and
-/// re-serialise every field (a third of a county-wide fan-out).
+/// re-serialise every field (a third of a county-wide fan-out). The same multi-row INSERTs
+/// straight into the outbox (`… VALUES … ON CONFLICT DO NOTHING`, no temporary table) were
+/// measured too: 1.8 s for the county instead of 0.25 s.
 pub async fn insert_planned(
     conn: &mut Conn,
     broadcast_id: i64,
