@@ -5,6 +5,8 @@ use maeul_api::{Desk, ErrorCode, Role};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::{Channel, Skip};
 use maeul_dispatch::policy::Policy;
+use maeul_dispatch::provider::Reason;
+use maeul_dispatch::report::ReasonCount;
 use maeul_dispatch::sandbox::Sandbox;
 use maeul_dispatch::worker::tick;
 
@@ -416,6 +418,16 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
     let detail = desk.broadcast_detail(&op, b.id).await.unwrap();
     assert_eq!(detail.not_reached, 1);
     assert_eq!(detail.villages.len(), 1);
+    // The progress screen says why: one call busy on every attempt.
+    assert_eq!(
+        detail.reasons,
+        vec![ReasonCount {
+            channel: Channel::Voice,
+            reason: Reason::Busy,
+            failed: 1,
+            retrying: 0
+        }]
+    );
 
     // Once it settled, 연탄1리's chief was texted the household (and the drain sent it).
     let notices: Vec<(i64, Option<i64>, String, String, String, String)> = sqlx::query_as(
@@ -460,7 +472,7 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
     );
     assert_eq!((lines, text.lines().count()), (2, 3));
     assert!(
-        text.contains("010-****-0001") && text.contains("실패,busy"),
+        text.contains("010-****-0001") && text.contains("실패,통화 중"),
         "{text}"
     );
     assert!(!text.contains("010-0555-0001"), "{text}");

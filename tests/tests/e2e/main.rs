@@ -12,6 +12,8 @@ use serde_json::json;
 // The broadcast console: the test signal moves the meters, on air to a village, the
 // recording listed with its levels, handed to the dispatch form.
 mod console;
+// Dispatch: compose to two villages, the summary, send, live progress and its reasons.
+mod dispatch;
 // Registry groups: made, filled from the list, targeted in the compose form.
 mod groups;
 
@@ -391,7 +393,7 @@ async fn first_run_login_and_registry_flow() {
     screenshot(&c, "budget-preview.png").await;
     programmes(&c).await;
     console::console(&c).await;
-    dispatch(&c).await;
+    dispatch::dispatch(&c).await;
     groups::groups(&c).await;
     click(&c, "nav a[href='/registry']").await;
 
@@ -526,45 +528,4 @@ async fn programmes(c: &Client) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// Dispatch: a long text shows as LMS with its byte count, two villages picked from the list
-/// give the summary of who gets what, two presses send it, and the progress view fills in
-/// as the app's own sync worker hands it to the sandbox.
-async fn dispatch(c: &Client) {
-    click(c, "nav a[href='/dispatch']").await;
-    css(c, "[data-testid=sync-status]").await;
-    fill(c, "[data-testid=dispatch-title]", "마을 대청소 안내").await;
-    fill(
-        c,
-        "[data-testid=dispatch-body]",
-        "내일(토) 오전 7시 마을회관 앞에서 대청소를 합니다. 집게와 장갑은 마을에서 준비합니다. 많이 참여해 주세요.",
-    )
-    .await;
-    let counter = text(c, "[data-testid=dispatch-counter]").await;
-    assert!(counter.contains("장문(LMS)"), "{counter}");
-    fill(c, "[data-testid=dispatch-village-search]", "창동").await;
-    click(c, "[data-testid='village-창동1리']").await;
-    click(c, "[data-testid='village-창동2리']").await;
-    let summary = text_until(c, "[data-testid=dispatch-summary]", |t| {
-        t.contains("마을 2")
-    })
-    .await;
-    assert!(
-        summary.contains("음성 전화") && summary.contains("문자"),
-        "{summary}"
-    );
-    screenshot(c, "dispatch-compose.png").await;
-    click(c, "[data-testid=dispatch-send]").await;
-    text_until(c, "[data-testid=dispatch-send]", |t| t.contains("한 번 더")).await;
-    click(c, "[data-testid=dispatch-send]").await;
-    // The sandbox answers at once; the app's worker moves rows within a few seconds.
-    text_until(c, "[data-testid=progress-sms-delivered]", |t| {
-        t.replace(',', "").parse::<u32>().is_ok_and(|n| n > 0)
-    })
-    .await;
-    screenshot(c, "dispatch-progress.png").await;
-    click(c, "[data-testid=dispatch-tab-history]").await;
-    let history = text(c, "[data-testid=dispatch-history]").await;
-    assert!(history.contains("마을 대청소 안내"), "{history}");
 }

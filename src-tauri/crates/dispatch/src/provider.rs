@@ -39,6 +39,16 @@ pub enum Reason {
 }
 
 impl Reason {
+    pub const ALL: [Reason; 7] = [
+        Reason::NoAnswer,
+        Reason::Busy,
+        Reason::BadNumber,
+        Reason::OptedOut,
+        Reason::UnregisteredSender,
+        Reason::RateLimited,
+        Reason::ProviderError,
+    ];
+
     /// Whether another attempt can succeed.
     pub fn retryable(self) -> bool {
         matches!(
@@ -56,6 +66,24 @@ impl Reason {
             Reason::UnregisteredSender => "unregistered_sender",
             Reason::RateLimited => "rate_limited",
             Reason::ProviderError => "provider_error",
+        }
+    }
+
+    /// The reason as stored (`as_str`); `None` for text that is none of ours.
+    pub fn parse(s: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// How the delivery report names it (the screens use the UI's catalogues).
+    pub fn label_ko(self) -> &'static str {
+        match self {
+            Reason::NoAnswer => "받지 않음",
+            Reason::Busy => "통화 중",
+            Reason::BadNumber => "없는 번호",
+            Reason::OptedOut => "수신 거부",
+            Reason::UnregisteredSender => "발신번호 미등록",
+            Reason::RateLimited => "요청 한도 초과",
+            Reason::ProviderError => "발송 서버 오류",
         }
     }
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::DispatchError;
 use crate::fanout::Channel;
+use crate::provider::Reason;
 
 /// Counts by how staff read progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
@@ -92,9 +93,55 @@ pub async fn state_counts(conn: &mut Conn, id: i64) -> Result<Vec<StateCount>, D
         .collect())
 }
 
-pub async fn progress(conn: &mut Conn, id: i64) -> Result<Vec<ChannelProgress>, DispatchError> {
+/// Why deliveries of one channel failed, or wait to be tried again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ReasonCount {
+    pub channel: Channel,
+    pub reason: Reason,
+    /// Failed for good (after the last attempt, or at once for a bad number).
+    pub failed: u32,
+    /// Waiting for their next attempt after this.
+    pub retrying: u32,
+}
+
+/// The reasons behind a broadcast's failures and retries (from [`state_counts`]), by
+/// channel, most frequent first.
+pub fn reasons(counts: &[StateCount]) -> Vec<ReasonCount> {
+    let mut out: Vec<ReasonCount> = Vec::new();
+    for s in counts {
+        let Some(reason) = s.reason.as_deref().and_then(Reason::parse) else {
+            continue;
+        };
+        let i = match out
+            .iter()
+            .position(|r| r.channel == s.channel && r.reason == reason)
+        {
+            Some(i) => i,
+            None => {
+                out.push(ReasonCount {
+                    channel: s.channel,
+                    reason,
+                    failed: 0,
+                    retrying: 0,
+                });
+                out.len() - 1
+            }
+        };
+        match s.state.as_str() {
+            "failed" => out[i].failed += s.count,
+            _ => out[i].retrying += s.count,
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.channel, b.failed + b.retrying).cmp(&(b.channel, a.failed + a.retrying))
+    });
+    out
+}
+
+/// Counts per channel, from [`state_counts`].
+pub fn progress(counts: &[StateCount]) -> Vec<ChannelProgress> {
     let mut out: Vec<ChannelProgress> = Vec::new();
-    for s in state_counts(conn, id).await? {
+    for s in counts {
         let i = match out.iter().position(|c| c.channel == s.channel) {
             Some(i) => i,
             None => {
@@ -107,7 +154,7 @@ pub async fn progress(conn: &mut Conn, id: i64) -> Result<Vec<ChannelProgress>, 
         };
         out[i].progress.add(&s.state, s.count);
     }
-    Ok(out)
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -263,4 +310,59 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<BroadcastRow, DispatchError
             .fetch_optional(&mut *conn)
             .await?;
     row.ok_or(DispatchError::NotFound("방송"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(channel: Channel, state: &str, reason: Option<&str>, n: u32) -> StateCount {
+        StateCount {
+            channel,
+            state: state.into(),
+            reason: reason.map(Into::into),
+            count: n,
+        }
+    }
+
+    /// Failures and retries of one reason add up per channel; reasons that are none of ours
+    /// and rows without one are left out; the most frequent reason of a channel comes first.
+    #[test]
+    fn reasons_count_failures_and_retries_per_channel() {
+        let counts = [
+            count(Channel::Voice, "failed", Some("busy"), 2),
+            count(Channel::Voice, "failed", Some("no_answer"), 5),
+            count(Channel::Voice, "listened", None, 40),
+            count(Channel::Voice, "pending", Some("busy"), 1),
+            count(Channel::Voice, "pending", None, 9),
+            count(Channel::Sms, "failed", Some("bad_number"), 3),
+            count(Channel::Sms, "failed", Some("what"), 4),
+        ];
+        let r = |channel, reason, failed, retrying| ReasonCount {
+            channel,
+            reason,
+            failed,
+            retrying,
+        };
+        assert_eq!(
+            reasons(&counts),
+            vec![
+                r(Channel::Voice, Reason::NoAnswer, 5, 0),
+                r(Channel::Voice, Reason::Busy, 2, 1),
+                r(Channel::Sms, Reason::BadNumber, 3, 0),
+            ]
+        );
+        let p = progress(&counts);
+        assert_eq!((p[0].channel, p[0].progress.failed, p[0].progress.queued), (Channel::Voice, 7, 10));
+        assert_eq!((p[1].channel, p[1].progress.failed), (Channel::Sms, 7));
+    }
+
+    #[test]
+    fn every_reason_reads_back_and_has_a_korean_name() {
+        for r in Reason::ALL {
+            assert_eq!(Reason::parse(r.as_str()), Some(r));
+            assert!(!r.label_ko().is_empty());
+        }
+        assert_eq!(Reason::parse("nope"), None);
+    }
 }

@@ -5,6 +5,7 @@
 use maeul_db::Conn;
 
 use crate::DispatchError;
+use crate::provider::Reason;
 
 // SQLite's JSON has no booleans: the last field (is this a fallback?) is 0 or 1.
 type Line = (
@@ -36,6 +37,14 @@ fn channel_ko(c: &str) -> &'static str {
         "voice" => "음성",
         "sms" => "문자",
         _ => "카카오톡",
+    }
+}
+
+/// The reason in Korean; text that is none of ours as it is stored.
+fn reason_ko(reason: Option<&str>) -> &str {
+    match reason {
+        Some(r) => Reason::parse(r).map_or(r, Reason::label_ko),
+        None => "",
     }
 }
 
@@ -80,7 +89,7 @@ pub async fn write(
                 channel_ko(channel),
                 &show(e164),
                 state_ko(state),
-                reason.as_deref().unwrap_or(""),
+                reason_ko(reason.as_deref()),
                 &attempt.to_string(),
                 updated.as_str(),
                 if *fallback != 0 { "예" } else { "" },

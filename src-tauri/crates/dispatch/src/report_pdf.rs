@@ -8,12 +8,15 @@ use maeul_print::{Align, Document, LEFT, Pager, WIDTH, Weight};
 use crate::DispatchError;
 use crate::broadcast::Category;
 use crate::fanout::Channel;
-use crate::report::{BroadcastRow, ChannelProgress, NotReached, Progress, VillageProgress};
+use crate::report::{
+    BroadcastRow, ChannelProgress, NotReached, Progress, ReasonCount, VillageProgress,
+};
 
 /// Everything the report shows, gathered (and scoped to the reader) by the caller.
 pub struct DeliveryReport {
     pub broadcast: BroadcastRow,
     pub channels: Vec<ChannelProgress>,
+    pub reasons: Vec<ReasonCount>,
     pub villages: Vec<VillageProgress>,
     pub not_reached: Vec<NotReached>,
 }
@@ -136,6 +139,29 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     let widths = [WIDTH - 4.0 * 30.0, 30.0, 30.0, 30.0, 30.0];
     grid::table(&mut p, LEFT, &widths, &header, &rows, 9.5);
     p.y += 6.0;
+
+    if !r.reasons.is_empty() {
+        heading(&mut p, "실패·재시도 사유");
+        let header: Vec<GridCell> = ["수단", "사유", "실패", "재시도 예정"]
+            .iter()
+            .map(|h| GridCell::label(h).align(Align::Center))
+            .collect();
+        let rows: Vec<Vec<GridCell>> = r
+            .reasons
+            .iter()
+            .map(|c| {
+                vec![
+                    GridCell::value(channel_label(c.channel)),
+                    GridCell::value(c.reason.label_ko()),
+                    GridCell::value(&n(c.failed)).align(Align::Right),
+                    GridCell::value(&n(c.retrying)).align(Align::Right),
+                ]
+            })
+            .collect();
+        let widths = [40.0, WIDTH - 40.0 - 2.0 * 30.0, 30.0, 30.0];
+        grid::table(&mut p, LEFT, &widths, &header, &rows, 9.5);
+        p.y += 6.0;
+    }
 
     let missing_in = |vid: i64| r.not_reached.iter().filter(|m| m.village_id == vid).count();
     heading(&mut p, "마을별 결과");

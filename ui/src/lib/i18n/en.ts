@@ -1,11 +1,13 @@
 import { enConsole } from './en.console';
 import { enGroups } from './en.groups';
+import { enReasons } from './en.reasons';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
 export const en: Record<MessageKey, string> = {
   ...enConsole,
   ...enGroups,
+  ...enReasons,
   'app.name': 'Maeul Desk',
   'app.county': 'Jeungpyeong village broadcast',
   'nav.broadcast': 'Broadcast',

@@ -1,10 +1,12 @@
 // 한국어 — the first language. Keys are shared with en.ts; a test checks that both match.
 import { koConsole } from './ko.console';
 import { koGroups } from './ko.groups';
+import { koReasons } from './ko.reasons';
 
 export const ko = {
   ...koConsole,
   ...koGroups,
+  ...koReasons,
   'app.name': '마을 데스크',
   'app.county': '증평군 마을방송',
   'nav.broadcast': '방송',

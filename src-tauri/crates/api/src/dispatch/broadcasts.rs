@@ -9,7 +9,7 @@ use maeul_accounts::{Actor, Permission, Role, Scope, audit};
 use maeul_dispatch::broadcast::{NewBroadcast, Targets};
 use maeul_dispatch::policy::Policy;
 use maeul_dispatch::report::{
-    self, BroadcastRow, ChannelProgress, NotReached, StateCount, VillageProgress,
+    self, BroadcastRow, ChannelProgress, NotReached, ReasonCount, StateCount, VillageProgress,
 };
 use maeul_dispatch::store::{self, Origin, Summary};
 
@@ -25,6 +25,8 @@ pub struct Created {
 pub struct BroadcastDetail {
     pub broadcast: BroadcastRow,
     pub channels: Vec<ChannelProgress>,
+    /// Why deliveries failed or wait for another attempt, per channel.
+    pub reasons: Vec<ReasonCount>,
     pub villages: Vec<VillageProgress>,
     /// Households with no successful channel, once their deliveries have settled.
     pub not_reached: u32,
@@ -208,8 +210,10 @@ impl Desk {
         let mut conn = self.db.acquire().await?;
         let broadcast = report::get(&mut conn, id).await?;
         may_see(actor, &broadcast)?;
+        let counts = report::state_counts(&mut conn, id).await?;
         Ok(BroadcastDetail {
-            channels: report::progress(&mut conn, id).await?,
+            channels: report::progress(&counts),
+            reasons: report::reasons(&counts),
             villages: report::by_village(&mut conn, id).await?,
             not_reached: report::not_reached(&mut conn, id).await?.len() as u32,
             broadcast,
@@ -280,6 +284,7 @@ impl Desk {
         let r = maeul_dispatch::report_pdf::DeliveryReport {
             broadcast: detail.broadcast,
             channels: detail.channels,
+            reasons: detail.reasons,
             villages,
             not_reached,
         };
