@@ -865,7 +865,11 @@ export type Attendee = { id: number; training_id: number; village_id: number | n
  */
 checked_in_at: string | null; checklist: Checklist }
 export type AuditEntry = { id: number; at: string; actor: string; action: string; target: string; detail: string; prev_hash: string; hash: string }
-export type BroadcastDetail = { broadcast: BroadcastRow; channels: ChannelProgress[]; villages: VillageProgress[]; 
+export type BroadcastDetail = { broadcast: BroadcastRow; channels: ChannelProgress[]; 
+/**
+ * Why deliveries failed or wait for another attempt, per channel.
+ */
+reasons: ReasonCount[]; villages: VillageProgress[]; 
 /**
  * Households with no successful channel, once their deliveries have settled.
  */
@@ -1543,6 +1547,22 @@ requests_per_second?: number | null }
  * The provider in use, and whether the keyring holds its secret (never the secret).
  */
 export type ProviderView = { settings: ProviderSettings | null; has_secret: boolean }
+/**
+ * Our reasons, whatever the provider's codes.
+ */
+export type Reason = "no_answer" | "busy" | "bad_number" | "opted_out" | "unregistered_sender" | "rate_limited" | "provider_error"
+/**
+ * Why deliveries of one channel failed, or wait to be tried again.
+ */
+export type ReasonCount = { channel: Channel; reason: Reason; 
+/**
+ * Failed for good (after the last attempt, or at once for a bad number).
+ */
+failed: number; 
+/**
+ * Waiting for their next attempt after this.
+ */
+retrying: number }
 export type RecordingRow = { id: number; title: string; 
 /**
  * recording, ready, recovered, failed

@@ -132,9 +132,7 @@ pub fn reasons(counts: &[StateCount]) -> Vec<ReasonCount> {
             _ => out[i].retrying += s.count,
         }
     }
-    out.sort_by(|a, b| {
-        (a.channel, b.failed + b.retrying).cmp(&(b.channel, a.failed + a.retrying))
-    });
+    out.sort_by(|a, b| (a.channel, b.failed + b.retrying).cmp(&(b.channel, a.failed + a.retrying)));
     out
 }
 
@@ -353,7 +351,10 @@ mod tests {
             ]
         );
         let p = progress(&counts);
-        assert_eq!((p[0].channel, p[0].progress.failed, p[0].progress.queued), (Channel::Voice, 7, 10));
+        assert_eq!(
+            (p[0].channel, p[0].progress.failed, p[0].progress.queued),
+            (Channel::Voice, 7, 10)
+        );
         assert_eq!((p[1].channel, p[1].progress.failed), (Channel::Sms, 7));
     }
 

@@ -43,8 +43,11 @@ fn channel_ko(c: &str) -> &'static str {
 /// The reason in Korean; text that is none of ours as it is stored.
 fn reason_ko(reason: Option<&str>) -> &str {
     match reason {
-        Some(r) => Reason::parse(r).map_or(r, Reason::label_ko),
         None => "",
+        Some(r) => match Reason::parse(r) {
+            Some(known) => known.label_ko(),
+            None => r,
+        },
     }
 }
 
