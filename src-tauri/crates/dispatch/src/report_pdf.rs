@@ -45,6 +45,14 @@ fn n(v: u32) -> String {
     v.to_string()
 }
 
+/// A table's header row: centred labels.
+fn headers(labels: &[&str]) -> Vec<GridCell> {
+    labels
+        .iter()
+        .map(|h| GridCell::label(h).align(Align::Center))
+        .collect()
+}
+
 fn progress_cells(first: Vec<GridCell>, p: &Progress) -> Vec<GridCell> {
     let mut cells = first;
     for v in [p.queued, p.sent, p.delivered, p.failed] {
@@ -126,10 +134,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     p.y += 6.0;
 
     heading(&mut p, "수단별 결과");
-    let header: Vec<GridCell> = ["수단", "대기", "발송", "도달", "실패"]
-        .iter()
-        .map(|h| GridCell::label(h).align(Align::Center))
-        .collect();
+    let header = headers(&["수단", "대기", "발송", "도달", "실패"]);
     let mut rows: Vec<Vec<GridCell>> = r
         .channels
         .iter()
@@ -142,10 +147,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
 
     if !r.reasons.is_empty() {
         heading(&mut p, "실패·재시도 사유");
-        let header: Vec<GridCell> = ["수단", "사유", "실패", "재시도 예정"]
-            .iter()
-            .map(|h| GridCell::label(h).align(Align::Center))
-            .collect();
+        let header = headers(&["수단", "사유", "실패", "재시도 예정"]);
         let rows: Vec<Vec<GridCell>> = r
             .reasons
             .iter()
@@ -165,7 +167,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
 
     let missing_in = |vid: i64| r.not_reached.iter().filter(|m| m.village_id == vid).count();
     heading(&mut p, "마을별 결과");
-    let header: Vec<GridCell> = [
+    let header = headers(&[
         "읍면",
         "마을",
         "대기",
@@ -173,10 +175,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
         "도달",
         "실패",
         "미수신 세대",
-    ]
-    .iter()
-    .map(|h| GridCell::label(h).align(Align::Center))
-    .collect();
+    ]);
     let rows: Vec<Vec<GridCell>> = r
         .villages
         .iter()
@@ -222,10 +221,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
         );
         p.y += 8.0;
     }
-    let header: Vec<GridCell> = ["번호", "세대주", "주소", "확인"]
-        .iter()
-        .map(|h| GridCell::label(h).align(Align::Center))
-        .collect();
+    let header = headers(&["번호", "세대주", "주소", "확인"]);
     let widths = [14.0, 36.0, WIDTH - 14.0 - 36.0 - 30.0, 30.0];
     for chunk in r.not_reached.chunk_by(|a, b| a.village_id == b.village_id) {
         let rows: Vec<Vec<GridCell>> = chunk
