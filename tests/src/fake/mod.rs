@@ -46,6 +46,9 @@ pub struct Config {
     /// Twilio: account SID → auth token, and the account's number.
     pub twilio_accounts: HashMap<String, String>,
     pub twilio_from: String,
+    /// Twilio: every page of a listing after the first answers 500 (a listing cut off
+    /// partway, whatever the client does).
+    pub twilio_later_pages_fail: bool,
 }
 
 pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -64,6 +67,7 @@ impl Default for Config {
             settle: Duration::from_millis(20),
             twilio_accounts: HashMap::from([(TWILIO_SID.to_string(), "twilio-token".to_string())]),
             twilio_from: "+82438353233".into(),
+            twilio_later_pages_fail: false,
         }
     }
 }

@@ -315,6 +315,15 @@ pub async fn list(
         .and_then(|t| t.strip_prefix("PA"))
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
+    if offset > 0 && s.config.twilio_later_pages_fail {
+        s.lock().stats.failed_injected += 1;
+        return error(
+            &s,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            20500,
+            "Internal Server Error",
+        );
+    }
     let st = s.lock();
     let mut found: Vec<&TwMessage> = st
         .twilio

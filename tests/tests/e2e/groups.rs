@@ -1,13 +1,13 @@
 use fantoccini::Client;
 
-use crate::{click, css, digits, fill, screenshot, text, text_until};
+use crate::{click, css, digits, fill, screenshot, select_tab, text, text_until};
 
 /// Groups: the demo's groups are listed with their counts; a new group made in the form is
 /// filled from the registry list filtered by another group (the toolbar's "목록을 그룹에
 /// 넣기"); the compose form sends to it and its summary counts exactly its members.
 pub async fn groups(c: &Client) {
     click(c, "nav a[href='/registry']").await;
-    click(c, "[data-testid=tab-groups]").await;
+    select_tab(c, "[data-testid=tab-groups]").await;
     let panel = text_until(c, "[data-testid=group-panel]", |t| {
         t.contains("경로당 회장단")
     })
@@ -35,7 +35,7 @@ pub async fn groups(c: &Client) {
         .select_by_label("→ 마을 방송 도우미")
         .await
         .expect("choose the group");
-    click(c, "[data-testid=tab-groups]").await;
+    select_tab(c, "[data-testid=tab-groups]").await;
     let row = text_until(c, "[data-testid=group-panel]", |t| {
         t.lines()
             .any(|l| l.contains("마을 방송 도우미") && digits(l) > 0)
@@ -75,7 +75,7 @@ pub async fn groups(c: &Client) {
     // first load, the whole county, is still on its way): a member's form shows the group
     // ticked, and the list stays the group's once the county's rows arrive.
     click(c, "nav a[href='/registry']").await;
-    click(c, "[data-testid=tab-groups]").await;
+    select_tab(c, "[data-testid=tab-groups]").await;
     click(c, "[data-testid='group-마을 방송 도우미']").await;
     text_until(c, "[data-testid=row-count]", |t| digits(t) == shown).await;
     click(c, "[data-testid=subscriber-table] button.row").await;

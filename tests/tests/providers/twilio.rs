@@ -88,15 +88,17 @@ async fn twilio_faults_cost_retries_never_messages() {
     let base = start(Config {
         fail_rate: 0.2,
         drop_rate: 0.2,
-        // One request per message: a limit the loopback bursts still exceed, without making
-        // the 6,000-odd requests take minutes.
-        rate_limit: 200,
+        // One request per message: a limit the loopback bursts (8 in flight, 5 ms each) still
+        // exceed, without making the 6,000-odd requests take minutes.
+        rate_limit: 400,
         latency: Duration::from_millis(5),
         ..Config::default()
     })
     .await;
     let (desk, _) = desk_with_broadcast().await;
-    let d = drain(&desk, &client(&base, "twilio-token", None), 120).await;
+    // The drain's bound is a safety net, not a speed target: on this 2-core machine it takes
+    // about 40 s alone and over a minute beside the rest of the suite.
+    let d = drain(&desk, &client(&base, "twilio-token", None), 300).await;
     assert_eq!(d.open, 0, "{d:?}");
     assert!(d.interruptions > 0, "the faults were felt: {d:?}");
     let s = stats(&base).await;
@@ -169,4 +171,53 @@ async fn the_connection_test_names_the_account_or_says_what_is_wrong() {
         .await
         .unwrap_err();
     assert!(down.to_string().contains("연결할 수 없습니다"), "{down}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipts_listing_cut_off_partway_keeps_what_its_first_page_said() {
+    use maeul_dispatch::fanout::Channel;
+    use maeul_dispatch::provider::{MessageRef, Outgoing, Provider, Receipt, Submitted};
+    let base = start(Config {
+        twilio_later_pages_fail: true,
+        ..Config::default()
+    })
+    .await;
+    let tw = client(&base, "twilio-token", None);
+    // One more than a listing page holds (1,000), and then some.
+    let batch: Vec<Outgoing> = (0..1010)
+        .map(|i| Outgoing {
+            delivery_id: i,
+            channel: Channel::Sms,
+            to: format!("+8210{}", 20_000_000 + i),
+            subject: "안내".into(),
+            text: "내일 마을 대청소가 있습니다.".into(),
+            recording: None,
+            idempotency_key: format!("k{i}"),
+        })
+        .collect();
+    let refs: Vec<MessageRef> = tw
+        .submit(None, &batch)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| match s {
+            Submitted::Accepted { message_id } => MessageRef {
+                group_id: None,
+                message_id,
+            },
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // Past the fake's 20 ms in "sent".
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let receipts = tw.status(&refs).await.expect("the first page answered");
+    let known = receipts
+        .iter()
+        .filter(|r| **r != Receipt::InProgress)
+        .count();
+    assert_eq!(known, 1000);
+    // Twilio lists newest first: the first chunk sent is on the page that failed (three
+    // times), and is asked for again next pass.
+    assert!(receipts[..8].iter().all(|r| *r == Receipt::InProgress));
+    assert!(stats(&base).await["failed_injected"].as_i64().unwrap() >= 3);
 }

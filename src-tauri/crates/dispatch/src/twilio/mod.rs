@@ -28,6 +28,8 @@ const TWIML_MAX: usize = 4000;
 const MARK: &str = "TW";
 /// Up to this many receipts are fetched one by one; more are listed.
 const FETCH_ONE_BY_ONE: usize = 20;
+/// Times a page of a receipts listing is asked for before the listing stops there.
+const PAGE_TRIES: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct TwilioConfig {
@@ -310,7 +312,11 @@ impl Twilio {
     }
 
     /// Status and error code of everything our number sent on a channel since `since`
-    /// (Twilio filters by UTC day), following the pages.
+    /// (Twilio filters by UTC day), following the pages. A page that fails is asked again
+    /// (a GET changes nothing); one that still fails ends the listing with what the earlier
+    /// pages said, so a long day's receipts are not all lost to one bad page: the messages
+    /// not listed stay in progress and are asked for next pass. Only a first page that never
+    /// answers is an error.
     async fn listed_since(
         &self,
         channel: Channel,
@@ -328,17 +334,30 @@ impl Twilio {
         let mut out = Vec::new();
         let mut next: Option<String> = None;
         loop {
-            let body = match &next {
-                None => {
-                    let query = [
-                        ("From", from.as_str()),
-                        (filter, day.as_str()),
-                        ("PageSize", "1000"),
-                    ];
-                    self.request(reqwest::Method::GET, resource, None, Some(&query))
-                        .await?
+            let mut tries = 0;
+            let body = loop {
+                tries += 1;
+                let answer = match &next {
+                    None => {
+                        let query = [
+                            ("From", from.as_str()),
+                            (filter, day.as_str()),
+                            ("PageSize", "1000"),
+                        ];
+                        self.request(reqwest::Method::GET, resource, None, Some(&query))
+                            .await
+                    }
+                    Some(uri) => self.request_uri(uri).await,
+                };
+                match answer {
+                    Ok(a) => break a,
+                    Err(Failed {
+                        error: ProviderError::Unreachable(_),
+                        ..
+                    }) if tries < PAGE_TRIES => {}
+                    Err(_) if !out.is_empty() => return Ok(out),
+                    Err(f) => return Err(f.error),
                 }
-                Some(uri) => self.request_uri(uri).await?,
             };
             let Answer::Ok(body) = body else {
                 return Err(ProviderError::Refused("목록 조회 거절".into()));

@@ -87,13 +87,25 @@ impl Provider for Twilio {
                     .min()
                     .unwrap_or_else(|| self.now() - SignedDuration::from_hours(24));
                 let mut known = std::collections::HashMap::new();
+                // As for single fetches: the provider is down only when no listing answered.
+                let mut failure = None;
+                let mut listed = false;
                 for channel in [Channel::Sms, Channel::Voice] {
                     if messages
                         .iter()
                         .any(|m| channel_of(&m.message_id) == channel)
                     {
-                        known.extend(self.listed_since(channel, since).await?);
+                        match self.listed_since(channel, since).await {
+                            Ok(l) => {
+                                listed = true;
+                                known.extend(l);
+                            }
+                            Err(e) => failure = Some(e),
+                        }
                     }
+                }
+                if let (false, Some(e)) = (listed, failure) {
+                    return Err(e);
                 }
                 return Ok(messages
                     .iter()

@@ -329,8 +329,11 @@ async fn pass(
         polled?;
         report.absorb(second);
     } else {
-        submit_due(db, provider, policy, now, due, &mut report).await?;
+        // Receipts first: a provider that answers 429 once this pass's sends have used up
+        // its window would otherwise refuse every poll while a long send goes on, and the
+        // progress screen would show nothing delivered until the last batch was out.
         collect_receipts(db, provider, policy, now, &mut receipts).await?;
+        submit_due(db, provider, policy, now, due, &mut report).await?;
     }
     report.absorb(receipts);
     Ok(report)
