@@ -34,9 +34,13 @@ pub struct Desk {
     db_path: Option<PathBuf>,
 }
 
-/// The print date shown in every printed footer: local time, minutes.
+/// The print date shown in every printed footer: Korean time, minutes, like every other
+/// time on the page (the PC's own zone may be UTC, as on a freshly installed machine).
 pub(crate) fn printed_at() -> String {
-    jiff::Zoned::now().strftime("%Y-%m-%d %H:%M").to_string()
+    jiff::Timestamp::now()
+        .to_zoned(maeul_dispatch::policy::seoul())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Writes a printed or exported file where the user chose, with a Korean error naming it.
