@@ -58,7 +58,10 @@ async fn faults_cost_retries_never_messages() {
     .await;
     let (desk, _) = desk_with_broadcast().await;
     let solapi = client(&base, "test-secret");
-    let d = drain(&desk, &solapi, 120).await;
+    // A safety net, not a speed target: with two requests in five failing, a run of passes
+    // that move nothing backs off (1 s doubling, up to a minute); 10–30 s here, and one CI
+    // run needed more than 120.
+    let d = drain(&desk, &solapi, 300).await;
     assert_eq!(d.open, 0, "{d:?}");
     assert!(d.interruptions > 0, "the faults were felt: {d:?}");
     let s = stats(&base).await;

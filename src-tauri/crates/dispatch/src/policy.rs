@@ -20,6 +20,9 @@ pub const RETRY_SCHEDULE: &str = "dispatch.retry_schedule";
 /// Whether chiefs get the list of households a settled broadcast did not reach (on | off).
 pub const CHIEF_NOTICE: &str = "dispatch.chief_notice";
 pub const BACKOFF_BASE: &str = "dispatch.backoff_base";
+/// The longest wait between passes while the provider is down or slowing us (a base set
+/// longer than this is kept as it is).
+const BACKOFF_MAX_SECS: f64 = 60.0;
 pub const FALLBACK: &str = "dispatch.fallback";
 
 /// `dispatch.quiet_hours`: when normal messages wait (emergencies do not).
@@ -269,11 +272,12 @@ impl Policy {
     }
 
     /// The wait after the `n`th consecutive rate limit or outage (n from 1): the base doubled
-    /// each time, capped at five minutes, with up to a quarter added as jitter so that many
-    /// desks do not return at once.
+    /// each time, capped at a minute, with up to a quarter added as jitter so that many
+    /// desks do not return at once. A minute, not more: one pass costs the provider a request
+    /// or two, and staff waiting on a line that came back should see sending resume soon.
     pub fn backoff(&self, n: u32, jitter: f64) -> SignedDuration {
         let base = self.backoff_base.as_secs_f64() * 2f64.powi(n.saturating_sub(1).min(16) as i32);
-        let capped = base.min(300.0);
+        let capped = base.min(BACKOFF_MAX_SECS.max(self.backoff_base.as_secs_f64()));
         SignedDuration::from_secs_f64(capped * (1.0 + 0.25 * jitter.clamp(0.0, 1.0)))
     }
 }

@@ -122,3 +122,16 @@ fn consent_opt_out_preferences_and_number_type_are_honoured() {
     assert_eq!(why(4, Channel::Kakao), Some(Skip::VoiceOnlyNumber));
     assert_eq!(why(5, Channel::Kakao), Some(Skip::NotWanted));
 }
+
+#[test]
+fn backoff_doubles_from_the_base_up_to_a_minute_with_a_quarter_of_jitter() {
+    let p = maeul_dispatch::policy::Policy::default();
+    let secs = |n, jitter| p.backoff(n, jitter).as_secs_f64();
+    assert_eq!(secs(1, 0.0), 2.0);
+    assert_eq!(secs(2, 0.0), 4.0);
+    assert_eq!(secs(5, 0.0), 32.0);
+    assert_eq!(secs(6, 0.0), 60.0);
+    assert_eq!(secs(40, 0.0), 60.0);
+    assert_eq!(secs(40, 1.0), 75.0);
+    assert_eq!(secs(1, 0.5), 2.25);
+}
