@@ -146,6 +146,16 @@ async fn select_tab(c: &Client, selector: &str) {
     panic!("{selector} stayed unselected after five clicks (screenshot: target/e2e/failure.png)");
 }
 
+/// Waits (up to 10 s) until nothing matches `selector`; `stuck` says what went wrong if
+/// something still does.
+async fn until_gone(c: &Client, selector: &str, stuck: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c.find_all(Locator::Css(selector)).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "{stuck}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// An element's visible text.
 async fn text(c: &Client, selector: &str) -> String {
     css(c, selector)
@@ -397,19 +407,12 @@ async fn first_run_login_and_registry_flow() {
         digits(count.split('/').next().unwrap()),
         "{count}"
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !c
-        .find_all(Locator::Css("[data-testid=rendering]"))
-        .await
-        .unwrap()
-        .is_empty()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the preview kept saying it was rendering"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_gone(
+        &c,
+        "[data-testid=rendering]",
+        "the preview kept saying it was rendering",
+    )
+    .await;
     screenshot(&c, "budget-preview.png").await;
     programmes::programmes(&c).await;
     console::console(&c).await;

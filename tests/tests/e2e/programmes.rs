@@ -1,8 +1,6 @@
-use std::time::{Duration, Instant};
-
 use fantoccini::{Client, Locator};
 
-use crate::{click, css, fill, screenshot, text, text_until};
+use crate::{click, css, fill, screenshot, text, text_until, until_gone};
 
 /// Living lab and chief training: a workshop added through the form that clashes with the
 /// 2nd workshop is saved with a warning and shows red on the July 2024 calendar; Enter at the
@@ -108,17 +106,10 @@ pub async fn programmes(c: &Client) {
     click(c, "nav a[href='/programs']").await;
     click(c, "[data-testid=tab-training]").await;
     click(c, "[data-testid=practice-toggle]").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !c
-        .find_all(Locator::Css("[data-testid=practice-banner]"))
-        .await
-        .unwrap()
-        .is_empty()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the practice banner stayed after switching off"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_gone(
+        c,
+        "[data-testid=practice-banner]",
+        "the practice banner stayed after switching off",
+    )
+    .await;
 }
