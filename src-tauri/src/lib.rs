@@ -34,7 +34,7 @@ pub fn run() {
         .invoke_handler(invoke)
         .setup(move |app| {
             builder.mount_events(app);
-            let path = maeul_api::Desk::resolve_db_path(db_flag);
+            let path = maeul_api::Desk::resolve_db_path(db_flag).map_err(|e| e.message)?;
             let desk = tauri::async_runtime::block_on(maeul_api::Desk::open(&path))
                 .map_err(|e| format!("{} ({})", e.message, path.display()))?;
             app.manage(AppState::new(desk));

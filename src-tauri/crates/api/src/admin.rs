@@ -15,6 +15,7 @@ impl Desk {
     /// Writes a consistent copy of the live database to `dest`.
     pub async fn backup(&self, actor: &Actor, dest: &Path) -> ApiResult<()> {
         actor.require(Permission::Backup, Scope::County)?;
+        crate::check_file_name("file", dest)?;
         maeul_db::backup_to(&self.db, dest).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(

@@ -12,6 +12,8 @@ pub use console::{
 mod dispatch;
 pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained, SyncLoop, SyncStatus};
 mod error;
+mod files;
+pub use files::{check_file_name, save_file};
 mod programs;
 pub use programs::{
     CalendarView, PracticeState, ReminderPlan, ReminderSettings, WalkIn, WorkshopSaved,
@@ -32,6 +34,8 @@ use maeul_db::Db;
 pub struct Desk {
     db: Db,
     db_path: Option<PathBuf>,
+    /// Held while any clone of the desk lives, so a restore cannot replace the file under it.
+    _lock: Option<std::sync::Arc<maeul_db::lock::DbLock>>,
 }
 
 /// The print date shown in every printed footer: Korean time, minutes, like every other
@@ -43,22 +47,14 @@ pub(crate) fn printed_at() -> String {
         .to_string()
 }
 
-/// Writes a printed or exported file where the user chose, with a Korean error naming it.
-pub async fn save_file(path: &Path, bytes: &[u8]) -> ApiResult<()> {
-    tokio::fs::write(path, bytes).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!("{}에 저장할 수 없습니다: {e}", path.display()),
-        )
-    })
-}
-
 impl Desk {
     /// Opens (creating and migrating) the database file.
     pub async fn open(path: &Path) -> ApiResult<Desk> {
+        let lock = maeul_db::lock::shared(path)?;
         Ok(Desk {
             db: maeul_db::open(path).await?,
             db_path: Some(path.to_owned()),
+            _lock: Some(std::sync::Arc::new(lock)),
         })
     }
 
@@ -67,13 +63,16 @@ impl Desk {
         Ok(Desk {
             db: maeul_db::open_memory().await?,
             db_path: None,
+            _lock: None,
         })
     }
 
     /// `--db PATH`, else `MAEUL_DB`, else the OS application-data directory.
-    pub fn resolve_db_path(flag: Option<PathBuf>) -> PathBuf {
-        flag.or_else(|| std::env::var_os("MAEUL_DB").map(PathBuf::from))
-            .unwrap_or_else(maeul_db::default_db_path)
+    pub fn resolve_db_path(flag: Option<PathBuf>) -> ApiResult<PathBuf> {
+        match flag.or_else(|| std::env::var_os("MAEUL_DB").map(PathBuf::from)) {
+            Some(path) => Ok(path),
+            None => Ok(maeul_db::default_db_path()?),
+        }
     }
 
     pub fn db_path(&self) -> Option<&Path> {

@@ -266,6 +266,7 @@ impl Desk {
         format: ExportFormat,
     ) -> ApiResult<u32> {
         actor.require(Permission::ExportRegistry, Scope::County)?;
+        crate::check_file_name("file", path)?;
         let rows = export::export(&self.db, path, format, None).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(

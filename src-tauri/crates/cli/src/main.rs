@@ -205,8 +205,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
-    let path = Desk::resolve_db_path(cli.db);
+    // Resolved only by the commands that use a database (bench and most of mixer do not).
+    let path = || Desk::resolve_db_path(cli.db.clone());
     if let Command::Restore { file } = &cli.command {
+        let path = path()?;
         maeul_db::restore_from(file, &path).await?;
         println!("복원했습니다: {} → {}", file.display(), path.display());
         return Ok(ExitCode::SUCCESS);
@@ -224,7 +226,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
         );
         let desk = if needs_db {
-            Some(Desk::open(&path).await?)
+            Some(Desk::open(&path()?).await?)
         } else {
             None
         };
@@ -234,7 +236,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         return Ok(code);
     }
-    let desk = Desk::open(&path).await?;
+    let desk = Desk::open(&path()?).await?;
     let actor = Actor::cli();
     let code = match cli.command {
         Command::DemoSeed { if_empty } => {

@@ -5,6 +5,7 @@
 //! timestamps) so that a shared PostgreSQL server can replace the file later.
 
 mod backup;
+pub mod lock;
 mod open;
 pub mod settings;
 

@@ -26,14 +26,28 @@ pub enum DbError {
     },
     #[error("백업 파일이 올바르지 않습니다 ({path}): {reason}")]
     BadBackup { path: PathBuf, reason: String },
+    #[error(
+        "다른 프로그램(마을 데스크 앱이나 maeul 명령)이 데이터베이스를 열고 있어 복원하지 않았습니다 ({path}). 모두 닫은 뒤 다시 하세요"
+    )]
+    InUse { path: PathBuf },
+    #[error(
+        "사용자 데이터 폴더(Windows의 %APPDATA%)를 찾을 수 없어 데이터베이스를 둘 곳을 모릅니다. --db 경로나 MAEUL_DB로 정하세요"
+    )]
+    NoDataDir,
+    #[error("데이터베이스를 복원하는 중입니다 ({path}). 복원이 끝난 뒤 다시 여세요")]
+    Restoring { path: PathBuf },
 }
 
 /// Where the database lives when neither `--db` nor `MAEUL_DB` says otherwise: the OS
 /// application-data directory (`%APPDATA%\maeul\Maeul Desk\data` on Windows).
-pub fn default_db_path() -> PathBuf {
+///
+/// Refused, rather than guessed, when the OS names no such folder (Windows answers so when
+/// the profile's AppData folder is missing): a database made in the current folder would
+/// land wherever a shortcut happened to start the program, and the next start would miss it.
+pub fn default_db_path() -> Result<PathBuf, DbError> {
     directories::ProjectDirs::from("kr", "maeul", "Maeul Desk")
         .map(|d| d.data_dir().join("maeul.db"))
-        .unwrap_or_else(|| PathBuf::from("maeul.db"))
+        .ok_or(DbError::NoDataDir)
 }
 
 fn options(path: &Path) -> Result<SqliteConnectOptions, sqlx::Error> {
