@@ -471,6 +471,11 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
         "{text}"
     );
     assert_eq!((lines, text.lines().count()), (2, 3));
+    assert_eq!(
+        text.matches("\r\n").count(),
+        3,
+        "every record ends CRLF, as Excel on Windows expects: {text:?}"
+    );
     assert!(
         text.contains("010-****-0001") && text.contains("실패,통화 중"),
         "{text}"

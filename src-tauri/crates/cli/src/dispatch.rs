@@ -350,8 +350,30 @@ pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, Api
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // A line per pass on stderr, so a person (or a script) sees the drain move; stdout keeps
+    // the one summary line.
+    let pass = std::sync::atomic::AtomicU32::new(0);
     let d = desk
-        .sync_drain(provider.as_ref(), Duration::from_secs(timeout), &|_, _| {})
+        .sync_drain(
+            provider.as_ref(),
+            Duration::from_secs(timeout),
+            &|r, open| {
+                let n = pass.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                eprintln!(
+                    "{n} 회: 보냄 {} · 결과 {} · 재시도 {} · 실패 {}{}{}",
+                    r.submitted,
+                    r.settled,
+                    r.retries,
+                    r.failed,
+                    if r.interrupted() {
+                        " · 발송 서버 응답 없음"
+                    } else {
+                        ""
+                    },
+                    if open == 0 { " · 모두 끝남" } else { "" }
+                );
+            },
+        )
         .await?;
     println!(
         "{} 회: 보냄 {} · 결과 {} · 재시도 {} · 실패 {} · 대체 {} · 중단 {} · 남음 {}",

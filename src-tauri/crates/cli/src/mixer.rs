@@ -273,7 +273,14 @@ pub async fn run(
             let list = tokio::task::spawn_blocking(maeul_mixer::device::list)
                 .await
                 .map_err(|e| ApiError::new(maeul_api::ErrorCode::Internal, e.to_string()))?;
+            let host = maeul_mixer::device::host_name();
+            println!("오디오\t{host}");
             for (kind, devs) in [("입력", &list.inputs), ("출력", &list.outputs)] {
+                if devs.is_empty() {
+                    // A PC with no microphone or line-out (or a driver that shows none) says so
+                    // rather than printing nothing.
+                    println!("{kind}\t-\t{host}에 {kind} 장치가 없습니다");
+                }
                 for d in devs {
                     println!(
                         "{kind}\t{}\t{}{}",

@@ -71,7 +71,10 @@ pub async fn write(
     lines.sort_by(|a, b| (&a.0, &a.1, &a.2, &a.3).cmp(&(&b.0, &b.1, &b.2, &b.3)));
     let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
     {
-        let mut w = csv::Writer::from_writer(&mut out);
+        // CRLF as RFC 4180 and Excel on Windows expect, whatever the platform writing it.
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
         let header = [
             "읍면",
             "마을",

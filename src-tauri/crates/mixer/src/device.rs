@@ -42,6 +42,11 @@ fn device_err(what: &str, e: impl std::fmt::Display) -> MixerError {
     MixerError::Device(format!("{what}: {e}"))
 }
 
+/// The audio system devices are listed and opened through: WASAPI on Windows, ALSA on Linux.
+pub fn host_name() -> &'static str {
+    cpal::default_host().id().name()
+}
+
 /// The devices the host offers now.
 pub fn list() -> DeviceList {
     let host = cpal::default_host();

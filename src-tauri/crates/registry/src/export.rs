@@ -129,7 +129,10 @@ pub fn write_rows(
 }
 
 fn write_csv(path: &Path, rows: &[[String; 13]], cp949: bool) -> Result<(), RegistryError> {
-    let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
+    // CRLF as RFC 4180 and Excel on Windows expect, whatever the platform writing it.
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let csv_err = |e: csv::Error| RegistryError::Io(std::io::Error::other(e));
     out.write_record(COLUMNS.iter().map(|f| f.header()))
         .map_err(csv_err)?;
@@ -198,5 +201,22 @@ mod tests {
         assert_eq!(neutralize("-1"), "'-1");
         assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralize("김철수"), "김철수");
+    }
+
+    #[test]
+    fn csv_records_end_crlf_in_both_encodings() {
+        let dir = tempfile::tempdir().unwrap();
+        let row: [String; 13] = std::array::from_fn(|i| format!("칸{i}"));
+        for (name, format) in [
+            ("utf8.csv", ExportFormat::Csv),
+            ("cp949.csv", ExportFormat::CsvCp949),
+        ] {
+            let path = dir.path().join(name);
+            write_rows(&path, format, &[row.clone(), row.clone()]).unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+            let lf = bytes.iter().filter(|b| **b == b'\n').count();
+            assert_eq!((crlf, lf), (3, 3), "{name}: header and two rows, each CRLF");
+        }
     }
 }
