@@ -64,11 +64,7 @@ impl ProviderSettings {
         if self.name == "sandbox" {
             return Ok(());
         }
-        let url = self.base_url.trim();
-        if !(url.starts_with("https://")
-            || url.starts_with("http://127.0.0.1")
-            || url.starts_with("http://localhost"))
-        {
+        if !secure_or_local(&self.base_url) {
             return Err(DispatchError::invalid(
                 "base_url",
                 "https:// 주소여야 합니다 (시험용 로컬 서버만 http 허용)",
@@ -99,8 +95,7 @@ impl ProviderSettings {
             ));
         }
         if let Some(m) = self.media_base_url.as_deref().filter(|m| !m.is_empty())
-            && !m.starts_with("https://")
-            && !m.starts_with("http://127.0.0.1")
+            && !secure_or_local(m)
         {
             return Err(DispatchError::invalid(
                 "media_base_url",
@@ -115,6 +110,36 @@ impl ProviderSettings {
         }
         Ok(())
     }
+}
+
+/// `https://` anywhere, or plain `http://` to this machine only — judged on the parsed host,
+/// so `http://localhost.evil.tld` or `http://localhost@evil.tld` is not "local".
+fn secure_or_local(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url.trim()) else {
+        return false;
+    };
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Domain(d))) => d == "localhost",
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        _ => false,
+    }
+}
+
+/// The host (and port, when not the scheme's default) secrets are bound to: a secret stored
+/// for one endpoint is never handed to another, whatever a database or backup names.
+pub fn endpoint(base_url: &str) -> Result<String, DispatchError> {
+    let url = reqwest::Url::parse(base_url.trim()).map_err(|e| {
+        DispatchError::invalid("base_url", format!("주소가 올바르지 않습니다: {e}"))
+    })?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| DispatchError::invalid("base_url", "주소에 서버 이름이 없습니다"))?;
+    Ok(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
 }
 
 /// Builds the configured provider; `None` settings is the sandbox.
@@ -162,5 +187,48 @@ pub fn build(
             "name",
             format!("모르는 발송 서비스입니다: {other}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn solapi(base_url: &str) -> ProviderSettings {
+        ProviderSettings {
+            name: "solapi".into(),
+            base_url: base_url.into(),
+            api_key: "NCSTESTKEY".into(),
+            sender: "0438353233".into(),
+            kakao_pf_id: None,
+            kakao_template_id: None,
+            media_base_url: None,
+            requests_per_second: None,
+        }
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine_by_its_exact_name() {
+        for ok in [
+            "https://api.solapi.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:9000",
+            "http://[::1]:9000",
+        ] {
+            solapi(ok)
+                .validate()
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for bad in [
+            "http://localhost.evil.tld",
+            "http://127.0.0.1.evil.tld/",
+            "http://localhost@evil.tld",
+            "http://api.solapi.com",
+            "ftp://127.0.0.1",
+            "https://",
+        ] {
+            let e = solapi(bad).validate().unwrap_err();
+            assert!(e.to_string().contains("https://"), "{bad}: {e}");
+        }
     }
 }

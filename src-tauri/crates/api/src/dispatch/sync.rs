@@ -36,7 +36,7 @@ impl Desk {
     pub async fn provider(&self) -> ApiResult<Box<dyn Provider>> {
         let settings = self.provider_settings_stored().await?;
         let secret = match &settings {
-            Some(s) if s.name != "sandbox" => credentials::load(&s.name)?,
+            Some(s) if s.name != "sandbox" => credentials::load(&s.name, &s.base_url)?,
             _ => None,
         };
         Ok(providers::build(settings.as_ref(), secret)?)
@@ -66,7 +66,7 @@ impl Desk {
         actor.require(Permission::ManageDispatch, Scope::County)?;
         let s = self.provider_settings_stored().await?;
         let has_secret = match &s {
-            Some(s) if s.name != "sandbox" => credentials::load(&s.name)?.is_some(),
+            Some(s) if s.name != "sandbox" => credentials::load(&s.name, &s.base_url)?.is_some(),
             _ => false,
         };
         Ok((s, has_secret))
@@ -87,8 +87,8 @@ impl Desk {
                 Some(s) if s.expose().trim().is_empty() => {
                     return Err(ApiError::invalid("secret", "비밀키가 비어 있습니다"));
                 }
-                Some(s) => credentials::store(&settings.name, s)?,
-                None if credentials::load(&settings.name)?.is_none() => {
+                Some(s) => credentials::store(&settings.name, &settings.base_url, s)?,
+                None if credentials::load(&settings.name, &settings.base_url)?.is_none() => {
                     return Err(ApiError::invalid("secret", "비밀키를 입력하세요"));
                 }
                 None => {}
