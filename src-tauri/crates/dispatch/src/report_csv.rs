@@ -3,6 +3,7 @@
 //! on a Korean Windows recognises UTF-8.
 
 use maeul_db::Conn;
+use maeul_registry::export::neutralize;
 
 use crate::DispatchError;
 use crate::provider::Reason;
@@ -89,13 +90,14 @@ pub async fn write(
         w.write_record(header)
             .map_err(|e| DispatchError::invalid("report", e.to_string()))?;
         for (town, village, channel, e164, state, reason, attempt, updated, fallback) in &lines {
+            // Names, numbers and provider text come from outside: Excel must not run them.
             w.write_record([
-                town.as_str(),
-                village.as_str(),
+                neutralize(town).as_str(),
+                &neutralize(village),
                 channel_ko(channel),
-                &show(e164),
+                &neutralize(&show(e164)),
                 state_ko(state),
-                reason_ko(reason.as_deref()),
+                &neutralize(reason_ko(reason.as_deref())),
                 &attempt.to_string(),
                 updated.as_str(),
                 if *fallback != 0 { "예" } else { "" },
@@ -106,4 +108,49 @@ pub async fn write(
             .map_err(|e| DispatchError::invalid("report", e.to_string()))?;
     }
     Ok((out, lines.len() as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fanout::{Channel, Planned};
+
+    #[tokio::test]
+    async fn cells_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+        let db = maeul_db::open_memory().await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        for sql in [
+            "INSERT INTO counties (id, code, name) VALUES (1, 'c1', '증평군')",
+            "INSERT INTO towns (id, county_id, code, name, kind) \
+             VALUES (1, 1, 't1', '=HYPERLINK(\"http://x\")', 'eup')",
+            "INSERT INTO villages (id, town_id, code, name) VALUES (7, 1, 'v7', '+연탄1리')",
+            "INSERT INTO broadcasts (id, title, category, body, created_by, created_at) \
+             VALUES (1, '마을 대청소', 'village_news', '내일 아침', 'test', '2026-11-26T00:00:00Z')",
+        ] {
+            sqlx::query(sql).execute(&mut *conn).await.unwrap();
+        }
+        let planned = Planned {
+            channel: Channel::Sms,
+            e164: "+821000990001".into(),
+            village_id: 7,
+            subscriber_ids: vec![1],
+        };
+        crate::outbox::insert_planned(&mut conn, 1, &[planned], "2026-11-26T00:00:00Z")
+            .await
+            .unwrap();
+        sqlx::query("UPDATE deliveries SET state = 'failed', reason = '@SUM(1)'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let (bytes, lines) = super::write(&mut conn, 1, &|e164| e164.to_string())
+            .await
+            .unwrap();
+        assert_eq!(lines, 1);
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(&row[1], "'+연탄1리");
+        assert_eq!(&row[3], "'+821000990001");
+        assert_eq!(&row[5], "'@SUM(1)");
+        assert_eq!(&row[4], "실패");
+    }
 }

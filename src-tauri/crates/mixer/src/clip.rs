@@ -12,7 +12,7 @@ use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, TrackType};
-use symphonia::core::io::MediaSourceStream;
+use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
 use crate::MixerError;
@@ -20,6 +20,11 @@ use crate::dsp::RATE;
 
 /// The longest clip the desk takes: an announcement, not a programme.
 pub const MAX_CLIP_SECS: u32 = 30 * 60;
+
+/// Sample rates a file may have: telephone band to studio. Outside them the header is
+/// wrong or hostile, and rubato would be asked for an absurd (or no) ratio.
+pub const MIN_RATE: u32 = 8_000;
+pub const MAX_RATE: u32 = 192_000;
 
 /// Decoded audio, ready to play.
 #[derive(Debug, Clone)]
@@ -72,12 +77,6 @@ pub fn decode_to_bus(path: &Path) -> Result<Vec<f32>, MixerError> {
             .map(|f| f.iter().sum::<f32>() / channels as f32)
             .collect()
     };
-    if mono.len() as u64 > MAX_CLIP_SECS as u64 * rate as u64 {
-        return Err(decode_err(
-            path,
-            format!("{}분보다 깁니다", MAX_CLIP_SECS / 60),
-        ));
-    }
     if mono.is_empty() {
         return Err(decode_err(path, "소리가 없습니다 (길이 0)"));
     }
@@ -106,9 +105,32 @@ pub fn to_bus_rate(x: &[f32], rate: u32) -> Vec<f32> {
         .take_data()
 }
 
+fn check_rate(path: &Path, rate: u32) -> Result<(), MixerError> {
+    if (MIN_RATE..=MAX_RATE).contains(&rate) {
+        Ok(())
+    } else {
+        Err(decode_err(
+            path,
+            format!("표본율 {rate} Hz는 쓸 수 없습니다 (8,000–192,000 Hz)"),
+        ))
+    }
+}
+
+fn too_long(path: &Path) -> MixerError {
+    decode_err(path, format!("{}분보다 깁니다", MAX_CLIP_SECS / 60))
+}
+
 fn decode_any(path: &Path) -> Result<(u32, usize, Vec<f32>), MixerError> {
     let file = File::open(path).map_err(|e| MixerError::io(path, e))?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    decode_source(Box::new(file), path)
+}
+
+/// Decodes `source`, named `path` (its extension is the format hint).
+fn decode_source(
+    source: Box<dyn MediaSource>,
+    path: &Path,
+) -> Result<(u32, usize, Vec<f32>), MixerError> {
+    let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
@@ -145,8 +167,13 @@ fn decode_any(path: &Path) -> Result<(u32, usize, Vec<f32>), MixerError> {
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| decode_err(path, format!("코덱을 열 수 없습니다: {e}")))?;
+    if let Some(declared) = params.sample_rate {
+        check_rate(path, declared)?;
+    }
     let mut rate = params.sample_rate.unwrap_or(0);
     let mut channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
+    // Counted as decoded, so that a long file is refused before it is all in memory.
+    let mut secs_decoded = 0f64;
     let mut out: Vec<f32> = Vec::new();
     let mut buf: Vec<f32> = Vec::new();
     loop {
@@ -162,7 +189,12 @@ fn decode_any(path: &Path) -> Result<(u32, usize, Vec<f32>), MixerError> {
         match decoder.decode(&packet) {
             Ok(audio) => {
                 rate = audio.spec().rate();
+                check_rate(path, rate)?;
                 channels = audio.spec().channels().count();
+                secs_decoded += audio.frames() as f64 / rate as f64;
+                if secs_decoded > MAX_CLIP_SECS as f64 {
+                    return Err(too_long(path));
+                }
                 audio.copy_to_vec_interleaved(&mut buf);
                 out.extend_from_slice(&buf);
             }
@@ -174,6 +206,7 @@ fn decode_any(path: &Path) -> Result<(u32, usize, Vec<f32>), MixerError> {
     if rate == 0 || channels == 0 {
         return Err(decode_err(path, "표본율이나 채널 수를 알 수 없습니다"));
     }
+    check_rate(path, rate)?;
     Ok((rate, channels, out))
 }
 
@@ -233,6 +266,86 @@ mod tests {
         w.finish().unwrap();
         let c = Clip::open(&p).unwrap();
         assert_eq!(c.samples.len(), 24_000);
+    }
+
+    /// A RIFF header for 8-bit mono PCM at `rate` with `data_len` bytes of samples.
+    fn wav_header(rate: u32, data_len: u32) -> Vec<u8> {
+        let mut h = Vec::new();
+        h.extend_from_slice(b"RIFF");
+        h.extend_from_slice(&data_len.saturating_add(36).to_le_bytes());
+        h.extend_from_slice(b"WAVEfmt ");
+        h.extend_from_slice(&16u32.to_le_bytes());
+        h.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        h.extend_from_slice(&1u16.to_le_bytes()); // mono
+        h.extend_from_slice(&rate.to_le_bytes());
+        h.extend_from_slice(&rate.to_le_bytes()); // bytes a second
+        h.extend_from_slice(&1u16.to_le_bytes()); // bytes a frame
+        h.extend_from_slice(&8u16.to_le_bytes()); // bits a sample
+        h.extend_from_slice(b"data");
+        h.extend_from_slice(&data_len.to_le_bytes());
+        h
+    }
+
+    /// A WAV made as it is read (header, then 8-bit silence), counting the bytes taken.
+    struct MadeWav {
+        header: Vec<u8>,
+        len: u64,
+        pos: u64,
+        taken: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    }
+
+    impl std::io::Read for MadeWav {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min((self.len - self.pos) as usize);
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = *self.header.get(self.pos as usize + i).unwrap_or(&128);
+            }
+            self.pos += n as u64;
+            self.taken
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_file_past_thirty_minutes_is_refused_while_it_is_read() {
+        // Two hours at 8 kHz: 57.6 MB of 8-bit samples, never on disk.
+        let data_len = 2 * 3_600 * 8_000;
+        let header = wav_header(8_000, data_len);
+        let taken = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let wav = MadeWav {
+            len: header.len() as u64 + data_len as u64,
+            header,
+            pos: 0,
+            taken: taken.clone(),
+        };
+        let source = symphonia::core::io::ReadOnlySource::new(wav);
+        let e = decode_source(Box::new(source), Path::new("long.wav"))
+            .map(|(rate, channels, x)| (rate, channels, x.len()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("long.wav") && e.contains("30분"), "{e}");
+        let taken = taken.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            taken < data_len as u64 / 3,
+            "read {taken} of {data_len} bytes before refusing"
+        );
+    }
+
+    #[test]
+    fn sample_rates_no_resampler_should_take_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for rate in [0, 1, 7_999, 192_001] {
+            let p = dir.path().join(format!("r{rate}.wav"));
+            let mut bytes = wav_header(rate, 16);
+            bytes.extend_from_slice(&[128; 16]);
+            std::fs::write(&p, bytes).unwrap();
+            let e = decode_to_bus(&p).map(|x| x.len()).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("r{rate}.wav")) && e.contains("8,000"),
+                "{rate} Hz: {e}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,17 @@ fn seoul_to_utc(field: &str, civil: &str) -> Result<DateTime<Utc>, ProgramsError
         .ok_or_else(|| ProgramsError::invalid(field, "표현할 수 없는 시각입니다"))
 }
 
+/// RFC 5545 TEXT: every line break (CRLF, CR or LF) becomes LF, which icalendar writes as
+/// `\n`; other control characters are not allowed in TEXT and are dropped. A bare CR would
+/// otherwise reach the file as is and end the calendar line early.
+fn text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 /// One VEVENT per event, times in UTC, stable UIDs so that a re-import updates rather than
 /// duplicates. `descriptions` pairs with `events` (agenda text).
 pub fn export(
@@ -26,7 +37,8 @@ pub fn export(
     stamp: DateTime<Utc>,
 ) -> Result<String, ProgramsError> {
     let mut cal = Calendar::new();
-    cal.name(calendar_name);
+    // icalendar writes NAME unescaped, so the name stays on one line.
+    cal.name(&text(calendar_name).replace('\n', " "));
     for (e, description) in events {
         let kind = match e.kind {
             EventKind::Workshop => "workshop",
@@ -35,16 +47,16 @@ pub fn export(
         let mut ev = Event::new();
         ev.uid(&format!("{kind}-{}@maeul-desk", e.id))
             .timestamp(stamp)
-            .summary(&format!("[{}] {}", e.owner, e.title))
-            .location(&e.place)
+            .summary(&text(&format!("[{}] {}", e.owner, e.title)))
+            .location(&text(&e.place))
             .starts(seoul_to_utc("starts_at", &e.starts_at)?)
             .ends(seoul_to_utc("ends_at", &e.ends_at)?);
-        let mut text = description.clone();
+        let mut body = text(description);
         if !e.leader.is_empty() {
-            text = format!("진행: {}\n{text}", e.leader);
+            body = format!("진행: {}\n{body}", text(&e.leader));
         }
-        if !text.trim().is_empty() {
-            ev.description(text.trim());
+        if !body.trim().is_empty() {
+            ev.description(body.trim());
         }
         cal.push(ev.done());
     }

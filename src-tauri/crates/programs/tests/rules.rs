@@ -282,6 +282,51 @@ fn ics_reads_back_with_an_independent_parser() {
     assert_eq!(prop(&cal.events[1], "DTSTAMP"), "20231114T221320Z");
 }
 
+#[test]
+fn ics_line_breaks_in_text_never_break_the_line_structure() {
+    let mut a = ev(
+        18,
+        "2024-06-19T09:30",
+        "2024-06-19T12:00",
+        "본관\r2층",
+        "김\r\n진행",
+        &[],
+    );
+    a.title = "착수\r보고회".into();
+    let stamp = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let text = maeul_programs::ics::export(
+        "2024\r\n리빙랩",
+        &[(a, "첫째 줄\r\n둘째 줄\r셋째 줄\n넷째\u{7}".into())],
+        stamp,
+    )
+    .unwrap();
+    for line in text.split("\r\n") {
+        assert!(
+            !line.contains(['\r', '\n', '\u{7}']),
+            "a control character inside a line: {line:?}"
+        );
+    }
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let cal = parser.next().expect("one calendar").expect("parses");
+    let event = &cal.events[0];
+    let prop = |name: &str| {
+        event
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(prop("SUMMARY"), "[기수] 착수\\n보고회");
+    assert_eq!(prop("LOCATION"), "본관\\n2층");
+    assert_eq!(
+        prop("DESCRIPTION"),
+        "진행: 김\\n진행\\n첫째 줄\\n둘째 줄\\n셋째 줄\\n넷째"
+    );
+    let name = cal.properties.iter().find(|p| p.name == "NAME").unwrap();
+    assert_eq!(name.value.as_deref(), Some("2024 리빙랩"));
+}
+
 fn at(s: &str) -> DateTime {
     s.parse().unwrap()
 }

@@ -1,15 +1,21 @@
 //! Reading a file into header + rows of text: CSV in UTF-8 (with or without BOM), UTF-16
 //! (Excel's "Unicode text") or CP949/EUC-KR (what Korean Excel writes), and .xlsx.
 
+use std::collections::BTreeMap;
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader, Sheets, Xlsx, XlsxError, XlsxFormulaMetadata};
 use serde::{Deserialize, Serialize};
 
 use super::ImportProblem;
 
 /// Largest file an import accepts; a county's registry is a few megabytes.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most columns an .xlsx sheet may use; the registry has 13 fields, the rest is room for a
+/// county's own notes columns.
+pub const MAX_XLSX_COLUMNS: u32 = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
@@ -218,26 +224,117 @@ fn read_workbook(path: &Path) -> Result<Table, Vec<ImportProblem>> {
     let Some(sheet) = book.sheet_names().first().cloned() else {
         return Err(problem(1, "파일", "시트가 없습니다"));
     };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| problem(0, "파일", format!("시트를 읽을 수 없습니다: {e}")))?;
-    // Reading formulas parses the sheet a second time; skip it when the file has none.
-    let formulas = if may_hold_formulas(path) {
-        book.worksheet_formula(&sheet).ok()
-    } else {
-        None
+    let mut rows = match book {
+        Sheets::Xlsx(ref mut xlsx) => read_xlsx_rows(xlsx, &sheet)?,
+        ref mut other => read_range_rows(other, &sheet)?,
     };
+    let headers = if rows.is_empty() {
+        Vec::new()
+    } else {
+        rows.remove(0).cells
+    };
+    rows.retain(|r| r.cells.iter().any(|c| !c.trim().is_empty()) || !r.formulas.is_empty());
+    Ok(Table {
+        encoding: TextEncoding::Auto,
+        headers,
+        rows,
+    })
+}
+
+/// Most rows an .xlsx sheet may reach, header included: a county's registry is tens of
+/// thousands of rows, and past the cap a stray cell is refused instead of read.
+pub const MAX_XLSX_ROWS: u32 = 200_000;
+
+/// Spreadsheet letters of a zero-based column: 0 is `A`, 16_383 is `XFD`.
+fn column_letters(col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        n -= 1;
+        letters.push(char::from(b'A' + (n % 26) as u8));
+        n /= 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Reads an .xlsx sheet a cell at a time, values and formula marks in one pass. calamine's
+/// `worksheet_range` fills the whole grid between the first and last used cell, so a tiny
+/// file with cells at A1 and XFD1048576 would ask for ~17 billion cells; here a cell past
+/// [`MAX_XLSX_ROWS`] × [`MAX_XLSX_COLUMNS`] is refused as soon as it is read.
+fn read_xlsx_rows<RS: Read + Seek>(
+    book: &mut Xlsx<RS>,
+    sheet: &str,
+) -> Result<Vec<RawRow>, Vec<ImportProblem>> {
+    let unreadable = |e: XlsxError| problem(0, "파일", format!("시트를 읽을 수 없습니다: {e}"));
+    let mut reader = match book.worksheet_cells_reader(sheet) {
+        Ok(reader) => reader,
+        // A chart sheet first: no cells, reported as an empty file.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    // Cells usually come row by row, but the format does not promise it.
+    let mut rows: BTreeMap<u32, RawRow> = BTreeMap::new();
+    while let Some(cell) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(unreadable)?
+    {
+        let is_formula = match &cell.formula {
+            None => false,
+            Some(XlsxFormulaMetadata::Normal { formula }) => !formula.is_empty(),
+            Some(_) => true,
+        };
+        if !is_formula && matches!(cell.value, DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.pos;
+        if row >= MAX_XLSX_ROWS || col >= MAX_XLSX_COLUMNS {
+            return Err(problem(
+                row.saturating_add(1),
+                "파일",
+                format!(
+                    "{}{} 셀이 읽을 수 있는 범위를 벗어났습니다 (최대 {},{:03}행, {}열({}열)까지; \
+                     쓰지 않는 셀이면 지우고 다시 저장하세요)",
+                    column_letters(col),
+                    row + 1,
+                    MAX_XLSX_ROWS / 1000,
+                    MAX_XLSX_ROWS % 1000,
+                    MAX_XLSX_COLUMNS,
+                    column_letters(MAX_XLSX_COLUMNS - 1),
+                ),
+            ));
+        }
+        let col = col as usize;
+        let entry = rows.entry(row).or_insert_with(|| RawRow {
+            line: row + 1,
+            cells: Vec::new(),
+            formulas: Vec::new(),
+        });
+        if entry.cells.len() <= col {
+            entry.cells.resize(col + 1, String::new());
+        }
+        entry.cells[col] = cell_text(&Data::from(cell.value));
+        if is_formula && !entry.formulas.contains(&col) {
+            entry.formulas.push(col);
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+/// .xls and .ods, which calamine reads only as a whole grid; the header row comes first.
+fn read_range_rows<RS: Read + Seek>(
+    book: &mut Sheets<RS>,
+    sheet: &str,
+) -> Result<Vec<RawRow>, Vec<ImportProblem>> {
+    let range = book
+        .worksheet_range(sheet)
+        .map_err(|e| problem(0, "파일", format!("시트를 읽을 수 없습니다: {e}")))?;
+    let formulas = book.worksheet_formula(sheet).ok();
     let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    let mut headers = Vec::new();
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
         let line = start_row + i as u32 + 1;
         let mut cells: Vec<String> = (0..start_col).map(|_| String::new()).collect();
         cells.extend(row.iter().map(cell_text));
-        if headers.is_empty() {
-            headers = cells;
-            continue;
-        }
         let formula_cols: Vec<usize> = formulas.as_ref().map_or_else(Vec::new, |f| {
             (0..cells.len())
                 .filter(|c| {
@@ -246,61 +343,13 @@ fn read_workbook(path: &Path) -> Result<Table, Vec<ImportProblem>> {
                 })
                 .collect()
         });
-        if cells.iter().any(|c| !c.trim().is_empty()) || !formula_cols.is_empty() {
-            rows.push(RawRow {
-                line,
-                cells,
-                formulas: formula_cols,
-            });
-        }
+        rows.push(RawRow {
+            line,
+            cells,
+            formulas: formula_cols,
+        });
     }
-    Ok(Table {
-        encoding: TextEncoding::Auto,
-        headers,
-        rows,
-    })
-}
-
-/// False only when every worksheet of an .xlsx is known to hold no formula element (`<f>` or
-/// `<f .../>`): a plain byte scan of the unzipped XML, far cheaper than calamine's formula
-/// pass. Anything unreadable or not .xlsx answers true, so the full check runs.
-fn may_hold_formulas(path: &Path) -> bool {
-    use std::io::Read;
-    let is_xlsx = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let Some(mut zip) = is_xlsx
-        .then(|| {
-            std::fs::File::open(path)
-                .ok()
-                .and_then(|f| zip::ZipArchive::new(f).ok())
-        })
-        .flatten()
-    else {
-        return true;
-    };
-    let mut xml = Vec::new();
-    for i in 0..zip.len() {
-        let Ok(mut entry) = zip.by_index(i) else {
-            return true;
-        };
-        let Ok(name) = entry.name() else { return true };
-        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
-            continue;
-        }
-        xml.clear();
-        if entry.read_to_end(&mut xml).is_err() {
-            return true;
-        }
-        if xml
-            .windows(3)
-            .any(|w| w == b"<f>" || w == b"<f " || w == b"<f/")
-        {
-            return true;
-        }
-    }
-    false
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -336,6 +385,62 @@ mod tests {
         .unwrap();
         assert_eq!(table.headers, vec!["마을", "주소"]);
         assert_eq!(table.rows[0].cells, vec!["연탄1리", "증평읍"]);
+    }
+
+    /// Writes an .xlsx holding `cells` as strings at zero-based `(row, column)`.
+    fn write_xlsx(path: &Path, cells: &[(u32, u16, &str)]) {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (row, col, text) in cells {
+            sheet.write_string(*row, *col, *text).unwrap();
+        }
+        book.save(path).unwrap();
+    }
+
+    #[test]
+    fn a_cell_at_xfd1048576_is_refused_without_building_the_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.xlsx");
+        // Read densely, A1..XFD1048576 is some 17 billion cells.
+        write_xlsx(&path, &[(0, 0, "마을"), (1_048_575, 16_383, "폭탄")]);
+        let problems = read_table(&path, TextEncoding::Auto).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].row, 1_048_576);
+        assert!(problems[0].reason.contains("XFD1048576"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_cell_past_the_last_column_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.xlsx");
+        let last = MAX_XLSX_COLUMNS as u16;
+        write_xlsx(&path, &[(0, 0, "마을"), (1, 0, "연탄1리"), (1, last, "x")]);
+        let problems = read_table(&path, TextEncoding::Auto).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].row, 2);
+        assert!(problems[0].reason.contains("BM2"), "{problems:?}");
+    }
+
+    #[test]
+    fn cells_within_the_caps_read_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ok.xlsx");
+        let last_col = MAX_XLSX_COLUMNS as u16 - 1;
+        write_xlsx(
+            &path,
+            &[
+                (2, 1, "마을"),
+                (2, 2, "주소"),
+                (4, 1, "연탄1리"),
+                (4, last_col, "끝"),
+            ],
+        );
+        let table = read_table(&path, TextEncoding::Auto).unwrap();
+        assert_eq!(table.headers[..3], ["", "마을", "주소"]);
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].line, 5);
+        assert_eq!(table.rows[0].cells[1], "연탄1리");
+        assert_eq!(table.rows[0].cells[last_col as usize], "끝");
     }
 
     #[test]
