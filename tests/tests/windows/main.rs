@@ -6,6 +6,8 @@
 // Running maeul.exe, Windows paths, the prefix's registry.
 mod wine;
 
+// The app: a second start hands over to the first (single-instance guard).
+mod app;
 // Korean on a code page 949 console and through a pipe.
 mod console;
 // demo-seed into %APPDATA% under a profile named with Hangul and a space; stats; imports of
