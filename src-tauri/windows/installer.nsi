@@ -48,6 +48,8 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "MIT"
 !define MUI_UNICON "${ROOT}\icons\icon.ico"
 !define MUI_ABORTWARNING
 !define MUI_LANGDLL_ALLLANGUAGES
+!define MUI_LANGDLL_WINDOWTITLE "마을 데스크 · Maeul Desk"
+!define MUI_LANGDLL_INFO "설치할 때 쓸 언어를 고르세요.$\r$\nPlease select a language."
 !define MUI_LANGDLL_REGISTRY_ROOT HKCU
 !define MUI_LANGDLL_REGISTRY_KEY "Software\${IDENT}"
 !define MUI_LANGDLL_REGISTRY_VALUENAME "InstallerLanguage"
