@@ -405,3 +405,36 @@ async fn calendar_flags_clashes_and_saving_warns() {
     assert_eq!(saved.conflicts.len(), 1);
     assert_eq!(saved.conflicts[0].reason, ConflictReason::Person);
 }
+
+/// 개인정보보호법: deleting a cohort keeps its record in the audit log with the
+/// participants' numbers masked, as every other audit entry has them.
+#[tokio::test]
+async fn a_deleted_cohort_is_audited_without_full_numbers() {
+    let desk = desk_with_programs().await;
+    let a = admin();
+    let id = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
+    let full: Vec<String> = desk
+        .cohort_get(&a, id)
+        .await
+        .unwrap()
+        .people
+        .iter()
+        .filter_map(|p| p.person.phone.clone())
+        .collect();
+    assert!(!full.is_empty(), "the demo cohort has numbers");
+    desk.cohort_delete(&a, id).await.unwrap();
+    let (detail,): (String,) = sqlx::query_as(
+        "SELECT detail FROM audit_log WHERE action = 'programs.cohort.delete' ORDER BY id DESC",
+    )
+    .fetch_one(desk.db())
+    .await
+    .unwrap();
+    for number in &full {
+        let national = maeul_registry::phone::display(number);
+        assert!(
+            !detail.contains(number.as_str()) && !detail.contains(&national),
+            "{number} in {detail}"
+        );
+    }
+    assert!(detail.contains("****"), "numbers kept masked: {detail}");
+}

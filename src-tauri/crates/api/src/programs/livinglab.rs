@@ -59,7 +59,8 @@ impl Desk {
     pub async fn cohort_delete(&self, actor: &Actor, id: i64) -> ApiResult<()> {
         actor.require(Permission::EditLivingLab, Scope::County)?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        let detail = cohorts::detail(&mut tx, id, false).await?;
+        // Kept in the audit log, which outlives the people in it: numbers masked.
+        let detail = cohorts::detail(&mut tx, id, true).await?;
         cohorts::delete(&mut tx, id).await?;
         audit::record(
             &mut tx,
