@@ -171,7 +171,29 @@ async fn reminder_settings_are_refused_by_field() {
         (s.offsets.as_str(), s.quiet_hours.as_str()),
         ("1d,2h", "21:00-07:00")
     );
-    desk.set_reminder_settings(&actor(Role::Trainer, None), bad("3d, 1h", "22:00-06:30"))
+    // The quiet hours are the desk's sending policy (dispatch.quiet_hours): a trainer or a
+    // coordinator may move the reminders, not the hours that hold every normal broadcast.
+    for role in [Role::Trainer, Role::Livinglab] {
+        let e = desk
+            .set_reminder_settings(&actor(role, None), bad("3d, 1h", "07:00-06:59"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::Forbidden, Some("quiet_hours")),
+            "{role:?}: {}",
+            e.message
+        );
+    }
+    desk.set_reminder_settings(&actor(Role::Trainer, None), bad("3d, 1h", "21:00-07:00"))
+        .await
+        .unwrap();
+    let s = desk.reminder_settings(&coordinator).await.unwrap();
+    assert_eq!(
+        (s.offsets.as_str(), s.quiet_hours.as_str()),
+        ("3d, 1h", "21:00-07:00")
+    );
+    desk.set_reminder_settings(&admin(), bad("3d, 1h", "22:00-06:30"))
         .await
         .unwrap();
     assert_eq!(

@@ -58,9 +58,22 @@ impl Desk {
                 "알림 시점을 하나 이상 적어 주세요 (예: 1d,2h)",
             ));
         }
-        QuietHours::parse(&s.quiet_hours)
+        let quiet = QuietHours::parse(&s.quiet_hours)
             .map_err(|e| ApiError::invalid("quiet_hours", e.reason()))?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
+        let current = settings::get(&mut tx, QUIET_KEY)
+            .await?
+            .unwrap_or_else(|| "21:00-07:00".into());
+        // The quiet hours are the desk's sending policy, holding every normal broadcast:
+        // whoever may only plan reminders may not move them.
+        if QuietHours::parse(&current).ok() != Some(quiet) {
+            actor
+                .require(Permission::ManageDispatch, Scope::County)
+                .map_err(|e| ApiError {
+                    field: Some("quiet_hours".into()),
+                    ..ApiError::from(e)
+                })?;
+        }
         settings::set(&mut tx, OFFSETS_KEY, s.offsets.trim()).await?;
         settings::set(&mut tx, QUIET_KEY, s.quiet_hours.trim()).await?;
         audit::record(
