@@ -407,3 +407,34 @@ async fn the_countys_own_chimes_replace_the_built_in_ones_and_bad_files_are_refu
     assert!(e.message.contains("차임.mp3"), "{}", e.message);
     assert_eq!(desk.console_settings(&admin()).await.unwrap(), s);
 }
+
+/// The console's stored settings (devices, line-out, levels, chime files) are the desk's,
+/// used by every county broadcast: only who sends county-wide sets them — not a chief (one
+/// village) nor a trainer (practice only). A chime can be any file path, played first.
+#[tokio::test]
+async fn desk_wide_console_settings_belong_to_county_senders() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path()).await;
+    let village = village_id(&desk, "연탄1리").await;
+    let before = desk.console_settings(&admin()).await.unwrap();
+    let changed = ConsoleSettings {
+        chime: !before.chime,
+        ..before.clone()
+    };
+    for who in [
+        actor(Role::Chief, Some(village)),
+        actor(Role::Trainer, None),
+    ] {
+        let e = desk.console_settings_set(&who, &changed).await.unwrap_err();
+        assert!(
+            matches!(e.code, ErrorCode::Forbidden | ErrorCode::OutOfScope),
+            "{:?}: {e:?}",
+            who.role
+        );
+    }
+    assert_eq!(desk.console_settings(&admin()).await.unwrap(), before);
+    desk.console_settings_set(&actor(Role::Operator, None), &changed)
+        .await
+        .unwrap();
+    assert_eq!(desk.console_settings(&admin()).await.unwrap(), changed);
+}

@@ -141,16 +141,13 @@ impl Desk {
     }
 
     pub async fn console_settings_set(&self, actor: &Actor, s: &ConsoleSettings) -> ApiResult<()> {
-        actor.require(
-            Permission::GoOnAir,
-            actor.village_id.map_or(Scope::County, Scope::Village),
-        )?;
+        // Devices, line-out, levels, chime files and the all-call are the desk's, used by
+        // every county broadcast (a chime can be any file, played first): only who sends
+        // county-wide sets them — not a chief (one village) nor a trainer (practice only).
+        actor.require(Permission::GoOnAir, Scope::County)?;
+        actor.require(Permission::SendBroadcast, Scope::County)?;
         s.check()?;
         let before = self.console_settings_stored().await?;
-        if before.zone_all != s.zone_all.trim() {
-            // The all-call opens every village: only who may send county-wide changes it.
-            actor.require(Permission::GoOnAir, Scope::County)?;
-        }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         settings::set(
             &mut tx,
