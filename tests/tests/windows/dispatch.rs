@@ -41,32 +41,35 @@ async fn sync_killed_under_windows_loses_nothing_and_sends_nothing_twice() {
     // The secret goes to Windows' Credential Manager (CredWriteW), never to the database.
     let secret = "wine-test-secret-7f3a";
     let fake_secret = "test-secret";
-    ok(maeul(Some(&db))
-        .args([
-            "provider",
-            "set",
-            "solapi",
-            "--base-url",
-            &format!("http://{addr}"),
-        ])
-        .args([
-            "--key-env",
-            "WIN_KEY",
-            "--secret-env",
-            "WIN_SECRET",
-            "--rate",
-            "0",
-        ])
-        .args([
-            "--kakao-pf",
-            "KA01PF-TEST",
-            "--kakao-template",
-            "KA01TP-NOTICE",
-        ])
-        .env("WIN_KEY", "NCSTESTKEY")
-        .env("WIN_SECRET", secret)
-        .output()
-        .unwrap());
+    let provider_set = |secret: &str| {
+        ok(maeul(Some(&db))
+            .args([
+                "provider",
+                "set",
+                "solapi",
+                "--base-url",
+                &format!("http://{addr}"),
+            ])
+            .args([
+                "--key-env",
+                "WIN_KEY",
+                "--secret-env",
+                "WIN_SECRET",
+                "--rate",
+                "0",
+            ])
+            .args([
+                "--kakao-pf",
+                "KA01PF-TEST",
+                "--kakao-template",
+                "KA01TP-NOTICE",
+            ])
+            .env("WIN_KEY", "NCSTESTKEY")
+            .env("WIN_SECRET", secret)
+            .output()
+            .unwrap())
+    };
+    provider_set(secret);
     let creds = reg_query(r"HKCU\Software\Wine\Credential Manager");
     assert!(
         creds.contains("kr.maeul.desk"),
@@ -82,32 +85,7 @@ async fn sync_killed_under_windows_loses_nothing_and_sends_nothing_twice() {
         "the secret never reaches the database"
     );
     // The fake knows the real secret: set it, read back through CredReadW by `provider test`.
-    ok(maeul(Some(&db))
-        .args([
-            "provider",
-            "set",
-            "solapi",
-            "--base-url",
-            &format!("http://{addr}"),
-        ])
-        .args([
-            "--key-env",
-            "WIN_KEY",
-            "--secret-env",
-            "WIN_SECRET",
-            "--rate",
-            "0",
-        ])
-        .args([
-            "--kakao-pf",
-            "KA01PF-TEST",
-            "--kakao-template",
-            "KA01TP-NOTICE",
-        ])
-        .env("WIN_KEY", "NCSTESTKEY")
-        .env("WIN_SECRET", fake_secret)
-        .output()
-        .unwrap());
+    provider_set(fake_secret);
     ok(maeul(Some(&db))
         .args(["provider", "test"])
         .output()
