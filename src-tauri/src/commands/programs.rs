@@ -215,12 +215,15 @@ pub async fn reminders_plan(s: Desk<'_>, kind: EventKind, id: i64) -> ApiResult<
 #[tauri::command]
 #[specta::specta]
 pub async fn practice_state(s: Desk<'_>) -> ApiResult<PracticeState> {
-    s.actor()?;
-    s.desk.practice_state().await
+    Ok(PracticeState::of(&s.actor()?))
 }
 
+/// Practice is this window's session: the signed-in actor carries it from now on, and
+/// signing out ends it.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_practice_mode(s: Desk<'_>, on: bool) -> ApiResult<PracticeState> {
-    s.desk.set_practice_mode(&s.actor()?, on).await
+    let session = s.desk.set_practice_mode(&s.actor()?, on).await?;
+    s.set_actor(Some(session.clone()));
+    Ok(PracticeState::of(&session))
 }

@@ -107,7 +107,7 @@ async fn who_may_go_on_air_where_is_checked_in_rust() {
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    desk.set_practice_mode(&trainer, true).await.unwrap();
+    let trainer = desk.set_practice_mode(&trainer, true).await.unwrap();
     let practice = desk
         .recording_begin(&trainer, &on_air(vec![other]))
         .await

@@ -256,6 +256,14 @@ async fn a_county_wide_send_waits_for_a_second_persons_approval() {
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
+    // An admin in a practice session approves nothing real: the approval would send it.
+    let practising = desk.set_practice_mode(&admin(), true).await.unwrap();
+    let e = desk
+        .broadcast_approve(&practising, wide.id)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.contains("연습 모드"), "{}", e.message);
     desk.broadcast_approve(&admin(), wide.id).await.unwrap();
     assert_eq!(desk.sync_once(&sandbox).await.unwrap().submitted, 2);
 
@@ -333,14 +341,9 @@ async fn practice_broadcasts_stay_out_of_the_history_and_cancel_stops_what_has_n
     let desk = desk_with_residents().await;
     sending_at_any_hour(&desk).await;
     let op = actor(Role::Operator, None);
-    desk.set_practice_mode(&actor(Role::Trainer, None), true)
-        .await
-        .unwrap();
+    let session = desk.set_practice_mode(&admin(), true).await.unwrap();
     let practice = desk
-        .broadcast_send(&op, news(Targets::All, &[Channel::Sms]))
-        .await
-        .unwrap();
-    desk.set_practice_mode(&actor(Role::Trainer, None), false)
+        .broadcast_send(&session, news(Targets::All, &[Channel::Sms]))
         .await
         .unwrap();
     let real = desk

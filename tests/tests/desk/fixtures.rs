@@ -17,6 +17,7 @@ pub fn actor(role: Role, village_id: Option<i64>) -> Actor {
         display_name: "test".into(),
         role,
         village_id,
+        practice: None,
     }
 }
 

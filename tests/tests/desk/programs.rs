@@ -1,4 +1,4 @@
-use maeul_api::{ErrorCode, Role};
+use maeul_api::{ErrorCode, PracticeState, Role};
 use maeul_programs::calendar::{ConflictReason, EventKind};
 use maeul_programs::store::reminders::take_due;
 use maeul_programs::{CohortKind, OutcomeKind, Training, Workshop, WorkshopKind};
@@ -171,9 +171,13 @@ async fn practice_mode_never_reaches_a_real_provider() {
         )
         .await
         .unwrap();
-    let state = desk.set_practice_mode(&trainer, true).await.unwrap();
+    let trainer = desk.set_practice_mode(&trainer, true).await.unwrap();
+    let state = PracticeState::of(&trainer);
     assert!(state.on && state.since.is_some());
-    assert!(desk.practice_state().await.unwrap().on);
+    assert!(
+        !PracticeState::of(&coordinator).on,
+        "practice is the trainer's session only"
+    );
     let now: jiff::civil::DateTime = "2030-03-01T09:00".parse().unwrap();
     let plan = desk
         .reminders_plan_at(&trainer, EventKind::Training, practice_session, now)
@@ -191,7 +195,8 @@ async fn practice_mode_never_reaches_a_real_provider() {
             .all(|r| r.practice && r.body.starts_with("[연습]"))
     );
 
-    desk.set_practice_mode(&trainer, false).await.unwrap();
+    let trainer = desk.set_practice_mode(&trainer, false).await.unwrap();
+    assert!(!trainer.in_practice());
     let cohort = cohort_id(&desk, 2024, CohortKind::DataLivingLab).await;
     let real = desk
         .workshop_save(
@@ -222,30 +227,25 @@ async fn practice_mode_never_reaches_a_real_provider() {
     assert_eq!(plan.skipped.len(), 1);
     assert_eq!(plan.skipped[0].reason, "문자 수신 미동의");
 
-    // What a real provider's sync takes: only the real reminders, never the practice ones.
+    // What a sync takes when they come due: both, each once; the practice ones are kept
+    // apart as practice (their broadcasts only ever reach the sandbox).
     let mut conn = desk.db().acquire().await.unwrap();
-    let taken = take_due(&mut conn, "2031-01-01T00:00:00Z", true)
-        .await
-        .unwrap();
-    assert_eq!(taken.len(), 18);
+    let taken = take_due(&mut conn, "2031-01-01T00:00:00Z").await.unwrap();
+    assert_eq!(taken.len(), 18 + 80);
+    assert_eq!(taken.iter().filter(|r| r.practice).count(), 80);
     assert!(
         taken
             .iter()
-            .all(|r| !r.practice && r.event_kind == EventKind::Workshop)
+            .filter(|r| !r.practice)
+            .all(|r| r.event_kind == EventKind::Workshop)
     );
-    // Taken once only.
     assert!(
-        take_due(&mut conn, "2031-01-01T00:00:00Z", true)
+        take_due(&mut conn, "2031-01-01T00:00:00Z")
             .await
             .unwrap()
-            .is_empty()
+            .is_empty(),
+        "taken once only"
     );
-    // The sandbox takes the practice ones.
-    let sandbox = take_due(&mut conn, "2031-01-01T00:00:00Z", false)
-        .await
-        .unwrap();
-    assert_eq!(sandbox.len(), 80);
-    assert!(sandbox.iter().all(|r| r.practice));
 }
 
 #[tokio::test]

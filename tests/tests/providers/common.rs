@@ -18,6 +18,7 @@ pub fn operator() -> Actor {
         display_name: "운영".into(),
         role: Role::Operator,
         village_id: None,
+        practice: None,
     }
 }
 

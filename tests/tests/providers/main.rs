@@ -3,5 +3,6 @@
 
 mod common;
 mod openapi;
+mod practice;
 mod solapi;
 mod twilio;

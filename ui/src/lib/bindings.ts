@@ -497,6 +497,10 @@ async practiceState() : Promise<Result<PracticeState, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Practice is this window's session: the signed-in actor carries it from now on, and
+ * signing out ends it.
+ */
 async setPracticeMode(on: boolean) : Promise<Result<PracticeState, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("set_practice_mode", { on }) };
@@ -850,7 +854,12 @@ export type Actor = { user_id: number; username: string; display_name: string; r
 /**
  * The chief's own village; `None` for every other role.
  */
-village_id: number | null }
+village_id: number | null; 
+/**
+ * When this session (a trainer's) switched practice mode on, UTC; `None` for real work.
+ * Practice belongs to one session: every other desk and person keeps sending for real.
+ */
+practice?: string | null }
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
 export type AppInfo = { version: string; db_path: string; needs_setup: boolean }
 /**

@@ -1,5 +1,6 @@
-// Practice mode as the backend holds it. Every screen shows the banner while it is on; the
-// backend, not this flag, keeps practice sends away from real providers.
+// Practice mode of this window's session, as the backend holds it. Every screen shows the
+// banner while it is on; the backend, not this flag, keeps practice sends away from real
+// providers. Another person's session (or this one after sign-out) sends for real.
 import { call, commands, type PracticeState } from './api';
 
 export const practice = $state<{ current: PracticeState }>({ current: { on: false, since: null, by: null } });

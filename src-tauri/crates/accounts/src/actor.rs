@@ -11,6 +11,10 @@ pub struct Actor {
     pub role: Role,
     /// The chief's own village; `None` for every other role.
     pub village_id: Option<i64>,
+    /// When this session (a trainer's) switched practice mode on, UTC; `None` for real work.
+    /// Practice belongs to one session: every other desk and person keeps sending for real.
+    #[serde(default)]
+    pub practice: Option<String>,
 }
 
 impl Actor {
@@ -26,6 +30,7 @@ impl Actor {
             display_name: "maeul CLI".into(),
             role: Role::Admin,
             village_id: None,
+            practice: None,
         }
     }
 
@@ -38,7 +43,13 @@ impl Actor {
             display_name: "시스템".into(),
             role: Role::Admin,
             village_id: None,
+            practice: None,
         }
+    }
+
+    /// Whether this session is in practice mode: its sends reach only the sandbox.
+    pub fn in_practice(&self) -> bool {
+        self.practice.is_some()
     }
 
     /// Checks the role table and, for a chief, that the data is their own village's.
@@ -79,6 +90,7 @@ mod tests {
             display_name: "u".into(),
             role,
             village_id,
+            practice: None,
         }
     }
 

@@ -143,6 +143,7 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Act
         display_name: user.display_name,
         role: user.role,
         village_id: user.village_id,
+        practice: None,
     })
 }
 

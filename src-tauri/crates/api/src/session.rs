@@ -40,6 +40,7 @@ impl Desk {
             display_name: user.display_name.clone(),
             role: Role::Admin,
             village_id: None,
+            practice: None,
         };
         audit::record(
             &mut tx,

@@ -1,5 +1,5 @@
-//! The `settings` key–value table: desk-wide choices (practice mode, quiet hours, retry
-//! schedules) that several crates read. Values are text; their owners parse them.
+//! The `settings` key–value table: desk-wide choices (quiet hours, retry schedules, the
+//! provider) that several crates read. Values are text; their owners parse them.
 
 use crate::Conn;
 

@@ -356,7 +356,7 @@ export const en: Record<MessageKey, string> = {
   'training.empty': "No training sessions",
   'training.no_match': "No match. Add them as a walk-in.",
   'training.created': "Session created with the town’s chiefs as roster",
-  'practice.banner': "Practice mode — every send goes only to the sandbox and stays out of real reports",
+  'practice.banner': "Practice mode — every send of this sign-in goes only to the sandbox and stays out of real reports (signing out ends it)",
   'practice.on': "Start practice mode",
   'practice.off': "End practice mode",
   'reminders.scheduled': "Reminders scheduled",

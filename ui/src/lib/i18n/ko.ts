@@ -355,7 +355,7 @@ export const ko = {
   'training.empty': "교육 일정이 없습니다",
   'training.no_match': "맞는 사람이 없습니다. 현장 등록으로 추가하세요.",
   'training.created': "교육을 만들고 읍·면 이장 명단을 불러왔습니다",
-  'practice.banner': "연습 모드 — 모든 발송은 샌드박스로만 가며 실제 보고에 들어가지 않습니다",
+  'practice.banner': "연습 모드 — 이 로그인의 발송은 모두 샌드박스로만 가며 실제 보고에 들어가지 않습니다 (로그아웃하면 끝납니다)",
   'practice.on': "연습 모드 켜기",
   'practice.off': "연습 모드 끄기",
   'reminders.scheduled': "알림 예약",

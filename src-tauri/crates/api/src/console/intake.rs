@@ -20,7 +20,7 @@ impl Desk {
     ) -> ApiResult<RecordingRow> {
         actor.require(Permission::ManageRecordings, scope(actor))?;
         let title = check_title(title)?;
-        let practice = self.practice_state().await?.on;
+        let practice = actor.in_practice();
         let file = file.to_path_buf();
         let samples = tokio::task::spawn_blocking(move || maeul_mixer::clip::decode_to_bus(&file))
             .await

@@ -276,7 +276,7 @@ impl Desk {
     /// microphone or a stored recording.
     pub async fn recording_begin(&self, actor: &Actor, req: &OnAir) -> ApiResult<Begun> {
         let title = check_title(&req.title)?;
-        let practice = self.practice_state().await?.on;
+        let practice = actor.in_practice();
         if actor.role == Role::Trainer && !practice {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,

@@ -13,6 +13,7 @@ use maeul_dispatch::report::{
 };
 use maeul_dispatch::store::{self, Origin, Summary};
 
+use crate::programs::refuse_in_practice;
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -105,11 +106,15 @@ impl Desk {
         Ok(summary)
     }
 
-    /// Stores the broadcast and its deliveries; the sync worker sends them. Made in practice
-    /// mode, it goes to the sandbox only.
+    /// Stores the broadcast and its deliveries; the sync worker sends them. Made in a practice
+    /// session, it goes to the sandbox only, and an emergency is refused there: it would reach
+    /// nobody while the trainer believed it sent.
     pub async fn broadcast_send(&self, actor: &Actor, b: NewBroadcast) -> ApiResult<Created> {
         require_send(self, actor, &b.targets).await?;
-        let practice = self.practice_state().await?.on;
+        if b.emergency {
+            refuse_in_practice(actor, "긴급 방송을 보낼")?;
+        }
+        let practice = actor.in_practice();
         let origin = Origin {
             created_by: actor.username.clone(),
             practice,
@@ -153,6 +158,9 @@ impl Desk {
     pub async fn broadcast_approve(&self, actor: &Actor, id: i64) -> ApiResult<BroadcastRow> {
         actor.require(Permission::ApproveBroadcast, Scope::County)?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
+        if !report::get(&mut tx, id).await?.practice {
+            refuse_in_practice(actor, "실제 방송을 승인할")?;
+        }
         store::approve(&mut tx, id, &actor.username, Timestamp::now()).await?;
         audit::record(
             &mut tx,
@@ -309,6 +317,9 @@ impl Desk {
             let mut conn = self.db.acquire().await?;
             report::get(&mut conn, id).await?
         };
+        if !row.practice {
+            refuse_in_practice(actor, "실제 방송을 다시 보낼")?;
+        }
         let ids = missing
             .iter()
             .flat_map(|n| n.subscriber_ids.iter().copied())

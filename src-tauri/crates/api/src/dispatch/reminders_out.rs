@@ -23,12 +23,12 @@ fn event_title(body: &str) -> String {
 }
 
 impl Desk {
-    /// Queues the reminders due now; how many texts were queued. With a real provider the
-    /// ones made in practice mode are left alone (they may only ever reach the sandbox).
-    pub(crate) async fn queue_due_reminders(&self, real: bool, now: Timestamp) -> ApiResult<u32> {
+    /// Queues the reminders due now; how many texts were queued. Those made in practice mode
+    /// become practice broadcasts, which only ever reach the sandbox.
+    pub(crate) async fn queue_due_reminders(&self, now: Timestamp) -> ApiResult<u32> {
         let at = maeul_dispatch::policy::stamp(now);
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        let due = take_due(&mut tx, &at, real).await?;
+        let due = take_due(&mut tx, &at).await?;
         if due.is_empty() {
             return Ok(0);
         }

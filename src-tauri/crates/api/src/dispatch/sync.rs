@@ -133,10 +133,12 @@ impl Desk {
         policy: &Policy,
     ) -> ApiResult<TickReport> {
         let now = Timestamp::now();
-        let reminders = self
-            .queue_due_reminders(provider.name() != "sandbox", now)
-            .await?;
+        let reminders = self.queue_due_reminders(now).await?;
         let mut r = worker::tick(&self.db, provider, policy, now).await?;
+        // A real provider never takes practice sends; the sandbox settles them beside it.
+        if provider.name() != "sandbox" {
+            r.absorb(worker::practice_tick(&self.db, policy, now).await?);
+        }
         r.reminders = reminders;
         Ok(r)
     }

@@ -12,6 +12,7 @@ mod training;
 pub use calendar::CalendarView;
 pub use livinglab::WorkshopSaved;
 pub use practice::PracticeState;
+pub(crate) use practice::refuse_in_practice;
 pub use reminders::{ReminderPlan, ReminderSettings};
 pub use training::WalkIn;
 

@@ -116,7 +116,7 @@ impl Desk {
         let s = self.reminder_settings(actor).await?;
         let offsets = reminders::parse_offsets(&s.offsets)?;
         let quiet = QuietHours::parse(&s.quiet_hours)?;
-        let practice = self.practice_state().await?.on;
+        let practice = actor.in_practice();
         let mut conn = self.db.acquire().await?;
         let (title, starts_at, ends_at, place, recipients) = match kind {
             EventKind::Workshop => {

@@ -63,8 +63,9 @@ impl Failures {
     }
 }
 
-/// Pending deliveries that may leave now: practice broadcasts to the sandbox only; normal
-/// ones not during quiet hours ($4), nor before their time or approval; cancelled never.
+/// Pending deliveries that may leave now: practice broadcasts to the sandbox only (and only
+/// they, in a practice-only pass: $5); normal ones not during quiet hours ($4), nor before
+/// their time or approval; cancelled never.
 macro_rules! due_sql {
     ($from:literal, $tail:literal) => {
         concat!(
@@ -74,7 +75,7 @@ macro_rules! due_sql {
                  COALESCE(d.body, b.body) AS body, b.recording ",
             $from,
             " WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
-             AND (b.practice = 0 OR $3 = 'sandbox') \
+             AND (b.practice = 0 OR $3 = 'sandbox') AND (b.practice = 1 OR $5 = 0) \
              AND (b.send_at IS NULL OR b.send_at <= $1) \
              AND (b.needs_approval = 0 OR b.approved_at IS NOT NULL) \
              AND b.cancelled_at IS NULL \
@@ -206,7 +207,7 @@ pub async fn tick(
     policy: &Policy,
     now: Timestamp,
 ) -> Result<TickReport, DispatchError> {
-    let mut report = pass(db, provider, policy, now).await?;
+    let mut report = pass(db, provider, policy, now, false).await?;
     // 4. Broadcasts this pass (or an earlier one) settled: their chiefs' lists, queued for
     // the next pass.
     let mut tx = maeul_db::begin_write(db).await?;
@@ -215,11 +216,24 @@ pub async fn tick(
     Ok(report)
 }
 
+/// A pass over practice broadcasts only, through the built-in sandbox: what the desk runs
+/// beside [`tick`] when a real provider is configured, so that a trainer's practice sends
+/// settle (and show as sent in the lesson) instead of waiting for ever for a sandbox that
+/// never runs. No chief's notice is made for practice.
+pub async fn practice_tick(
+    db: &Db,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<TickReport, DispatchError> {
+    pass(db, &crate::sandbox::Sandbox::new(), policy, now, true).await
+}
+
 async fn pass(
     db: &Db,
     provider: &dyn Provider,
     policy: &Policy,
     now: Timestamp,
+    practice_only: bool,
 ) -> Result<TickReport, DispatchError> {
     let mut report = TickReport::default();
     let at = stamp(now);
@@ -287,6 +301,7 @@ async fn pass(
     .bind(i64::from(policy.batch))
     .bind(provider.name())
     .bind(quiet)
+    .bind(practice_only)
     .fetch_one(&mut *conn)
     .await?;
     let mut due: Vec<DueRow> = json_rows(&json)?;
@@ -300,6 +315,7 @@ async fn pass(
         .bind(room)
         .bind(provider.name())
         .bind(quiet)
+        .bind(practice_only)
         .fetch_one(&mut *conn)
         .await?;
         due.extend(json_rows::<DueRow>(&json)?);

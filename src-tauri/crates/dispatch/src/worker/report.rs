@@ -39,7 +39,7 @@ impl TickReport {
     }
 
     /// Adds what another part of the same pass did; the first interruption seen is kept.
-    pub(super) fn absorb(&mut self, other: TickReport) {
+    pub fn absorb(&mut self, other: TickReport) {
         self.reconciled += other.reconciled;
         self.requeued += other.requeued;
         self.submitted += other.submitted;

@@ -126,18 +126,13 @@ pub async fn list(
 /// What the dispatch outbox takes when it runs: due, still scheduled rows, marked `queued`
 /// in the same statement so two workers never take one twice. `real = true` (a real
 /// provider is configured) never returns rows made in practice mode.
-pub async fn take_due(
-    conn: &mut Conn,
-    now_utc: &str,
-    real: bool,
-) -> Result<Vec<ReminderRow>, ProgramsError> {
+pub async fn take_due(conn: &mut Conn, now_utc: &str) -> Result<Vec<ReminderRow>, ProgramsError> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE program_reminders SET state = 'queued' \
-         WHERE state = 'scheduled' AND due_at <= $1 AND ($2 = 0 OR practice = 0) \
+         WHERE state = 'scheduled' AND due_at <= $1 \
          RETURNING {COLUMNS}"
     )))
     .bind(now_utc)
-    .bind(real)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(from_row).collect())
