@@ -81,6 +81,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         dispatch::broadcast_not_reached,
         dispatch::broadcast_resend_not_reached,
         dispatch::sync_status,
+        dispatch::sync_resume,
         dispatch::dispatch_settings,
         dispatch::setting_set,
         dispatch::provider_get,

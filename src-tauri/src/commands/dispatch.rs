@@ -99,6 +99,15 @@ pub async fn sync_status(s: Desk<'_>) -> ApiResult<SyncStatus> {
     Ok(s.sync.status())
 }
 
+/// After a restore: a person lets the paused outbox send again.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_resume(s: Desk<'_>) -> ApiResult<bool> {
+    let resumed = s.desk.outbox_resume(&s.actor()?).await?;
+    s.sync.wake();
+    Ok(resumed)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn dispatch_settings(s: Desk<'_>) -> ApiResult<DispatchSettings> {

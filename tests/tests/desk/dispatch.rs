@@ -497,3 +497,80 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
             .unwrap();
     assert_eq!((purpose.as_str(), parent), ("resend", Some(b.id)));
 }
+
+#[tokio::test]
+async fn a_restored_outbox_waits_for_a_person_to_resume_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("maeul.db");
+    let copy = dir.path().join("backup.db");
+    {
+        let desk = Desk::open(&live).await.unwrap();
+        let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
+        maeul_registry::demo::seed_structure(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        sending_at_any_hour(&desk).await;
+        let own = village_id(&desk, "연탄1리").await;
+        desk.add_subscriber(
+            &admin(),
+            maeul_registry::SubscriberInput {
+                household_id: None,
+                village_id: own,
+                address: "증평읍 연탄리 701".into(),
+                head_name: "김복원".into(),
+                name: "김복원".into(),
+                phone: "010-0555-0102".into(),
+                consent_date: Some("2024-01-02".into()),
+                consent_method: Some(maeul_registry::ConsentMethod::Visit),
+                channels: maeul_registry::Channels {
+                    voice: false,
+                    sms: true,
+                    kakao: false,
+                },
+                status: maeul_registry::SubscriberStatus::Active,
+            },
+        )
+        .await
+        .unwrap();
+        desk.broadcast_send(
+            &actor(Role::Operator, None),
+            news(Targets::Villages(vec![own]), &[Channel::Sms]),
+        )
+        .await
+        .unwrap();
+        // The backup holds the pending delivery; the live desk then sends it.
+        desk.backup(&admin(), &copy).await.unwrap();
+        assert_eq!(desk.sync_once(&Sandbox::new()).await.unwrap().submitted, 1);
+        desk.close().await;
+    }
+    maeul_db::restore_from(&copy, &live, "2026-12-05T03:00:00Z")
+        .await
+        .unwrap();
+
+    let desk = Desk::open(&live).await.unwrap();
+    let sandbox = Sandbox::new();
+    let r = desk.sync_once(&sandbox).await.unwrap();
+    assert_eq!(r.submitted, 0, "the restored pending row is not sent again");
+    assert!(r.paused.as_deref().unwrap().starts_with("restore"));
+    let d = desk
+        .sync_drain(&sandbox, Duration::from_secs(5), &|_, _| {})
+        .await
+        .unwrap();
+    assert!(d.paused.is_some() && d.passes == 1 && d.open == 1, "{d:?}");
+
+    let e = desk
+        .outbox_resume(&actor(Role::Operator, None))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(desk.outbox_resume(&admin()).await.unwrap());
+    assert!(!desk.outbox_resume(&admin()).await.unwrap(), "once");
+    assert_eq!(desk.sync_once(&sandbox).await.unwrap().submitted, 1);
+    assert_eq!(
+        count(
+            &desk,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'dispatch.resume'"
+        )
+        .await,
+        1
+    );
+}

@@ -622,6 +622,17 @@ async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * After a restore: a person lets the paused outbox send again.
+ */
+async syncResume() : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_resume") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async dispatchSettings() : Promise<Result<DispatchSettings, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("dispatch_settings") };
@@ -1770,7 +1781,7 @@ export type SyncStatus = {
  */
 provider: string; 
 /**
- * idle, sending, offline, refused, rate_limited, quiet, error
+ * idle, sending, offline, refused, rate_limited, quiet, paused, error
  */
 state: string; 
 /**

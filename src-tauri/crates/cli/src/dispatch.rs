@@ -333,6 +333,12 @@ pub async fn provider(
 /// still open when the timeout passes).
 pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, ApiError> {
     let provider = desk.provider().await?;
+    if let Some(why) = desk.outbox_paused().await? {
+        eprintln!(
+            "발송이 멈춰 있습니다 ({why}): 보낼 내용을 확인한 뒤 `maeul sync --resume`으로 재개하세요"
+        );
+        return Ok(ExitCode::from(1));
+    }
     if once {
         let r = desk.sync_once(provider.as_ref()).await?;
         println!(

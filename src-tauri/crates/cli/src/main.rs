@@ -79,6 +79,9 @@ enum Command {
         once: bool,
         #[arg(long)]
         drain: bool,
+        /// Let the outbox send again after a restore paused it (after checking what it holds).
+        #[arg(long, conflicts_with_all = ["once", "drain"])]
+        resume: bool,
         /// With --drain: give up after this many seconds (exit 1 if deliveries remain).
         #[arg(long, default_value_t = 600)]
         timeout: u64,
@@ -209,8 +212,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let path = || Desk::resolve_db_path(cli.db.clone());
     if let Command::Restore { file } = &cli.command {
         let path = path()?;
-        maeul_db::restore_from(file, &path).await?;
+        maeul_db::restore_from(file, &path, &maeul_accounts::now_utc()).await?;
         println!("복원했습니다: {} → {}", file.display(), path.display());
+        println!(
+            "발송은 멈춰 두었습니다: 보낼 내용을 확인한 뒤 `maeul sync --resume`으로 다시 시작하세요"
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Bench { command } = cli.command {
@@ -259,10 +265,19 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,
         Command::Provider { command } => dispatch::provider(&desk, &actor, command).await?,
         Command::Recording { command } => mixer::recording(&desk, &actor, command).await?,
+        Command::Sync { resume: true, .. } => {
+            if desk.outbox_resume(&actor).await? {
+                println!("발송을 재개했습니다");
+            } else {
+                println!("멈춘 발송이 없습니다");
+            }
+            ExitCode::SUCCESS
+        }
         Command::Sync {
             once,
             drain,
             timeout,
+            ..
         } => dispatch::sync(&desk, once || !drain, timeout).await?,
         Command::Settings {
             command: SettingsCommand::Set { key, value },

@@ -181,6 +181,16 @@ fn backup_and_restore() {
             .success()
     );
     assert_eq!(stats(&db)["subscribers"], before);
+    // The restored outbox sends nothing until a person resumes it.
+    let paused = maeul(&db, &["sync", "--once"]);
+    assert_eq!(paused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&paused.stderr).contains("maeul sync --resume"),
+        "{}",
+        String::from_utf8_lossy(&paused.stderr)
+    );
+    assert!(maeul(&db, &["sync", "--resume"]).status.success());
+    assert!(maeul(&db, &["sync", "--once"]).status.success());
 }
 
 #[test]

@@ -101,8 +101,8 @@ pub async fn backup_to(db: &Db, dest: &Path) -> Result<(), DbError> {
 /// desk has `target` open (see [`crate::lock`]). Nothing is touched until a checked,
 /// migrated copy of the backup is on disk beside `target`; the previous database is kept as
 /// `*.before-restore`; the copy then replaces it in one rename. The backup file itself is
-/// only read.
-pub async fn restore_from(source: &Path, target: &Path) -> Result<(), DbError> {
+/// only read. The restored database's outbox is paused, noting `at_utc` ([`crate::settings::OUTBOX_PAUSED`]).
+pub async fn restore_from(source: &Path, target: &Path, at_utc: &str) -> Result<(), DbError> {
     let bad = |reason: String| DbError::BadBackup {
         path: source.to_owned(),
         reason,
@@ -127,6 +127,16 @@ pub async fn restore_from(source: &Path, target: &Path) -> Result<(), DbError> {
                 copy.close().await;
                 return Err(bad(format!("무결성 검사 실패: {ok}")));
             }
+            // What was pending in the backup may have gone out since it was taken: nothing
+            // leaves until a person has looked and resumes the outbox.
+            let mut conn = copy.acquire().await?;
+            crate::settings::set(
+                &mut conn,
+                crate::settings::OUTBOX_PAUSED,
+                &format!("restore {at_utc}"),
+            )
+            .await?;
+            drop(conn);
             // Closing the last connection checkpoints the WAL into the file and removes it.
             copy.close().await;
         }
@@ -191,9 +201,21 @@ mod tests {
             .unwrap();
         db.close().await;
 
-        restore_from(&copy, &live).await.unwrap();
+        restore_from(&copy, &live, "2026-12-05T03:00:00Z")
+            .await
+            .unwrap();
         let db = crate::open(&live).await.unwrap();
         assert_eq!(probe(&db).await, "before");
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(
+            crate::settings::get(&mut conn, crate::settings::OUTBOX_PAUSED)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("restore 2026-12-05T03:00:00Z"),
+            "the restored outbox waits for a person"
+        );
+        drop(conn);
         let kept = crate::open(&dir.path().join("live.db.before-restore"))
             .await
             .unwrap();
@@ -213,7 +235,9 @@ mod tests {
         let live = dir.path().join("live.db");
         let db = crate::open(&live).await.unwrap();
         db.close().await;
-        let err = restore_from(&junk, &live).await.unwrap_err();
+        let err = restore_from(&junk, &live, "2026-12-05T03:00:00Z")
+            .await
+            .unwrap_err();
         assert!(matches!(err, DbError::BadBackup { .. }), "{err}");
         crate::open(&live)
             .await
@@ -234,7 +258,9 @@ mod tests {
         bytes.truncate(4096);
         bytes[100..].fill(0xAB);
         std::fs::write(&copy, &bytes).unwrap();
-        let err = restore_from(&copy, &live).await.unwrap_err();
+        let err = restore_from(&copy, &live, "2026-12-05T03:00:00Z")
+            .await
+            .unwrap_err();
         assert!(matches!(err, DbError::BadBackup { .. }), "{err}");
         crate::open(&live)
             .await
@@ -250,11 +276,15 @@ mod tests {
         let copy = dir.path().join("backup.db");
         backup_to(&db, &copy).await.unwrap();
         let desk = crate::lock::shared(&live).unwrap();
-        let err = restore_from(&copy, &live).await.unwrap_err();
+        let err = restore_from(&copy, &live, "2026-12-05T03:00:00Z")
+            .await
+            .unwrap_err();
         assert!(matches!(err, DbError::InUse { .. }), "{err}");
         drop(desk);
         db.close().await;
-        restore_from(&copy, &live).await.unwrap();
+        restore_from(&copy, &live, "2026-12-05T03:00:00Z")
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

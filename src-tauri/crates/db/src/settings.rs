@@ -22,3 +22,16 @@ pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<(), sqlx::Er
     .await?;
     Ok(())
 }
+
+/// Set when the outbox must not send until a person says so: a restored database may hold
+/// deliveries that already went out from the copy it replaced. The value says why and since
+/// when ("restore 2026-12-05T03:00:00Z"); the dispatch permission clears it.
+pub const OUTBOX_PAUSED: &str = "dispatch.paused";
+
+pub async fn remove(conn: &mut Conn, key: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM settings WHERE key = $1")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -462,6 +462,8 @@ export const en: Record<MessageKey, string> = {
   'dispatch.sync.refused': "Provider refused",
   'dispatch.sync.rate_limited': "Waiting (rate limit)",
   'dispatch.sync.quiet': "Held (quiet hours)",
+  'dispatch.sync.paused': "Paused (after restore)",
+  'dispatch.sync.resume': "Resume sending",
   'dispatch.sync.error': "Error",
   'dispatch.sync.open': "open",
   'dsettings.title': "Provider and sending rules",

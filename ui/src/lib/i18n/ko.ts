@@ -461,6 +461,8 @@ export const ko = {
   'dispatch.sync.refused': "발송 서비스 거절",
   'dispatch.sync.rate_limited': "잠시 대기",
   'dispatch.sync.quiet': "심야 보류",
+  'dispatch.sync.paused': "발송 멈춤(복원 후)",
+  'dispatch.sync.resume': "발송 재개",
   'dispatch.sync.error': "오류",
   'dispatch.sync.open': "남은 발송",
   'dsettings.title': "발송 서비스와 규칙",

@@ -28,6 +28,8 @@ pub struct Drained {
     pub interruptions: u32,
     pub open: u32,
     pub last: TickReport,
+    /// The outbox was paused (after a restore): the drain stopped at once, and why.
+    pub paused: Option<String>,
 }
 
 impl Desk {
@@ -143,6 +145,34 @@ impl Desk {
         Ok(r)
     }
 
+    /// Why the outbox is paused (a restore, and when), or `None` while it sends.
+    pub async fn outbox_paused(&self) -> ApiResult<Option<String>> {
+        let mut conn = self.db.acquire().await?;
+        Ok(maeul_db::settings::get(&mut conn, maeul_db::settings::OUTBOX_PAUSED).await?)
+    }
+
+    /// A person has looked at what a restored database holds and lets it go out; false when
+    /// nothing was paused.
+    pub async fn outbox_resume(&self, actor: &Actor) -> ApiResult<bool> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let was = maeul_db::settings::get(&mut tx, maeul_db::settings::OUTBOX_PAUSED).await?;
+        if was.is_none() {
+            return Ok(false);
+        }
+        maeul_db::settings::remove(&mut tx, maeul_db::settings::OUTBOX_PAUSED).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "dispatch.resume",
+            "outbox",
+            &json!({ "paused": was }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The sending policy as stored now (read again each pass: settings take effect at once).
     pub(crate) async fn dispatch_policy(&self) -> ApiResult<Policy> {
         let mut conn = self.db.acquire().await?;
@@ -178,6 +208,11 @@ impl Desk {
             d.retries += r.retries;
             d.failed += r.failed;
             d.fallbacks += r.fallbacks;
+            if let Some(why) = r.paused.clone() {
+                d.paused = Some(why);
+                d.open = self.sync_open().await?;
+                return Ok(d);
+            }
             let open = worker::any_open(&self.db).await?;
             on_pass(&r, u32::from(open));
             if r.interrupted() {

@@ -22,7 +22,7 @@ use crate::Desk;
 pub struct SyncStatus {
     /// The provider in use ("sandbox" when none is configured).
     pub provider: String,
-    /// idle, sending, offline, refused, rate_limited, quiet, error
+    /// idle, sending, offline, refused, rate_limited, quiet, paused, error
     pub state: String,
     /// Why, in Korean, when not idle or sending.
     pub detail: Option<String>,
@@ -160,7 +160,15 @@ async fn pass(
     };
     st.open = worker::open_count(&desk.db).await.unwrap_or(0);
     let wait = to_std(r.next_wait(&policy, streak, jiff::SignedDuration::from_secs(1)));
-    let (state, detail) = if r.offline {
+    let (state, detail) = if r.paused.is_some() {
+        (
+            "paused",
+            Some(
+                "복원한 데이터베이스라 발송을 멈춰 두었습니다: 보낼 내용을 확인한 뒤 발송을 재개하세요"
+                    .to_string(),
+            ),
+        )
+    } else if r.offline {
         (
             "offline",
             Some("발송 서버에 연결할 수 없습니다: 연결되면 이어서 보냅니다".to_string()),

@@ -208,6 +208,9 @@ pub async fn tick(
     now: Timestamp,
 ) -> Result<TickReport, DispatchError> {
     let mut report = pass(db, provider, policy, now, false).await?;
+    if report.paused.is_some() {
+        return Ok(report);
+    }
     // 4. Broadcasts this pass (or an earlier one) settled: their chiefs' lists, queued for
     // the next pass.
     let mut tx = maeul_db::begin_write(db).await?;
@@ -238,6 +241,13 @@ async fn pass(
     let mut report = TickReport::default();
     let at = stamp(now);
     let mut conn = db.acquire().await?;
+    // A restored database: nothing moves (not even a lookup that could requeue) until a
+    // person resumes the outbox.
+    if let Some(why) = maeul_db::settings::get(&mut conn, maeul_db::settings::OUTBOX_PAUSED).await?
+    {
+        report.paused = Some(why);
+        return Ok(report);
+    }
 
     // 1. Rows a crash left between "about to send" and "sent": ask the provider first,
     // one group (or, for providers without groups, one batch) at a time.

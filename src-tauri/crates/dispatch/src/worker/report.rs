@@ -27,6 +27,8 @@ pub struct TickReport {
     pub chief_notices: u32,
     /// Programme reminders taken into the outbox before the pass (set by the caller).
     pub reminders: u32,
+    /// The outbox is paused (after a restore), and why: the pass did nothing.
+    pub paused: Option<String>,
 }
 
 impl TickReport {
@@ -53,6 +55,7 @@ impl TickReport {
         self.quiet |= other.quiet;
         self.chief_notices += other.chief_notices;
         self.reminders += other.reminders;
+        self.paused = self.paused.take().or(other.paused);
     }
 
     /// Whether a step of the pass was cut short by the provider.
