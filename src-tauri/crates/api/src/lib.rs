@@ -50,9 +50,14 @@ pub(crate) fn printed_at() -> String {
 impl Desk {
     /// Opens (creating and migrating) the database file.
     pub async fn open(path: &Path) -> ApiResult<Desk> {
+        Desk::open_with(path, maeul_db::Durability::Full).await
+    }
+
+    /// [`Desk::open`] with a chosen durability: the dispatch bench measures what `Full` costs.
+    pub async fn open_with(path: &Path, durability: maeul_db::Durability) -> ApiResult<Desk> {
         let lock = maeul_db::lock::shared(path)?;
         Ok(Desk {
-            db: maeul_db::open(path).await?,
+            db: maeul_db::open_with(path, durability).await?,
             db_path: Some(path.to_owned()),
             _lock: Some(std::sync::Arc::new(lock)),
         })

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use maeul_api::{Actor, ApiError, Desk, ErrorCode};
+use maeul_db::Durability;
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::provider::Provider;
@@ -88,8 +89,13 @@ async fn one(
     dir: &std::path::Path,
     run: usize,
     fake: Option<&std::path::Path>,
+    durability: Durability,
 ) -> Result<Run, ApiError> {
-    let desk = Desk::open(&dir.join(format!("dispatch-{run}.db"))).await?;
+    let desk = Desk::open_with(
+        &dir.join(format!("dispatch-{run}-{durability:?}.db")),
+        durability,
+    )
+    .await?;
     let actor = Actor::cli();
     desk.seed_demo(&actor, &|_| {}).await?;
     // No retries: the bench measures the pipeline, not the retry schedule's waits.
@@ -191,9 +197,13 @@ async fn one(
 pub async fn run(runs: usize, fake: Option<&std::path::Path>) -> Result<ExitCode, ApiError> {
     let dir = std::env::temp_dir().join(format!("maeul-bench-dispatch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(io)?;
+    // As shipped (every commit synced), and the earlier NORMAL for what that costs; the
+    // two alternate so that a busy spell on the machine falls on both.
     let mut all = Vec::new();
+    let mut normal = Vec::new();
     for run in 0..runs.max(1) {
-        all.push(one(&dir, run, fake).await?);
+        all.push(one(&dir, run, fake, Durability::Full).await?);
+        normal.push(one(&dir, run, fake, Durability::Normal).await?);
     }
     let _ = std::fs::remove_dir_all(&dir);
     let plan = median(all.iter().map(|r| r.plan).collect());
@@ -215,6 +225,17 @@ pub async fn run(runs: usize, fake: Option<&std::path::Path>) -> Result<ExitCode
         "bench dispatch sync to {to}, no retries: median {} over {} runs (goal ≤ 5 s)",
         ms(sync),
         all.len()
+    );
+    let plan_normal = median(normal.iter().map(|r| r.plan).collect());
+    let sync_normal = median(normal.iter().map(|r| r.sync).collect());
+    println!(
+        "bench dispatch durability: synchronous=FULL (shipped) against NORMAL: fan-out {} vs {} ({:.2}×), sync {} vs {} ({:.2}×)",
+        ms(plan),
+        ms(plan_normal),
+        plan.as_secs_f64() / plan_normal.as_secs_f64().max(1e-9),
+        ms(sync),
+        ms(sync_normal),
+        sync.as_secs_f64() / sync_normal.as_secs_f64().max(1e-9)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@ mod open;
 pub mod settings;
 
 pub use backup::{backup_to, restore_from};
-pub use open::{Db, DbError, default_db_path, open, open_memory};
+pub use open::{Db, DbError, Durability, default_db_path, open, open_memory, open_with};
 
 /// Begins a transaction that holds SQLite's write lock from the start, for writes that
 /// read ids or the audit chain's tail before they insert.
