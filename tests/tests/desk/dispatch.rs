@@ -574,3 +574,100 @@ async fn a_restored_outbox_waits_for_a_person_to_resume_it() {
         1
     );
 }
+
+#[tokio::test]
+async fn approval_goes_by_reach_not_by_how_a_send_is_addressed() {
+    let desk = Desk::open_memory().await.unwrap();
+    desk.seed_demo(&admin(), &|_| {}).await.unwrap();
+    sending_at_any_hour(&desk).await;
+    desk.setting_set(&admin(), "dispatch.two_person_approval", "on")
+        .await
+        .unwrap();
+    let op = actor(Role::Operator, None);
+    let towns: Vec<i64> = desk
+        .list_towns(&admin())
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    let villages: Vec<i64> = desk
+        .list_villages(&admin())
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(villages.len(), 112);
+    let preview = |targets| desk.broadcast_preview(&op, news(targets, &[Channel::Sms]));
+    // Every town is every village: county-wide, as much as "all".
+    assert!(preview(Targets::Towns(towns)).await.unwrap().needs_approval);
+    // More than half of the villages, listed one by one, too.
+    assert!(
+        preview(Targets::Villages(villages[..57].to_vec()))
+            .await
+            .unwrap()
+            .needs_approval
+    );
+    // A few villages do not wait.
+    assert!(
+        !preview(Targets::Villages(villages[..10].to_vec()))
+            .await
+            .unwrap()
+            .needs_approval
+    );
+    let sent = desk
+        .broadcast_send(
+            &op,
+            news(Targets::Villages(villages[..57].to_vec()), &[Channel::Sms]),
+        )
+        .await
+        .unwrap();
+    assert!(sent.summary.needs_approval);
+    assert_eq!(
+        desk.sync_once(&Sandbox::new()).await.unwrap().submitted,
+        0,
+        "held for approval"
+    );
+}
+
+#[tokio::test]
+async fn a_channel_the_provider_is_not_set_up_for_is_refused_while_composing() {
+    let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
+    let op = actor(Role::Operator, None);
+    let own = village_id(&desk, "연탄1리").await;
+    // Solapi chosen, its KakaoTalk profile and template not yet given (as stored by 설정;
+    // the secret, in the keyring, plays no part here).
+    let solapi = serde_json::json!({
+        "name": "solapi", "base_url": "https://api.solapi.com", "api_key": "K",
+        "sender": "043-835-3233", "kakao_pf_id": null, "kakao_template_id": null,
+    });
+    let mut conn = desk.db().acquire().await.unwrap();
+    maeul_db::settings::set(&mut conn, "dispatch.provider", &solapi.to_string())
+        .await
+        .unwrap();
+    drop(conn);
+    let kakao = news(
+        Targets::Villages(vec![own]),
+        &[Channel::Sms, Channel::Kakao],
+    );
+    let e = desk
+        .broadcast_preview(&op, kakao.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("channels"));
+    assert!(e.message.contains("설정"), "{}", e.message);
+    let before = count(&desk, "SELECT COUNT(*) FROM deliveries").await;
+    let e = desk.broadcast_send(&op, kakao).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("channels"));
+    assert_eq!(
+        count(&desk, "SELECT COUNT(*) FROM deliveries").await,
+        before,
+        "nothing queued"
+    );
+    // Texts alone go.
+    desk.broadcast_send(&op, news(Targets::Villages(vec![own]), &[Channel::Sms]))
+        .await
+        .unwrap();
+}

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::DispatchError;
+use crate::fanout::Channel;
 use crate::provider::Provider;
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
@@ -49,6 +50,28 @@ impl ProviderSettings {
 }
 
 impl ProviderSettings {
+    /// Whether this provider, as set up, can carry `channel`; if not, what to fix in 설정.
+    /// Checked when a broadcast is composed: a channel that cannot go would otherwise queue
+    /// a county's worth of deliveries that all fail at the provider.
+    pub fn ready_for(&self, channel: Channel) -> Result<(), String> {
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+        match (self.name.as_str(), channel) {
+            ("twilio", Channel::Kakao) => Err(
+                "Twilio로는 카카오톡을 보낼 수 없습니다: 카카오톡을 빼거나, 설정 › 발송 서비스를 솔라피로 바꾸세요"
+                    .into(),
+            ),
+            ("solapi", Channel::Kakao)
+                if blank(&self.kakao_pf_id) || blank(&self.kakao_template_id) =>
+            {
+                Err(
+                    "카카오톡 발송 설정이 끝나지 않았습니다: 설정 › 발송 서비스에 카카오 채널 ID(pfId)와 알림톡 템플릿 ID를 적어 주세요"
+                        .into(),
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Checks the fields staff type; names the field at fault.
     pub fn validate(&self) -> Result<(), DispatchError> {
         if !NAMES.contains(&self.name.as_str()) {

@@ -80,10 +80,35 @@ fn may_see(actor: &Actor, b: &BroadcastRow) -> ApiResult<()> {
 }
 
 impl Desk {
+    /// With two-person approval on, a normal send waits for a second person when it is
+    /// county-wide by its reach, not by how it was addressed: all villages, or towns or
+    /// groups whose recipients live in more than half of the county's villages.
     async fn needs_approval(&self, b: &NewBroadcast) -> ApiResult<bool> {
         let mut conn = self.db.acquire().await?;
         let on = super::settings::two_person_approval(&mut conn).await?;
-        Ok(on && !b.emergency && matches!(b.targets, Targets::All))
+        if !on || b.emergency {
+            return Ok(false);
+        }
+        if matches!(b.targets, Targets::All) {
+            return Ok(true);
+        }
+        let reached = store::villages_of(&mut conn, &b.targets).await?.len() as i64;
+        let county = maeul_registry::store::villages::count(&mut conn).await?;
+        Ok(reached * 2 > county)
+    }
+
+    /// Every chosen channel must be one the provider, as set up, can carry: refused while
+    /// composing, saying what to fix in 설정.
+    async fn require_channels_ready(&self, b: &NewBroadcast) -> ApiResult<()> {
+        let Some(provider) = self.provider_settings_stored().await? else {
+            return Ok(());
+        };
+        for channel in &b.channels {
+            provider
+                .ready_for(*channel)
+                .map_err(|why| ApiError::invalid("channels", why))?;
+        }
+        Ok(())
     }
 
     /// Who will get what, without storing anything.
@@ -97,6 +122,7 @@ impl Desk {
         let (mut summary, _) = store::preview(&mut conn, &b, now).await?;
         let policy = Policy::load(&mut conn).await?;
         drop(conn);
+        self.require_channels_ready(&b).await?;
         summary.needs_approval = self.needs_approval(&b).await?;
         if !b.emergency {
             let at = maeul_dispatch::broadcast::parse_time(b.send_at.as_deref().unwrap_or(""))
@@ -131,6 +157,7 @@ impl Desk {
         b: &NewBroadcast,
         origin: &Origin,
     ) -> ApiResult<Created> {
+        self.require_channels_ready(b).await?;
         if let Some(r) = b.recording_id {
             self.recording_for_broadcast(actor, r).await?;
         }

@@ -52,7 +52,7 @@ impl Desk {
             .unwrap_or_default())
     }
 
-    async fn provider_settings_stored(&self) -> ApiResult<Option<ProviderSettings>> {
+    pub(crate) async fn provider_settings_stored(&self) -> ApiResult<Option<ProviderSettings>> {
         let mut conn = self.db.acquire().await?;
         Ok(maeul_db::settings::get(&mut conn, providers::SETTING)
             .await?

@@ -160,3 +160,12 @@ pub async fn of_subscriber(db: &Db, subscriber_id: i64) -> Result<i64, RegistryE
         .await?;
     row.map(|r| r.0).ok_or(RegistryError::NotFound("수신자"))
 }
+
+/// How many villages the county has: a send reaching more than half of them is county-wide
+/// for the two-person approval, however it was addressed.
+pub async fn count(conn: &mut Conn) -> Result<i64, RegistryError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM villages")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n)
+}
