@@ -671,3 +671,119 @@ async fn a_channel_the_provider_is_not_set_up_for_is_refused_while_composing() {
         .await
         .unwrap();
 }
+
+fn resident(
+    village_id: i64,
+    name: &str,
+    phone: &str,
+    kakao: bool,
+) -> maeul_registry::SubscriberInput {
+    maeul_registry::SubscriberInput {
+        household_id: None,
+        village_id,
+        address: format!("증평읍 연탄리 {name}"),
+        head_name: name.into(),
+        name: name.into(),
+        phone: phone.into(),
+        consent_date: Some("2024-01-02".into()),
+        consent_method: Some(maeul_registry::ConsentMethod::Visit),
+        channels: maeul_registry::Channels {
+            voice: true,
+            sms: true,
+            kakao,
+        },
+        status: maeul_registry::SubscriberStatus::Active,
+    }
+}
+
+#[tokio::test]
+async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_first() {
+    let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
+    // No retries: a text that fails fails for good, and the fallback is tried at once.
+    desk.setting_set(&admin(), "dispatch.retry_schedule", "")
+        .await
+        .unwrap();
+    desk.setting_set(&admin(), "dispatch.fallback", "sms_then_kakao")
+        .await
+        .unwrap();
+    let own = village_id(&desk, "연탄1리").await;
+    let op = actor(Role::Operator, None);
+    let leaving = desk
+        .add_subscriber(&admin(), resident(own, "김떠남", "010-0777-0102", true))
+        .await
+        .unwrap();
+    let erased = desk
+        .add_subscriber(&admin(), resident(own, "박지움", "010-0777-0103", true))
+        .await
+        .unwrap();
+    // The sandbox fails texts to numbers ending 0; this resident wants no KakaoTalk.
+    desk.add_subscriber(&admin(), resident(own, "이문자", "010-0777-0110", false))
+        .await
+        .unwrap();
+    let b = desk
+        .broadcast_send(&op, news(Targets::Villages(vec![own]), &[Channel::Sms]))
+        .await
+        .unwrap();
+
+    let opted_out = maeul_registry::SubscriberInput {
+        household_id: None,
+        status: maeul_registry::SubscriberStatus::OptedOut,
+        ..resident(own, "김떠남", "010-0777-0102", true)
+    };
+    desk.update_subscriber(&admin(), leaving, opted_out)
+        .await
+        .unwrap();
+    desk.delete_subscriber(&admin(), erased).await.unwrap();
+    let stopped: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT e164, state, reason FROM deliveries WHERE broadcast_id = $1 \
+         AND e164 IN ('+821007770102', '+821007770103') ORDER BY e164",
+    )
+    .bind(b.id)
+    .fetch_all(desk.db())
+    .await
+    .unwrap();
+    assert_eq!(
+        stopped,
+        [
+            (
+                "+821007770102".into(),
+                "cancelled".into(),
+                Some("opted_out".into())
+            ),
+            (
+                "+821007770103".into(),
+                "cancelled".into(),
+                Some("opted_out".into())
+            ),
+        ]
+    );
+
+    let sandbox = Sandbox::new();
+    let d = desk
+        .sync_drain(&sandbox, Duration::from_secs(20), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0, "{d:?}");
+    let to_them: i64 = sqlx::query_as::<_, (i64,)>(
+        "SELECT COUNT(*) FROM deliveries WHERE e164 IN ('+821007770102', '+821007770103') \
+         AND provider IS NOT NULL",
+    )
+    .fetch_one(desk.db())
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(to_them, 0, "nothing reached the provider for them");
+    let (failed, kakao): (i64, i64) = sqlx::query_as(
+        "SELECT SUM(channel = 'sms' AND state = 'failed'), SUM(channel = 'kakao') \
+         FROM deliveries WHERE e164 = '+821007770110'",
+    )
+    .fetch_one(desk.db())
+    .await
+    .unwrap();
+    assert_eq!(
+        (failed, kakao),
+        (1, 0),
+        "the failed text has no KakaoTalk stand-in for one who does not want it"
+    );
+}

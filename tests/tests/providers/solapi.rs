@@ -27,6 +27,11 @@ pub fn client(base: &str, secret: &str) -> Solapi {
 async fn a_broadcast_settles_through_solapi_with_no_duplicate() {
     let base = start(Config::default()).await;
     let (desk, id) = desk_with_broadcast().await;
+    // Every mobile resident here takes KakaoTalk too: a stand-in goes only to those who do.
+    sqlx::query("UPDATE subscribers SET want_kakao = 1 WHERE phone_kind = 'mobile'")
+        .execute(desk.db())
+        .await
+        .unwrap();
     let solapi = client(&base, "test-secret");
     let d = drain(&desk, &solapi, 60).await;
     assert_eq!(d.open, 0, "{d:?}");

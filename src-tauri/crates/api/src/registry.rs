@@ -6,12 +6,13 @@ use std::path::Path;
 use serde_json::json;
 
 use maeul_accounts::{Actor, Permission, Role, Scope, audit};
+use maeul_dispatch::fanout::Channel;
 use maeul_registry::export::{self, ExportFormat};
 use maeul_registry::import::{self, ImportOptions, ImportPreview, ImportProgress, ImportReport};
 use maeul_registry::store::{stats, subscribers, towns, villages};
 use maeul_registry::{
-    Enrollment, RegistryStats, SubscriberFilter, SubscriberInput, SubscriberRow, Town,
-    VillageSummary, VillageUpdate, phone,
+    Enrollment, RegistryStats, SubscriberFilter, SubscriberInput, SubscriberRow, SubscriberStatus,
+    Town, VillageSummary, VillageUpdate, phone,
 };
 
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
@@ -160,6 +161,21 @@ impl Desk {
         }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         subscribers::update(&mut tx, id, &input).await?;
+        // What has not left yet follows the new wishes: nothing after an opt-out, and
+        // nothing on a channel just switched off.
+        let c = &input.channels;
+        let refused: Vec<Channel> = Channel::ALL
+            .into_iter()
+            .filter(|ch| {
+                input.status == SubscriberStatus::OptedOut
+                    || !match ch {
+                        Channel::Voice => c.voice,
+                        Channel::Sms => c.sms,
+                        Channel::Kakao => c.kakao,
+                    }
+            })
+            .collect();
+        maeul_dispatch::store::withdraw(&mut tx, id, &refused, jiff::Timestamp::now()).await?;
         audit::record(
             &mut tx,
             actor,
@@ -177,6 +193,7 @@ impl Desk {
         actor.require(Permission::EditHouseholds, Scope::Village(village))?;
         let before = subscribers::get(&self.db, id, true).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
+        maeul_dispatch::store::withdraw(&mut tx, id, &Channel::ALL, jiff::Timestamp::now()).await?;
         subscribers::delete(&mut tx, id).await?;
         audit::record(
             &mut tx,

@@ -18,6 +18,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Voice, Channel::Sms, Channel::Kakao];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Voice => "voice",
@@ -27,9 +29,7 @@ impl Channel {
     }
 
     pub fn parse(s: &str) -> Option<Channel> {
-        [Channel::Voice, Channel::Sms, Channel::Kakao]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

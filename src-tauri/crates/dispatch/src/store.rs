@@ -307,9 +307,46 @@ pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, Dis
     Ok(stopped.rows_affected() as u32)
 }
 
+/// Takes a subscriber out of what has not left yet on `channels` (all of them after an
+/// opt-out or a deletion; the ones switched off after a change of preferences): a pending
+/// delivery (new or waiting to retry) to them alone is cancelled as `opted_out`; one shared
+/// with others at the same number goes on without them. Returns how many were cancelled.
+pub async fn withdraw(
+    conn: &mut Conn,
+    subscriber_id: i64,
+    channels: &[Channel],
+    now: Timestamp,
+) -> Result<u32, DispatchError> {
+    let channels = serde_json::to_string(channels).unwrap_or_else(|_| "[]".into());
+    let mine = "state = 'pending' AND channel IN (SELECT value FROM json_each($2)) \
+         AND EXISTS (SELECT 1 FROM json_each(subscribers) WHERE value = $1)";
+    let cancelled = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET state = 'cancelled', reason = 'opted_out', updated_at = $3 \
+         WHERE {mine} AND json_array_length(subscribers) = 1"
+    )))
+    .bind(subscriber_id)
+    .bind(&channels)
+    .bind(stamp(now))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET updated_at = $3, subscribers = \
+             (SELECT json_group_array(value) FROM json_each(subscribers) WHERE value <> $1) \
+         WHERE {mine}"
+    )))
+    .bind(subscriber_id)
+    .bind(&channels)
+    .bind(stamp(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(cancelled.rows_affected() as u32)
+}
+
 /// Adds the stand-in deliveries when texts failed for good and the policy names another
 /// channel: (failed delivery, channel). Nothing for a number that already has a delivery on
-/// that channel. Returns how many were added.
+/// that channel, and nothing unless one of its subscribers still wants that channel (active,
+/// approved, consented: preferences may have changed since the broadcast was planned).
+/// Returns how many were added.
 pub async fn add_fallbacks(
     conn: &mut Conn,
     rows: &[(i64, Channel)],
@@ -328,7 +365,13 @@ pub async fn add_fallbacks(
     let done = sqlx::query(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
          SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
-         FROM staged s JOIN deliveries d ON d.id = s.id WHERE true \
+         FROM staged s JOIN deliveries d ON d.id = s.id \
+         WHERE EXISTS (SELECT 1 FROM json_each(d.subscribers) j \
+             JOIN subscribers sub ON sub.id = j.value \
+             WHERE sub.status = 'active' AND sub.enrollment = 'approved' \
+                 AND sub.consent_date IS NOT NULL \
+                 AND (CASE s.a WHEN 'kakao' THEN sub.want_kakao WHEN 'sms' THEN sub.want_sms \
+                     ELSE sub.want_voice END) <> 0) \
          ON CONFLICT DO NOTHING",
     )
     .bind(now)

@@ -19,20 +19,41 @@ async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
     .fetch_one(&mut *conn)
     .await
     .unwrap();
+    // One village of residents who want every channel: a fallback asks whether its
+    // subscribers still want the stand-in channel.
+    sqlx::query(
+        "INSERT INTO counties (id, code, name) VALUES (1, '43745', '증평군'); \
+         INSERT INTO towns (id, county_id, code, name, kind) VALUES (1, 1, '4374525000', '증평읍', 'eup'); \
+         INSERT INTO villages (id, town_id, code, name) VALUES (1, 1, '4374525021', '연탄1리'); \
+         INSERT INTO households (id, village_id, address, head_name, created_at) \
+             VALUES (1, 1, '연탄리 1', '주민', '2026-11-26T00:00:00Z')",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     let mut planned = Vec::new();
     for i in 0..numbers {
         let e164 = format!("+82100099{:04}", i + 2);
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO subscribers (household_id, village_id, name, phone, phone_kind, \
+                 consent_date, want_kakao, created_at, updated_at) \
+             VALUES (1, 1, '주민', $1, 'mobile', '2024-01-02', 1, '', '') RETURNING id",
+        )
+        .bind(&e164)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
         planned.push(Planned {
             channel: Channel::Sms,
             e164: e164.clone(),
-            village_id: 0,
-            subscriber_ids: vec![i as i64],
+            village_id: 1,
+            subscriber_ids: vec![id],
         });
         planned.push(Planned {
             channel: Channel::Voice,
             e164,
-            village_id: 0,
-            subscriber_ids: vec![i as i64],
+            village_id: 1,
+            subscriber_ids: vec![id],
         });
     }
     insert_planned(&mut conn, b, &planned, "2026-11-26T00:00:00Z")
