@@ -49,6 +49,9 @@ pub struct Config {
     /// Twilio: every page of a listing after the first answers 500 (a listing cut off
     /// partway, whatever the client does).
     pub twilio_later_pages_fail: bool,
+    /// Solapi: national number → the final status codes of its successive messages of each
+    /// type, in order (the last repeats). Other numbers meet the seed's fate.
+    pub solapi_scripted: HashMap<String, Vec<&'static str>>,
 }
 
 pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -68,6 +71,7 @@ impl Default for Config {
             twilio_accounts: HashMap::from([(TWILIO_SID.to_string(), "twilio-token".to_string())]),
             twilio_from: "+82438353233".into(),
             twilio_later_pages_fail: false,
+            solapi_scripted: HashMap::new(),
         }
     }
 }

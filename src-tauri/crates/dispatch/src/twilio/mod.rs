@@ -16,8 +16,8 @@ use serde_json::Value;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
-    Submitted,
+    BoxFuture, Failure, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason,
+    Receipt, Submitted,
 };
 use crate::secret::Secret;
 
@@ -102,18 +102,23 @@ pub fn reason(code: i64) -> Reason {
     }
 }
 
+/// Twilio's error code as a failure: our reason, the code kept.
+pub fn failure(code: i64) -> Failure {
+    Failure::coded(reason(code), code.to_string())
+}
+
 /// A message's or call's status as a receipt.
 pub fn receipt(kind: Channel, status: &str, error_code: Option<i64>) -> Receipt {
     match (kind, status) {
         (Channel::Voice, "completed") => Receipt::Answered,
-        (Channel::Voice, "busy") => Receipt::Failed(Reason::Busy),
-        (Channel::Voice, "no-answer") => Receipt::Failed(Reason::NoAnswer),
-        (Channel::Voice, "failed") => Receipt::Failed(Reason::BadNumber),
+        (Channel::Voice, "busy") => Receipt::Failed(Reason::Busy.into()),
+        (Channel::Voice, "no-answer") => Receipt::Failed(Reason::NoAnswer.into()),
+        (Channel::Voice, "failed") => Receipt::Failed(Reason::BadNumber.into()),
         (_, "delivered" | "read") => Receipt::Delivered,
         (_, "undelivered" | "failed") => {
-            Receipt::Failed(error_code.map_or(Reason::ProviderError, reason))
+            Receipt::Failed(error_code.map_or(Reason::ProviderError.into(), failure))
         }
-        (_, "canceled") => Receipt::Failed(Reason::ProviderError),
+        (_, "canceled") => Receipt::Failed(Reason::ProviderError.into()),
         _ => Receipt::InProgress,
     }
 }
@@ -274,12 +279,12 @@ impl Twilio {
             Channel::Voice => {
                 let twiml = twiml(m, self.cfg.media_base_url.as_deref());
                 if twiml.chars().count() > TWIML_MAX {
-                    return Submitted::Rejected(Reason::ProviderError);
+                    return Submitted::Rejected(Reason::ProviderError.into());
                 }
                 ("Calls.json", ("Twiml", twiml))
             }
             // Twilio has no KakaoTalk; the fallback (if any) takes the other channel.
-            Channel::Kakao => return Submitted::Rejected(Reason::UnregisteredSender),
+            Channel::Kakao => return Submitted::Rejected(Reason::UnregisteredSender.into()),
         };
         let form = [
             ("To", m.to.as_str()),
@@ -296,7 +301,7 @@ impl Twilio {
                 },
                 None => Submitted::Unknown(unreachable("sid 없는 응답")),
             },
-            Ok(Answer::Refused(code)) => Submitted::Rejected(reason(code)),
+            Ok(Answer::Refused(code)) => Submitted::Rejected(failure(code)),
             // Twilio did not take it: "429 is always safe to retry", a refused login created
             // nothing, and a connection never made carried nothing.
             Err(Failed {
@@ -391,7 +396,7 @@ impl Twilio {
                 b["error_code"].as_i64(),
             )),
             // Unknown to Twilio (deleted, another account): it will not arrive.
-            Answer::Refused(_) => Ok(Receipt::Failed(Reason::ProviderError)),
+            Answer::Refused(code) => Ok(Receipt::Failed(failure(code))),
         }
     }
 
