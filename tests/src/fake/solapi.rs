@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::{
-    Fault, Group, Message, Shared, auth, faults, maybe_drop, server_now, with_date, with_date_raw,
+    Fault, Group, Message, Shared, auth, faults, maybe_drop, padded, server_now, with_date,
+    with_date_raw,
 };
 
 const MAX_PER_REQUEST: usize = 10_000;
@@ -405,7 +406,11 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
         .and_then(|k| ids.iter().position(|id| *id == k))
         .unwrap_or(0);
     let page = &ids[start.min(ids.len())..(start + limit).min(ids.len())];
-    let next = ids.get(start + limit).map(|id| id.to_string());
+    let next = if s.config.endless_listing {
+        Some(format!("E{n}"))
+    } else {
+        ids.get(start + limit).map(|id| id.to_string())
+    };
     let mut list = Vec::with_capacity(page.len());
     for id in page {
         let m = &st.messages[*id];
@@ -433,6 +438,9 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
     })
     .unwrap_or_default();
     drop(st);
+    if s.config.listing_padding > 0 {
+        return padded(body, s.config.listing_padding);
+    }
     with_date_raw(&s, StatusCode::OK, body)
 }
 

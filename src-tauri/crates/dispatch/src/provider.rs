@@ -190,6 +190,50 @@ pub enum Receipt {
     Failed(Failure),
 }
 
+/// The most of one answer a client reads: a listing page is well under a megabyte, and an
+/// answer that goes on and on is not gathered into memory.
+pub const BODY_MAX: usize = 8 << 20;
+/// The most pages a listing is followed for: far more than a county-wide send fills (Solapi
+/// 500 a page, Twilio 1,000), and an end to one whose pages always name a next.
+pub const LISTING_PAGES_MAX: usize = 200;
+
+/// An answer's body, read piece by piece and refused past [`BODY_MAX`]. What the answer said
+/// is then unknown, as for one cut off: nothing is taken as sent or as absent.
+pub(crate) async fn read_body(
+    mut resp: reqwest::Response,
+    provider: &str,
+) -> Result<String, ProviderError> {
+    let too_large = || {
+        ProviderError::Unreachable(format!(
+            "{provider}의 응답이 {} MiB를 넘어 읽지 않았습니다",
+            BODY_MAX >> 20
+        ))
+    };
+    if resp.content_length().is_some_and(|n| n > BODY_MAX as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(piece) = resp
+        .chunk()
+        .await
+        .map_err(|e| ProviderError::Unreachable(e.to_string()))?
+    {
+        if body.len() + piece.len() > BODY_MAX {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A listing whose pages went on past [`LISTING_PAGES_MAX`]: staff are told, and the
+/// provider is asked again next pass.
+pub(crate) fn endless_listing(provider: &str) -> ProviderError {
+    ProviderError::Refused(format!(
+        "{provider}의 목록이 {LISTING_PAGES_MAX}쪽을 넘어 더 읽지 않았습니다 — 발송 서버에 문의하세요"
+    ))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
     /// The network or the provider is down, or the answer was cut off: nothing is known to

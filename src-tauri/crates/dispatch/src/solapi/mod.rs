@@ -23,7 +23,7 @@ use sha2::Sha256;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Failure, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason,
+    self, BoxFuture, Failure, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason,
     Receipt, Submitted,
 };
 use crate::secret::Secret;
@@ -272,7 +272,7 @@ impl Solapi {
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .map(SignedDuration::from_secs);
             // A cut-off body is as unknown as a dropped connection.
-            let text = resp.text().await.map_err(unreachable)?;
+            let text = provider::read_body(resp, "Solapi").await?;
             if status.is_success() {
                 return Ok(text);
             }
@@ -366,7 +366,7 @@ impl Solapi {
     ) -> Result<HashMap<String, (String, String, String)>, ProviderError> {
         let mut out = HashMap::new();
         let mut start: Option<String> = None;
-        loop {
+        for _ in 0..provider::LISTING_PAGES_MAX {
             let mut path =
                 format!("/messages/v4/list?criteria=groupId&cond=eq&value={group}&limit={PAGE}");
             if let Some(k) = &start {
@@ -390,6 +390,7 @@ impl Solapi {
                 _ => return Ok(out),
             }
         }
+        Err(provider::endless_listing("Solapi"))
     }
 }
 

@@ -16,8 +16,8 @@ use serde_json::Value;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Failure, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason,
-    Receipt, Submitted,
+    BoxFuture, Failure, Found, LISTING_PAGES_MAX, Lookup, MessageRef, Outgoing, Provider,
+    ProviderError, Reason, Receipt, Submitted, endless_listing, read_body,
 };
 use crate::secret::Secret;
 
@@ -249,10 +249,7 @@ impl Twilio {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<i64>().ok())
             .map(SignedDuration::from_secs);
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| Failed::after(unreachable(e)))?;
+        let text = read_body(resp, "Twilio").await.map_err(Failed::after)?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let code = body["code"].as_i64().unwrap_or(0);
         let error = match status.as_u16() {
@@ -338,7 +335,7 @@ impl Twilio {
         let from = e164(&self.cfg.from);
         let mut out = Vec::new();
         let mut next: Option<String> = None;
-        loop {
+        for _ in 0..LISTING_PAGES_MAX {
             let mut tries = 0;
             let body = loop {
                 tries += 1;
@@ -378,6 +375,7 @@ impl Twilio {
                 _ => return Ok(out),
             }
         }
+        Err(endless_listing("Twilio"))
     }
 
     async fn status_one(&self, m: &MessageRef) -> Result<Receipt, ProviderError> {
