@@ -3,7 +3,8 @@
 //! enough to catch what a real one would refuse: HMAC signatures (bad, reused, skewed),
 //! batch sizes, byte limits, unknown sender. Each message's fate follows from a seed and its
 //! idempotency key, so runs repeat. Faults — 5xx, 429 with Retry-After, latency, connections
-//! dropped after the work was done — are injected at given rates. `GET /__stats` counts
+//! dropped after the work was done — are injected at given rates, and listings can be made to
+//! never end or to be too large to hold. `GET /__stats` counts
 //! what was accepted, accepted twice (duplicates) and rejected: how tests prove "no loss,
 //! no duplicate".
 
@@ -49,6 +50,14 @@ pub struct Config {
     /// Twilio: every page of a listing after the first answers 500 (a listing cut off
     /// partway, whatever the client does).
     pub twilio_later_pages_fail: bool,
+    /// Solapi: national number → the final status codes of its successive messages of each
+    /// type, in order (the last repeats). Other numbers meet the seed's fate.
+    pub solapi_scripted: HashMap<String, Vec<&'static str>>,
+    /// Both providers' listings: every page names a next one, for ever.
+    pub endless_listing: bool,
+    /// Both providers' listings: every page is a valid answer padded to this many bytes and
+    /// sent without a length (0: plain pages).
+    pub listing_padding: usize,
 }
 
 pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -68,6 +77,9 @@ impl Default for Config {
             twilio_accounts: HashMap::from([(TWILIO_SID.to_string(), "twilio-token".to_string())]),
             twilio_from: "+82438353233".into(),
             twilio_later_pages_fail: false,
+            solapi_scripted: HashMap::new(),
+            endless_listing: false,
+            listing_padding: 0,
         }
     }
 }
@@ -189,6 +201,27 @@ pub(crate) fn server_now(s: &Shared) -> Timestamp {
 /// A JSON answer with the server's `Date` (which clients use to correct a skewed clock).
 pub(crate) fn with_date(s: &Shared, status: StatusCode, body: impl Serialize) -> Response {
     with_date_raw(s, status, serde_json::to_vec(&body).unwrap_or_default())
+}
+
+/// A JSON object answered in pieces without a length, `padding` bytes of filler added as
+/// its last field: a listing too large to hold.
+pub(crate) fn padded(json: Vec<u8>, padding: usize) -> Response {
+    let mut head = json;
+    if head.last() == Some(&b'}') {
+        head.pop();
+    }
+    head.extend_from_slice(b",\"padding\":\"");
+    const PIECE: usize = 64 * 1024;
+    let filler = vec![b'x'; PIECE];
+    let pieces = std::iter::once(head)
+        .chain(std::iter::repeat_n(filler, padding.div_ceil(PIECE)))
+        .chain(std::iter::once(b"\"}".to_vec()))
+        .map(Ok::<_, std::convert::Infallible>);
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(futures_util::stream::iter(pieces)),
+    )
+        .into_response()
 }
 
 /// [`with_date`] for a body already written as JSON.

@@ -1,7 +1,7 @@
 //! The Solapi v4 endpoints the desk uses: create a group, add messages to it (≤ 10,000 per
 //! request), send it, list messages by group or id (paged), and the test-only `/__stats`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use axum::Json;
@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::{
-    Fault, Group, Message, Shared, auth, faults, maybe_drop, server_now, with_date, with_date_raw,
+    Fault, Group, Message, Shared, auth, faults, maybe_drop, padded, server_now, with_date,
+    with_date_raw,
 };
 
 const MAX_PER_REQUEST: usize = 10_000;
@@ -159,25 +160,25 @@ struct ListAnswer<'a> {
     message_list: ListedMap<'a>,
 }
 
-/// Checks one message; the code it is refused with, if it is.
+/// Checks one message; the code it is refused with, if it is (Solapi's documented codes).
 fn refuse(s: &Shared, m: &Value) -> Option<&'static str> {
     let to = m["to"].as_str().unwrap_or("");
     if !(10..=11).contains(&to.len())
         || !to.starts_with('0')
         || !to.bytes().all(|b| b.is_ascii_digit())
     {
-        return Some("3104");
+        return Some("3010");
     }
     if m["from"].as_str() != Some(s.config.sender.as_str()) {
         return Some("1062");
     }
     let text = m["text"].as_str().unwrap_or("");
     let Some(bytes) = euc_kr_bytes(text) else {
-        return Some("2001");
+        return Some("1029");
     };
     match m["type"].as_str().unwrap_or("") {
-        "SMS" if bytes > SMS_MAX => Some("2001"),
-        "LMS" if bytes > LMS_MAX => Some("2001"),
+        "SMS" if bytes > SMS_MAX => Some("1031"),
+        "LMS" if bytes > LMS_MAX => Some("1031"),
         "ATA"
             if m["kakaoOptions"]["pfId"].as_str().is_none()
                 || m["kakaoOptions"]["templateId"].as_str().is_none() =>
@@ -185,18 +186,35 @@ fn refuse(s: &Shared, m: &Value) -> Option<&'static str> {
             Some("3105")
         }
         "SMS" | "LMS" | "ATA" | "VOICE" => None,
-        _ => Some("2001"),
+        _ => Some("1025"),
     }
 }
 
-/// The final code of an accepted message, from the seed and its key.
-fn fate(s: &Shared, kind: &str, key: &str) -> &'static str {
+/// The final code of an accepted message: scripted for its number (counting its messages of
+/// this type), else from the seed and
+/// its key — busy or timed out for calls, a phone off for texts, not a KakaoTalk user.
+fn fate(
+    s: &Shared,
+    messages: &BTreeMap<String, Message>,
+    kind: &str,
+    to: &str,
+    key: &str,
+) -> &'static str {
+    if let Some(script) = s.config.solapi_scripted.get(to) {
+        let earlier = messages
+            .values()
+            .filter(|m| m.to == to && m.kind == kind)
+            .count();
+        if let Some(code) = script.get(earlier).or(script.last()) {
+            return code;
+        }
+    }
     let r = s.roll(&format!("fate:{key}"));
     match kind {
-        "VOICE" if r < 0.05 => "3022",
-        "VOICE" if r < 0.10 => "3023",
-        "SMS" | "LMS" if r < 0.05 => "3099",
-        "ATA" if r < 0.03 => "3099",
+        "VOICE" if r < 0.05 => "3041",
+        "VOICE" if r < 0.10 => "3040",
+        "SMS" | "LMS" if r < 0.05 => "3043",
+        "ATA" if r < 0.03 => "3104",
         _ => "4000",
     }
 }
@@ -285,7 +303,7 @@ pub async fn add_messages(
             }
             st.serial += 1;
             let id = format!("M4V{:020}", st.serial);
-            let fate = fate(&s, kind, &key);
+            let fate = fate(&s, &st.messages, kind, to, &key);
             g.messages.push(id.clone());
             st.messages.insert(
                 id.clone(),
@@ -388,7 +406,11 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
         .and_then(|k| ids.iter().position(|id| *id == k))
         .unwrap_or(0);
     let page = &ids[start.min(ids.len())..(start + limit).min(ids.len())];
-    let next = ids.get(start + limit).map(|id| id.to_string());
+    let next = if s.config.endless_listing {
+        Some(format!("E{n}"))
+    } else {
+        ids.get(start + limit).map(|id| id.to_string())
+    };
     let mut list = Vec::with_capacity(page.len());
     for id in page {
         let m = &st.messages[*id];
@@ -416,6 +438,9 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
     })
     .unwrap_or_default();
     drop(st);
+    if s.config.listing_padding > 0 {
+        return padded(body, s.config.listing_padding);
+    }
     with_date_raw(&s, StatusCode::OK, body)
 }
 

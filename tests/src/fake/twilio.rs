@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Fault, Shared, faults, maybe_drop, server_now, with_date};
+use super::{Fault, Shared, faults, maybe_drop, padded, server_now, with_date};
 
 const BODY_MAX: usize = 1600;
 const TWIML_MAX: usize = 4000;
@@ -341,7 +341,7 @@ pub async fn list(
         .take(size)
         .map(|m| resource_json(&s, &account, m))
         .collect();
-    let more = found.len() > offset + size;
+    let more = found.len() > offset + size || s.config.endless_listing;
     drop(st);
     let next = more.then(|| {
         let mut uri = format!("/2010-04-01/Accounts/{account}/{resource}?");
@@ -356,11 +356,15 @@ pub async fn list(
         uri.push_str(&ser.finish());
         uri
     });
-    with_date(
-        &s,
-        StatusCode::OK,
-        json!({ name: page, "page": offset / size, "page_size": size, "next_page_uri": next }),
-    )
+    let body =
+        json!({ name: page, "page": offset / size, "page_size": size, "next_page_uri": next });
+    if s.config.listing_padding > 0 {
+        return padded(
+            serde_json::to_vec(&body).unwrap_or_default(),
+            s.config.listing_padding,
+        );
+    }
+    with_date(&s, StatusCode::OK, body)
 }
 
 pub async fn account(Ax(s): Ax<Shared>, Path(file): Path<String>, headers: HeaderMap) -> Response {

@@ -428,7 +428,9 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
             channel: Channel::Voice,
             reason: Reason::Busy,
             failed: 1,
-            retrying: 0
+            retrying: 0,
+            // The sandbox gives no codes of its own.
+            codes: vec![],
         }]
     );
 

@@ -221,3 +221,48 @@ async fn a_receipts_listing_cut_off_partway_keeps_what_its_first_page_said() {
     assert!(receipts[..8].iter().all(|r| *r == Receipt::InProgress));
     assert!(stats(&base).await["failed_injected"].as_i64().unwrap() >= 3);
 }
+
+/// More receipts than are fetched one by one, so that they are listed.
+fn listed_refs() -> Vec<maeul_dispatch::provider::MessageRef> {
+    (0..30)
+        .map(|i| maeul_dispatch::provider::MessageRef {
+            group_id: None,
+            message_id: format!("SM{i:032}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipts_listing_that_never_ends_is_refused_at_the_page_cap() {
+    use maeul_dispatch::provider::{Provider, ProviderError};
+    let base = start(Config {
+        endless_listing: true,
+        ..Config::default()
+    })
+    .await;
+    let tw = client(&base, "twilio-token", None);
+    let refs = listed_refs();
+    let listed = tokio::time::timeout(Duration::from_secs(60), tw.status(&refs))
+        .await
+        .expect("the listing stopped");
+    let e = listed.unwrap_err();
+    assert!(matches!(e, ProviderError::Refused(_)), "{e:?}");
+    assert!(e.to_string().contains("Twilio"), "{e}");
+    assert!(e.to_string().contains("200쪽"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipts_page_larger_than_the_body_cap_is_not_read_whole() {
+    use maeul_dispatch::provider::{Provider, ProviderError};
+    let base = start(Config {
+        listing_padding: 16 << 20,
+        ..Config::default()
+    })
+    .await;
+    let tw = client(&base, "twilio-token", None);
+    let refs = listed_refs();
+    let e = tw.status(&refs).await.unwrap_err();
+    assert!(matches!(e, ProviderError::Unreachable(_)), "{e:?}");
+    assert!(e.to_string().contains("Twilio"), "{e}");
+    assert!(e.to_string().contains("8 MiB"), "{e}");
+}

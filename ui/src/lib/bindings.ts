@@ -988,6 +988,14 @@ key: string;
  */
 message: string }
 export type Checklist = { app_installed: boolean; phone_registered: boolean; practice_done: boolean }
+/**
+ * One provider code behind a reason: failed and retrying deliveries together.
+ */
+export type CodeCount = { code: string; 
+/**
+ * What it means, in Korean; empty where the provider's codes are not explained here.
+ */
+explanation: string; count: number }
 export type Cohort = { id: number | null; year: number; name: string; kind: CohortKind; 
 /**
  * 백만원, as the pledge card states it.
@@ -1570,7 +1578,36 @@ export type ProviderView = { settings: ProviderSettings | null; has_secret: bool
 /**
  * Our reasons, whatever the provider's codes.
  */
-export type Reason = "no_answer" | "busy" | "bad_number" | "opted_out" | "unregistered_sender" | "rate_limited" | "provider_error"
+export type Reason = "no_answer" | "busy" | "bad_number" | "opted_out" | "unregistered_sender" | "rate_limited" | "provider_error" | 
+/**
+ * The phone is off or out of coverage.
+ */
+"power_off" | 
+/**
+ * 카카오톡 미사용자 — the number has no KakaoTalk (or blocked alimtalk): a text reaches it.
+ */
+"not_kakao_user" | 
+/**
+ * Alimtalk goes only between 08:00 and 20:00.
+ */
+"outside_hours" | 
+/**
+ * 변작된 발신번호 — the sender number's owner barred it from internet sending (the
+ * carrier's anti-spoofing service): nothing goes from it until they lift the bar.
+ */
+"spoofed_sender" | 
+/**
+ * The account or sender is blocked (a KISA spam report, the provider's own block).
+ */
+"sender_blocked" | 
+/**
+ * The provider refused the message itself (its format, length, characters).
+ */
+"bad_message" | 
+/**
+ * The carrier failed to deliver, for a reason the provider did not name.
+ */
+"carrier_error"
 /**
  * Why deliveries of one channel failed, or wait to be tried again.
  */
@@ -1582,7 +1619,11 @@ failed: number;
 /**
  * Waiting for their next attempt after this.
  */
-retrying: number }
+retrying: number; 
+/**
+ * The provider's own codes behind this reason, most frequent first.
+ */
+codes: CodeCount[] }
 export type RecordingRow = { id: number; title: string; 
 /**
  * recording, ready, recovered, failed
@@ -1690,7 +1731,16 @@ export type Skipped = { name: string; reason: string }
  * 재원 — funding source, the rows of both money tables. `Total` is the 계 row.
  */
 export type Source = "total" | "national" | "provincial" | "county" | "private" | "self_funded"
-export type StateCount = { channel: Channel; state: string; reason: string | null; count: number }
+export type StateCount = { channel: Channel; state: string; reason: string | null; 
+/**
+ * The provider's own code beside the reason, where it gave one.
+ */
+code: string | null; 
+/**
+ * What that code means, in Korean (Solapi's table); `None` where there is no code or
+ * the provider's codes are not explained here.
+ */
+explanation: string | null; count: number }
 export type Status = { kind: StatusKind; 
 /**
  * 이행도, percent.

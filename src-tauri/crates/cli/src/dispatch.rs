@@ -198,9 +198,16 @@ pub async fn broadcast(
                     serde_json::to_string_pretty(&counts).unwrap_or_default()
                 );
             } else {
+                // The provider's own code and its meaning last, where there is one.
                 for c in counts {
+                    let code = match c.code {
+                        Some(code) => {
+                            format!("\t{code}\t{}", c.explanation.unwrap_or_default())
+                        }
+                        None => String::new(),
+                    };
                     println!(
-                        "{:?}\t{}\t{}\t{}",
+                        "{:?}\t{}\t{}\t{}{code}",
                         c.channel,
                         c.state,
                         c.reason.unwrap_or_default(),

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::fanout::Channel;
+use crate::provider::{Failure, Reason};
 
 mod planned;
 pub use planned::insert_planned;
@@ -90,7 +91,7 @@ pub struct Due {
     pub attempt: u32,
 }
 
-/// Puts `[id, a, b]` rows into the connection's temporary `staged` table, keyed by id, so
+/// Puts `[id, a, b, c]` rows into the connection's temporary `staged` table, keyed by id, so
 /// that one UPDATE can join them by primary key. (An UPDATE … FROM json_each() is planned
 /// as a scan of the whole outbox per row.) The batch UPDATEs write `+state` so that SQLite
 /// looks rows up by id rather than walking every row of that state through its index.
@@ -98,14 +99,15 @@ pub(crate) async fn stage(
     conn: &mut Conn,
     rows: Vec<serde_json::Value>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b)")
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c)")
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM staged")
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO staged (id, a, b) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1)",
+        "INSERT INTO staged (id, a, b, c) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($1)",
     )
     .bind(serde_json::Value::Array(rows).to_string())
     .execute(&mut *conn)
@@ -298,11 +300,11 @@ pub async fn record_submitted(
 pub async fn schedule_retry(
     conn: &mut Conn,
     id: i64,
-    reason: &str,
+    reason: Reason,
     next_attempt_at: &str,
     now: &str,
 ) -> Result<bool, sqlx::Error> {
-    let row = [(id, reason, next_attempt_at.to_string())];
+    let row = [(id, reason.into(), next_attempt_at.to_string())];
     Ok(schedule_retry_batch(conn, &row, now).await? == 1)
 }
 
@@ -328,10 +330,11 @@ pub async fn in_flight(conn: &mut Conn) -> Result<Vec<InFlight>, sqlx::Error> {
     .await
 }
 
-/// [`schedule_retry`] for a batch: (id, reason, next attempt time).
+/// [`schedule_retry`] for a batch: (id, why, next attempt time). The provider's code is kept
+/// with the reason (cleared where it gave none), so the two always tell of the same attempt.
 pub async fn schedule_retry_batch(
     conn: &mut Conn,
-    rows: &[(i64, &str, String)],
+    rows: &[(i64, Failure, String)],
     now: &str,
 ) -> Result<u32, sqlx::Error> {
     if rows.is_empty() {
@@ -340,14 +343,15 @@ pub async fn schedule_retry_batch(
     stage(
         conn,
         rows.iter()
-            .map(|(id, reason, next)| serde_json::json!([id, reason, next]))
+            .map(|(id, f, next)| serde_json::json!([id, f.reason.as_str(), next, f.code]))
             .collect(),
     )
     .await?;
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'pending', updated_at = $1, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
-             next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
+             next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
+             provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND +state IN ('submitting', 'submitted', 'failed')",
     )
     .bind(now)
@@ -356,10 +360,10 @@ pub async fn schedule_retry_batch(
     Ok(done.rows_affected() as u32)
 }
 
-/// Fails a batch for good: (id, reason), each still in `from`.
+/// Fails a batch for good: (id, why), each still in `from`.
 pub async fn fail_batch(
     conn: &mut Conn,
-    rows: &[(i64, &str)],
+    rows: &[(i64, Failure)],
     from: DeliveryState,
     now: &str,
 ) -> Result<u32, sqlx::Error> {
@@ -369,13 +373,14 @@ pub async fn fail_batch(
     stage(
         conn,
         rows.iter()
-            .map(|(id, reason)| serde_json::json!([id, reason]))
+            .map(|(id, f)| serde_json::json!([id, f.reason.as_str(), null, f.code]))
             .collect(),
     )
     .await?;
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'failed', updated_at = $2, \
-             reason = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
+             reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
+             provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND +state = $1",
     )
     .bind(from.as_str())

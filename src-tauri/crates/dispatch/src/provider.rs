@@ -36,10 +36,25 @@ pub enum Reason {
     UnregisteredSender,
     RateLimited,
     ProviderError,
+    /// The phone is off or out of coverage.
+    PowerOff,
+    /// 카카오톡 미사용자 — the number has no KakaoTalk (or blocked alimtalk): a text reaches it.
+    NotKakaoUser,
+    /// Alimtalk goes only between 08:00 and 20:00.
+    OutsideHours,
+    /// 변작된 발신번호 — the sender number's owner barred it from internet sending (the
+    /// carrier's anti-spoofing service): nothing goes from it until they lift the bar.
+    SpoofedSender,
+    /// The account or sender is blocked (a KISA spam report, the provider's own block).
+    SenderBlocked,
+    /// The provider refused the message itself (its format, length, characters).
+    BadMessage,
+    /// The carrier failed to deliver, for a reason the provider did not name.
+    CarrierError,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const ALL: [Reason; 14] = [
         Reason::NoAnswer,
         Reason::Busy,
         Reason::BadNumber,
@@ -47,14 +62,39 @@ impl Reason {
         Reason::UnregisteredSender,
         Reason::RateLimited,
         Reason::ProviderError,
+        Reason::PowerOff,
+        Reason::NotKakaoUser,
+        Reason::OutsideHours,
+        Reason::SpoofedSender,
+        Reason::SenderBlocked,
+        Reason::BadMessage,
+        Reason::CarrierError,
     ];
 
     /// Whether another attempt can succeed.
     pub fn retryable(self) -> bool {
-        matches!(
-            self,
-            Reason::NoAnswer | Reason::Busy | Reason::RateLimited | Reason::ProviderError
-        )
+        match self {
+            Reason::NoAnswer
+            | Reason::Busy
+            | Reason::RateLimited
+            | Reason::ProviderError
+            | Reason::PowerOff
+            | Reason::OutsideHours
+            | Reason::CarrierError => true,
+            Reason::BadNumber
+            | Reason::OptedOut
+            | Reason::UnregisteredSender
+            | Reason::NotKakaoUser
+            | Reason::SpoofedSender
+            | Reason::SenderBlocked
+            | Reason::BadMessage => false,
+        }
+    }
+
+    /// Whether, once this channel failed for good, the fallback channel is worth trying: not
+    /// for a number that does not exist or refused us, whatever the channel.
+    pub fn falls_back(self) -> bool {
+        !matches!(self, Reason::BadNumber | Reason::OptedOut)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +106,13 @@ impl Reason {
             Reason::UnregisteredSender => "unregistered_sender",
             Reason::RateLimited => "rate_limited",
             Reason::ProviderError => "provider_error",
+            Reason::PowerOff => "power_off",
+            Reason::NotKakaoUser => "not_kakao_user",
+            Reason::OutsideHours => "outside_hours",
+            Reason::SpoofedSender => "spoofed_sender",
+            Reason::SenderBlocked => "sender_blocked",
+            Reason::BadMessage => "bad_message",
+            Reason::CarrierError => "carrier_error",
         }
     }
 
@@ -84,7 +131,37 @@ impl Reason {
             Reason::UnregisteredSender => "발신번호 미등록",
             Reason::RateLimited => "요청 한도 초과",
             Reason::ProviderError => "발송 서버 오류",
+            Reason::PowerOff => "전원 꺼짐·통화권 밖",
+            Reason::NotKakaoUser => "카카오톡 미사용자",
+            Reason::OutsideHours => "발송 가능 시간 아님",
+            Reason::SpoofedSender => "변작된 발신번호",
+            Reason::SenderBlocked => "발신 차단",
+            Reason::BadMessage => "메시지 형식 오류",
+            Reason::CarrierError => "통신사 오류",
         }
+    }
+}
+
+/// Why an attempt failed: our reason, and the provider's own code when it gave one (kept on
+/// the delivery for the report, which explains it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub reason: Reason,
+    pub code: Option<String>,
+}
+
+impl Failure {
+    pub fn coded(reason: Reason, code: impl Into<String>) -> Failure {
+        Failure {
+            reason,
+            code: Some(code.into()),
+        }
+    }
+}
+
+impl From<Reason> for Failure {
+    fn from(reason: Reason) -> Failure {
+        Failure { reason, code: None }
     }
 }
 
@@ -93,7 +170,7 @@ pub enum Submitted {
     Accepted {
         message_id: String,
     },
-    Rejected(Reason),
+    Rejected(Failure),
     /// The request for this message failed in a way that leaves its fate unknown (providers
     /// that take one message per request): the row stays submitting and the next pass looks
     /// it up before anything is sent again.
@@ -104,13 +181,57 @@ pub enum Submitted {
 }
 
 /// Where a submitted message stands at the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Receipt {
     InProgress,
     Delivered,
     Answered,
     Listened,
-    Failed(Reason),
+    Failed(Failure),
+}
+
+/// The most of one answer a client reads: a listing page is well under a megabyte, and an
+/// answer that goes on and on is not gathered into memory.
+pub const BODY_MAX: usize = 8 << 20;
+/// The most pages a listing is followed for: far more than a county-wide send fills (Solapi
+/// 500 a page, Twilio 1,000), and an end to one whose pages always name a next.
+pub const LISTING_PAGES_MAX: usize = 200;
+
+/// An answer's body, read piece by piece and refused past [`BODY_MAX`]. What the answer said
+/// is then unknown, as for one cut off: nothing is taken as sent or as absent.
+pub(crate) async fn read_body(
+    mut resp: reqwest::Response,
+    provider: &str,
+) -> Result<String, ProviderError> {
+    let too_large = || {
+        ProviderError::Unreachable(format!(
+            "{provider}의 응답이 {} MiB를 넘어 읽지 않았습니다",
+            BODY_MAX >> 20
+        ))
+    };
+    if resp.content_length().is_some_and(|n| n > BODY_MAX as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(piece) = resp
+        .chunk()
+        .await
+        .map_err(|e| ProviderError::Unreachable(e.to_string()))?
+    {
+        if body.len() + piece.len() > BODY_MAX {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A listing whose pages went on past [`LISTING_PAGES_MAX`]: staff are told, and the
+/// provider is asked again next pass.
+pub(crate) fn endless_listing(provider: &str) -> ProviderError {
+    ProviderError::Refused(format!(
+        "{provider}의 목록이 {LISTING_PAGES_MAX}쪽을 넘어 더 읽지 않았습니다 — 발송 서버에 문의하세요"
+    ))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

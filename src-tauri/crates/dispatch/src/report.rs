@@ -66,6 +66,11 @@ pub struct StateCount {
     pub channel: Channel,
     pub state: String,
     pub reason: Option<String>,
+    /// The provider's own code beside the reason, where it gave one.
+    pub code: Option<String>,
+    /// What that code means, in Korean (Solapi's table); `None` where there is no code or
+    /// the provider's codes are not explained here.
+    pub explanation: Option<String>,
     pub count: u32,
 }
 
@@ -73,21 +78,49 @@ fn channel_of(s: &str) -> Channel {
     Channel::parse(s).unwrap_or(Channel::Sms)
 }
 
-/// Exact counts per channel, state and reason (the CLI's `broadcast report --json`).
+/// What a provider's own failure code means, in Korean: Solapi's codes from its table; an
+/// empty text for providers whose codes are shown as they are (Twilio's).
+pub fn explain(provider: &str, code: &str) -> &'static str {
+    match provider {
+        "solapi" => crate::solapi::explain(code),
+        _ => "",
+    }
+}
+
+/// Exact counts per channel, state, reason and provider code (the CLI's `broadcast report
+/// --json`).
 pub async fn state_counts(conn: &mut Conn, id: i64) -> Result<Vec<StateCount>, DispatchError> {
-    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT channel, state, CASE WHEN state IN ('failed', 'pending') THEN reason END, COUNT(*) \
-         FROM deliveries WHERE broadcast_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    // channel, state, reason, provider code, provider, count
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT channel, state, CASE WHEN state IN ('failed', 'pending') THEN reason END, \
+                 CASE WHEN state IN ('failed', 'pending') THEN provider_code END, \
+                 CASE WHEN state IN ('failed', 'pending') AND provider_code IS NOT NULL \
+                     THEN provider END, COUNT(*) \
+             FROM deliveries WHERE broadcast_id = $1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(c, state, reason, n)| StateCount {
+        .map(|(c, state, reason, code, provider, n)| StateCount {
             channel: channel_of(&c),
             state,
             reason,
+            explanation: code
+                .as_deref()
+                .map(|code| explain(provider.as_deref().unwrap_or(""), code))
+                .filter(|e| !e.is_empty())
+                .map(str::to_string),
+            code,
             count: n as u32,
         })
         .collect())
@@ -102,6 +135,17 @@ pub struct ReasonCount {
     pub failed: u32,
     /// Waiting for their next attempt after this.
     pub retrying: u32,
+    /// The provider's own codes behind this reason, most frequent first.
+    pub codes: Vec<CodeCount>,
+}
+
+/// One provider code behind a reason: failed and retrying deliveries together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct CodeCount {
+    pub code: String,
+    /// What it means, in Korean; empty where the provider's codes are not explained here.
+    pub explanation: String,
+    pub count: u32,
 }
 
 /// The reasons behind a broadcast's failures and retries (from [`state_counts`]), by
@@ -123,6 +167,7 @@ pub fn reasons(counts: &[StateCount]) -> Vec<ReasonCount> {
                     reason,
                     failed: 0,
                     retrying: 0,
+                    codes: Vec::new(),
                 });
                 out.len() - 1
             }
@@ -131,8 +176,23 @@ pub fn reasons(counts: &[StateCount]) -> Vec<ReasonCount> {
             "failed" => out[i].failed += s.count,
             _ => out[i].retrying += s.count,
         }
+        if let Some(code) = &s.code {
+            let codes = &mut out[i].codes;
+            match codes.iter_mut().find(|c| c.code == *code) {
+                Some(c) => c.count += s.count,
+                None => codes.push(CodeCount {
+                    code: code.clone(),
+                    explanation: s.explanation.clone().unwrap_or_default(),
+                    count: s.count,
+                }),
+            }
+        }
     }
     out.sort_by(|a, b| (a.channel, b.failed + b.retrying).cmp(&(b.channel, a.failed + a.retrying)));
+    for r in &mut out {
+        r.codes
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    }
     out
 }
 
@@ -319,7 +379,17 @@ mod tests {
             channel,
             state: state.into(),
             reason: reason.map(Into::into),
+            code: None,
+            explanation: None,
             count: n,
+        }
+    }
+
+    fn coded(state: &str, reason: &str, code: &str, n: u32) -> StateCount {
+        StateCount {
+            code: Some(code.into()),
+            explanation: Some(crate::solapi::explain(code).into()),
+            ..count(Channel::Sms, state, Some(reason), n)
         }
     }
 
@@ -341,6 +411,7 @@ mod tests {
             reason,
             failed,
             retrying,
+            codes: Vec::new(),
         };
         assert_eq!(
             reasons(&counts),
@@ -356,6 +427,32 @@ mod tests {
             (Channel::Voice, 7, 10)
         );
         assert_eq!((p[1].channel, p[1].progress.failed), (Channel::Sms, 7));
+    }
+
+    /// The provider's codes behind a reason add up across failed and retrying deliveries,
+    /// each with what it means.
+    #[test]
+    fn reasons_carry_the_providers_codes_with_their_explanations() {
+        let counts = [
+            coded("failed", "power_off", "3042", 1),
+            coded("failed", "power_off", "3043", 2),
+            coded("pending", "power_off", "3043", 4),
+            coded("failed", "spoofed_sender", "3059", 3),
+        ];
+        let r = reasons(&counts);
+        assert_eq!(
+            (r[0].reason, r[0].failed, r[0].retrying),
+            (Reason::PowerOff, 3, 4)
+        );
+        let codes: Vec<(&str, u32)> = r[0]
+            .codes
+            .iter()
+            .map(|c| (c.code.as_str(), c.count))
+            .collect();
+        assert_eq!(codes, [("3043", 6), ("3042", 1)]);
+        assert_eq!(r[0].codes[0].explanation, "단말기 전원 꺼짐");
+        assert_eq!(r[1].reason, Reason::SpoofedSender);
+        assert!(r[1].codes[0].explanation.contains("변작된 발신번호"));
     }
 
     #[test]

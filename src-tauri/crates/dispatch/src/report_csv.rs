@@ -7,8 +7,9 @@ use maeul_registry::export::neutralize;
 
 use crate::DispatchError;
 use crate::provider::Reason;
+use crate::report;
 
-// SQLite's JSON has no booleans: the last field (is this a fallback?) is 0 or 1.
+// SQLite's JSON has no booleans: the fallback field (is this a fallback?) is 0 or 1.
 type Line = (
     String,
     String,
@@ -19,6 +20,8 @@ type Line = (
     i64,
     String,
     u8,
+    Option<String>,
+    Option<String>,
 );
 
 fn state_ko(s: &str) -> &'static str {
@@ -60,7 +63,8 @@ pub async fn write(
 ) -> Result<(Vec<u8>, u32), DispatchError> {
     let (json,): (String,) = sqlx::query_as(
         "SELECT COALESCE(json_group_array(json_array(COALESCE(t.name, ''), COALESCE(v.name, ''), d.channel, \
-             d.e164, d.state, d.reason, d.attempt, d.updated_at, d.fallback_of IS NOT NULL)), '[]') \
+             d.e164, d.state, d.reason, d.attempt, d.updated_at, d.fallback_of IS NOT NULL, \
+             d.provider_code, d.provider)), '[]') \
          FROM deliveries d LEFT JOIN villages v ON v.id = d.village_id LEFT JOIN towns t ON t.id = v.town_id \
          WHERE d.broadcast_id = $1",
     )
@@ -83,13 +87,33 @@ pub async fn write(
             "전화번호",
             "상태",
             "사유",
+            "코드",
+            "코드 설명",
             "시도",
             "갱신(UTC)",
             "대체 발송",
         ];
         w.write_record(header)
             .map_err(|e| DispatchError::invalid("report", e.to_string()))?;
-        for (town, village, channel, e164, state, reason, attempt, updated, fallback) in &lines {
+        for line in &lines {
+            let (
+                town,
+                village,
+                channel,
+                e164,
+                state,
+                reason,
+                attempt,
+                updated,
+                fallback,
+                code,
+                provider,
+            ) = line;
+            let code = code.as_deref().unwrap_or("");
+            let explanation = match code {
+                "" => "",
+                code => report::explain(provider.as_deref().unwrap_or(""), code),
+            };
             // Names, numbers and provider text come from outside: Excel must not run them.
             w.write_record([
                 neutralize(town).as_str(),
@@ -98,6 +122,8 @@ pub async fn write(
                 &neutralize(&show(e164)),
                 state_ko(state),
                 &neutralize(reason_ko(reason.as_deref())),
+                &neutralize(code),
+                explanation,
                 &attempt.to_string(),
                 updated.as_str(),
                 if *fallback != 0 { "예" } else { "" },
@@ -137,10 +163,13 @@ mod tests {
         crate::outbox::insert_planned(&mut conn, 1, &[planned], "2026-11-26T00:00:00Z")
             .await
             .unwrap();
-        sqlx::query("UPDATE deliveries SET state = 'failed', reason = '@SUM(1)'")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE deliveries SET state = 'failed', reason = '@SUM(1)', provider = 'solapi', \
+             provider_code = '3059'",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap();
         let (bytes, lines) = super::write(&mut conn, 1, &|e164| e164.to_string())
             .await
             .unwrap();
@@ -152,5 +181,8 @@ mod tests {
         assert_eq!(&row[3], "'+821000990001");
         assert_eq!(&row[5], "'@SUM(1)");
         assert_eq!(&row[4], "실패");
+        // Solapi's own code, and what it means.
+        assert_eq!(&row[6], "3059");
+        assert!(row[7].starts_with("변작된 발신번호"), "{}", &row[7]);
     }
 }

@@ -152,9 +152,15 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
             .reasons
             .iter()
             .map(|c| {
+                // The provider's codes after the reason: what staff quote to the provider.
+                let codes: Vec<&str> = c.codes.iter().map(|k| k.code.as_str()).collect();
+                let reason = match codes.as_slice() {
+                    [] => c.reason.label_ko().to_string(),
+                    codes => format!("{} ({})", c.reason.label_ko(), codes.join(", ")),
+                };
                 vec![
                     GridCell::value(channel_label(c.channel)),
-                    GridCell::value(c.reason.label_ko()),
+                    GridCell::value(&reason),
                     GridCell::value(&n(c.failed)).align(Align::Right),
                     GridCell::value(&n(c.retrying)).align(Align::Right),
                 ]

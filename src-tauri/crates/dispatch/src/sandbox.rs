@@ -30,11 +30,11 @@ pub struct Sandbox {
 /// a number ending 0 fails and its KakaoTalk fallback arrives.
 fn fate(channel: Channel, to: &str) -> Receipt {
     match (channel, to.chars().last()) {
-        (Channel::Voice, Some('0')) => Receipt::Failed(Reason::NoAnswer),
-        (Channel::Voice, Some('1')) => Receipt::Failed(Reason::Busy),
+        (Channel::Voice, Some('0')) => Receipt::Failed(Reason::NoAnswer.into()),
+        (Channel::Voice, Some('1')) => Receipt::Failed(Reason::Busy.into()),
         (Channel::Voice, _) => Receipt::Listened,
-        (Channel::Sms, Some('0')) => Receipt::Failed(Reason::ProviderError),
-        (Channel::Kakao, Some('9')) => Receipt::Failed(Reason::BadNumber),
+        (Channel::Sms, Some('0')) => Receipt::Failed(Reason::ProviderError.into()),
+        (Channel::Kakao, Some('9')) => Receipt::Failed(Reason::NotKakaoUser.into()),
         _ => Receipt::Delivered,
     }
 }
@@ -74,7 +74,7 @@ impl Provider for Sandbox {
             let mut out = Vec::with_capacity(batch.len());
             for m in batch {
                 if !m.to.starts_with("+82") {
-                    out.push(Submitted::Rejected(Reason::BadNumber));
+                    out.push(Submitted::Rejected(Reason::BadNumber.into()));
                     continue;
                 }
                 *s.accepted.entry(m.idempotency_key.clone()).or_default() += 1;
@@ -106,7 +106,7 @@ impl Provider for Sandbox {
                 .map(|id| match s.messages.get(id) {
                     Some((channel, to)) => fate(*channel, to),
                     None => from_id(id)
-                        .map_or(Receipt::Failed(Reason::ProviderError), |(c, to)| {
+                        .map_or(Receipt::Failed(Reason::ProviderError.into()), |(c, to)| {
                             fate(c, &to)
                         }),
                 })

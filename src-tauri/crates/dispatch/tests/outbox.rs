@@ -6,6 +6,7 @@ use maeul_dispatch::outbox::{
     DeliveryState as S, advance, begin_submit, idempotency_key, in_flight, insert_planned,
     record_submitted, schedule_retry,
 };
+use maeul_dispatch::provider::Reason;
 
 async fn conn_with_broadcast() -> (maeul_db::Db, i64) {
     let db = maeul_db::open_memory().await.unwrap();
@@ -139,7 +140,7 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
         .unwrap();
     // No answer: tried again in 3 minutes.
     assert!(
-        schedule_retry(&mut conn, id, "no_answer", "2026-11-26T00:03:00Z", now)
+        schedule_retry(&mut conn, id, Reason::NoAnswer, "2026-11-26T00:03:00Z", now)
             .await
             .unwrap()
     );

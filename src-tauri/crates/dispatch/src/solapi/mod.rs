@@ -23,8 +23,8 @@ use sha2::Sha256;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
-    Submitted,
+    self, BoxFuture, Failure, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason,
+    Receipt, Submitted,
 };
 use crate::secret::Secret;
 use crate::text::{self, TextKind};
@@ -73,19 +73,122 @@ pub fn signature(secret: &str, date: &str, salt: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Solapi's status codes as the desk reads them. 2000/3000 are on their way, 4000 arrived;
-/// the failure codes are the ones the fake provider answers with (see tests/src/fake).
+/// Solapi's four-digit status code as our reason (its table: 1xxx refused on receipt, 2xxx
+/// failed on the platform, 3xxx failed at the carrier; `api-reference/message-status-codes.md`
+/// of solapi/documents). A code the table does not list is taken as one that may pass on
+/// another attempt: the provider's or the carrier's error by its first digit.
+pub fn reason(code: &str) -> Reason {
+    match code {
+        "3041" => Reason::Busy,
+        "3040" => Reason::NoAnswer,
+        "3042" | "3043" => Reason::PowerOff,
+        "3010" | "3032" => Reason::BadNumber,
+        "1060" | "1061" | "2060" | "2061" | "3047" | "3055" => Reason::OptedOut,
+        "1041" | "1042" | "1043" | "1062" | "2062" | "3013" | "3101" | "3103" | "3105" | "3106" => {
+            Reason::UnregisteredSender
+        }
+        "1064" | "2063" | "2064" => Reason::SenderBlocked,
+        "1011" | "1013" | "1014" | "1025" | "1027" | "1028" | "1029" | "1031" | "2011" | "3011" => {
+            Reason::BadMessage
+        }
+        "3059" => Reason::SpoofedSender,
+        "3102" | "3104" | "3107" => Reason::NotKakaoUser,
+        "3108" => Reason::OutsideHours,
+        c if c.starts_with('3') => Reason::CarrierError,
+        _ => Reason::ProviderError,
+    }
+}
+
+/// What a Solapi status code means, in Korean, for the delivery report. Never empty: a code
+/// the table does not list is named by its class.
+pub fn explain(code: &str) -> &'static str {
+    match code {
+        "1010" => "필수 입력 값 미입력",
+        "1011" | "2011" | "3011" => "형식 오류 (Format Error)",
+        "1013" => "SMS에는 제목을 쓸 수 없음",
+        "1014" => "제목은 40바이트까지",
+        "1020" => "등록된 계정이 아니거나 비밀번호가 틀림",
+        "1021" => "해당 메시지가 없음",
+        "1022" => "해당 그룹이 없음",
+        "1023" => "해당 이미지가 없음",
+        "1024" | "2024" | "3024" => "서버 오류",
+        "1025" => "잘못된 메시지 타입",
+        "1026" => "중복 수신번호",
+        "1027" => "UTF-8 인코딩만 사용 가능",
+        "1028" => "출력할 수 없는 문자 포함",
+        "1029" => "EUC-KR(완성형 한글) 밖의 문자 포함",
+        "1030" | "2230" => "잔액 부족",
+        "1031" => "메시지 길이 초과 (SMS 90바이트, LMS 2000바이트, 알림톡 1000자)",
+        "1032" => "유효하지 않은 사용자 정의 필드",
+        "1033" => "kakaoOptions는 알림톡·친구톡에만",
+        "1034" => "imageId가 없음",
+        "1041" => "유효하지 않은 카카오 채널(플러스친구)",
+        "1042" => "유효하지 않은 템플릿 아이디",
+        "1043" => "등록한 템플릿과 내용이 다름",
+        "1044" | "1045" | "1046" | "1047" | "1048" | "1049" | "1050" | "1052" | "1053" => {
+            "알림톡 버튼이 템플릿과 맞지 않음"
+        }
+        "1051" => "등록되지 않은 친구톡 이미지",
+        "1058" | "3058" => "전송 경로 없음",
+        "1060" | "2060" => "차단된 수신번호",
+        "1061" | "2061" => "수신자가 080 수신거부를 함",
+        "1062" | "2062" => "발신번호 미등록",
+        "1064" | "2064" => "KISA 신고로 인한 차단",
+        "2000" => "정상 접수 (이통사로 접수 예정)",
+        "2063" => "차단된 계정",
+        "2254" => "플랫폼 내부 스팸 처리",
+        "3000" => "이통사로 접수 (결과를 기다리는 중)",
+        "3010" => "수신번호 형식 오류",
+        "3012" => "연동처 서버 오류",
+        "3013" => "발신번호 형식 오류 (세칙 위반)",
+        "3014" => "알 수 없는 메시지 상태",
+        "3031" => "전송할 수 없음",
+        "3032" => "미가입자 (없는 번호)",
+        "3040" => "전송 시간 초과 (받지 않음)",
+        "3041" => "단말기 통화 중",
+        "3042" => "음영 지역 (통화권 밖)",
+        "3043" => "단말기 전원 꺼짐",
+        "3044" => "단말기 메시지 저장 개수 초과",
+        "3045" => "단말기 일시 서비스 정지",
+        "3046" => "기타 단말기 문제",
+        "3047" => "착신 거절",
+        "3048" => "통신사의 알 수 없는 코드",
+        "3050" => "SMS를 받을 수 없는 단말기",
+        "3051" => "착신 측이 호를 받을 수 없는 상태",
+        "3052" => "이통사 서버 운영자가 삭제",
+        "3053" => "이통사 서버 메시지 대기열 가득 참",
+        "3054" => "통신사 스팸 처리",
+        "3055" => "nospam.or.kr에 등록된 번호 (스팸 수신거부)",
+        "3056" => "전송 실패 (무선망)",
+        "3057" => "전송 실패 (무선망에서 단말기로)",
+        "3059" => {
+            "변작된 발신번호: 번호 명의자가 인터넷 발송을 막아 둔 발신번호 — 명의자가 통신사에 해지를 신청해야 합니다"
+        }
+        "3060" => "성인 인증 실패",
+        "3101" => "카카오 발신 프로필 키가 유효하지 않음",
+        "3102" => "카카오톡 채널 친구가 아님",
+        "3103" => "메시지가 알림톡 템플릿과 다름",
+        "3104" => "카카오톡 미사용자 — 문자로 대신 보냅니다",
+        "3105" => "미등록 알림톡 템플릿",
+        "3106" => "유효하지 않은 카카오톡 채널",
+        "3107" => "72시간 안에 카카오톡을 쓰지 않았거나 알림톡을 차단한 사용자",
+        "3108" => "알림톡 발송 가능 시간이 아님 (오전 8시~오후 8시)",
+        "4000" => "발송 완료",
+        c if c.starts_with('1') => "접수 중 오류 (솔라피 표에 없는 코드)",
+        c if c.starts_with('2') => "플랫폼 내부 처리 중 오류 (솔라피 표에 없는 코드)",
+        c if c.starts_with('3') => "통신사 처리 중 오류 (솔라피 표에 없는 코드)",
+        _ => "알 수 없는 코드",
+    }
+}
+
+/// A message's status as a receipt: 2000/3000 are on their way, 4000 arrived (a call was
+/// listened to); anything else failed, with its code kept.
 pub fn receipt(kind: &str, code: &str) -> Receipt {
     match code {
         "2000" | "3000" => Receipt::InProgress,
         "4000" if kind == "VOICE" => Receipt::Listened,
         "4000" => Receipt::Delivered,
-        "3104" => Receipt::Failed(Reason::BadNumber),
-        "3040" => Receipt::Failed(Reason::OptedOut),
-        "3059" | "1062" => Receipt::Failed(Reason::UnregisteredSender),
-        "3022" => Receipt::Failed(Reason::Busy),
-        "3023" => Receipt::Failed(Reason::NoAnswer),
-        _ => Receipt::Failed(Reason::ProviderError),
+        code => Receipt::Failed(Failure::coded(reason(code), code)),
     }
 }
 
@@ -169,7 +272,7 @@ impl Solapi {
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .map(SignedDuration::from_secs);
             // A cut-off body is as unknown as a dropped connection.
-            let text = resp.text().await.map_err(unreachable)?;
+            let text = provider::read_body(resp, "Solapi").await?;
             if status.is_success() {
                 return Ok(text);
             }
@@ -263,7 +366,7 @@ impl Solapi {
     ) -> Result<HashMap<String, (String, String, String)>, ProviderError> {
         let mut out = HashMap::new();
         let mut start: Option<String> = None;
-        loop {
+        for _ in 0..provider::LISTING_PAGES_MAX {
             let mut path =
                 format!("/messages/v4/list?criteria=groupId&cond=eq&value={group}&limit={PAGE}");
             if let Some(k) = &start {
@@ -287,6 +390,7 @@ impl Solapi {
                 _ => return Ok(out),
             }
         }
+        Err(provider::endless_listing("Solapi"))
     }
 }
 
@@ -345,7 +449,7 @@ impl Provider for Solapi {
             for (i, m) in batch.iter().enumerate() {
                 match self.message(m) {
                     Ok(v) => sendable.push((i, v)),
-                    Err(reason) => answers[i] = Some(Submitted::Rejected(reason)),
+                    Err(reason) => answers[i] = Some(Submitted::Rejected(reason.into())),
                 }
             }
             for chunk in sendable.chunks(MAX_PER_REQUEST) {
@@ -363,10 +467,15 @@ impl Provider for Solapi {
                     let code = r.status_code.as_deref().unwrap_or("");
                     answers[*i] = Some(match (code, r.message_id) {
                         ("2000", Some(id)) => Submitted::Accepted { message_id: id },
-                        (code, _) => Submitted::Rejected(match receipt("", code) {
-                            Receipt::Failed(reason) => reason,
-                            _ => Reason::ProviderError,
-                        }),
+                        // Taken without an id, or "in progress" at once: not a message we
+                        // can follow, so not one to wait for.
+                        (code @ ("2000" | "3000" | "4000"), _) | (code @ "", _) => {
+                            Submitted::Rejected(Failure {
+                                reason: Reason::ProviderError,
+                                code: Some(code).filter(|c| !c.is_empty()).map(str::to_string),
+                            })
+                        }
+                        (code, _) => Submitted::Rejected(Failure::coded(reason(code), code)),
                     });
                 }
             }
@@ -380,7 +489,7 @@ impl Provider for Solapi {
             }
             Ok(answers
                 .into_iter()
-                .map(|a| a.unwrap_or(Submitted::Rejected(Reason::ProviderError)))
+                .map(|a| a.unwrap_or(Submitted::Rejected(Reason::ProviderError.into())))
                 .collect())
         })
     }
@@ -457,3 +566,6 @@ impl Provider for Solapi {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,8 +16,8 @@ use serde_json::Value;
 use crate::fanout::Channel;
 use crate::limiter::Limiter;
 use crate::provider::{
-    BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
-    Submitted,
+    BoxFuture, Failure, Found, LISTING_PAGES_MAX, Lookup, MessageRef, Outgoing, Provider,
+    ProviderError, Reason, Receipt, Submitted, endless_listing, read_body,
 };
 use crate::secret::Secret;
 
@@ -102,18 +102,23 @@ pub fn reason(code: i64) -> Reason {
     }
 }
 
+/// Twilio's error code as a failure: our reason, the code kept.
+pub fn failure(code: i64) -> Failure {
+    Failure::coded(reason(code), code.to_string())
+}
+
 /// A message's or call's status as a receipt.
 pub fn receipt(kind: Channel, status: &str, error_code: Option<i64>) -> Receipt {
     match (kind, status) {
         (Channel::Voice, "completed") => Receipt::Answered,
-        (Channel::Voice, "busy") => Receipt::Failed(Reason::Busy),
-        (Channel::Voice, "no-answer") => Receipt::Failed(Reason::NoAnswer),
-        (Channel::Voice, "failed") => Receipt::Failed(Reason::BadNumber),
+        (Channel::Voice, "busy") => Receipt::Failed(Reason::Busy.into()),
+        (Channel::Voice, "no-answer") => Receipt::Failed(Reason::NoAnswer.into()),
+        (Channel::Voice, "failed") => Receipt::Failed(Reason::BadNumber.into()),
         (_, "delivered" | "read") => Receipt::Delivered,
         (_, "undelivered" | "failed") => {
-            Receipt::Failed(error_code.map_or(Reason::ProviderError, reason))
+            Receipt::Failed(error_code.map_or(Reason::ProviderError.into(), failure))
         }
-        (_, "canceled") => Receipt::Failed(Reason::ProviderError),
+        (_, "canceled") => Receipt::Failed(Reason::ProviderError.into()),
         _ => Receipt::InProgress,
     }
 }
@@ -244,10 +249,7 @@ impl Twilio {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<i64>().ok())
             .map(SignedDuration::from_secs);
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| Failed::after(unreachable(e)))?;
+        let text = read_body(resp, "Twilio").await.map_err(Failed::after)?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let code = body["code"].as_i64().unwrap_or(0);
         let error = match status.as_u16() {
@@ -274,12 +276,12 @@ impl Twilio {
             Channel::Voice => {
                 let twiml = twiml(m, self.cfg.media_base_url.as_deref());
                 if twiml.chars().count() > TWIML_MAX {
-                    return Submitted::Rejected(Reason::ProviderError);
+                    return Submitted::Rejected(Reason::ProviderError.into());
                 }
                 ("Calls.json", ("Twiml", twiml))
             }
             // Twilio has no KakaoTalk; the fallback (if any) takes the other channel.
-            Channel::Kakao => return Submitted::Rejected(Reason::UnregisteredSender),
+            Channel::Kakao => return Submitted::Rejected(Reason::UnregisteredSender.into()),
         };
         let form = [
             ("To", m.to.as_str()),
@@ -296,7 +298,7 @@ impl Twilio {
                 },
                 None => Submitted::Unknown(unreachable("sid 없는 응답")),
             },
-            Ok(Answer::Refused(code)) => Submitted::Rejected(reason(code)),
+            Ok(Answer::Refused(code)) => Submitted::Rejected(failure(code)),
             // Twilio did not take it: "429 is always safe to retry", a refused login created
             // nothing, and a connection never made carried nothing.
             Err(Failed {
@@ -333,7 +335,7 @@ impl Twilio {
         let from = e164(&self.cfg.from);
         let mut out = Vec::new();
         let mut next: Option<String> = None;
-        loop {
+        for _ in 0..LISTING_PAGES_MAX {
             let mut tries = 0;
             let body = loop {
                 tries += 1;
@@ -373,6 +375,7 @@ impl Twilio {
                 _ => return Ok(out),
             }
         }
+        Err(endless_listing("Twilio"))
     }
 
     async fn status_one(&self, m: &MessageRef) -> Result<Receipt, ProviderError> {
@@ -391,7 +394,7 @@ impl Twilio {
                 b["error_code"].as_i64(),
             )),
             // Unknown to Twilio (deleted, another account): it will not arrive.
-            Answer::Refused(_) => Ok(Receipt::Failed(Reason::ProviderError)),
+            Answer::Refused(code) => Ok(Receipt::Failed(failure(code))),
         }
     }
 

@@ -43,12 +43,12 @@ fn statuses_and_codes_map_to_our_reasons() {
     );
     assert_eq!(
         receipt(Channel::Voice, "no-answer", None),
-        Receipt::Failed(Reason::NoAnswer)
+        Receipt::Failed(Reason::NoAnswer.into())
     );
     assert_eq!(receipt(Channel::Sms, "sent", None), Receipt::InProgress);
     assert_eq!(
         receipt(Channel::Sms, "undelivered", Some(30005)),
-        Receipt::Failed(Reason::BadNumber)
+        Receipt::Failed(Failure::coded(Reason::BadNumber, "30005"))
     );
     assert_eq!(reason(21610), Reason::OptedOut);
     assert!(!reason(21211).retryable());

@@ -11,7 +11,7 @@ use crate::chief_notice;
 use crate::fanout::Channel;
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
-use crate::provider::{Found, Lookup, MessageRef, Outgoing, Provider, Reason, Receipt, Submitted};
+use crate::provider::{Failure, Found, Lookup, MessageRef, Outgoing, Provider, Receipt, Submitted};
 use crate::store;
 
 mod report;
@@ -22,8 +22,8 @@ pub use report::TickReport;
 /// good, and the fallback channel (if any) takes over.
 #[derive(Default)]
 struct Failures {
-    retry: Vec<(i64, &'static str, String)>,
-    fail: Vec<(i64, &'static str)>,
+    retry: Vec<(i64, Failure, String)>,
+    fail: Vec<(i64, Failure)>,
     fallback: Vec<(i64, Channel)>,
 }
 
@@ -31,17 +31,17 @@ impl Failures {
     fn add(
         &mut self,
         (id, attempt, channel): (i64, u32, Channel),
-        reason: Reason,
+        failure: Failure,
         policy: &Policy,
         now: Timestamp,
     ) {
         match policy.waits.get(attempt.saturating_sub(1) as usize) {
-            Some(wait) if reason.retryable() => {
-                self.retry.push((id, reason.as_str(), stamp(now + *wait)));
+            Some(wait) if failure.reason.retryable() => {
+                self.retry.push((id, failure, stamp(now + *wait)));
             }
             _ => {
-                self.fail.push((id, reason.as_str()));
-                let worth_it = !matches!(reason, Reason::BadNumber | Reason::OptedOut);
+                let worth_it = failure.reason.falls_back();
+                self.fail.push((id, failure));
                 if let Some(next) = policy.fallback.after(channel).filter(|_| worth_it) {
                     self.fallback.push((id, next));
                 }
@@ -184,9 +184,9 @@ async fn submit_due(
                     report.stopped(e);
                 }
             }
-            Submitted::Rejected(reason) => {
+            Submitted::Rejected(failure) => {
                 let attempt = attempts.get(&m.delivery_id).copied().unwrap_or(1);
-                failures.add((m.delivery_id, attempt, m.channel), reason, policy, now);
+                failures.add((m.delivery_id, attempt, m.channel), failure, policy, now);
             }
         }
     }
@@ -413,9 +413,9 @@ async fn collect_receipts(
             Receipt::Delivered => delivered.push(id),
             Receipt::Answered => answered.push(id),
             Receipt::Listened => listened.push(id),
-            Receipt::Failed(reason) => {
+            Receipt::Failed(failure) => {
                 let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
-                failures.add((id, attempt as u32, channel), reason, policy, now);
+                failures.add((id, attempt as u32, channel), failure, policy, now);
             }
         }
     }
