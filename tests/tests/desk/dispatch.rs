@@ -789,3 +789,83 @@ async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_f
         "the failed text has no KakaoTalk stand-in for one who does not want it"
     );
 }
+
+#[tokio::test]
+async fn old_deliveries_forget_numbers_and_texts_and_keep_their_counts() {
+    let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
+    let op = actor(Role::Operator, None);
+    let e = desk
+        .setting_set(&admin(), "dispatch.retention_days", "7")
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("dispatch.retention_days"));
+    let settled = desk
+        .broadcast_send(&op, news(Targets::All, &[Channel::Sms]))
+        .await
+        .unwrap();
+    let d = desk
+        .sync_drain(&Sandbox::new(), Duration::from_secs(20), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(d.open, 0);
+    // A later broadcast still waiting (scheduled far ahead) is never touched.
+    let waiting = desk
+        .broadcast_send(
+            &op,
+            NewBroadcast {
+                send_at: Some("2099-01-01 09:00".into()),
+                ..news(Targets::All, &[Channel::Sms])
+            },
+        )
+        .await
+        .unwrap();
+    let report_before = desk.broadcast_report(&op, settled.id).await.unwrap();
+    let now = Timestamp::now();
+
+    // Within the year (the default) nothing goes.
+    let in_a_month = now + jiff::SignedDuration::from_hours(24 * 30);
+    assert_eq!(desk.purge_expired(in_a_month).await.unwrap(), 0);
+    // A year and a day on, the settled rows lose their numbers and texts.
+    let later = now + jiff::SignedDuration::from_hours(24 * 366);
+    let purged = desk.purge_expired(later).await.unwrap();
+    assert!(purged > 0);
+    assert_eq!(desk.purge_expired(later).await.unwrap(), 0, "once");
+    let (left,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = $1 \
+         AND (e164 NOT LIKE 'purged:%' OR body IS NOT NULL OR subscribers <> '[]')",
+    )
+    .bind(settled.id)
+    .fetch_one(desk.db())
+    .await
+    .unwrap();
+    assert_eq!(
+        left, 0,
+        "no number, text or subscriber left on settled rows"
+    );
+    assert_eq!(
+        desk.broadcast_report(&op, settled.id).await.unwrap(),
+        report_before,
+        "the counts are unchanged"
+    );
+    let (csv, _) = desk.broadcast_csv(&admin(), settled.id).await.unwrap();
+    let csv = String::from_utf8_lossy(&csv);
+    assert!(csv.contains("보유 기간이 지나 지움"), "{csv}");
+    assert!(!csv.contains("purged:"), "{csv}");
+    let (kept,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = $1 AND e164 LIKE '+82%'",
+    )
+    .bind(waiting.id)
+    .fetch_one(desk.db())
+    .await
+    .unwrap();
+    assert!(kept > 0, "open deliveries keep their numbers");
+    assert_eq!(
+        count(
+            &desk,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'dispatch.retention_purge'"
+        )
+        .await,
+        1
+    );
+}

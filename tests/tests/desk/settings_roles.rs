@@ -56,6 +56,11 @@ const MATRIX: &[(&[&str], Write, &[Role])] = &[
         ADMIN,
     ),
     (
+        &["dispatch.retention_days"],
+        Write::Setting("dispatch.retention_days", "180"),
+        ADMIN,
+    ),
+    (
         &["dispatch.two_person_approval"],
         Write::Setting("dispatch.two_person_approval", "on"),
         ADMIN,

@@ -346,6 +346,10 @@ pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, Api
         );
         return Ok(ExitCode::from(1));
     }
+    let purged = desk.purge_expired(jiff::Timestamp::now()).await?;
+    if purged > 0 {
+        eprintln!("보유 기간이 지난 발송 {purged}건의 번호와 문구를 지웠습니다");
+    }
     if once {
         let r = desk.sync_once(provider.as_ref()).await?;
         println!(

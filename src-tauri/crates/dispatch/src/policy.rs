@@ -24,6 +24,13 @@ pub const BACKOFF_BASE: &str = "dispatch.backoff_base";
 /// longer than this is kept as it is).
 const BACKOFF_MAX_SECS: f64 = 60.0;
 pub const FALLBACK: &str = "dispatch.fallback";
+/// Days a settled delivery keeps the number and text it went to (개인정보 보유기간); after
+/// that only its counts remain (channel, state, reason, village).
+pub const RETENTION_DAYS: &str = "dispatch.retention_days";
+const RETENTION_DEFAULT_DAYS: i64 = 365;
+/// Shorter would lose what an auditor asks about a quarter's broadcasts; longer than ten
+/// years is no retention at all.
+const RETENTION_RANGE: std::ops::RangeInclusive<i64> = 30..=3650;
 
 /// `dispatch.quiet_hours`: when normal messages wait (emergencies do not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -204,6 +211,26 @@ pub struct Policy {
     /// How many deliveries one pass hands the provider.
     pub batch: u32,
     pub chief_notice: bool,
+    /// How long settled deliveries keep their numbers and texts (`dispatch.retention_days`).
+    pub retention: SignedDuration,
+}
+
+fn retention_days(value: &str) -> Result<i64, DispatchError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| RETENTION_RANGE.contains(d))
+        .ok_or_else(|| {
+            DispatchError::invalid(
+                RETENTION_DAYS,
+                format!(
+                    "보유 기간은 {}~{}일 사이의 날 수입니다 (받은 값: {value})",
+                    RETENTION_RANGE.start(),
+                    RETENTION_RANGE.end()
+                ),
+            )
+        })
 }
 
 fn on_off(key: &str, value: &str) -> Result<bool, DispatchError> {
@@ -223,6 +250,7 @@ impl Default for Policy {
             quiet: QuietHours::default(),
             batch: 5000,
             chief_notice: true,
+            retention: SignedDuration::from_hours(24 * RETENTION_DEFAULT_DAYS),
         }
     }
 }
@@ -250,6 +278,9 @@ impl Policy {
         if let Some(v) = get(conn, CHIEF_NOTICE).await? {
             p.chief_notice = on_off(CHIEF_NOTICE, &v)?;
         }
+        if let Some(v) = get(conn, RETENTION_DAYS).await? {
+            p.retention = SignedDuration::from_hours(24 * retention_days(&v)?);
+        }
         Ok(p)
     }
 
@@ -267,6 +298,7 @@ impl Policy {
             FALLBACK => Fallback::parse(value).map(drop),
             QUIET_HOURS => QuietHours::parse(value).map(drop),
             CHIEF_NOTICE => on_off(key, value).map(drop),
+            RETENTION_DAYS => retention_days(value).map(drop),
             _ => Err(DispatchError::invalid(key, "발송 설정이 아닙니다")),
         }
     }

@@ -119,7 +119,11 @@ pub async fn write(
                 neutralize(town).as_str(),
                 &neutralize(village),
                 channel_ko(channel),
-                &neutralize(&show(e164)),
+                &neutralize(&if e164.starts_with(crate::store::PURGED) {
+                    "(보유 기간이 지나 지움)".to_string()
+                } else {
+                    show(e164)
+                }),
                 state_ko(state),
                 &neutralize(reason_ko(reason.as_deref())),
                 &neutralize(code),

@@ -342,6 +342,30 @@ pub async fn withdraw(
     Ok(cancelled.rows_affected() as u32)
 }
 
+/// What a purged delivery's number starts with (the row's id follows, keeping it unique).
+pub const PURGED: &str = "purged:";
+
+/// Forgets whom settled deliveries went to once they are older than `keep`: the number
+/// becomes a placeholder unique to the row, the own text and the subscriber list go; the
+/// channel, state, reason, attempts and village stay, so every count and report still adds
+/// up. Open deliveries are never touched. Returns how many rows were purged.
+pub async fn purge_personal(
+    conn: &mut Conn,
+    keep: jiff::SignedDuration,
+    now: Timestamp,
+) -> Result<u32, DispatchError> {
+    let cutoff = stamp(now - keep);
+    let done = sqlx::query(
+        "UPDATE deliveries SET e164 = 'purged:' || id, body = NULL, subscribers = '[]' \
+         WHERE updated_at < $1 AND e164 NOT LIKE 'purged:%' \
+             AND state <> 'pending' AND state <> 'submitting' AND state <> 'submitted'",
+    )
+    .bind(cutoff)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() as u32)
+}
+
 /// Adds the stand-in deliveries when texts failed for good and the policy names another
 /// channel: (failed delivery, channel). Nothing for a number that already has a delivery on
 /// that channel, and nothing unless one of its subscribers still wants that channel (active,

@@ -13,12 +13,13 @@ use crate::{ApiError, ApiResult, Desk};
 pub const TWO_PERSON_APPROVAL: &str = "dispatch.two_person_approval";
 
 /// The settings `maeul settings set` accepts.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     policy::RETRY_SCHEDULE,
     policy::BACKOFF_BASE,
     policy::FALLBACK,
     policy::QUIET_HOURS,
     policy::CHIEF_NOTICE,
+    policy::RETENTION_DAYS,
     TWO_PERSON_APPROVAL,
     "programs.reminder_offsets",
 ];

@@ -145,6 +145,27 @@ impl Desk {
         Ok(r)
     }
 
+    /// Forgets the numbers and texts of deliveries settled longer ago than the retention
+    /// setting (default a year), keeping their counts; audited when it purged anything. The
+    /// app's sync loop runs it at start and daily, `maeul sync` each time.
+    pub async fn purge_expired(&self, now: Timestamp) -> ApiResult<u32> {
+        let policy = self.dispatch_policy().await?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let purged = maeul_dispatch::store::purge_personal(&mut tx, policy.retention, now).await?;
+        if purged > 0 {
+            audit::record(
+                &mut tx,
+                &Actor::system("system:retention"),
+                "dispatch.retention_purge",
+                "deliveries",
+                &json!({ "rows": purged, "days": policy.retention.as_hours() / 24 }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(purged)
+    }
+
     /// Why the outbox is paused (a restore, and when), or `None` while it sends.
     pub async fn outbox_paused(&self) -> ApiResult<Option<String>> {
         let mut conn = self.db.acquire().await?;

@@ -86,9 +86,19 @@ async fn run(
 ) {
     let mut provider: Option<(String, Box<dyn Provider>)> = None;
     let mut streak = 0u32;
+    let mut purged_at: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             return;
+        }
+        // Retention: at start, then once a day for a desk left open.
+        if purged_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
+            match desk.purge_expired(Timestamp::now()).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("retention: {n} old deliveries purged of numbers and texts"),
+                Err(e) => log::warn!("retention purge failed: {}", e.message),
+            }
+            purged_at = Some(std::time::Instant::now());
         }
         let (next, wait) = pass(&desk, &mut provider, &mut streak).await;
         let changed = {
