@@ -38,6 +38,10 @@ async fn sent_attempts(desk: &maeul_api::Desk) -> i64 {
 async fn a_broadcast_settles_through_twilio_with_no_duplicate() {
     let base = start(Config::default()).await;
     let (desk, id) = desk_with_broadcast().await;
+    sqlx::query("UPDATE subscribers SET want_kakao = 1 WHERE phone_kind = 'mobile'")
+        .execute(desk.db())
+        .await
+        .unwrap();
     let d = drain(&desk, &client(&base, "twilio-token", None), 90).await;
     assert_eq!(d.open, 0, "{d:?}");
     let s = stats(&base).await;
@@ -73,12 +77,14 @@ async fn a_broadcast_settles_through_twilio_with_no_duplicate() {
             .await
             .unwrap();
     assert!(retried > 0);
-    // Twilio has no KakaoTalk: the fallback for failed texts fails at once, with its reason,
-    // instead of being retried.
+    // Twilio has no KakaoTalk: texts that failed for good get no KakaoTalk stand-in (each
+    // would only fail), though their residents want KakaoTalk.
     assert!(
-        states
-            .iter()
-            .all(|s| !s.starts_with("Kakao:") || s == "Kakao:failed:unregistered_sender"),
+        states.iter().any(|s| s.starts_with("Sms:failed")),
+        "{states:?}"
+    );
+    assert!(
+        !states.iter().any(|s| s.starts_with("Kakao:")),
         "{states:?}"
     );
 }

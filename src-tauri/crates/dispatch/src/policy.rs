@@ -213,6 +213,10 @@ pub struct Policy {
     pub chief_notice: bool,
     /// How long settled deliveries keep their numbers and texts (`dispatch.retention_days`).
     pub retention: SignedDuration,
+    /// The longest one pass may take: a provider that accepts connections but stalls would
+    /// otherwise hold the sync loop (and the status bar) in one pass for ever. What a cut pass
+    /// left submitting is looked up at the provider by the next.
+    pub pass_deadline: SignedDuration,
 }
 
 fn retention_days(value: &str) -> Result<i64, DispatchError> {
@@ -251,6 +255,7 @@ impl Default for Policy {
             batch: 5000,
             chief_notice: true,
             retention: SignedDuration::from_hours(24 * RETENTION_DEFAULT_DAYS),
+            pass_deadline: SignedDuration::from_mins(2),
         }
     }
 }

@@ -301,6 +301,13 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// Whether this provider, as configured, can carry `channel` at all: a fallback is never
+    /// made onto a channel it cannot (KakaoTalk on Twilio, or on Solapi without a profile),
+    /// where every stand-in would only fail.
+    fn carries(&self, _channel: Channel) -> bool {
+        true
+    }
+
     /// Opens a batch at the provider (Solapi's message group) before anything is written as
     /// submitting, so that the group id is on disk with the rows: a restart looks the
     /// messages up by it. Providers without groups answer `None`.

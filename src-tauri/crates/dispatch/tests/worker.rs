@@ -255,3 +255,63 @@ async fn practice_broadcasts_never_reach_a_real_provider() {
     assert_eq!(sandbox.stats().0, 6);
     assert_eq!(real.0.stats(), (0, 0));
 }
+
+/// A provider that takes connections and then never answers a send.
+struct Stalled(Sandbox);
+
+impl Provider for Stalled {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+    fn submit<'a>(
+        &'a self,
+        _group: Option<&'a str>,
+        _batch: &'a [Outgoing],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Submitted>, maeul_dispatch::provider::ProviderError>,
+    > {
+        Box::pin(std::future::pending())
+    }
+    fn status<'a>(
+        &'a self,
+        ids: &'a [maeul_dispatch::provider::MessageRef],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Receipt>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.0.status(ids)
+    }
+    fn find<'a>(
+        &'a self,
+        group: Option<&'a str>,
+        keys: &'a [Lookup],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Found>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.0.find(group, keys)
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_provider_cuts_the_pass_at_its_deadline_and_nothing_is_lost() {
+    let db = desk_with_broadcast(3).await;
+    let policy = Policy {
+        pass_deadline: SignedDuration::from_millis(300),
+        ..Policy::default()
+    };
+    let started = std::time::Instant::now();
+    let report = tick(&db, &Stalled(Sandbox::new()), &policy, start())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the pass came back"
+    );
+    assert!(report.deadline && report.interrupted(), "{report:?}");
+    // What the cut pass left submitting is looked up, then sent once, by the next passes.
+    let sandbox = Sandbox::new();
+    drain(&db, &sandbox, start()).await;
+    assert_eq!(sandbox.stats(), (6, 0));
+}

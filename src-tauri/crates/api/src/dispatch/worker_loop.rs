@@ -178,6 +178,13 @@ async fn pass(
                     .to_string(),
             ),
         )
+    } else if r.deadline {
+        (
+            "offline",
+            Some(
+                "발송 서버가 응답하지 않아 이번 회차를 멈췄습니다: 곧 다시 시도합니다".to_string(),
+            ),
+        )
     } else if r.offline {
         (
             "offline",

@@ -403,6 +403,12 @@ impl Provider for Solapi {
         true
     }
 
+    fn carries(&self, channel: Channel) -> bool {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        channel != Channel::Kakao
+            || (set(&self.cfg.kakao_pf_id) && set(&self.cfg.kakao_template_id))
+    }
+
     fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
         Box::pin(async move {
             let b: Value = self

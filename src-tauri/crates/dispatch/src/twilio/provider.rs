@@ -11,6 +11,11 @@ impl Provider for Twilio {
         "twilio"
     }
 
+    /// Twilio has no KakaoTalk.
+    fn carries(&self, channel: Channel) -> bool {
+        channel != Channel::Kakao
+    }
+
     fn check(&self) -> BoxFuture<'_, Result<String, ProviderError>> {
         Box::pin(async move {
             let url = format!(

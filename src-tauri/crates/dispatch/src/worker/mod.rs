@@ -33,6 +33,7 @@ impl Failures {
         (id, attempt, channel): (i64, u32, Channel),
         failure: Failure,
         policy: &Policy,
+        provider: &dyn Provider,
         now: Timestamp,
     ) {
         match policy.waits.get(attempt.saturating_sub(1) as usize) {
@@ -42,7 +43,11 @@ impl Failures {
             _ => {
                 let worth_it = failure.reason.falls_back();
                 self.fail.push((id, failure));
-                if let Some(next) = policy.fallback.after(channel).filter(|_| worth_it) {
+                if let Some(next) = policy
+                    .fallback
+                    .after(channel)
+                    .filter(|next| worth_it && provider.carries(*next))
+                {
                     self.fallback.push((id, next));
                 }
             }
@@ -186,7 +191,13 @@ async fn submit_due(
             }
             Submitted::Rejected(failure) => {
                 let attempt = attempts.get(&m.delivery_id).copied().unwrap_or(1);
-                failures.add((m.delivery_id, attempt, m.channel), failure, policy, now);
+                failures.add(
+                    (m.delivery_id, attempt, m.channel),
+                    failure,
+                    policy,
+                    provider,
+                    now,
+                );
             }
         }
     }
@@ -207,7 +218,19 @@ pub async fn tick(
     policy: &Policy,
     now: Timestamp,
 ) -> Result<TickReport, DispatchError> {
-    let mut report = pass(db, provider, policy, now, false).await?;
+    let deadline = std::time::Duration::try_from(policy.pass_deadline)
+        .unwrap_or(std::time::Duration::from_secs(120));
+    // Cut at the deadline, the pass's future is dropped between awaits: its transactions
+    // roll back or are already committed, and rows it left submitting are looked up by the
+    // next pass before anything is sent again (as after a crash).
+    let Ok(report) = tokio::time::timeout(deadline, pass(db, provider, policy, now, false)).await
+    else {
+        return Ok(TickReport {
+            deadline: true,
+            ..TickReport::default()
+        });
+    };
+    let mut report = report?;
     if report.paused.is_some() {
         return Ok(report);
     }
@@ -415,7 +438,13 @@ async fn collect_receipts(
             Receipt::Listened => listened.push(id),
             Receipt::Failed(failure) => {
                 let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
-                failures.add((id, attempt as u32, channel), failure, policy, now);
+                failures.add(
+                    (id, attempt as u32, channel),
+                    failure,
+                    policy,
+                    provider,
+                    now,
+                );
             }
         }
     }

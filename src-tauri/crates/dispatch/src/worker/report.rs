@@ -29,6 +29,8 @@ pub struct TickReport {
     pub reminders: u32,
     /// The outbox is paused (after a restore), and why: the pass did nothing.
     pub paused: Option<String>,
+    /// The pass ran past the policy's deadline and was cut short (the provider stalled).
+    pub deadline: bool,
 }
 
 impl TickReport {
@@ -56,11 +58,12 @@ impl TickReport {
         self.chief_notices += other.chief_notices;
         self.reminders += other.reminders;
         self.paused = self.paused.take().or(other.paused);
+        self.deadline |= other.deadline;
     }
 
     /// Whether a step of the pass was cut short by the provider.
     pub fn interrupted(&self) -> bool {
-        self.offline || self.rate_limited.is_some() || self.refused.is_some()
+        self.offline || self.deadline || self.rate_limited.is_some() || self.refused.is_some()
     }
 
     /// Whether the pass moved anything: a pass that did should be followed at once, even
