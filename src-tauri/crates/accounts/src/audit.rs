@@ -75,6 +75,68 @@ pub async fn record(
     Ok(())
 }
 
+/// The detail field naming the SHA-256 of an entry's personal payload.
+const PERSONAL_DIGEST: &str = "personal_sha256";
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Appends one entry whose personal part (a resident's name, address, number) is kept apart
+/// from the chain under `subject`: the chain covers its digest, so [`erase_personal`] can
+/// delete it later (개인정보 파기) and the chain still verifies.
+pub async fn record_personal(
+    conn: &mut Conn,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+    subject: &str,
+    personal: &serde_json::Value,
+) -> Result<(), AccountsError> {
+    let payload = personal.to_string();
+    let mut detail = detail.clone();
+    if let Some(map) = detail.as_object_mut() {
+        map.insert(PERSONAL_DIGEST.into(), sha256_hex(&payload).into());
+    }
+    record(conn, actor, action, target, &detail).await?;
+    sqlx::query(
+        "INSERT INTO audit_personal (entry_id, subject, payload) \
+         SELECT MAX(id), $1, $2 FROM audit_log",
+    )
+    .bind(subject)
+    .bind(&payload)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes every personal payload kept for `subject`; how many entries lost theirs.
+pub async fn erase_personal(conn: &mut Conn, subject: &str) -> Result<u32, AccountsError> {
+    let done = sqlx::query("DELETE FROM audit_personal WHERE subject = $1")
+        .bind(subject)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() as u32)
+}
+
+/// The first entry whose kept personal payload does not match the digest its chained
+/// detail names (the chain cannot see the payload itself).
+async fn first_altered_payload(db: &Db) -> Result<Option<i64>, AccountsError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT p.entry_id, p.payload, a.detail FROM audit_personal p \
+         JOIN audit_log a ON a.id = p.entry_id ORDER BY p.entry_id",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().find_map(|(id, payload, detail)| {
+        let named = serde_json::from_str::<serde_json::Value>(&detail)
+            .ok()
+            .and_then(|d| d.get(PERSONAL_DIGEST)?.as_str().map(str::to_string));
+        (named.as_deref() != Some(sha256_hex(&payload).as_str())).then_some(id)
+    }))
+}
+
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct VerifyReport {
     pub entries: u32,
@@ -110,7 +172,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
     }
     Ok(VerifyReport {
         entries: rows.len() as u32,
-        first_broken: None,
+        first_broken: first_altered_payload(db).await?,
     })
 }
 
@@ -165,6 +227,41 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(verify(&db).await.unwrap().first_broken, Some(2));
+    }
+
+    #[tokio::test]
+    async fn an_erased_personal_payload_keeps_the_chain_and_an_altered_one_breaks_it() {
+        let db = log_three().await;
+        let mut tx = db.begin().await.unwrap();
+        record_personal(
+            &mut tx,
+            &Actor::cli(),
+            "subscriber.create",
+            "subscriber/7",
+            &serde_json::json!({ "village_id": 3 }),
+            "subscriber/7",
+            &serde_json::json!({ "name": "김주민", "address": "연탄리 1" }),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(verify(&db).await.unwrap().first_broken, None);
+        sqlx::query("UPDATE audit_personal SET payload = '{\"name\":\"다른 사람\"}'")
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(verify(&db).await.unwrap().first_broken, Some(4));
+
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(erase_personal(&mut conn, "subscriber/7").await.unwrap(), 1);
+        drop(conn);
+        let report = verify(&db).await.unwrap();
+        assert_eq!((report.entries, report.first_broken), (4, None));
+        let (detail,): (String,) = sqlx::query_as("SELECT detail FROM audit_log WHERE id = 4")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert!(!detail.contains("김주민"), "{detail}");
     }
 
     #[tokio::test]

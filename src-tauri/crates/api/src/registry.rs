@@ -27,14 +27,19 @@ fn mask_for(actor: &Actor) -> bool {
 }
 
 /// What the audit log keeps of a subscriber form: no full phone number.
-fn audit_view(input: &SubscriberInput) -> serde_json::Value {
+/// What the audit log keeps of a subscriber's form: the plain part in the chain, and the
+/// personal part (name, address, masked number) erasable beside it.
+fn audit_view(input: &SubscriberInput) -> (serde_json::Value, serde_json::Value) {
     let masked = phone::normalize(&input.phone)
         .map(|p| phone::masked(&p.e164))
         .unwrap_or_default();
-    json!({
-        "village_id": input.village_id, "name": input.name, "phone": masked, "address": input.address,
-        "consent_date": input.consent_date, "channels": input.channels, "status": input.status,
-    })
+    (
+        json!({
+            "village_id": input.village_id, "consent_date": input.consent_date,
+            "channels": input.channels, "status": input.status,
+        }),
+        json!({ "name": input.name, "phone": masked, "address": input.address }),
+    )
 }
 
 impl Desk {
@@ -114,12 +119,10 @@ impl Desk {
         } else {
             "subscriber.add"
         };
-        audit::record(
-            &mut tx,
-            actor,
-            action,
-            &format!("subscriber/{id}"),
-            &audit_view(&input),
+        let (detail, personal) = audit_view(&input);
+        let subject = format!("subscriber/{id}");
+        audit::record_personal(
+            &mut tx, actor, action, &subject, &detail, &subject, &personal,
         )
         .await?;
         tx.commit().await?;
@@ -176,12 +179,16 @@ impl Desk {
             })
             .collect();
         maeul_dispatch::store::withdraw(&mut tx, id, &refused, jiff::Timestamp::now()).await?;
-        audit::record(
+        let (detail, personal) = audit_view(&input);
+        let subject = format!("subscriber/{id}");
+        audit::record_personal(
             &mut tx,
             actor,
             "subscriber.update",
-            &format!("subscriber/{id}"),
-            &audit_view(&input),
+            &subject,
+            &detail,
+            &subject,
+            &personal,
         )
         .await?;
         tx.commit().await?;
@@ -191,16 +198,19 @@ impl Desk {
     pub async fn delete_subscriber(&self, actor: &Actor, id: i64) -> ApiResult<()> {
         let village = villages::of_subscriber(&self.db, id).await?;
         actor.require(Permission::EditHouseholds, Scope::Village(village))?;
-        let before = subscribers::get(&self.db, id, true).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         maeul_dispatch::store::withdraw(&mut tx, id, &Channel::ALL, jiff::Timestamp::now()).await?;
         subscribers::delete(&mut tx, id).await?;
+        // Deleting is 파기: the resident's name, address and number go from the audit log's
+        // erasable part too; the chain keeps that something was recorded and when.
+        let subject = format!("subscriber/{id}");
+        let erased = audit::erase_personal(&mut tx, &subject).await?;
         audit::record(
             &mut tx,
             actor,
             "subscriber.delete",
-            &format!("subscriber/{id}"),
-            &json!({ "village_id": village, "name": before.name, "phone": before.phone, "address": before.address }),
+            &subject,
+            &json!({ "village_id": village, "personal_erased": erased }),
         )
         .await?;
         tx.commit().await?;
