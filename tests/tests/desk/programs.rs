@@ -407,7 +407,8 @@ async fn calendar_flags_clashes_and_saving_warns() {
 }
 
 /// 개인정보보호법: deleting a cohort keeps its record in the audit log with the
-/// participants' numbers masked, as every other audit entry has them.
+/// participants' numbers masked, as every other audit entry has them, and their names and
+/// numbers only in the erasable part beside the chain.
 #[tokio::test]
 async fn a_deleted_cohort_is_audited_without_full_numbers() {
     let desk = desk_with_programs().await;
@@ -423,18 +424,30 @@ async fn a_deleted_cohort_is_audited_without_full_numbers() {
         .collect();
     assert!(!full.is_empty(), "the demo cohort has numbers");
     desk.cohort_delete(&a, id).await.unwrap();
-    let (detail,): (String,) = sqlx::query_as(
-        "SELECT detail FROM audit_log WHERE action = 'programs.cohort.delete' ORDER BY id DESC",
+    let (detail, payload): (String, String) = sqlx::query_as(
+        "SELECT a.detail, p.payload FROM audit_log a JOIN audit_personal p ON p.entry_id = a.id \
+         WHERE a.action = 'programs.cohort.delete' ORDER BY a.id DESC",
     )
     .fetch_one(desk.db())
     .await
     .unwrap();
     for number in &full {
         let national = maeul_registry::phone::display(number);
-        assert!(
-            !detail.contains(number.as_str()) && !detail.contains(&national),
-            "{number} in {detail}"
-        );
+        for kept in [&detail, &payload] {
+            assert!(
+                !kept.contains(number.as_str()) && !kept.contains(&national),
+                "{number} in {kept}"
+            );
+        }
     }
-    assert!(detail.contains("****"), "numbers kept masked: {detail}");
+    assert!(payload.contains("****"), "numbers kept masked: {payload}");
+    assert!(!detail.contains("****"), "no number in the chain: {detail}");
+    // The people's own entries lost their names with the cohort; the chain holds.
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_personal WHERE subject LIKE 'person:%'")
+            .fetch_one(desk.db())
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(desk.audit_verify(&a).await.unwrap().first_broken, None);
 }

@@ -1,6 +1,6 @@
 use fantoccini::Client;
 
-use crate::{click, css, fill, screenshot, text, text_until};
+use crate::{click, css, fill, screenshot, text, text_until, until_gone};
 
 /// Dispatch: a long text shows as LMS with its byte count, two villages picked from the list
 /// give the summary of who gets what, two presses send it, and the progress view fills in
@@ -9,6 +9,17 @@ use crate::{click, css, fill, screenshot, text, text_until};
 pub async fn dispatch(c: &Client) {
     click(c, "nav a[href='/dispatch']").await;
     css(c, "[data-testid=sync-status]").await;
+    // Restored from a backup: nothing is sent until whoever manages dispatch resumes.
+    let paused = text_until(c, "[data-testid=sync-paused]", |t| t.contains("복원")).await;
+    assert!(paused.contains("재개"), "{paused}");
+    screenshot(c, "dispatch-paused.png").await;
+    click(c, "[data-testid=sync-resume]").await;
+    until_gone(
+        c,
+        "[data-testid=sync-paused]",
+        "the outbox stayed paused after 재개",
+    )
+    .await;
     fill(c, "[data-testid=dispatch-title]", "마을 대청소 안내").await;
     fill(
         c,

@@ -230,6 +230,21 @@ async fn first_run_login_and_registry_flow() {
         .status()
         .unwrap();
     assert!(quiet_off.success(), "settings set failed");
+    // The desk starts from a restored backup, as after a PC is replaced: its outbox waits
+    // for a person to resume it (the dispatch screen's badge, below).
+    let backup = dir.path().join("e2e-backup.db");
+    for args in [
+        ["backup", backup.to_str().unwrap()],
+        ["restore", backup.to_str().unwrap()],
+    ] {
+        let done = Command::new(env_path("MAEUL_E2E_CLI"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(done.success(), "{args:?} failed");
+    }
 
     let (_driver, c) = start(&db).await;
 

@@ -62,11 +62,19 @@ impl Desk {
         // Kept in the audit log, which outlives the people in it: numbers masked.
         let detail = cohorts::detail(&mut tx, id, true).await?;
         cohorts::delete(&mut tx, id).await?;
-        audit::record(
+        // The participants' names go in the erasable part, with each person's own payloads
+        // erased: the chain keeps that the cohort was deleted, and by whom.
+        for id in detail.people.iter().filter_map(|p| p.person.id) {
+            audit::erase_personal(&mut tx, &format!("person:{id}")).await?;
+        }
+        let subject = format!("cohort:{id}");
+        audit::record_personal(
             &mut tx,
             actor,
             "programs.cohort.delete",
-            &format!("cohort:{id}"),
+            &subject,
+            &json!({ "people": detail.people.len() }),
+            &subject,
             &json!({ "cohort": detail }),
         )
         .await?;
@@ -84,11 +92,11 @@ impl Desk {
             None => None,
         };
         let id = people::save(&mut tx, &person).await?;
-        let masked = |p: &Person| {
-            json!({ "name": p.name, "role": p.role, "state": p.state,
-            "phone": p.phone.as_deref().map(maeul_registry::phone::masked), "sms_consent": p.sms_consent })
-        };
-        audit::record(
+        // Role, state and consent in the chain; name and masked number erasable beside it.
+        let plain =
+            |p: &Person| json!({ "role": p.role, "state": p.state, "sms_consent": p.sms_consent });
+        let personal = |p: &Person| json!({ "name": p.name, "phone": p.phone.as_deref().map(maeul_registry::phone::masked) });
+        audit::record_personal(
             &mut tx,
             actor,
             if old.is_some() {
@@ -97,7 +105,9 @@ impl Desk {
                 "programs.person.create"
             },
             &format!("cohort:{}/person:{id}", person.cohort_id),
-            &json!({ "old": old.as_ref().map(masked), "new": masked(&person) }),
+            &json!({ "old": old.as_ref().map(plain), "new": plain(&person) }),
+            &format!("person:{id}"),
+            &json!({ "old": old.as_ref().map(personal), "new": personal(&person) }),
         )
         .await?;
         tx.commit().await?;
@@ -109,12 +119,13 @@ impl Desk {
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let p = people::get(&mut tx, id).await?;
         people::delete(&mut tx, id).await?;
+        let erased = audit::erase_personal(&mut tx, &format!("person:{id}")).await?;
         audit::record(
             &mut tx,
             actor,
             "programs.person.delete",
             &format!("cohort:{}/person:{id}", p.cohort_id),
-            &json!({ "name": p.name }),
+            &json!({ "personal_erased": erased }),
         )
         .await?;
         tx.commit().await?;

@@ -91,7 +91,7 @@ impl Desk {
             present.then_some(at.as_str()),
         )
         .await?;
-        audit::record(
+        audit::record_personal(
             &mut tx,
             actor,
             if present {
@@ -100,6 +100,8 @@ impl Desk {
                 "programs.check_in.undo"
             },
             &format!("training:{training_id}/attendee:{attendee_id}"),
+            &json!({}),
+            &format!("attendee:{attendee_id}"),
             &json!({ "name": name }),
         )
         .await?;
@@ -138,12 +140,14 @@ impl Desk {
             &at,
         )
         .await?;
-        audit::record(
+        audit::record_personal(
             &mut tx,
             actor,
             "programs.walk_in",
             &format!("training:{training_id}/attendee:{id}"),
-            &json!({ "name": name, "village_id": w.village_id }),
+            &json!({ "village_id": w.village_id }),
+            &format!("attendee:{id}"),
+            &json!({ "name": name }),
         )
         .await?;
         tx.commit().await?;
