@@ -6,6 +6,7 @@ pub mod audit;
 mod error;
 mod password;
 mod role;
+pub mod throttle;
 pub mod users;
 
 pub use actor::Actor;

@@ -55,13 +55,24 @@ impl Desk {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> ApiResult<Actor> {
+        self.login_at(username, password, jiff::Timestamp::now())
+            .await
+    }
+
+    /// [`Desk::login`] on a given clock: failures are counted and lock the name for a while.
+    pub async fn login_at(
+        &self,
+        username: &str,
+        password: &str,
+        now: jiff::Timestamp,
+    ) -> ApiResult<Actor> {
         if self.needs_setup().await? {
             return Err(ApiError::new(
                 ErrorCode::SetupRequired,
                 "관리자 계정을 먼저 만드세요",
             ));
         }
-        let actor = users::authenticate(&self.db, username, password).await?;
+        let actor = users::authenticate(&self.db, username, password, now).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(
             &mut tx,
