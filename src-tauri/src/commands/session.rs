@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use maeul_api::{Actor, ApiResult, Permission};
+use maeul_api::{Actor, ApiResult, ErrorCode, Permission};
 
 use super::Desk;
 
@@ -68,8 +68,14 @@ pub fn logout(s: Desk<'_>) {
     s.set_actor(None);
 }
 
+/// Who is signed in, checked against the database like every command (`None` once the
+/// account has been switched off).
 #[tauri::command]
 #[specta::specta]
-pub fn current_session(s: Desk<'_>) -> Option<Session> {
-    s.actor().ok().map(session)
+pub async fn current_session(s: Desk<'_>) -> ApiResult<Option<Session>> {
+    match s.actor().await {
+        Ok(actor) => Ok(Some(session(actor))),
+        Err(e) if e.code == ErrorCode::NotSignedIn => Ok(None),
+        Err(e) => Err(e),
+    }
 }

@@ -34,8 +34,17 @@ async login(username: string, password: string) : Promise<Result<Session, ApiErr
 async logout() : Promise<void> {
     await TAURI_INVOKE("logout");
 },
-async currentSession() : Promise<Session | null> {
-    return await TAURI_INVOKE("current_session");
+/**
+ * Who is signed in, checked against the database like every command (`None` once the
+ * account has been switched off).
+ */
+async currentSession() : Promise<Result<Session | null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("current_session") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 async registryStats() : Promise<Result<RegistryStats, ApiError>> {
     try {
@@ -806,9 +815,9 @@ async setUserActive(userId: number, active: boolean) : Promise<Result<null, ApiE
     else return { status: "error", error: e  as any };
 }
 },
-async setPassword(userId: number, password: string) : Promise<Result<null, ApiError>> {
+async setPassword(userId: number, current: string | null, password: string) : Promise<Result<null, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("set_password", { userId, password }) };
+    return { status: "ok", data: await TAURI_INVOKE("set_password", { userId, current, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1124,7 +1133,11 @@ export type ErrorCode =
 /**
  * A chief reached outside their own village.
  */
-"out_of_scope" | "bad_credentials" | "not_signed_in" | 
+"out_of_scope" | "bad_credentials" | 
+/**
+ * Too many failed sign-ins for this name: the message says until when.
+ */
+"locked_out" | "not_signed_in" | 
 /**
  * First run: no admin exists yet.
  */

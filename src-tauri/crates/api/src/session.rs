@@ -86,6 +86,36 @@ impl Desk {
         Ok(actor)
     }
 
+    /// The signed-in person as the database has them now: a deactivated account is signed
+    /// out at its next command, and a changed role or village takes effect at once. The
+    /// session's own practice mode is kept (dropped if the new role may not practise).
+    pub async fn refresh_actor(&self, actor: &Actor) -> ApiResult<Actor> {
+        let row: Option<(String, String, String, Option<i64>, bool)> = sqlx::query_as(
+            "SELECT username, display_name, role, village_id, active FROM users WHERE id = $1",
+        )
+        .bind(actor.user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some((username, display_name, role, village_id, true)) = row else {
+            return Err(ApiError::new(
+                ErrorCode::NotSignedIn,
+                "계정이 꺼졌습니다. 관리자에게 문의하세요",
+            ));
+        };
+        let role = Role::parse(&role).unwrap_or(Role::Auditor);
+        Ok(Actor {
+            user_id: actor.user_id,
+            username,
+            display_name,
+            role,
+            village_id,
+            practice: actor
+                .practice
+                .clone()
+                .filter(|_| Permission::PracticeMode.granted_to(role)),
+        })
+    }
+
     pub async fn list_users(&self, actor: &Actor) -> ApiResult<Vec<User>> {
         actor.require(Permission::ManageUsers, Scope::County)?;
         Ok(users::list(&self.db).await?)
@@ -131,10 +161,27 @@ impl Desk {
         Ok(())
     }
 
-    /// An admin resets anyone's password; everyone may change their own.
-    pub async fn set_password(&self, actor: &Actor, user_id: i64, password: &str) -> ApiResult<()> {
+    /// An admin resets anyone's password; everyone may change their own, giving the
+    /// `current` one (so that a desk left signed in cannot be taken over).
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        current: Option<&str>,
+        password: &str,
+    ) -> ApiResult<()> {
         if user_id != actor.user_id {
             actor.require(Permission::ManageUsers, Scope::County)?;
+        } else {
+            let current = current
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| ApiError::invalid("current", "현재 비밀번호를 입력하세요"))?;
+            if !users::check_password(&self.db, user_id, current).await? {
+                return Err(ApiError::invalid(
+                    "current",
+                    "현재 비밀번호가 올바르지 않습니다",
+                ));
+            }
         }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         users::set_password(&mut tx, user_id, password).await?;
@@ -148,5 +195,90 @@ impl Desk {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn desk_with(role: Role) -> (Desk, Actor, Actor) {
+        let desk = Desk::open_memory().await.unwrap();
+        let admin = desk
+            .create_first_admin("admin", "관리자", "correct horse")
+            .await
+            .unwrap();
+        let user = desk
+            .create_user(
+                &admin,
+                NewUser {
+                    username: "op".into(),
+                    display_name: "운영".into(),
+                    password: "battery staple".into(),
+                    role,
+                    village_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        let signed_in = desk.login("op", "battery staple").await.unwrap();
+        assert_eq!(signed_in.user_id, user.id);
+        (desk, admin, signed_in)
+    }
+
+    #[tokio::test]
+    async fn a_deactivated_user_is_refused_at_the_next_command() {
+        let (desk, admin, op) = desk_with(Role::Operator).await;
+        assert_eq!(desk.refresh_actor(&op).await.unwrap(), op);
+        desk.set_user_active(&admin, op.user_id, false)
+            .await
+            .unwrap();
+        let e = desk.refresh_actor(&op).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotSignedIn);
+        assert!(e.message.contains("계정이 꺼졌습니다"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_changed_role_applies_at_once_and_practice_stays_with_the_session() {
+        let (desk, _admin, trainer) = desk_with(Role::Trainer).await;
+        let practising = Actor {
+            practice: Some("2026-03-02T06:00:00Z".into()),
+            ..trainer
+        };
+        assert_eq!(desk.refresh_actor(&practising).await.unwrap(), practising);
+        sqlx::query("UPDATE users SET role = 'auditor' WHERE id = $1")
+            .bind(practising.user_id)
+            .execute(desk.db())
+            .await
+            .unwrap();
+        let now = desk.refresh_actor(&practising).await.unwrap();
+        assert_eq!((now.role, now.practice), (Role::Auditor, None));
+    }
+
+    #[tokio::test]
+    async fn changing_ones_own_password_needs_the_current_one() {
+        let (desk, admin, op) = desk_with(Role::Operator).await;
+        for current in [None, Some(""), Some("wrong horse")] {
+            let e = desk
+                .set_password(&op, op.user_id, current, "new password 1")
+                .await
+                .unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("current"), "{current:?}: {e:?}");
+        }
+        desk.set_password(&op, op.user_id, Some("battery staple"), "new password 1")
+            .await
+            .unwrap();
+        desk.login("op", "new password 1").await.unwrap();
+        // An admin resetting someone else's password is not asked for theirs.
+        desk.set_password(&admin, op.user_id, None, "new password 2")
+            .await
+            .unwrap();
+        desk.login("op", "new password 2").await.unwrap();
+        // Nor may anyone else change it, old password or not.
+        assert!(
+            desk.set_password(&op, admin.user_id, Some("correct horse"), "x1234567")
+                .await
+                .is_err()
+        );
     }
 }
