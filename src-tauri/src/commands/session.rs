@@ -9,6 +9,9 @@ pub struct AppInfo {
     pub version: String,
     pub db_path: String,
     pub needs_setup: bool,
+    /// The audit chain's end against its anchor, as found at start; the layout shows a
+    /// banner when it is a problem.
+    pub audit_anchor: maeul_accounts::anchor::AnchorCheck,
 }
 
 #[derive(Serialize, specta::Type)]
@@ -35,6 +38,7 @@ pub async fn app_info(s: Desk<'_>) -> ApiResult<AppInfo> {
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
         needs_setup: s.desk.needs_setup().await?,
+        audit_anchor: s.desk.audit_anchor(),
     })
 }
 

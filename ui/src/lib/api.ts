@@ -1,7 +1,7 @@
 // Calls into the Rust backend through the generated bindings, turning the `Result` shape
 // into a thrown `DeskError` that screens catch and show. Screens branch on `code`.
 import { commands } from './bindings';
-import type { ApiError, ErrorCode } from './bindings';
+import type { AnchorState, ApiError, ErrorCode } from './bindings';
 import { session, signedOut } from './session.svelte';
 
 export { commands } from './bindings';
@@ -33,6 +33,11 @@ export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
 export function fieldErrors(e: unknown): Record<string, string> {
   if (e instanceof DeskError && e.field) return { [e.field]: e.message };
   return {};
+}
+
+/** Whether the audit chain's anchor check found something to show (see `AnchorState`). */
+export function anchorIsProblem(state: AnchorState): boolean {
+  return state !== 'intact' && state !== 'started' && state !== 'not_kept';
 }
 
 export function messageOf(e: unknown): string {

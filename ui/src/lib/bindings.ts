@@ -880,8 +880,58 @@ village_id: number | null;
  * Practice belongs to one session: every other desk and person keeps sending for real.
  */
 practice?: string | null }
+export type AnchorCheck = { state: AnchorState; 
+/**
+ * What it means, in Korean, for the banner and `maeul audit verify`.
+ */
+message: string }
+/**
+ * How the chain's end compares with its anchor.
+ */
+export type AnchorState = 
+/**
+ * The database's entry at the anchored id has the anchored hash.
+ */
+"intact" | 
+/**
+ * No anchor yet (a new database, or one from before anchoring): anchored from now on.
+ */
+"started" | 
+/**
+ * An in-memory database: nothing outside it to anchor to.
+ */
+"not_kept" | 
+/**
+ * The OS credential store could not be used: the chain's end is not protected.
+ */
+"keyring_unavailable" | 
+/**
+ * This PC's credential store has no key for this database (moved from another PC?).
+ */
+"key_missing" | 
+/**
+ * The head file is gone though the database was anchored.
+ */
+"head_missing" | 
+/**
+ * The head file's seal does not match: it was written without the key.
+ */
+"head_forged" | 
+/**
+ * The anchored entry is no longer in the database: the newest entries were deleted.
+ */
+"truncated" | 
+/**
+ * The anchored entry's hash differs: the chain was recomputed.
+ */
+"rewritten"
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
-export type AppInfo = { version: string; db_path: string; needs_setup: boolean }
+export type AppInfo = { version: string; db_path: string; needs_setup: boolean; 
+/**
+ * The audit chain's end against its anchor, as found at start; the layout shows a
+ * banner when it is a problem.
+ */
+audit_anchor: AnchorCheck }
 /**
  * Where an application stands; only `selected` people take part.
  */
@@ -1899,7 +1949,12 @@ export type VerifyReport = { entries: number;
 /**
  * The first entry whose link or content does not match, if any.
  */
-first_broken: number | null }
+first_broken: number | null; 
+/**
+ * How the chain's end compares with its anchor outside the database (filled by the desk,
+ * which knows the file).
+ */
+anchor: AnchorCheck | null }
 export type VillageProgress = { village_id: number; village: string; town: string; channels: ChannelProgress[] }
 /**
  * 행정리 — administrative village, with its counts.

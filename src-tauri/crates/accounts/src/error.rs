@@ -24,6 +24,8 @@ pub enum AccountsError {
     UnknownUser(i64),
     #[error("감사 로그가 손상되었습니다: {0}번 항목부터 연결이 끊어졌습니다")]
     AuditBroken(i64),
+    #[error("감사 로그의 끝을 기록하지 못했습니다: {0}")]
+    Anchor(String),
     #[error("비밀번호 처리 오류")]
     Hash,
     #[error("데이터베이스 오류: {0}")]

@@ -2,6 +2,7 @@
 //! handed to every use case, the permission table, and the hash-chained audit log.
 
 mod actor;
+pub mod anchor;
 pub mod audit;
 mod error;
 mod password;

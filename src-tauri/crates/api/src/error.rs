@@ -81,7 +81,9 @@ impl From<AccountsError> for ApiError {
             }
             AccountsError::AlreadySetUp => ErrorCode::AlreadySetUp,
             AccountsError::UnknownUser(_) => ErrorCode::NotFound,
-            AccountsError::AuditBroken(_) | AccountsError::Hash => ErrorCode::Internal,
+            AccountsError::AuditBroken(_) | AccountsError::Hash | AccountsError::Anchor(_) => {
+                ErrorCode::Internal
+            }
             AccountsError::Sql(_) => ErrorCode::Database,
         };
         ApiError::new(code, e.to_string())

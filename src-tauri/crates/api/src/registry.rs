@@ -73,7 +73,7 @@ impl Desk {
             &diff,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(villages::get(&self.db, village_id, mask_for(actor)).await?)
     }
 
@@ -122,7 +122,7 @@ impl Desk {
             &audit_view(&input),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -184,7 +184,7 @@ impl Desk {
             &audit_view(&input),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -203,7 +203,7 @@ impl Desk {
             &json!({ "village_id": village, "name": before.name, "phone": before.phone, "address": before.address }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -226,7 +226,7 @@ impl Desk {
             &json!({ "village_id": village }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -272,7 +272,7 @@ impl Desk {
             &json!({ "rows": report.rows, "households": report.households_created, "subscribers": report.subscribers_created }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(report)
     }
 
@@ -297,7 +297,7 @@ impl Desk {
             &json!({ "rows": rows, "format": format }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(rows)
     }
 }

@@ -50,7 +50,7 @@ impl Desk {
             &json!({ "username": user.username }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(actor)
     }
 
@@ -72,7 +72,10 @@ impl Desk {
                 "관리자 계정을 먼저 만드세요",
             ));
         }
-        let actor = users::authenticate(&self.db, username, password, now).await?;
+        let signed_in = users::authenticate(&self.db, username, password, now).await;
+        // A failure was audited inside authenticate: seal it too.
+        self.anchor_audit().await;
+        let actor = signed_in?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(
             &mut tx,
@@ -82,7 +85,7 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(actor)
     }
 
@@ -133,7 +136,7 @@ impl Desk {
             &json!({ "username": user.username, "role": user.role, "village_id": user.village_id }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(user)
     }
 
@@ -157,7 +160,7 @@ impl Desk {
             &json!({ "active": active }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -193,13 +196,15 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use maeul_accounts::anchor::AnchorState;
+
     use super::*;
 
     async fn desk_with(role: Role) -> (Desk, Actor, Actor) {
@@ -224,6 +229,46 @@ mod tests {
         let signed_in = desk.login("op", "battery staple").await.unwrap();
         assert_eq!(signed_in.user_id, user.id);
         (desk, admin, signed_in)
+    }
+
+    /// Runs inside `keyctl session -` on Linux (as `./dev test` does): the chain key lives in
+    /// the OS credential store.
+    #[tokio::test]
+    async fn deleting_the_newest_audit_entries_is_reported_when_the_desk_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let desk = Desk::open(&path).await.unwrap();
+        assert_eq!(desk.audit_anchor().state, AnchorState::Started);
+        desk.create_first_admin("admin", "관리자", "correct horse")
+            .await
+            .unwrap();
+        let admin = desk.login("admin", "correct horse").await.unwrap();
+        let _ = desk.login("admin", "wrong horse").await;
+        desk.close().await;
+        drop(desk);
+
+        let desk = Desk::open(&path).await.unwrap();
+        assert_eq!(desk.audit_anchor().state, AnchorState::Intact);
+        // Someone holding the file removes the failed sign-in: the hash chain still verifies.
+        sqlx::query("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+            .execute(desk.db())
+            .await
+            .unwrap();
+        desk.db().close().await;
+        drop(desk);
+
+        let desk = Desk::open(&path).await.unwrap();
+        let found = desk.audit_anchor();
+        assert_eq!(found.state, AnchorState::Truncated, "{}", found.message);
+        let report = desk.audit_verify(&admin).await.unwrap();
+        assert_eq!(report.first_broken, None);
+        assert_eq!(report.anchor.unwrap().state, AnchorState::Truncated);
+        let (recorded,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.anchor_mismatch'")
+                .fetch_one(desk.db())
+                .await
+                .unwrap();
+        assert_eq!(recorded, 1);
     }
 
     #[tokio::test]

@@ -162,6 +162,8 @@ export const en: Record<MessageKey, string> = {
   'settings.new_password': 'New password',
   'settings.change_password': 'Change password',
   'settings.password_changed': 'Password changed',
+  'audit.anchor_warning': 'Audit log warning:',
+  'audit.anchor_dismiss': 'Dismiss',
   'settings.version': 'Version',
   'error.generic': 'Something went wrong',
   'error.forbidden': 'Not allowed',

@@ -161,6 +161,8 @@ export const ko = {
   'settings.new_password': '새 비밀번호',
   'settings.change_password': '비밀번호 바꾸기',
   'settings.password_changed': '비밀번호를 바꿨습니다',
+  'audit.anchor_warning': '감사 로그 경고:',
+  'audit.anchor_dismiss': '닫기',
   'settings.version': '버전',
   'error.generic': '오류가 났습니다',
   'error.forbidden': '권한이 없습니다',

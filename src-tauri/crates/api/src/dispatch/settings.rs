@@ -74,7 +74,7 @@ impl Desk {
             &json!({ "old": old, "new": value }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

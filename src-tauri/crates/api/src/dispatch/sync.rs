@@ -107,7 +107,7 @@ impl Desk {
             &json!({ "settings": settings, "secret_changed": secret.is_some() }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -169,7 +169,7 @@ impl Desk {
             &json!({ "paused": was }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(true)
     }
 

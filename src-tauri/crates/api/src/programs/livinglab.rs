@@ -51,7 +51,7 @@ impl Desk {
             &json!({ "old": old, "new": cohort }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -70,7 +70,7 @@ impl Desk {
             &json!({ "cohort": detail }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -100,7 +100,7 @@ impl Desk {
             &json!({ "old": old.as_ref().map(masked), "new": masked(&person) }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -117,7 +117,7 @@ impl Desk {
             &json!({ "name": p.name }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -143,7 +143,7 @@ impl Desk {
             &json!({ "old": old, "new": w }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         let day = &w.starts_at[..10];
         let view = self.calendar_between(day, &w.ends_at[..10]).await?;
         let conflicts = view
@@ -167,7 +167,7 @@ impl Desk {
             &json!({ "workshop": w }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -190,7 +190,7 @@ impl Desk {
             &json!({ "old": old, "new": status }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -210,7 +210,7 @@ impl Desk {
             &json!({ "team": team }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -226,7 +226,7 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -242,7 +242,7 @@ impl Desk {
             &json!({ "outcome": outcome }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -258,7 +258,7 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -52,7 +52,7 @@ impl Desk {
             &json!({ "old": old, "new": t }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -69,7 +69,7 @@ impl Desk {
             &json!({ "training": d.summary.training, "present": d.summary.present }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -103,7 +103,7 @@ impl Desk {
             &json!({ "name": name }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -146,7 +146,7 @@ impl Desk {
             &json!({ "name": name, "village_id": w.village_id }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -170,7 +170,7 @@ impl Desk {
             &json!({ "old": old, "new": c }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }
