@@ -83,3 +83,10 @@ pub async fn current_session(s: Desk<'_>) -> ApiResult<Option<Session>> {
         Err(e) => Err(e),
     }
 }
+
+/// The idle lock and whatever else each window applies to its own session.
+#[tauri::command]
+#[specta::specta]
+pub async fn session_settings(s: Desk<'_>) -> ApiResult<maeul_api::SessionSettings> {
+    s.desk.session_settings(&s.actor().await?).await
+}

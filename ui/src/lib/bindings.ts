@@ -46,6 +46,17 @@ async currentSession() : Promise<Result<Session | null, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The idle lock and whatever else each window applies to its own session.
+ */
+async sessionSettings() : Promise<Result<SessionSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("session_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async registryStats() : Promise<Result<RegistryStats, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("registry_stats") };
@@ -1773,6 +1784,10 @@ export type Rule =
  */
 "shape"
 export type Session = { actor: Actor; permissions: Permission[] }
+/**
+ * What every signed-in window needs to know about its own session.
+ */
+export type SessionSettings = { idle_lock_minutes: number }
 /**
  * Why a subscriber gets nothing on a channel that was asked for.
  */

@@ -11,7 +11,10 @@ pub use console::{
     Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, OnAir, RecordingRow,
 };
 mod dispatch;
-pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained, SyncLoop, SyncStatus};
+pub use dispatch::{
+    BroadcastDetail, Created, DispatchSettings, Drained, IDLE_LOCK_MINUTES, SessionSettings,
+    SyncLoop, SyncStatus,
+};
 mod error;
 mod files;
 pub use files::{check_file_name, save_file};
