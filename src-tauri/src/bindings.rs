@@ -10,6 +10,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         session::login,
         session::logout,
         session::current_session,
+        session::session_settings,
         registry::registry_stats,
         registry::list_towns,
         registry::list_villages,

@@ -34,13 +34,38 @@ impl AppState {
         }
     }
 
-    /// The signed-in actor, or `not_signed_in`.
-    pub fn actor(&self) -> ApiResult<Actor> {
-        self.session
+    /// The signed-in actor as the database has them now, or `not_signed_in`: a deactivated
+    /// account is signed out here, at its next command, and a changed role applies at once.
+    pub async fn actor(&self) -> ApiResult<Actor> {
+        let held = self
+            .session
             .lock()
             .map_err(|_| ApiError::new(ErrorCode::Internal, "session lock poisoned"))?
             .clone()
-            .ok_or_else(|| ApiError::new(ErrorCode::NotSignedIn, "로그인하세요"))
+            .ok_or_else(|| ApiError::new(ErrorCode::NotSignedIn, "로그인하세요"))?;
+        match self.desk.refresh_actor(&held).await {
+            Ok(now) => {
+                if now != held {
+                    self.replace_if_held(&held, Some(now.clone()));
+                }
+                Ok(now)
+            }
+            Err(e) => {
+                if e.code == ErrorCode::NotSignedIn {
+                    self.replace_if_held(&held, None);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Swaps the session only if it is still `held` (a sign-in in between wins).
+    fn replace_if_held(&self, held: &Actor, next: Option<Actor>) {
+        if let Ok(mut s) = self.session.lock()
+            && s.as_ref() == Some(held)
+        {
+            *s = next;
+        }
     }
 
     pub fn set_actor(&self, actor: Option<Actor>) {

@@ -12,31 +12,40 @@ use super::Desk;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_users(s: Desk<'_>) -> ApiResult<Vec<User>> {
-    s.desk.list_users(&s.actor()?).await
+    s.desk.list_users(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn create_user(s: Desk<'_>, user: NewUser) -> ApiResult<User> {
-    s.desk.create_user(&s.actor()?, user).await
+    s.desk.create_user(&s.actor().await?, user).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_user_active(s: Desk<'_>, user_id: i64, active: bool) -> ApiResult<()> {
-    s.desk.set_user_active(&s.actor()?, user_id, active).await
+    s.desk
+        .set_user_active(&s.actor().await?, user_id, active)
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn set_password(s: Desk<'_>, user_id: i64, password: String) -> ApiResult<()> {
-    s.desk.set_password(&s.actor()?, user_id, &password).await
+pub async fn set_password(
+    s: Desk<'_>,
+    user_id: i64,
+    current: Option<String>,
+    password: String,
+) -> ApiResult<()> {
+    s.desk
+        .set_password(&s.actor().await?, user_id, current.as_deref(), &password)
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_db(s: Desk<'_>, path: PathBuf) -> ApiResult<()> {
-    s.desk.backup(&s.actor()?, &path).await
+    s.desk.backup(&s.actor().await?, &path).await
 }
 
 #[tauri::command]
@@ -46,7 +55,7 @@ pub async fn seed_demo(
     on_progress: Channel<ImportProgress>,
 ) -> ApiResult<ImportReport> {
     s.desk
-        .seed_demo(&s.actor()?, &move |p| {
+        .seed_demo(&s.actor().await?, &move |p| {
             let _ = on_progress.send(p);
         })
         .await
@@ -55,11 +64,11 @@ pub async fn seed_demo(
 #[tauri::command]
 #[specta::specta]
 pub async fn audit_verify(s: Desk<'_>) -> ApiResult<VerifyReport> {
-    s.desk.audit_verify(&s.actor()?).await
+    s.desk.audit_verify(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn audit_list(s: Desk<'_>, limit: u32, offset: u32) -> ApiResult<Vec<AuditEntry>> {
-    s.desk.audit_list(&s.actor()?, limit, offset).await
+    s.desk.audit_list(&s.actor().await?, limit, offset).await
 }

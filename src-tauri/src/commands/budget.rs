@@ -11,19 +11,19 @@ use super::Desk;
 #[tauri::command]
 #[specta::specta]
 pub async fn budget_list(s: Desk<'_>) -> ApiResult<Vec<CardSummary>> {
-    s.desk.budget_list(&s.actor()?).await
+    s.desk.budget_list(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn budget_get(s: Desk<'_>, id: i64) -> ApiResult<CardView> {
-    s.desk.budget_get(&s.actor()?, id).await
+    s.desk.budget_get(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn budget_check(s: Desk<'_>, card: PledgeCard) -> ApiResult<Vec<CheckIssue>> {
-    s.desk.budget_check(&s.actor()?, &card)
+pub async fn budget_check(s: Desk<'_>, card: PledgeCard) -> ApiResult<Vec<CheckIssue>> {
+    s.desk.budget_check(&s.actor().await?, &card)
 }
 
 #[tauri::command]
@@ -35,13 +35,13 @@ pub fn budget_blank(number: String, first_year: i32, last_year: i32) -> PledgeCa
 #[tauri::command]
 #[specta::specta]
 pub async fn budget_save(s: Desk<'_>, id: Option<i64>, card: PledgeCard) -> ApiResult<CardView> {
-    s.desk.budget_save(&s.actor()?, id, card).await
+    s.desk.budget_save(&s.actor().await?, id, card).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn budget_delete(s: Desk<'_>, id: i64) -> ApiResult<()> {
-    s.desk.budget_delete(&s.actor()?, id).await
+    s.desk.budget_delete(&s.actor().await?, id).await
 }
 
 /// The PDF itself, for the in-app preview and printing.
@@ -54,7 +54,7 @@ pub async fn budget_pdf(
 ) -> ApiResult<Vec<u8>> {
     let (bytes, _) = s
         .desk
-        .budget_pdf(&s.actor()?, &ids, &move |p| drop(on_progress.send(p)))
+        .budget_pdf(&s.actor().await?, &ids, &move |p| drop(on_progress.send(p)))
         .await?;
     Ok(bytes)
 }
@@ -68,7 +68,7 @@ pub async fn budget_save_pdf(
     on_progress: Channel<PrintProgress>,
 ) -> ApiResult<Printed> {
     s.desk
-        .budget_print_to(&s.actor()?, &ids, &path, &move |p| {
+        .budget_print_to(&s.actor().await?, &ids, &path, &move |p| {
             drop(on_progress.send(p));
         })
         .await

@@ -9,14 +9,14 @@ use super::Desk;
 #[tauri::command]
 #[specta::specta]
 pub async fn console_open(s: Desk<'_>) -> ApiResult<ConsoleState> {
-    s.console.open(&s.actor()?).await
+    s.console.open(&s.actor().await?).await
 }
 
 /// Meters (~30 a second), device and status changes, finished recordings.
 #[tauri::command]
 #[specta::specta]
 pub async fn console_watch(s: Desk<'_>, on_event: Channel<ConsoleEvent>) -> ApiResult<()> {
-    s.actor()?;
+    s.actor().await?;
     s.console.watch(move |e| {
         let _ = on_event.send(e);
     });
@@ -34,51 +34,51 @@ pub async fn console_unwatch(s: Desk<'_>) -> ApiResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn console_on_air(s: Desk<'_>, request: OnAir) -> ApiResult<i64> {
-    s.console.go_on_air(&s.actor()?, &request).await
+    s.console.go_on_air(&s.actor().await?, &request).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn console_stop(s: Desk<'_>, now: bool) -> ApiResult<()> {
-    s.console.stop(&s.actor()?, now)
+    s.console.stop(&s.actor().await?, now)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn console_preview(s: Desk<'_>, on: bool) -> ApiResult<()> {
-    s.console.preview(&s.actor()?, on)
+    s.console.preview(&s.actor().await?, on)
 }
 
 /// Moves the levels now (while dragging); `console_settings_set` stores them.
 #[tauri::command]
 #[specta::specta]
 pub async fn console_chain(s: Desk<'_>, chain: ChainSettings) -> ApiResult<()> {
-    s.console.set_chain(&s.actor()?, chain)
+    s.console.set_chain(&s.actor().await?, chain)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn console_settings_set(s: Desk<'_>, settings: ConsoleSettings) -> ApiResult<()> {
-    s.console.apply_settings(&s.actor()?, &settings).await
+    s.console.apply_settings(&s.actor().await?, &settings).await
 }
 
 /// Plays a recording on the monitor; `None` stops.
 #[tauri::command]
 #[specta::specta]
 pub async fn console_listen(s: Desk<'_>, id: Option<i64>) -> ApiResult<()> {
-    s.console.listen(&s.actor()?, id).await
+    s.console.listen(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn recording_list(s: Desk<'_>) -> ApiResult<Vec<RecordingRow>> {
-    s.desk.recording_list(&s.actor()?).await
+    s.desk.recording_list(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn recording_delete(s: Desk<'_>, id: i64) -> ApiResult<()> {
-    s.desk.recording_delete(&s.actor()?, id).await
+    s.desk.recording_delete(&s.actor().await?, id).await
 }
 
 /// Takes an audio file in as a recording (normalised, with its telephone rendition).
@@ -89,5 +89,7 @@ pub async fn recording_import(
     path: std::path::PathBuf,
     title: String,
 ) -> ApiResult<RecordingRow> {
-    s.desk.recording_import(&s.actor()?, &path, &title).await
+    s.desk
+        .recording_import(&s.actor().await?, &path, &title)
+        .await
 }

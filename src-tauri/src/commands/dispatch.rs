@@ -10,13 +10,13 @@ use super::Desk;
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_preview(s: Desk<'_>, broadcast: NewBroadcast) -> ApiResult<Summary> {
-    s.desk.broadcast_preview(&s.actor()?, broadcast).await
+    s.desk.broadcast_preview(&s.actor().await?, broadcast).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_send(s: Desk<'_>, broadcast: NewBroadcast) -> ApiResult<Created> {
-    let created = s.desk.broadcast_send(&s.actor()?, broadcast).await?;
+    let created = s.desk.broadcast_send(&s.actor().await?, broadcast).await?;
     s.sync.wake();
     Ok(created)
 }
@@ -24,26 +24,28 @@ pub async fn broadcast_send(s: Desk<'_>, broadcast: NewBroadcast) -> ApiResult<C
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_list(s: Desk<'_>, include_practice: bool) -> ApiResult<Vec<BroadcastRow>> {
-    s.desk.broadcast_list(&s.actor()?, include_practice).await
+    s.desk
+        .broadcast_list(&s.actor().await?, include_practice)
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_detail(s: Desk<'_>, id: i64) -> ApiResult<BroadcastDetail> {
-    s.desk.broadcast_detail(&s.actor()?, id).await
+    s.desk.broadcast_detail(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_report(s: Desk<'_>, id: i64) -> ApiResult<Vec<StateCount>> {
-    s.desk.broadcast_report(&s.actor()?, id).await
+    s.desk.broadcast_report(&s.actor().await?, id).await
 }
 
 /// Writes the delivery report CSV where the user chose; returns its line count.
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_csv_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) -> ApiResult<u32> {
-    let (bytes, lines) = s.desk.broadcast_csv(&s.actor()?, id).await?;
+    let (bytes, lines) = s.desk.broadcast_csv(&s.actor().await?, id).await?;
     maeul_api::save_file(&path, &bytes).await?;
     Ok(lines)
 }
@@ -52,14 +54,14 @@ pub async fn broadcast_csv_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_test(s: Desk<'_>) -> ApiResult<String> {
-    s.desk.provider_test(&s.actor()?).await
+    s.desk.provider_test(&s.actor().await?).await
 }
 
 /// Writes the delivery report PDF where the user chose; returns its page count.
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_pdf_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) -> ApiResult<u32> {
-    let (bytes, pages) = s.desk.broadcast_pdf(&s.actor()?, id).await?;
+    let (bytes, pages) = s.desk.broadcast_pdf(&s.actor().await?, id).await?;
     maeul_api::save_file(&path, &bytes).await?;
     Ok(pages as u32)
 }
@@ -67,13 +69,13 @@ pub async fn broadcast_pdf_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_cancel(s: Desk<'_>, id: i64) -> ApiResult<u32> {
-    s.desk.broadcast_cancel(&s.actor()?, id).await
+    s.desk.broadcast_cancel(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_approve(s: Desk<'_>, id: i64) -> ApiResult<BroadcastRow> {
-    let row = s.desk.broadcast_approve(&s.actor()?, id).await?;
+    let row = s.desk.broadcast_approve(&s.actor().await?, id).await?;
     s.sync.wake();
     Ok(row)
 }
@@ -81,13 +83,16 @@ pub async fn broadcast_approve(s: Desk<'_>, id: i64) -> ApiResult<BroadcastRow> 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_not_reached(s: Desk<'_>, id: i64) -> ApiResult<Vec<NotReached>> {
-    s.desk.broadcast_not_reached(&s.actor()?, id).await
+    s.desk.broadcast_not_reached(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn broadcast_resend_not_reached(s: Desk<'_>, id: i64) -> ApiResult<Created> {
-    let created = s.desk.broadcast_resend_not_reached(&s.actor()?, id).await?;
+    let created = s
+        .desk
+        .broadcast_resend_not_reached(&s.actor().await?, id)
+        .await?;
     s.sync.wake();
     Ok(created)
 }
@@ -95,7 +100,7 @@ pub async fn broadcast_resend_not_reached(s: Desk<'_>, id: i64) -> ApiResult<Cre
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(s: Desk<'_>) -> ApiResult<SyncStatus> {
-    s.actor()?;
+    s.actor().await?;
     Ok(s.sync.status())
 }
 
@@ -103,7 +108,7 @@ pub async fn sync_status(s: Desk<'_>) -> ApiResult<SyncStatus> {
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_resume(s: Desk<'_>) -> ApiResult<bool> {
-    let resumed = s.desk.outbox_resume(&s.actor()?).await?;
+    let resumed = s.desk.outbox_resume(&s.actor().await?).await?;
     s.sync.wake();
     Ok(resumed)
 }
@@ -111,13 +116,13 @@ pub async fn sync_resume(s: Desk<'_>) -> ApiResult<bool> {
 #[tauri::command]
 #[specta::specta]
 pub async fn dispatch_settings(s: Desk<'_>) -> ApiResult<DispatchSettings> {
-    s.desk.dispatch_settings(&s.actor()?).await
+    s.desk.dispatch_settings(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn setting_set(s: Desk<'_>, key: String, value: String) -> ApiResult<()> {
-    s.desk.setting_set(&s.actor()?, &key, &value).await?;
+    s.desk.setting_set(&s.actor().await?, &key, &value).await?;
     s.sync.wake();
     Ok(())
 }
@@ -132,7 +137,7 @@ pub struct ProviderView {
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_get(s: Desk<'_>) -> ApiResult<ProviderView> {
-    let (settings, has_secret) = s.desk.provider_settings(&s.actor()?).await?;
+    let (settings, has_secret) = s.desk.provider_settings(&s.actor().await?).await?;
     Ok(ProviderView {
         settings,
         has_secret,
@@ -148,7 +153,7 @@ pub async fn provider_set(
     secret: Option<String>,
 ) -> ApiResult<()> {
     s.desk
-        .provider_set(&s.actor()?, settings, secret.map(Secret::new))
+        .provider_set(&s.actor().await?, settings, secret.map(Secret::new))
         .await?;
     s.sync.wake();
     Ok(())

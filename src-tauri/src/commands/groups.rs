@@ -6,25 +6,25 @@ use super::Desk;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_groups(s: Desk<'_>) -> ApiResult<Vec<Group>> {
-    s.desk.list_groups(&s.actor()?).await
+    s.desk.list_groups(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn create_group(s: Desk<'_>, input: GroupInput) -> ApiResult<Group> {
-    s.desk.create_group(&s.actor()?, input).await
+    s.desk.create_group(&s.actor().await?, input).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn update_group(s: Desk<'_>, id: i64, input: GroupInput) -> ApiResult<Group> {
-    s.desk.update_group(&s.actor()?, id, input).await
+    s.desk.update_group(&s.actor().await?, id, input).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_group(s: Desk<'_>, id: i64) -> ApiResult<()> {
-    s.desk.delete_group(&s.actor()?, id).await
+    s.desk.delete_group(&s.actor().await?, id).await
 }
 
 #[tauri::command]
@@ -36,20 +36,20 @@ pub async fn change_group_members(
     remove: bool,
 ) -> ApiResult<Group> {
     s.desk
-        .change_group_members(&s.actor()?, id, subscriber_ids, remove)
+        .change_group_members(&s.actor().await?, id, subscriber_ids, remove)
         .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn groups_of_subscriber(s: Desk<'_>, id: i64) -> ApiResult<Vec<i64>> {
-    s.desk.groups_of_subscriber(&s.actor()?, id).await
+    s.desk.groups_of_subscriber(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_subscriber_groups(s: Desk<'_>, id: i64, group_ids: Vec<i64>) -> ApiResult<()> {
     s.desk
-        .set_subscriber_groups(&s.actor()?, id, group_ids)
+        .set_subscriber_groups(&s.actor().await?, id, group_ids)
         .await
 }

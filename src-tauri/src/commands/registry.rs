@@ -15,19 +15,19 @@ use super::Desk;
 #[tauri::command]
 #[specta::specta]
 pub async fn registry_stats(s: Desk<'_>) -> ApiResult<RegistryStats> {
-    s.desk.registry_stats(&s.actor()?).await
+    s.desk.registry_stats(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_towns(s: Desk<'_>) -> ApiResult<Vec<Town>> {
-    s.desk.list_towns(&s.actor()?).await
+    s.desk.list_towns(&s.actor().await?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_villages(s: Desk<'_>) -> ApiResult<Vec<VillageSummary>> {
-    s.desk.list_villages(&s.actor()?).await
+    s.desk.list_villages(&s.actor().await?).await
 }
 
 #[tauri::command]
@@ -37,7 +37,9 @@ pub async fn update_village(
     village_id: i64,
     change: VillageUpdate,
 ) -> ApiResult<VillageSummary> {
-    s.desk.update_village(&s.actor()?, village_id, change).await
+    s.desk
+        .update_village(&s.actor().await?, village_id, change)
+        .await
 }
 
 #[tauri::command]
@@ -46,43 +48,45 @@ pub async fn list_subscribers(
     s: Desk<'_>,
     filter: SubscriberFilter,
 ) -> ApiResult<Vec<SubscriberRow>> {
-    s.desk.list_subscribers(&s.actor()?, filter).await
+    s.desk.list_subscribers(&s.actor().await?, filter).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_subscriber(s: Desk<'_>, id: i64) -> ApiResult<SubscriberRow> {
-    s.desk.get_subscriber(&s.actor()?, id).await
+    s.desk.get_subscriber(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn add_subscriber(s: Desk<'_>, input: SubscriberInput) -> ApiResult<i64> {
-    s.desk.add_subscriber(&s.actor()?, input).await
+    s.desk.add_subscriber(&s.actor().await?, input).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn request_enrollment(s: Desk<'_>, input: SubscriberInput) -> ApiResult<i64> {
-    s.desk.request_enrollment(&s.actor()?, input).await
+    s.desk.request_enrollment(&s.actor().await?, input).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn update_subscriber(s: Desk<'_>, id: i64, input: SubscriberInput) -> ApiResult<()> {
-    s.desk.update_subscriber(&s.actor()?, id, input).await
+    s.desk.update_subscriber(&s.actor().await?, id, input).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_subscriber(s: Desk<'_>, id: i64) -> ApiResult<()> {
-    s.desk.delete_subscriber(&s.actor()?, id).await
+    s.desk.delete_subscriber(&s.actor().await?, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn decide_enrollment(s: Desk<'_>, id: i64, approve: bool) -> ApiResult<()> {
-    s.desk.decide_enrollment(&s.actor()?, id, approve).await
+    s.desk
+        .decide_enrollment(&s.actor().await?, id, approve)
+        .await
 }
 
 #[tauri::command]
@@ -92,7 +96,9 @@ pub async fn import_preview(
     path: PathBuf,
     options: ImportOptions,
 ) -> ApiResult<ImportPreview> {
-    s.desk.import_preview(&s.actor()?, &path, options).await
+    s.desk
+        .import_preview(&s.actor().await?, &path, options)
+        .await
 }
 
 #[tauri::command]
@@ -105,7 +111,7 @@ pub async fn import_registry(
     on_progress: Channel<ImportProgress>,
 ) -> ApiResult<ImportReport> {
     s.desk
-        .import_registry(&s.actor()?, &path, options, dry_run, &move |p| {
+        .import_registry(&s.actor().await?, &path, options, dry_run, &move |p| {
             drop(on_progress.send(p));
         })
         .await
@@ -114,5 +120,7 @@ pub async fn import_registry(
 #[tauri::command]
 #[specta::specta]
 pub async fn export_registry(s: Desk<'_>, path: PathBuf, format: ExportFormat) -> ApiResult<u32> {
-    s.desk.export_registry(&s.actor()?, &path, format).await
+    s.desk
+        .export_registry(&s.actor().await?, &path, format)
+        .await
 }

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use maeul_api::{Actor, ApiResult, Permission};
+use maeul_api::{Actor, ApiResult, ErrorCode, Permission};
 
 use super::Desk;
 
@@ -9,6 +9,9 @@ pub struct AppInfo {
     pub version: String,
     pub db_path: String,
     pub needs_setup: bool,
+    /// The audit chain's end against its anchor, as found at start; the layout shows a
+    /// banner when it is a problem.
+    pub audit_anchor: maeul_accounts::anchor::AnchorCheck,
 }
 
 #[derive(Serialize, specta::Type)]
@@ -35,6 +38,7 @@ pub async fn app_info(s: Desk<'_>) -> ApiResult<AppInfo> {
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
         needs_setup: s.desk.needs_setup().await?,
+        audit_anchor: s.desk.audit_anchor(),
     })
 }
 
@@ -68,8 +72,21 @@ pub fn logout(s: Desk<'_>) {
     s.set_actor(None);
 }
 
+/// Who is signed in, checked against the database like every command (`None` once the
+/// account has been switched off).
 #[tauri::command]
 #[specta::specta]
-pub fn current_session(s: Desk<'_>) -> Option<Session> {
-    s.actor().ok().map(session)
+pub async fn current_session(s: Desk<'_>) -> ApiResult<Option<Session>> {
+    match s.actor().await {
+        Ok(actor) => Ok(Some(session(actor))),
+        Err(e) if e.code == ErrorCode::NotSignedIn => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The idle lock and whatever else each window applies to its own session.
+#[tauri::command]
+#[specta::specta]
+pub async fn session_settings(s: Desk<'_>) -> ApiResult<maeul_api::SessionSettings> {
+    s.desk.session_settings(&s.actor().await?).await
 }

@@ -89,6 +89,11 @@ const MATRIX: &[(&[&str], Write, &[Role])] = &[
         COUNTY_SENDERS,
     ),
     (&["dispatch.provider"], Write::Provider, ADMIN),
+    (
+        &["session.idle_lock_minutes"],
+        Write::Setting("session.idle_lock_minutes", "20"),
+        ADMIN,
+    ),
 ];
 
 /// Each attempt writes a value no earlier one did, so a refusal cannot hide behind "nothing

@@ -1,7 +1,8 @@
 // Calls into the Rust backend through the generated bindings, turning the `Result` shape
 // into a thrown `DeskError` that screens catch and show. Screens branch on `code`.
 import { commands } from './bindings';
-import type { ApiError, ErrorCode } from './bindings';
+import type { AnchorState, ApiError, ErrorCode } from './bindings';
+import { session, signedOut } from './session.svelte';
 
 export { commands } from './bindings';
 export type * from './bindings';
@@ -20,7 +21,11 @@ type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: ApiError 
 
 export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
   const r = await pending;
-  if (r.status === 'error') throw new DeskError(r.error);
+  if (r.status === 'error') {
+    // The backend checks the account on every call: switched off means signed out here too.
+    if (r.error.code === 'not_signed_in' && session.current) signedOut(r.error.message);
+    throw new DeskError(r.error);
+  }
   return r.data;
 }
 
@@ -28,6 +33,11 @@ export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
 export function fieldErrors(e: unknown): Record<string, string> {
   if (e instanceof DeskError && e.field) return { [e.field]: e.message };
   return {};
+}
+
+/** Whether the audit chain's anchor check found something to show (see `AnchorState`). */
+export function anchorIsProblem(state: AnchorState): boolean {
+  return state !== 'intact' && state !== 'started' && state !== 'not_kept';
 }
 
 export function messageOf(e: unknown): string {

@@ -34,8 +34,28 @@ async login(username: string, password: string) : Promise<Result<Session, ApiErr
 async logout() : Promise<void> {
     await TAURI_INVOKE("logout");
 },
-async currentSession() : Promise<Session | null> {
-    return await TAURI_INVOKE("current_session");
+/**
+ * Who is signed in, checked against the database like every command (`None` once the
+ * account has been switched off).
+ */
+async currentSession() : Promise<Result<Session | null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("current_session") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The idle lock and whatever else each window applies to its own session.
+ */
+async sessionSettings() : Promise<Result<SessionSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("session_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 async registryStats() : Promise<Result<RegistryStats, ApiError>> {
     try {
@@ -806,9 +826,9 @@ async setUserActive(userId: number, active: boolean) : Promise<Result<null, ApiE
     else return { status: "error", error: e  as any };
 }
 },
-async setPassword(userId: number, password: string) : Promise<Result<null, ApiError>> {
+async setPassword(userId: number, current: string | null, password: string) : Promise<Result<null, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("set_password", { userId, password }) };
+    return { status: "ok", data: await TAURI_INVOKE("set_password", { userId, current, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -871,8 +891,58 @@ village_id: number | null;
  * Practice belongs to one session: every other desk and person keeps sending for real.
  */
 practice?: string | null }
+export type AnchorCheck = { state: AnchorState; 
+/**
+ * What it means, in Korean, for the banner and `maeul audit verify`.
+ */
+message: string }
+/**
+ * How the chain's end compares with its anchor.
+ */
+export type AnchorState = 
+/**
+ * The database's entry at the anchored id has the anchored hash.
+ */
+"intact" | 
+/**
+ * No anchor yet (a new database, or one from before anchoring): anchored from now on.
+ */
+"started" | 
+/**
+ * An in-memory database: nothing outside it to anchor to.
+ */
+"not_kept" | 
+/**
+ * The OS credential store could not be used: the chain's end is not protected.
+ */
+"keyring_unavailable" | 
+/**
+ * This PC's credential store has no key for this database (moved from another PC?).
+ */
+"key_missing" | 
+/**
+ * The head file is gone though the database was anchored.
+ */
+"head_missing" | 
+/**
+ * The head file's seal does not match: it was written without the key.
+ */
+"head_forged" | 
+/**
+ * The anchored entry is no longer in the database: the newest entries were deleted.
+ */
+"truncated" | 
+/**
+ * The anchored entry's hash differs: the chain was recomputed.
+ */
+"rewritten"
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
-export type AppInfo = { version: string; db_path: string; needs_setup: boolean }
+export type AppInfo = { version: string; db_path: string; needs_setup: boolean; 
+/**
+ * The audit chain's end against its anchor, as found at start; the layout shows a
+ * banner when it is a problem.
+ */
+audit_anchor: AnchorCheck }
 /**
  * Where an application stands; only `selected` people take part.
  */
@@ -1124,7 +1194,11 @@ export type ErrorCode =
 /**
  * A chief reached outside their own village.
  */
-"out_of_scope" | "bad_credentials" | "not_signed_in" | 
+"out_of_scope" | "bad_credentials" | 
+/**
+ * Too many failed sign-ins for this name: the message says until when.
+ */
+"locked_out" | "not_signed_in" | 
 /**
  * First run: no admin exists yet.
  */
@@ -1711,6 +1785,10 @@ export type Rule =
 "shape"
 export type Session = { actor: Actor; permissions: Permission[] }
 /**
+ * What every signed-in window needs to know about its own session.
+ */
+export type SessionSettings = { idle_lock_minutes: number }
+/**
  * Why a subscriber gets nothing on a channel that was asked for.
  */
 export type Skip = "opted_out" | "no_consent" | 
@@ -1886,7 +1964,12 @@ export type VerifyReport = { entries: number;
 /**
  * The first entry whose link or content does not match, if any.
  */
-first_broken: number | null }
+first_broken: number | null; 
+/**
+ * How the chain's end compares with its anchor outside the database (filled by the desk,
+ * which knows the file).
+ */
+anchor: AnchorCheck | null }
 export type VillageProgress = { village_id: number; village: string; town: string; channels: ChannelProgress[] }
 /**
  * 행정리 — administrative village, with its counts.

@@ -142,6 +142,9 @@ pub struct VerifyReport {
     pub entries: u32,
     /// The first entry whose link or content does not match, if any.
     pub first_broken: Option<i64>,
+    /// How the chain's end compares with its anchor outside the database (filled by the desk,
+    /// which knows the file).
+    pub anchor: Option<crate::anchor::AnchorCheck>,
 }
 
 /// Walks the whole chain in id order and reports the first broken link.
@@ -166,6 +169,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
             return Ok(VerifyReport {
                 entries: rows.len() as u32,
                 first_broken: Some(row.id),
+                anchor: None,
             });
         }
         prev.clone_from(&row.hash);
@@ -173,6 +177,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
     Ok(VerifyReport {
         entries: rows.len() as u32,
         first_broken: first_altered_payload(db).await?,
+        anchor: None,
     })
 }
 

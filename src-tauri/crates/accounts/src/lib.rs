@@ -2,10 +2,12 @@
 //! handed to every use case, the permission table, and the hash-chained audit log.
 
 mod actor;
+pub mod anchor;
 pub mod audit;
 mod error;
 mod password;
 mod role;
+pub mod throttle;
 pub mod users;
 
 pub use actor::Actor;

@@ -5,7 +5,10 @@ use sqlx::FromRow;
 
 use maeul_db::{Conn, Db};
 
-use crate::{AccountsError, Actor, Role, hash_password, verify_password};
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::{AccountsError, Actor, Role, audit, hash_password, throttle, verify_password};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct User {
@@ -116,27 +119,69 @@ pub async fn create(conn: &mut Conn, new: &NewUser) -> Result<User, AccountsErro
     }
 }
 
-/// Checks a username and password. Inactive users and unknown names get the same error as
-/// a wrong password, so that the login screen does not reveal which accounts exist.
-pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Actor, AccountsError> {
+/// Checks a username and password at `now`. Inactive users and unknown names get the same
+/// error as a wrong password, so that the login screen does not reveal which accounts exist.
+/// Every failure is audited (the name tried, never the password) and counted: after
+/// [`throttle::FREE_FAILURES`] in a row the name is refused until a lockout ends, whatever the
+/// password. Success starts the count again.
+pub async fn authenticate(
+    db: &Db,
+    username: &str,
+    password: &str,
+    now: Timestamp,
+) -> Result<Actor, AccountsError> {
+    let mut conn = db.acquire().await?;
+    if let Some(until) = throttle::locked_until(&mut conn, username, now).await? {
+        drop(conn);
+        audit_failure(
+            db,
+            username,
+            json!({ "reason": "locked", "locked_until": until.to_string() }),
+        )
+        .await?;
+        return Err(locked_out(until, now));
+    }
     let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM users WHERE username = $1"
     )))
     .bind(username.trim())
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row.filter(|r| r.active) else {
-        // Spend the same time as a real check so that timing does not reveal the answer either.
-        let _ = verify_password(
-            password,
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$yNq3zUoZaM1AHIqAvZbd9Q",
-        );
-        return Err(AccountsError::BadCredentials);
+    drop(conn);
+    let ok = match row.as_ref().filter(|r| r.active) {
+        Some(row) => verify_password(password, &row.password_hash),
+        None => {
+            // Spend the same time as a real check so that timing does not reveal the answer either.
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$yNq3zUoZaM1AHIqAvZbd9Q",
+            );
+            false
+        }
     };
-    if !verify_password(password, &row.password_hash) {
-        return Err(AccountsError::BadCredentials);
+    if !ok {
+        let mut tx = maeul_db::begin_write(db).await?;
+        let (failures, until) = throttle::fail(&mut tx, username, now).await?;
+        audit::record(
+            &mut tx,
+            &Actor::system(SIGN_IN),
+            "session.login_failed",
+            &throttle::key(username),
+            &json!({
+                "reason": "bad_credentials",
+                "failures": failures,
+                "locked_until": until.map(|u| u.to_string()),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(until.map_or(AccountsError::BadCredentials, |u| locked_out(u, now)));
     }
-    let user = row.into_user();
+    let mut conn = db.acquire().await?;
+    throttle::reset(&mut conn, username).await?;
+    let user = row
+        .map(UserRow::into_user)
+        .ok_or(AccountsError::BadCredentials)?;
     Ok(Actor {
         user_id: user.id,
         username: user.username,
@@ -145,6 +190,35 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Act
         village_id: user.village_id,
         practice: None,
     })
+}
+
+/// Who the audit log names for what happens at the sign-in screen, before anyone is signed in.
+pub const SIGN_IN: &str = "sign-in";
+
+async fn audit_failure(
+    db: &Db,
+    username: &str,
+    detail: serde_json::Value,
+) -> Result<(), AccountsError> {
+    let mut tx = maeul_db::begin_write(db).await?;
+    audit::record(
+        &mut tx,
+        &Actor::system(SIGN_IN),
+        "session.login_failed",
+        &throttle::key(username),
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn locked_out(until: Timestamp, now: Timestamp) -> AccountsError {
+    let secs = until.duration_since(now).as_secs().max(0);
+    AccountsError::LockedOut {
+        until: throttle::show_kst(until),
+        minutes: (secs + 59) / 60,
+    }
 }
 
 pub async fn list(db: &Db) -> Result<Vec<User>, AccountsError> {
@@ -168,6 +242,16 @@ pub async fn set_active(conn: &mut Conn, id: i64, active: bool) -> Result<(), Ac
     Ok(())
 }
 
+/// Whether `password` is user `id`'s current one (changing one's own password asks for it).
+pub async fn check_password(db: &Db, id: i64, password: &str) -> Result<bool, AccountsError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    let (hash,) = row.ok_or(AccountsError::UnknownUser(id))?;
+    Ok(verify_password(password, &hash))
+}
+
 pub async fn set_password(conn: &mut Conn, id: i64, password: &str) -> Result<(), AccountsError> {
     let hash = hash_password(password)?;
     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -184,6 +268,88 @@ pub async fn set_password(conn: &mut Conn, id: i64, password: &str) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn now() -> Timestamp {
+        "2026-03-02T06:00:00Z".parse().unwrap()
+    }
+
+    fn minutes(m: i64) -> jiff::SignedDuration {
+        jiff::SignedDuration::from_mins(m)
+    }
+
+    async fn failures_audited(db: &Db) -> Vec<(String, String, String)> {
+        sqlx::query_as(
+            "SELECT actor, target, detail FROM audit_log WHERE action = 'session.login_failed' ORDER BY id",
+        )
+        .fetch_all(db)
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn five_failures_lock_the_name_until_the_lockout_ends() {
+        let db = maeul_db::open_memory().await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        create(&mut conn, &admin("admin")).await.unwrap();
+        drop(conn);
+        for i in 0..4 {
+            let at = now() + minutes(i);
+            assert!(matches!(
+                authenticate(&db, "admin", "wrong horse", at).await,
+                Err(AccountsError::BadCredentials)
+            ));
+        }
+        let fifth = authenticate(&db, "admin", "wrong horse", now() + minutes(4)).await;
+        let Err(AccountsError::LockedOut {
+            until,
+            minutes: left,
+        }) = fifth
+        else {
+            panic!("fifth failure should lock: {fifth:?}");
+        };
+        assert_eq!((until.as_str(), left), ("15:09", 5));
+        // Locked: even the right password is refused, with when to try again.
+        let e = authenticate(&db, "admin", "correct horse", now() + minutes(6))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("15:09"), "{e}");
+        // After the lockout the right password works and starts the count again.
+        authenticate(&db, "admin", "correct horse", now() + minutes(10))
+            .await
+            .unwrap();
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+
+        let audited = failures_audited(&db).await;
+        assert_eq!(audited.len(), 6, "{audited:?}");
+        for (actor, target, detail) in &audited {
+            assert_eq!((actor.as_str(), target.as_str()), (SIGN_IN, "admin"));
+            assert!(
+                !detail.contains("horse"),
+                "password in the audit log: {detail}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn each_failure_after_a_lockout_locks_for_longer() {
+        let db = maeul_db::open_memory().await.unwrap();
+        for i in 0..5 {
+            let _ = authenticate(&db, "nobody", "guess", now() + minutes(i)).await;
+        }
+        // The first lockout (5 minutes from the fifth failure) is over; the next failure
+        // locks for 10 minutes. Unknown names are counted like real ones.
+        let e = authenticate(&db, "nobody", "guess", now() + minutes(20))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AccountsError::LockedOut { minutes: 10, .. }),
+            "{e:?}"
+        );
+    }
 
     fn admin(username: &str) -> NewUser {
         NewUser {
@@ -205,14 +371,16 @@ mod tests {
             Err(AccountsError::DuplicateUser(_))
         ));
         drop(conn);
-        let actor = authenticate(&db, "admin", "correct horse").await.unwrap();
+        let actor = authenticate(&db, "admin", "correct horse", now())
+            .await
+            .unwrap();
         assert_eq!(actor.role, Role::Admin);
         assert!(matches!(
-            authenticate(&db, "admin", "wrong horse").await,
+            authenticate(&db, "admin", "wrong horse", now()).await,
             Err(AccountsError::BadCredentials)
         ));
         assert!(matches!(
-            authenticate(&db, "nobody", "correct horse").await,
+            authenticate(&db, "nobody", "correct horse", now()).await,
             Err(AccountsError::BadCredentials)
         ));
     }
@@ -235,6 +403,10 @@ mod tests {
         let user = create(&mut conn, &admin("a2")).await.unwrap();
         set_active(&mut conn, user.id, false).await.unwrap();
         drop(conn);
-        assert!(authenticate(&db, "a2", "correct horse").await.is_err());
+        assert!(
+            authenticate(&db, "a2", "correct horse", now())
+                .await
+                .is_err()
+        );
     }
 }

@@ -26,7 +26,7 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -95,13 +95,15 @@ impl Desk {
             &json!({ "households": report.households_created, "subscribers": report.subscribers_created, "pending": pending }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(report)
     }
 
     pub async fn audit_verify(&self, actor: &Actor) -> ApiResult<VerifyReport> {
         actor.require(Permission::ViewAudit, Scope::County)?;
-        Ok(audit::verify(&self.db).await?)
+        let mut report = audit::verify(&self.db).await?;
+        report.anchor = Some(self.anchor_now().await?);
+        Ok(report)
     }
 
     pub async fn audit_list(

@@ -122,7 +122,7 @@ impl Desk {
             "budget.create"
         };
         audit::record(&mut tx, actor, action, &card.number, &detail).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CardView {
             id: saved,
             card,
@@ -144,7 +144,7 @@ impl Desk {
             &json!({ "card": card }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -196,7 +196,7 @@ impl Desk {
             &json!({ "cards": numbers, "pages": pages }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((bytes, printed))
     }
 

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     /// A chief reached outside their own village.
     OutOfScope,
     BadCredentials,
+    /// Too many failed sign-ins for this name: the message says until when.
+    LockedOut,
     NotSignedIn,
     /// First run: no admin exists yet.
     SetupRequired,
@@ -65,6 +67,7 @@ impl From<AccountsError> for ApiError {
             AccountsError::Forbidden { .. } => ErrorCode::Forbidden,
             AccountsError::OutOfScope => ErrorCode::OutOfScope,
             AccountsError::BadCredentials => ErrorCode::BadCredentials,
+            AccountsError::LockedOut { .. } => ErrorCode::LockedOut,
             AccountsError::WeakPassword => return ApiError::invalid("password", e.to_string()),
             AccountsError::Invalid { field, reason } => {
                 return ApiError::invalid(field, reason.clone());
@@ -78,7 +81,9 @@ impl From<AccountsError> for ApiError {
             }
             AccountsError::AlreadySetUp => ErrorCode::AlreadySetUp,
             AccountsError::UnknownUser(_) => ErrorCode::NotFound,
-            AccountsError::AuditBroken(_) | AccountsError::Hash => ErrorCode::Internal,
+            AccountsError::AuditBroken(_) | AccountsError::Hash | AccountsError::Anchor(_) => {
+                ErrorCode::Internal
+            }
             AccountsError::Sql(_) => ErrorCode::Database,
         };
         ApiError::new(code, e.to_string())

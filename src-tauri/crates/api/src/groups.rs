@@ -29,7 +29,7 @@ impl Desk {
             &json!({ "name": group.name, "note": group.note }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(group)
     }
 
@@ -52,7 +52,7 @@ impl Desk {
             &json!({ "name": [before.name, after.name], "note": [before.note, after.note] }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
@@ -71,7 +71,7 @@ impl Desk {
             &json!({ "name": before.name, "members": before.members }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -103,7 +103,7 @@ impl Desk {
             &json!({ "asked": subscriber_ids.len(), "changed": changed, "members": group.members }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(group)
     }
 
@@ -137,7 +137,7 @@ impl Desk {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

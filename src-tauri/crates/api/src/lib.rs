@@ -3,6 +3,7 @@
 //! same transaction as the change.
 
 mod admin;
+mod anchor;
 mod budget;
 pub use budget::{CardCheck, CardView, Printed};
 mod console;
@@ -10,7 +11,10 @@ pub use console::{
     Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, OnAir, RecordingRow,
 };
 mod dispatch;
-pub use dispatch::{BroadcastDetail, Created, DispatchSettings, Drained, SyncLoop, SyncStatus};
+pub use dispatch::{
+    BroadcastDetail, Created, DispatchSettings, Drained, IDLE_LOCK_MINUTES, SessionSettings,
+    SyncLoop, SyncStatus,
+};
 mod error;
 mod files;
 pub use files::{check_file_name, save_file};
@@ -36,6 +40,8 @@ pub struct Desk {
     db_path: Option<PathBuf>,
     /// Held while any clone of the desk lives, so a restore cannot replace the file under it.
     _lock: Option<std::sync::Arc<maeul_db::lock::DbLock>>,
+    /// The audit chain's head sealed beside the file; `None` for an in-memory desk.
+    anchor: Option<std::sync::Arc<anchor::AuditAnchor>>,
 }
 
 /// The print date shown in every printed footer: Korean time, minutes, like every other
@@ -56,10 +62,13 @@ impl Desk {
     /// [`Desk::open`] with a chosen durability: the dispatch bench measures what `Full` costs.
     pub async fn open_with(path: &Path, durability: maeul_db::Durability) -> ApiResult<Desk> {
         let lock = maeul_db::lock::shared(path)?;
+        let db = maeul_db::open_with(path, durability).await?;
+        let anchor = Desk::open_anchor(&db, path).await?;
         Ok(Desk {
-            db: maeul_db::open_with(path, durability).await?,
+            db,
             db_path: Some(path.to_owned()),
             _lock: Some(std::sync::Arc::new(lock)),
+            anchor: Some(std::sync::Arc::new(anchor)),
         })
     }
 
@@ -69,6 +78,7 @@ impl Desk {
             db: maeul_db::open_memory().await?,
             db_path: None,
             _lock: None,
+            anchor: None,
         })
     }
 
@@ -90,6 +100,7 @@ impl Desk {
     }
 
     pub async fn close(&self) {
+        self.anchor_audit().await;
         self.db.close().await;
     }
 }

@@ -78,7 +78,7 @@ impl Desk {
             &diff,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(villages::get(&self.db, village_id, mask_for(actor)).await?)
     }
 
@@ -125,7 +125,7 @@ impl Desk {
             &mut tx, actor, action, &subject, &detail, &subject, &personal,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -191,7 +191,7 @@ impl Desk {
             &personal,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -213,7 +213,7 @@ impl Desk {
             &json!({ "village_id": village, "personal_erased": erased }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -236,7 +236,7 @@ impl Desk {
             &json!({ "village_id": village }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -282,7 +282,7 @@ impl Desk {
             &json!({ "rows": report.rows, "households": report.households_created, "subscribers": report.subscribers_created }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(report)
     }
 
@@ -307,7 +307,7 @@ impl Desk {
             &json!({ "rows": rows, "format": format }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(rows)
     }
 }

@@ -50,18 +50,32 @@ impl Desk {
             &json!({ "username": user.username }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(actor)
     }
 
     pub async fn login(&self, username: &str, password: &str) -> ApiResult<Actor> {
+        self.login_at(username, password, jiff::Timestamp::now())
+            .await
+    }
+
+    /// [`Desk::login`] on a given clock: failures are counted and lock the name for a while.
+    pub async fn login_at(
+        &self,
+        username: &str,
+        password: &str,
+        now: jiff::Timestamp,
+    ) -> ApiResult<Actor> {
         if self.needs_setup().await? {
             return Err(ApiError::new(
                 ErrorCode::SetupRequired,
                 "관리자 계정을 먼저 만드세요",
             ));
         }
-        let actor = users::authenticate(&self.db, username, password).await?;
+        let signed_in = users::authenticate(&self.db, username, password, now).await;
+        // A failure was audited inside authenticate: seal it too.
+        self.anchor_audit().await;
+        let actor = signed_in?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(
             &mut tx,
@@ -71,8 +85,38 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(actor)
+    }
+
+    /// The signed-in person as the database has them now: a deactivated account is signed
+    /// out at its next command, and a changed role or village takes effect at once. The
+    /// session's own practice mode is kept (dropped if the new role may not practise).
+    pub async fn refresh_actor(&self, actor: &Actor) -> ApiResult<Actor> {
+        let row: Option<(String, String, String, Option<i64>, bool)> = sqlx::query_as(
+            "SELECT username, display_name, role, village_id, active FROM users WHERE id = $1",
+        )
+        .bind(actor.user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some((username, display_name, role, village_id, true)) = row else {
+            return Err(ApiError::new(
+                ErrorCode::NotSignedIn,
+                "계정이 꺼졌습니다. 관리자에게 문의하세요",
+            ));
+        };
+        let role = Role::parse(&role).unwrap_or(Role::Auditor);
+        Ok(Actor {
+            user_id: actor.user_id,
+            username,
+            display_name,
+            role,
+            village_id,
+            practice: actor
+                .practice
+                .clone()
+                .filter(|_| Permission::PracticeMode.granted_to(role)),
+        })
     }
 
     pub async fn list_users(&self, actor: &Actor) -> ApiResult<Vec<User>> {
@@ -92,7 +136,7 @@ impl Desk {
             &json!({ "username": user.username, "role": user.role, "village_id": user.village_id }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(user)
     }
 
@@ -116,14 +160,31 @@ impl Desk {
             &json!({ "active": active }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
-    /// An admin resets anyone's password; everyone may change their own.
-    pub async fn set_password(&self, actor: &Actor, user_id: i64, password: &str) -> ApiResult<()> {
+    /// An admin resets anyone's password; everyone may change their own, giving the
+    /// `current` one (so that a desk left signed in cannot be taken over).
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        current: Option<&str>,
+        password: &str,
+    ) -> ApiResult<()> {
         if user_id != actor.user_id {
             actor.require(Permission::ManageUsers, Scope::County)?;
+        } else {
+            let current = current
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| ApiError::invalid("current", "현재 비밀번호를 입력하세요"))?;
+            if !users::check_password(&self.db, user_id, current).await? {
+                return Err(ApiError::invalid(
+                    "current",
+                    "현재 비밀번호가 올바르지 않습니다",
+                ));
+            }
         }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         users::set_password(&mut tx, user_id, password).await?;
@@ -135,7 +196,134 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use maeul_accounts::anchor::AnchorState;
+
+    use super::*;
+
+    async fn desk_with(role: Role) -> (Desk, Actor, Actor) {
+        let desk = Desk::open_memory().await.unwrap();
+        let admin = desk
+            .create_first_admin("admin", "관리자", "correct horse")
+            .await
+            .unwrap();
+        let user = desk
+            .create_user(
+                &admin,
+                NewUser {
+                    username: "op".into(),
+                    display_name: "운영".into(),
+                    password: "battery staple".into(),
+                    role,
+                    village_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        let signed_in = desk.login("op", "battery staple").await.unwrap();
+        assert_eq!(signed_in.user_id, user.id);
+        (desk, admin, signed_in)
+    }
+
+    /// Runs inside `keyctl session -` on Linux (as `./dev test` does): the chain key lives in
+    /// the OS credential store.
+    #[tokio::test]
+    async fn deleting_the_newest_audit_entries_is_reported_when_the_desk_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let desk = Desk::open(&path).await.unwrap();
+        assert_eq!(desk.audit_anchor().state, AnchorState::Started);
+        desk.create_first_admin("admin", "관리자", "correct horse")
+            .await
+            .unwrap();
+        let admin = desk.login("admin", "correct horse").await.unwrap();
+        let _ = desk.login("admin", "wrong horse").await;
+        desk.close().await;
+        drop(desk);
+
+        let desk = Desk::open(&path).await.unwrap();
+        assert_eq!(desk.audit_anchor().state, AnchorState::Intact);
+        // Someone holding the file removes the failed sign-in: the hash chain still verifies.
+        sqlx::query("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+            .execute(desk.db())
+            .await
+            .unwrap();
+        desk.db().close().await;
+        drop(desk);
+
+        let desk = Desk::open(&path).await.unwrap();
+        let found = desk.audit_anchor();
+        assert_eq!(found.state, AnchorState::Truncated, "{}", found.message);
+        let report = desk.audit_verify(&admin).await.unwrap();
+        assert_eq!(report.first_broken, None);
+        assert_eq!(report.anchor.unwrap().state, AnchorState::Truncated);
+        let (recorded,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.anchor_mismatch'")
+                .fetch_one(desk.db())
+                .await
+                .unwrap();
+        assert_eq!(recorded, 1);
+    }
+
+    #[tokio::test]
+    async fn a_deactivated_user_is_refused_at_the_next_command() {
+        let (desk, admin, op) = desk_with(Role::Operator).await;
+        assert_eq!(desk.refresh_actor(&op).await.unwrap(), op);
+        desk.set_user_active(&admin, op.user_id, false)
+            .await
+            .unwrap();
+        let e = desk.refresh_actor(&op).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotSignedIn);
+        assert!(e.message.contains("계정이 꺼졌습니다"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_changed_role_applies_at_once_and_practice_stays_with_the_session() {
+        let (desk, _admin, trainer) = desk_with(Role::Trainer).await;
+        let practising = Actor {
+            practice: Some("2026-03-02T06:00:00Z".into()),
+            ..trainer
+        };
+        assert_eq!(desk.refresh_actor(&practising).await.unwrap(), practising);
+        sqlx::query("UPDATE users SET role = 'auditor' WHERE id = $1")
+            .bind(practising.user_id)
+            .execute(desk.db())
+            .await
+            .unwrap();
+        let now = desk.refresh_actor(&practising).await.unwrap();
+        assert_eq!((now.role, now.practice), (Role::Auditor, None));
+    }
+
+    #[tokio::test]
+    async fn changing_ones_own_password_needs_the_current_one() {
+        let (desk, admin, op) = desk_with(Role::Operator).await;
+        for current in [None, Some(""), Some("wrong horse")] {
+            let e = desk
+                .set_password(&op, op.user_id, current, "new password 1")
+                .await
+                .unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("current"), "{current:?}: {e:?}");
+        }
+        desk.set_password(&op, op.user_id, Some("battery staple"), "new password 1")
+            .await
+            .unwrap();
+        desk.login("op", "new password 1").await.unwrap();
+        // An admin resetting someone else's password is not asked for theirs.
+        desk.set_password(&admin, op.user_id, None, "new password 2")
+            .await
+            .unwrap();
+        desk.login("op", "new password 2").await.unwrap();
+        // Nor may anyone else change it, old password or not.
+        assert!(
+            desk.set_password(&op, admin.user_id, Some("correct horse"), "x1234567")
+                .await
+                .is_err()
+        );
     }
 }

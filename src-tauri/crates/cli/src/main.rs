@@ -213,6 +213,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::Restore { file } = &cli.command {
         let path = path()?;
         maeul_db::restore_from(file, &path, &maeul_accounts::now_utc()).await?;
+        // The head sealed for the replaced database is newer than the backup's chain; the
+        // next start reports it missing (recorded in the log) and seals the restored chain.
+        let _ = std::fs::remove_file(maeul_accounts::anchor::head_path(&path));
         println!("복원했습니다: {} → {}", file.display(), path.display());
         println!(
             "발송은 멈춰 두었습니다: 보낼 내용을 확인한 뒤 `maeul sync --resume`으로 다시 시작하세요"
@@ -290,7 +293,21 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             command: AuditCommand::Verify,
         } => {
             let report = desk.audit_verify(&actor).await?;
+            let anchor = report.anchor.filter(|a| a.state.is_problem());
+            if let Some(a) = &anchor {
+                println!("audit anchor ({:?}): {}", a.state, a.message);
+            }
+            let tampered = anchor.is_some_and(|a| {
+                a.state != maeul_accounts::anchor::AnchorState::KeyringUnavailable
+            });
             match report.first_broken {
+                None if tampered => {
+                    println!(
+                        "audit log chain intact ({} entries), but its end does not match the anchor",
+                        report.entries
+                    );
+                    ExitCode::from(1)
+                }
                 None => {
                     println!("audit log intact: {} entries", report.entries);
                     ExitCode::SUCCESS

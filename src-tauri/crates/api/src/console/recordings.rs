@@ -201,7 +201,7 @@ impl Desk {
             &json!({ "title": row.title }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         for p in [&row.archive_path, &row.telephony_path] {
             let _ = tokio::fs::remove_file(p).await;
         }
@@ -267,7 +267,7 @@ impl Desk {
             &json!({ "title": title, "zones": zones, "villages": names, "practice": practice }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((id, paths))
     }
 
@@ -414,7 +414,7 @@ impl Desk {
             }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

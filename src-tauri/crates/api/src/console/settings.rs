@@ -178,7 +178,7 @@ impl Desk {
             &json!({ "before": before, "after": s }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -178,7 +178,7 @@ impl Desk {
             }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Created { id, summary })
     }
 
@@ -198,7 +198,7 @@ impl Desk {
         )
         .await?;
         let row = report::get(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(row)
     }
 
@@ -221,7 +221,7 @@ impl Desk {
             &json!({ "stopped": stopped }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(stopped)
     }
 

@@ -9,7 +9,7 @@ mod sync;
 mod worker_loop;
 
 pub use broadcasts::{BroadcastDetail, Created};
-pub use settings::DispatchSettings;
+pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
 pub use sync::Drained;
 pub use worker_loop::{SyncLoop, SyncStatus};
 

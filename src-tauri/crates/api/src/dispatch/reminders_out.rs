@@ -73,7 +73,7 @@ impl Desk {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(queued)
     }
 }

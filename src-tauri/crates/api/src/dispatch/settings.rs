@@ -11,9 +11,14 @@ use maeul_dispatch::policy::{self, Policy};
 use crate::{ApiError, ApiResult, Desk};
 
 pub const TWO_PERSON_APPROVAL: &str = "dispatch.two_person_approval";
+/// Minutes without keyboard or mouse input before the window signs out; 0 = never.
+pub const IDLE_LOCK_MINUTES: &str = "session.idle_lock_minutes";
+pub const IDLE_LOCK_DEFAULT: u32 = 15;
+/// Eight hours: a longer lock is no lock.
+const IDLE_LOCK_MAX: u32 = 480;
 
 /// The settings `maeul settings set` accepts.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 9] = [
     policy::RETRY_SCHEDULE,
     policy::BACKOFF_BASE,
     policy::FALLBACK,
@@ -22,7 +27,27 @@ pub const KEYS: [&str; 8] = [
     policy::RETENTION_DAYS,
     TWO_PERSON_APPROVAL,
     "programs.reminder_offsets",
+    IDLE_LOCK_MINUTES,
 ];
+
+/// What every signed-in window needs to know about its own session.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct SessionSettings {
+    pub idle_lock_minutes: u32,
+}
+
+fn idle_lock_minutes(value: &str) -> ApiResult<u32> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|m| *m <= IDLE_LOCK_MAX)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                IDLE_LOCK_MINUTES,
+                format!("0(끄기)부터 {IDLE_LOCK_MAX}까지의 분입니다"),
+            )
+        })
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct DispatchSettings {
@@ -49,9 +74,16 @@ fn on_off(value: &str) -> ApiResult<()> {
 impl Desk {
     /// Stores one setting after checking its value; unknown keys are refused with the list.
     pub async fn setting_set(&self, actor: &Actor, key: &str, value: &str) -> ApiResult<()> {
-        actor.require(Permission::ManageDispatch, Scope::County)?;
+        // Who may be locked out of an idle desk is an account matter, the rest sending policy.
+        let permission = if key == IDLE_LOCK_MINUTES {
+            Permission::ManageUsers
+        } else {
+            Permission::ManageDispatch
+        };
+        actor.require(permission, Scope::County)?;
         let value = value.trim();
         match key {
+            IDLE_LOCK_MINUTES => idle_lock_minutes(value).map(drop)?,
             TWO_PERSON_APPROVAL => on_off(value)?,
             "programs.reminder_offsets" => {
                 maeul_programs::reminders::parse_offsets(value).map(drop)?;
@@ -75,8 +107,19 @@ impl Desk {
             &json!({ "old": old, "new": value }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
+    }
+
+    /// Read by every signed-in role: each window applies its own idle lock.
+    pub async fn session_settings(&self, _actor: &Actor) -> ApiResult<SessionSettings> {
+        let mut conn = self.db.acquire().await?;
+        let stored = settings::get(&mut conn, IDLE_LOCK_MINUTES).await?;
+        Ok(SessionSettings {
+            idle_lock_minutes: stored
+                .and_then(|v| idle_lock_minutes(&v).ok())
+                .unwrap_or(IDLE_LOCK_DEFAULT),
+        })
     }
 
     pub async fn dispatch_settings(&self, actor: &Actor) -> ApiResult<DispatchSettings> {
@@ -103,5 +146,45 @@ impl Desk {
             two_person_approval: two_person_approval(&mut conn).await?,
             chief_notice: p.chief_notice,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use maeul_accounts::Role;
+
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: 1,
+            username: format!("t-{role}"),
+            display_name: "t".into(),
+            role,
+            village_id: (role == Role::Chief).then_some(1),
+            practice: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn idle_lock_defaults_to_15_minutes_and_every_role_reads_it() {
+        let desk = Desk::open_memory().await.unwrap();
+        for role in Role::ALL {
+            let s = desk.session_settings(&actor(role)).await.unwrap();
+            assert_eq!(s.idle_lock_minutes, 15, "{role}");
+        }
+        let admin = actor(Role::Admin);
+        desk.setting_set(&admin, IDLE_LOCK_MINUTES, "0")
+            .await
+            .unwrap();
+        let s = desk.session_settings(&actor(Role::Chief)).await.unwrap();
+        assert_eq!(s.idle_lock_minutes, 0);
+        for bad in ["-1", "481", "soon"] {
+            let e = desk
+                .setting_set(&admin, IDLE_LOCK_MINUTES, bad)
+                .await
+                .unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(IDLE_LOCK_MINUTES), "{bad}");
+        }
     }
 }

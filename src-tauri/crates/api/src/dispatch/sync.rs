@@ -107,7 +107,7 @@ impl Desk {
             &json!({ "settings": settings, "secret_changed": secret.is_some() }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -162,7 +162,7 @@ impl Desk {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(purged)
     }
 
@@ -190,7 +190,7 @@ impl Desk {
             &json!({ "paused": was }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(true)
     }
 

@@ -51,7 +51,7 @@ impl Desk {
             &json!({ "old": old, "new": cohort }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -78,7 +78,7 @@ impl Desk {
             &json!({ "cohort": detail }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -110,7 +110,7 @@ impl Desk {
             &json!({ "old": old.as_ref().map(personal), "new": personal(&person) }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -128,7 +128,7 @@ impl Desk {
             &json!({ "personal_erased": erased }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -154,7 +154,7 @@ impl Desk {
             &json!({ "old": old, "new": w }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         let day = &w.starts_at[..10];
         let view = self.calendar_between(day, &w.ends_at[..10]).await?;
         let conflicts = view
@@ -178,7 +178,7 @@ impl Desk {
             &json!({ "workshop": w }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -201,7 +201,7 @@ impl Desk {
             &json!({ "old": old, "new": status }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -221,7 +221,7 @@ impl Desk {
             &json!({ "team": team }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -237,7 +237,7 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -253,7 +253,7 @@ impl Desk {
             &json!({ "outcome": outcome }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -269,7 +269,7 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

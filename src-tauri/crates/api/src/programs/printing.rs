@@ -116,7 +116,7 @@ impl Desk {
     ) -> ApiResult<()> {
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(&mut tx, actor, action, target, &json!({ "pages": pages })).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

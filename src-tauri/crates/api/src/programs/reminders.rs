@@ -84,7 +84,7 @@ impl Desk {
             &json!({ "offsets": s.offsets, "quiet_hours": s.quiet_hours }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -185,7 +185,7 @@ impl Desk {
         )
         .await?;
         let reminders = stored::list(&mut tx, kind, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ReminderPlan {
             scheduled,
             skipped,

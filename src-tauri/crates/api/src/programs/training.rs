@@ -52,7 +52,7 @@ impl Desk {
             &json!({ "old": old, "new": t }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -69,7 +69,7 @@ impl Desk {
             &json!({ "training": d.summary.training, "present": d.summary.present }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -105,7 +105,7 @@ impl Desk {
             &json!({ "name": name }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -150,7 +150,7 @@ impl Desk {
             &json!({ "name": name }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -174,7 +174,7 @@ impl Desk {
             &json!({ "old": old, "new": c }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }
