@@ -19,7 +19,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(desk: Desk) -> AppState {
         let (sync, task) = SyncLoop::new(desk.clone(), |s| {
-            log::info!("sync: {} {:?} (open {})", s.state, s.detail, s.open);
+            log::info!("sync: {:?} {:?} (open {})", s.state, s.detail, s.open);
         });
         let task = tauri::async_runtime::spawn(task);
         let (console, console_task) = Console::new(desk.clone());

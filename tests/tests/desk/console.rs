@@ -1,7 +1,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use maeul_api::{Console, ConsoleEvent, ConsoleSettings, Desk, ErrorCode, OnAir, Role};
+use maeul_api::{
+    Console, ConsoleEvent, ConsoleSettings, Desk, ErrorCode, OnAir, RecordingState, Role,
+};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
 use maeul_mixer::engine::DeviceChoice;
@@ -215,7 +217,7 @@ async fn an_imported_recording_goes_out_on_voice_calls_and_is_kept_while_they_ar
         .recording_import(&admin(), &wav, "대청소 안내")
         .await
         .unwrap();
-    assert_eq!(r.state, "ready");
+    assert_eq!(r.state, RecordingState::Ready);
     assert!((r.archive_lufs.unwrap() + 23.0).abs() < 1.0);
     assert!((r.telephony_dbm0.unwrap() + 19.0).abs() < 1.0);
     assert!(std::path::Path::new(&r.telephony_path).starts_with(dir.path().join("recordings")));
@@ -274,7 +276,7 @@ async fn a_recording_a_crash_interrupted_is_finished_at_the_next_start() {
     std::mem::forget(rec);
     assert_eq!(desk.recordings_recover().await.unwrap(), (1, 0));
     let r = desk.recording_get(&admin(), begun.id).await.unwrap();
-    assert_eq!(r.state, "recovered");
+    assert_eq!(r.state, RecordingState::Recovered);
     assert!(
         r.note.as_deref().unwrap_or("").contains("복구"),
         "{:?}",
@@ -342,7 +344,7 @@ async fn the_console_records_live_from_the_test_signal_and_stores_what_it_measur
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(r.id, id);
-    assert_eq!(r.state, "ready");
+    assert_eq!(r.state, RecordingState::Ready);
     assert!(r.zone_sequence.starts_with('*'), "{}", r.zone_sequence);
     assert!(
         (1_000..3_500).contains(&r.duration_ms.unwrap()),

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use maeul_api::{Desk, ErrorCode, Role};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::{Channel, Skip};
+use maeul_dispatch::outbox::DeliveryState;
 use maeul_dispatch::policy::Policy;
 use maeul_dispatch::provider::Reason;
 use maeul_dispatch::report::ReasonCount;
@@ -372,7 +373,10 @@ async fn practice_broadcasts_stay_out_of_the_history_and_cancel_stops_what_has_n
         "the practice broadcast goes to the sandbox; the cancelled one nowhere"
     );
     let counts = desk.broadcast_report(&op, real.id).await.unwrap();
-    assert!(counts.iter().all(|c| c.state == "cancelled"), "{counts:?}");
+    assert!(
+        counts.iter().all(|c| c.state == DeliveryState::Cancelled),
+        "{counts:?}"
+    );
 }
 
 #[tokio::test]
@@ -398,18 +402,25 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
         .await
         .unwrap();
     assert_eq!(drained.open, 0);
-    let report: Vec<(String, String, Option<String>, u32)> = desk
+    let report: Vec<(String, &str, Option<String>, u32)> = desk
         .broadcast_report(&op, b.id)
         .await
         .unwrap()
         .into_iter()
-        .map(|c| (format!("{:?}", c.channel), c.state, c.reason, c.count))
+        .map(|c| {
+            (
+                format!("{:?}", c.channel),
+                c.state.as_str(),
+                c.reason,
+                c.count,
+            )
+        })
         .collect();
     assert_eq!(
         report,
         vec![
-            ("Voice".into(), "failed".into(), Some("busy".into()), 1),
-            ("Voice".into(), "listened".into(), None, 1),
+            ("Voice".into(), "failed", Some("busy".into()), 1),
+            ("Voice".into(), "listened", None, 1),
         ]
     );
     let missing = desk.broadcast_not_reached(&op, b.id).await.unwrap();

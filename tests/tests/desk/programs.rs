@@ -1,5 +1,6 @@
 use maeul_api::{ErrorCode, PracticeState, Role};
 use maeul_programs::calendar::{ConflictReason, EventKind};
+use maeul_programs::reminders::SkipReason;
 use maeul_programs::store::reminders::take_due;
 use maeul_programs::{CohortKind, OutcomeKind, Training, Workshop, WorkshopKind};
 
@@ -225,7 +226,7 @@ async fn practice_mode_never_reaches_a_real_provider() {
     // 10 selected, one of whom did not agree to SMS.
     assert_eq!(plan.scheduled, 9 * 2);
     assert_eq!(plan.skipped.len(), 1);
-    assert_eq!(plan.skipped[0].reason, "문자 수신 미동의");
+    assert_eq!(plan.skipped[0].reason, SkipReason::NoConsent);
 
     // What a sync takes when they come due: both, each once; the practice ones are kept
     // apart as practice (their broadcasts only ever reach the sandbox).

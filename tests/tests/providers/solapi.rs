@@ -47,7 +47,7 @@ async fn a_broadcast_settles_through_solapi_with_no_duplicate() {
     let report = desk.broadcast_report(&operator(), id).await.unwrap();
     let states: Vec<String> = report
         .iter()
-        .map(|c| format!("{:?}:{}", c.channel, c.state))
+        .map(|c| format!("{:?}:{}", c.channel, c.state.as_str()))
         .collect();
     assert!(states.contains(&"Sms:delivered".to_string()), "{states:?}");
     assert!(states.contains(&"Voice:listened".to_string()), "{states:?}");

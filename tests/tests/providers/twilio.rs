@@ -59,7 +59,7 @@ async fn a_broadcast_settles_through_twilio_with_no_duplicate() {
             format!(
                 "{:?}:{}:{}",
                 c.channel,
-                c.state,
+                c.state.as_str(),
                 c.reason.as_deref().unwrap_or("")
             )
         })

@@ -967,7 +967,7 @@ not_reached: number }
 /**
  * One line of the broadcast history.
  */
-export type BroadcastRow = { id: number; title: string; category: string; body: string; 
+export type BroadcastRow = { id: number; title: string; category: Category; body: string; 
 /**
  * The telephone rendition voice calls play, and the console recording it came from.
  */
@@ -1156,6 +1156,12 @@ status: EngineStatus | null; devices: DeviceList;
  */
 on_air: number | null }
 export type Created = { id: number; summary: Summary }
+export type DeliveryState = "pending" | 
+/**
+ * Written before the provider is called; if the desk stops here, the provider is asked
+ * what it has before anything is sent again.
+ */
+"submitting" | "submitted" | "delivered" | "answered" | "listened" | "failed" | "cancelled"
 /**
  * Which devices the console uses (ids from [`device::list`], or `default` / `none` /
  * `test:speech`).
@@ -1698,19 +1704,27 @@ retrying: number;
  * The provider's own codes behind this reason, most frequent first.
  */
 codes: CodeCount[] }
-export type RecordingRow = { id: number; title: string; 
-/**
- * recording, ready, recovered, failed
- */
-state: string; 
-/**
- * live, import
- */
-source: string; duration_ms: number | null; input_lufs: number | null; gain_db: number | null; archive_lufs: number | null; true_peak_dbtp: number | null; telephony_dbm0: number | null; zone_sequence: string; 
+export type RecordingRow = { id: number; title: string; state: RecordingState; source: RecordingSource; duration_ms: number | null; input_lufs: number | null; gain_db: number | null; archive_lufs: number | null; true_peak_dbtp: number | null; telephony_dbm0: number | null; zone_sequence: string; 
 /**
  * Names of the villages it was broadcast to, as JSON.
  */
 villages: string; chime: boolean; practice: boolean; village_id: number | null; note: string | null; created_by: string; created_at: string; finished_at: string | null; archive_path: string; telephony_path: string }
+/**
+ * Made at the console or taken in from a file.
+ */
+export type RecordingSource = "live" | "import"
+/**
+ * Where a recording is in its life.
+ */
+export type RecordingState = 
+/**
+ * On air or being written; left so by a crash until the next start recovers it.
+ */
+"recording" | "ready" | 
+/**
+ * Finished from its spool after a crash.
+ */
+"recovered" | "failed"
 export type RegistryStats = { county: string; towns: number; villages: number; households: number; subscribers: number; 
 /**
  * Active, approved and consented: the ones a broadcast reaches.
@@ -1721,7 +1735,11 @@ reachable: number; opted_out: number; pending: number;
  */
 by_channel: ChannelCounts }
 export type ReminderPlan = { scheduled: number; skipped: Skipped[]; reminders: ReminderRow[]; practice: boolean }
-export type ReminderRow = { id: number; event_kind: EventKind; event_id: number; recipient: string; phone: string; body: string; 
+export type ReminderRow = { id: number; event_kind: EventKind; event_id: number; 
+/**
+ * The workshop's or training's title when the reminder was planned.
+ */
+event_title: string; recipient: string; phone: string; body: string; 
 /**
  * UTC instant.
  */
@@ -1802,14 +1820,26 @@ export type Skip = "opted_out" | "no_consent" |
 "voice_only_number"
 export type SkipCount = { channel: Channel; reason: Skip; subscribers: number }
 /**
- * Why someone gets no reminder; shown to the coordinator after planning.
+ * Why someone gets no reminder (the UI words it in its language).
  */
-export type Skipped = { name: string; reason: string }
+export type SkipReason = 
+/**
+ * 문자 수신 미동의
+ */
+"no_consent" | 
+/**
+ * 전화번호 없음
+ */
+"no_phone"
+/**
+ * Someone who gets no reminder; shown to the coordinator after planning.
+ */
+export type Skipped = { name: string; reason: SkipReason }
 /**
  * 재원 — funding source, the rows of both money tables. `Total` is the 계 row.
  */
 export type Source = "total" | "national" | "provincial" | "county" | "private" | "self_funded"
-export type StateCount = { channel: Channel; state: string; reason: string | null; 
+export type StateCount = { channel: Channel; state: DeliveryState; reason: string | null; 
 /**
  * The provider's own code beside the reason, where it gave one.
  */
@@ -1901,17 +1931,33 @@ text_kind: TextKind | null; text_bytes: number | null;
  */
 held_until: string | null; needs_approval: boolean }
 /**
+ * Where the sync worker is, as the status bar shows it.
+ */
+export type SyncState = "idle" | "sending" | 
+/**
+ * The provider cannot be reached (or a pass ran out of time).
+ */
+"offline" | 
+/**
+ * The provider (or its settings) refused the desk's requests.
+ */
+"refused" | "rate_limited" | 
+/**
+ * Waiting out quiet hours.
+ */
+"quiet" | 
+/**
+ * Stopped after a restore until a person resumes it.
+ */
+"paused" | "error"
+/**
  * What the status bar shows.
  */
 export type SyncStatus = { 
 /**
  * The provider in use ("sandbox" when none is configured).
  */
-provider: string; 
-/**
- * idle, sending, offline, refused, rate_limited, quiet, paused, error
- */
-state: string; 
+provider: string; state: SyncState; 
 /**
  * Why, in Korean, when not idle or sending.
  */

@@ -147,6 +147,14 @@ pub struct VerifyReport {
     pub anchor: Option<crate::anchor::AnchorCheck>,
 }
 
+/// The newest entry's id (0 for an empty log): the chain's head the anchor seals.
+pub async fn last_id(conn: &mut Conn) -> Result<i64, AccountsError> {
+    let (last,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(last)
+}
+
 /// Walks the whole chain in id order and reports the first broken link.
 pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
     let rows: Vec<AuditEntry> = sqlx::query_as(

@@ -16,6 +16,4 @@ pub use password::{hash_password, verify_password};
 pub use role::{Permission, Role, Scope};
 
 /// Now as ISO-8601 UTC text, the one timestamp format stored in the database.
-pub fn now_utc() -> String {
-    jiff::Timestamp::now().to_string()
-}
+pub use maeul_time::now_utc;

@@ -83,7 +83,7 @@ pub async fn reset(conn: &mut Conn, username: &str) -> Result<(), AccountsError>
 
 /// The lockout's end as people read it: Korean time, minutes (Korea keeps no summer time).
 pub fn show_kst(at: Timestamp) -> String {
-    at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)))
+    at.to_zoned(maeul_time::seoul())
         .strftime("%H:%M")
         .to_string()
 }

@@ -59,11 +59,24 @@ impl UserRow {
 const COLUMNS: &str =
     "id, username, display_name, password_hash, role, village_id, active, created_at";
 
-pub async fn count(db: &Db) -> Result<i64, AccountsError> {
+/// How many accounts exist (first run has none); inside the caller's transaction when the
+/// answer decides a write.
+pub async fn count(conn: &mut Conn) -> Result<i64, AccountsError> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
+        .fetch_one(&mut *conn)
         .await?;
     Ok(n)
+}
+
+/// One account as stored now (active or not), `None` if it was never there.
+pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AccountsError> {
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(UserRow::into_user))
 }
 
 fn validate(new: &NewUser) -> Result<(), AccountsError> {

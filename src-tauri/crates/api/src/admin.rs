@@ -49,14 +49,9 @@ impl Desk {
         // Requests come from members of households already registered (a spouse, a child
         // back home), so the household count stays the seed's.
         for (k, (code, mut input)) in demo::pending_requests(2024).into_iter().enumerate() {
-            let (village_id, household_id, address, head_name): (i64, i64, String, String) = sqlx::query_as(
-                "SELECT v.id, h.id, h.address, h.head_name FROM villages v JOIN households h ON h.village_id = v.id \
-                 WHERE v.code = $1 ORDER BY h.id LIMIT 1 OFFSET $2",
-            )
-            .bind(&code)
-            .bind(k as i64 % 7)
-            .fetch_one(&mut *tx)
-            .await?;
+            let (village_id, household_id, address, head_name) =
+                maeul_registry::store::households::nth_in_village(&mut tx, &code, k as i64 % 7)
+                    .await?;
             input.village_id = village_id;
             input.household_id = Some(household_id);
             input.address = address;
@@ -81,10 +76,7 @@ impl Desk {
             .await?;
         }
         // The programmes of the card (2022–2024 cohorts, 2023 chief training), once.
-        let (cohorts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cohorts")
-            .fetch_one(&mut *tx)
-            .await?;
-        if cohorts == 0 {
+        if maeul_programs::store::cohorts::count(&mut tx).await? == 0 {
             maeul_programs::demo::seed(&mut tx).await?;
         }
         audit::record(

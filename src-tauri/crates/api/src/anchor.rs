@@ -75,9 +75,7 @@ impl AuditAnchor {
         };
         let mut written = self.written.lock().await;
         let mut conn = db.acquire().await?;
-        let (last,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-            .fetch_one(&mut *conn)
-            .await?;
+        let last = maeul_accounts::audit::last_id(&mut conn).await?;
         if last != *written {
             *written = anchor::write(&mut conn, &self.path, chain_id, key).await?;
         }

@@ -61,6 +61,13 @@ impl ApiError {
     }
 }
 
+/// A time or period the user typed (quiet hours, a retry schedule) that does not parse.
+impl From<maeul_time::TimeError> for ApiError {
+    fn from(e: maeul_time::TimeError) -> ApiError {
+        ApiError::invalid(&e.field, e.reason)
+    }
+}
+
 impl From<AccountsError> for ApiError {
     fn from(e: AccountsError) -> ApiError {
         let code = match &e {

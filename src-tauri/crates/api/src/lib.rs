@@ -9,11 +9,12 @@ pub use budget::{CardCheck, CardView, Printed};
 mod console;
 pub use console::{
     Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, OnAir, RecordingRow,
+    RecordingSource, RecordingState,
 };
 mod dispatch;
 pub use dispatch::{
     BroadcastDetail, Created, DispatchSettings, Drained, IDLE_LOCK_MINUTES, SessionSettings,
-    SyncLoop, SyncStatus,
+    SyncLoop, SyncState, SyncStatus,
 };
 mod error;
 mod files;

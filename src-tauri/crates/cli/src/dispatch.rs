@@ -209,7 +209,7 @@ pub async fn broadcast(
                     println!(
                         "{:?}\t{}\t{}\t{}{code}",
                         c.channel,
-                        c.state,
+                        c.state.as_str(),
                         c.reason.unwrap_or_default(),
                         c.count
                     );

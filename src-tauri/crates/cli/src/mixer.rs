@@ -49,7 +49,7 @@ pub async fn recording(
                     println!(
                         "{}\t{}\t{}\t{:.1} s\t{:.1} LUFS\t{:.1} dBm0\t{}",
                         r.id,
-                        r.state,
+                        r.state.as_str(),
                         r.title,
                         r.duration_ms.unwrap_or(0) as f64 / 1000.0,
                         r.archive_lufs.unwrap_or(f64::NAN),

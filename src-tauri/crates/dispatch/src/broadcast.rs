@@ -48,6 +48,15 @@ impl Category {
     }
 }
 
+/// A stored category read back (`broadcasts.category`): an unknown one is an error.
+impl TryFrom<String> for Category {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Category, String> {
+        Category::parse(&s).ok_or_else(|| format!("broadcasts.category: 알 수 없는 값 {s}"))
+    }
+}
+
 /// Who a broadcast is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", content = "ids", rename_all = "snake_case")]

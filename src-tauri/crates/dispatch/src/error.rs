@@ -15,6 +15,15 @@ pub enum DispatchError {
     Pdf(String),
 }
 
+impl From<maeul_time::TimeError> for DispatchError {
+    fn from(e: maeul_time::TimeError) -> DispatchError {
+        DispatchError::Invalid {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
+}
+
 impl DispatchError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> DispatchError {
         DispatchError::Invalid {

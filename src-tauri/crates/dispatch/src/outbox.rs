@@ -41,6 +41,21 @@ impl DeliveryState {
         }
     }
 
+    pub const ALL: [DeliveryState; 8] = [
+        DeliveryState::Pending,
+        DeliveryState::Submitting,
+        DeliveryState::Submitted,
+        DeliveryState::Delivered,
+        DeliveryState::Answered,
+        DeliveryState::Listened,
+        DeliveryState::Failed,
+        DeliveryState::Cancelled,
+    ];
+
+    pub fn parse(s: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
     pub fn is_terminal(self) -> bool {
         matches!(
             self,

@@ -2,20 +2,13 @@
 //! schedule, the backoff base, and which channel stands in when another fails. Reminders
 //! (programs) and broadcasts share the quiet hours.
 
-use jiff::civil::{DateTime, Time};
-use jiff::tz::{Offset, TimeZone};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
 use crate::DispatchError;
 use crate::fanout::Channel;
 
-/// The desk's clock: Korea has one time zone and no daylight saving.
-pub fn seoul() -> TimeZone {
-    TimeZone::fixed(Offset::constant(9))
-}
-
-pub const QUIET_HOURS: &str = "dispatch.quiet_hours";
+pub use maeul_time::{QUIET_HOURS, QuietHours, parse_durations, seoul, stamp};
 pub const RETRY_SCHEDULE: &str = "dispatch.retry_schedule";
 /// Whether chiefs get the list of households a settled broadcast did not reach (on | off).
 pub const CHIEF_NOTICE: &str = "dispatch.chief_notice";
@@ -31,138 +24,6 @@ const RETENTION_DEFAULT_DAYS: i64 = 365;
 /// Shorter would lose what an auditor asks about a quarter's broadcasts; longer than ten
 /// years is no retention at all.
 const RETENTION_RANGE: std::ops::RangeInclusive<i64> = 30..=3650;
-
-/// `dispatch.quiet_hours`: when normal messages wait (emergencies do not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-pub struct QuietHours {
-    pub start: (i8, i8),
-    pub end: (i8, i8),
-}
-
-impl Default for QuietHours {
-    fn default() -> QuietHours {
-        QuietHours {
-            start: (21, 0),
-            end: (7, 0),
-        }
-    }
-}
-
-fn hm(field: &str, s: &str) -> Result<(i8, i8), DispatchError> {
-    let bad = || DispatchError::invalid(field, format!("시각은 21:00 형식입니다 (받은 값: {s:?})"));
-    let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
-    let h: i8 = h.parse().map_err(|_| bad())?;
-    let m: i8 = m.parse().map_err(|_| bad())?;
-    if !(0..24).contains(&h) || !(0..60).contains(&m) {
-        return Err(bad());
-    }
-    Ok((h, m))
-}
-
-impl QuietHours {
-    /// No quiet period: an empty window never contains a time.
-    pub const OFF: QuietHours = QuietHours {
-        start: (0, 0),
-        end: (0, 0),
-    };
-
-    /// `"21:00-07:00"`, or `"off"` for none (an office that sends at any hour).
-    pub fn parse(s: &str) -> Result<QuietHours, DispatchError> {
-        if s.trim().eq_ignore_ascii_case("off") {
-            return Ok(QuietHours::OFF);
-        }
-        let (a, b) = s.split_once('-').ok_or_else(|| {
-            DispatchError::invalid(
-                QUIET_HOURS,
-                "21:00-07:00 형식으로 적어 주세요 (없애려면 off)",
-            )
-        })?;
-        Ok(QuietHours {
-            start: hm(QUIET_HOURS, a)?,
-            end: hm(QUIET_HOURS, b)?,
-        })
-    }
-
-    fn time((h, m): (i8, i8)) -> Time {
-        Time::constant(h, m, 0, 0)
-    }
-
-    pub fn contains(&self, t: DateTime) -> bool {
-        let (s, e, now) = (Self::time(self.start), Self::time(self.end), t.time());
-        if s <= e {
-            s <= now && now < e
-        } else {
-            now >= s || now < e
-        }
-    }
-
-    /// Ten minutes before the quiet period that contains `t` began: where a reminder due
-    /// inside it moves.
-    pub fn evening_before(&self, t: DateTime) -> DateTime {
-        let start = Self::time(self.start);
-        let day = if t.time() >= start {
-            t.date()
-        } else {
-            t.date().yesterday().unwrap_or(t.date())
-        };
-        day.to_datetime(start) - SignedDuration::from_mins(10)
-    }
-
-    /// When the quiet period that contains `t` ends: where a broadcast due inside it waits.
-    pub fn morning_after(&self, t: DateTime) -> DateTime {
-        let end = Self::time(self.end);
-        let day = if t.time() < end {
-            t.date()
-        } else {
-            t.date().tomorrow().unwrap_or(t.date())
-        };
-        day.to_datetime(end)
-    }
-
-    /// `None` when `now` may send; else the instant the quiet period ends.
-    pub fn hold_until(&self, now: Timestamp) -> Option<Timestamp> {
-        let local = now.to_zoned(seoul()).datetime();
-        if !self.contains(local) {
-            return None;
-        }
-        self.morning_after(local)
-            .to_zoned(seoul())
-            .ok()
-            .map(|z| z.timestamp())
-    }
-}
-
-/// `"3m,15m"`, `"1d,2h,30m"`: a list of positive durations.
-pub fn parse_durations(field: &str, s: &str) -> Result<Vec<SignedDuration>, DispatchError> {
-    let mut out = Vec::new();
-    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let split = part.len() - part.chars().last().map_or(0, char::len_utf8);
-        let (n, unit) = part.split_at(split);
-        let n: i64 = n.trim().parse().map_err(|_| {
-            DispatchError::invalid(field, format!("'{part}'은(는) 1d, 2h, 30m 형식이 아닙니다"))
-        })?;
-        let d = match unit {
-            "d" => SignedDuration::from_hours(24 * n),
-            "h" => SignedDuration::from_hours(n),
-            "m" => SignedDuration::from_mins(n),
-            "s" => SignedDuration::from_secs(n),
-            _ => {
-                return Err(DispatchError::invalid(
-                    field,
-                    format!("'{part}': 단위는 d, h, m, s 중 하나입니다"),
-                ));
-            }
-        };
-        if n <= 0 {
-            return Err(DispatchError::invalid(
-                field,
-                format!("'{part}': 0보다 커야 합니다"),
-            ));
-        }
-        out.push(d);
-    }
-    Ok(out)
-}
 
 /// Which channel stands in when a text fails for good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -292,7 +153,7 @@ impl Policy {
     /// Checks a value for one of the policy's keys before it is stored.
     pub fn check_setting(key: &str, value: &str) -> Result<(), DispatchError> {
         match key {
-            RETRY_SCHEDULE => parse_durations(key, value).map(drop),
+            RETRY_SCHEDULE => parse_durations(key, value).map(drop).map_err(Into::into),
             BACKOFF_BASE => match parse_durations(key, value)?.len() {
                 1 => Ok(()),
                 _ => Err(DispatchError::invalid(
@@ -301,7 +162,7 @@ impl Policy {
                 )),
             },
             FALLBACK => Fallback::parse(value).map(drop),
-            QUIET_HOURS => QuietHours::parse(value).map(drop),
+            QUIET_HOURS => QuietHours::parse(value).map(drop).map_err(Into::into),
             CHIEF_NOTICE => on_off(key, value).map(drop),
             RETENTION_DAYS => retention_days(value).map(drop),
             _ => Err(DispatchError::invalid(key, "발송 설정이 아닙니다")),
@@ -317,9 +178,4 @@ impl Policy {
         let capped = base.min(BACKOFF_MAX_SECS.max(self.backoff_base.as_secs_f64()));
         SignedDuration::from_secs_f64(capped * (1.0 + 0.25 * jitter.clamp(0.0, 1.0)))
     }
-}
-
-/// How the outbox writes instants: fixed to whole seconds, so that text order is time order.
-pub fn stamp(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

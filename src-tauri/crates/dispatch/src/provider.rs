@@ -336,3 +336,10 @@ pub trait Provider: Send + Sync {
         lookups: &'a [Lookup],
     ) -> BoxFuture<'a, Result<Vec<Found>, ProviderError>>;
 }
+
+/// The wall clock as a provider's API wants it: requests are signed or dated with the real
+/// time (and corrected by the skew the server reports). Nothing decides by it.
+#[allow(clippy::disallowed_methods)] // provider authentication needs the real time
+pub(crate) fn wall_clock() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}

@@ -5,7 +5,9 @@ use maeul_db::Conn;
 use serde::Serialize;
 
 use crate::DispatchError;
+use crate::broadcast::Category;
 use crate::fanout::Channel;
+use crate::outbox::DeliveryState;
 use crate::provider::Reason;
 
 /// Counts by how staff read progress.
@@ -22,13 +24,14 @@ pub struct Progress {
 }
 
 impl Progress {
-    fn add(&mut self, state: &str, n: u32) {
+    fn add(&mut self, state: DeliveryState, n: u32) {
+        use DeliveryState as S;
         match state {
-            "pending" | "submitting" => self.queued += n,
-            "submitted" => self.sent += n,
-            "delivered" | "answered" | "listened" => self.delivered += n,
-            "failed" => self.failed += n,
-            _ => self.cancelled += n,
+            S::Pending | S::Submitting => self.queued += n,
+            S::Submitted => self.sent += n,
+            S::Delivered | S::Answered | S::Listened => self.delivered += n,
+            S::Failed => self.failed += n,
+            S::Cancelled => self.cancelled += n,
         }
     }
 
@@ -64,7 +67,7 @@ pub struct ChannelProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct StateCount {
     pub channel: Channel,
-    pub state: String,
+    pub state: DeliveryState,
     pub reason: Option<String>,
     /// The provider's own code beside the reason, where it gave one.
     pub code: Option<String>,
@@ -74,8 +77,18 @@ pub struct StateCount {
     pub count: u32,
 }
 
-fn channel_of(s: &str) -> Channel {
-    Channel::parse(s).unwrap_or(Channel::Sms)
+/// A stored channel or state read back: one the code does not know is an error, never
+/// counted as something else.
+fn channel_of(s: &str) -> Result<Channel, DispatchError> {
+    Channel::parse(s).ok_or_else(|| {
+        DispatchError::invalid("channel", format!("저장된 채널을 알 수 없습니다: {s}"))
+    })
+}
+
+fn state_of(s: &str) -> Result<DeliveryState, DispatchError> {
+    DeliveryState::parse(s).ok_or_else(|| {
+        DispatchError::invalid("state", format!("저장된 발송 상태를 알 수 없습니다: {s}"))
+    })
 }
 
 /// What a provider's own failure code means, in Korean: Solapi's codes from its table; an
@@ -109,21 +122,22 @@ pub async fn state_counts(conn: &mut Conn, id: i64) -> Result<Vec<StateCount>, D
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(c, state, reason, code, provider, n)| StateCount {
-            channel: channel_of(&c),
-            state,
-            reason,
-            explanation: code
-                .as_deref()
-                .map(|code| explain(provider.as_deref().unwrap_or(""), code))
-                .filter(|e| !e.is_empty())
-                .map(str::to_string),
-            code,
-            count: n as u32,
+    rows.into_iter()
+        .map(|(c, state, reason, code, provider, n)| {
+            Ok(StateCount {
+                channel: channel_of(&c)?,
+                state: state_of(&state)?,
+                reason,
+                explanation: code
+                    .as_deref()
+                    .map(|code| explain(provider.as_deref().unwrap_or(""), code))
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string),
+                code,
+                count: n as u32,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Why deliveries of one channel failed, or wait to be tried again.
@@ -172,8 +186,8 @@ pub fn reasons(counts: &[StateCount]) -> Vec<ReasonCount> {
                 out.len() - 1
             }
         };
-        match s.state.as_str() {
-            "failed" => out[i].failed += s.count,
+        match s.state {
+            DeliveryState::Failed => out[i].failed += s.count,
             _ => out[i].retrying += s.count,
         }
         if let Some(code) = &s.code {
@@ -210,7 +224,7 @@ pub fn progress(counts: &[StateCount]) -> Vec<ChannelProgress> {
                 out.len() - 1
             }
         };
-        out[i].progress.add(&s.state, s.count);
+        out[i].progress.add(s.state, s.count);
     }
     out
 }
@@ -244,7 +258,7 @@ pub async fn by_village(conn: &mut Conn, id: i64) -> Result<Vec<VillageProgress>
             });
         }
         let v = out.last_mut().expect("pushed above");
-        let channel = channel_of(&channel);
+        let channel = channel_of(&channel)?;
         if v.channels.last().is_none_or(|c| c.channel != channel) {
             v.channels.push(ChannelProgress {
                 channel,
@@ -252,7 +266,7 @@ pub async fn by_village(conn: &mut Conn, id: i64) -> Result<Vec<VillageProgress>
             });
         }
         let c = v.channels.last_mut().expect("pushed above");
-        c.progress.add(&state, n as u32);
+        c.progress.add(state_of(&state)?, n as u32);
     }
     Ok(out)
 }
@@ -289,17 +303,26 @@ pub async fn not_reached(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, Di
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(vid, village, hid, head, address, sids)| NotReached {
-            village_id: vid,
-            village,
-            household_id: hid,
-            head_name: head,
-            address,
-            subscriber_ids: serde_json::from_str(&sids).unwrap_or_default(),
+    rows.into_iter()
+        .map(|(vid, village, hid, head, address, sids)| {
+            // A list that does not parse would hide the household from the chief's call
+            // list: an error, never an empty list.
+            let subscriber_ids = serde_json::from_str(&sids).map_err(|e| {
+                DispatchError::invalid(
+                    "subscribers",
+                    format!("가입자 목록을 읽을 수 없습니다: {e}"),
+                )
+            })?;
+            Ok(NotReached {
+                village_id: vid,
+                village,
+                household_id: hid,
+                head_name: head,
+                address,
+                subscriber_ids,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// One line of the broadcast history.
@@ -307,7 +330,8 @@ pub async fn not_reached(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, Di
 pub struct BroadcastRow {
     pub id: i64,
     pub title: String,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
     pub body: String,
     /// The telephone rendition voice calls play, and the console recording it came from.
     pub recording: Option<String>,
@@ -377,7 +401,7 @@ mod tests {
     fn count(channel: Channel, state: &str, reason: Option<&str>, n: u32) -> StateCount {
         StateCount {
             channel,
-            state: state.into(),
+            state: DeliveryState::parse(state).unwrap(),
             reason: reason.map(Into::into),
             code: None,
             explanation: None,

@@ -6,7 +6,6 @@ use maeul_print::grid::{self, GridCell};
 use maeul_print::{Align, Document, LEFT, Pager, WIDTH, Weight};
 
 use crate::DispatchError;
-use crate::broadcast::Category;
 use crate::fanout::Channel;
 use crate::report::{
     BroadcastRow, ChannelProgress, NotReached, Progress, ReasonCount, VillageProgress,
@@ -101,8 +100,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     } else {
         "진행 중 (출력 시점 기준)"
     };
-    let category =
-        Category::parse(&b.category).map_or_else(|| b.category.clone(), |c| c.label().into());
+    let category = b.category.label();
     let sent_by = match &b.approved_by {
         Some(a) => format!("{} (승인 {a})", b.created_by),
         None => b.created_by.clone(),

@@ -307,6 +307,19 @@ pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, Dis
     Ok(stopped.rows_affected() as u32)
 }
 
+/// How many voice calls that play a recording have not finished yet (a recording in use
+/// cannot be deleted).
+pub async fn open_playing(conn: &mut Conn, recording_id: i64) -> Result<i64, DispatchError> {
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
+         WHERE b.recording_id = $1 AND d.state IN ('pending', 'submitting', 'submitted')",
+    )
+    .bind(recording_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(open)
+}
+
 /// Takes a subscriber out of what has not left yet on `channels` (all of them after an
 /// opt-out or a deletion; the ones switched off after a change of preferences): a pending
 /// delivery (new or waiting to retry) to them alone is cancelled as `opted_out`; one shared

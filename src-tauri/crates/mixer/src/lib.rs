@@ -21,6 +21,7 @@ pub mod mulaw;
 pub mod opus_ogg;
 pub mod rate;
 pub mod recorder;
+pub mod recordings;
 pub mod render;
 pub mod resample;
 pub mod speech;

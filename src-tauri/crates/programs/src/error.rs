@@ -34,15 +34,11 @@ impl ProgramsError {
     }
 }
 
-impl From<maeul_dispatch::DispatchError> for ProgramsError {
-    fn from(e: maeul_dispatch::DispatchError) -> ProgramsError {
-        match e {
-            maeul_dispatch::DispatchError::Invalid { field, reason } => {
-                ProgramsError::Invalid { field, reason }
-            }
-            maeul_dispatch::DispatchError::NotFound(what) => ProgramsError::NotFound(what),
-            maeul_dispatch::DispatchError::Sql(e) => ProgramsError::Sql(e),
-            other => ProgramsError::invalid("dispatch", other.to_string()),
+impl From<maeul_time::TimeError> for ProgramsError {
+    fn from(e: maeul_time::TimeError) -> ProgramsError {
+        ProgramsError::Invalid {
+            field: e.field,
+            reason: e.reason,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::calendar::{CalendarEvent, EventKind};
 /// stored civil times into instants without needing a time-zone database on the PC.
 fn seoul_to_utc(field: &str, civil: &str) -> Result<DateTime<Utc>, ProgramsError> {
     let dt = crate::validate::datetime(field, civil)?;
-    let ts = jiff::tz::offset(9)
+    let ts = maeul_time::seoul()
         .to_timestamp(dt)
         .map_err(|e| ProgramsError::invalid(field, e.to_string()))?;
     DateTime::from_timestamp(ts.as_second(), 0)

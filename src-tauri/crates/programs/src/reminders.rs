@@ -2,20 +2,17 @@
 //! to SMS and have a number; never during quiet hours; never in the past. The rows are
 //! queued for the dispatch outbox, which does the sending (there is no second sending path).
 
+use jiff::SignedDuration;
 use jiff::civil::DateTime;
-use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::ProgramsError;
 
-pub use maeul_dispatch::policy::QuietHours;
+pub use maeul_time::QuietHours;
 
 /// `"1d,2h,30m"`: how long before the event each reminder goes.
 pub fn parse_offsets(s: &str) -> Result<Vec<SignedDuration>, ProgramsError> {
-    Ok(maeul_dispatch::policy::parse_durations(
-        "programs.reminder_offsets",
-        s,
-    )?)
+    Ok(maeul_time::parse_durations("programs.reminder_offsets", s)?)
 }
 
 /// Someone who may get a reminder.
@@ -34,11 +31,21 @@ pub struct Planned {
     pub due: DateTime,
 }
 
-/// Why someone gets no reminder; shown to the coordinator after planning.
+/// Why someone gets no reminder (the UI words it in its language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// 문자 수신 미동의
+    NoConsent,
+    /// 전화번호 없음
+    NoPhone,
+}
+
+/// Someone who gets no reminder; shown to the coordinator after planning.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Skipped {
     pub name: String,
-    pub reason: String,
+    pub reason: SkipReason,
 }
 
 /// Plans the reminders for one event starting at `start` (civil, Seoul), as of `now`.
@@ -67,14 +74,14 @@ pub fn plan(
             (_, false) => {
                 skipped.push(Skipped {
                     name: r.name.clone(),
-                    reason: "문자 수신 미동의".into(),
+                    reason: SkipReason::NoConsent,
                 });
                 continue;
             }
             (None, true) => {
                 skipped.push(Skipped {
                     name: r.name.clone(),
-                    reason: "전화번호 없음".into(),
+                    reason: SkipReason::NoPhone,
                 });
                 continue;
             }
@@ -93,14 +100,5 @@ pub fn plan(
 
 /// A civil Seoul time as the UTC instant the outbox stores.
 pub fn due_utc(due: DateTime) -> String {
-    jiff::tz::offset(9)
-        .to_timestamp(due)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-/// Now as a civil Seoul time.
-pub fn seoul_now() -> DateTime {
-    jiff::tz::offset(9).to_datetime(Timestamp::now())
+    maeul_time::stamp(maeul_time::seoul_instant(due))
 }

@@ -3,7 +3,7 @@
 
 use jiff::civil::DateTime;
 use maeul_programs::calendar::{CalendarEvent, ConflictReason, EventKind, conflicts};
-use maeul_programs::reminders::{QuietHours, Recipient, parse_offsets, plan};
+use maeul_programs::reminders::{QuietHours, Recipient, SkipReason, parse_offsets, plan};
 use maeul_programs::stats::cohort_stats;
 use maeul_programs::*;
 
@@ -359,15 +359,15 @@ fn reminders_respect_consent_and_quiet_hours() {
     let dues: Vec<String> = planned.iter().map(|p| p.due.to_string()).collect();
     assert_eq!(dues, ["2024-06-18T09:30:00", "2024-06-19T07:30:00"]);
     assert!(planned.iter().all(|p| p.recipient == "동의"));
-    let reasons: Vec<(&str, &str)> = skipped
+    let reasons: Vec<(&str, SkipReason)> = skipped
         .iter()
-        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .map(|s| (s.name.as_str(), s.reason))
         .collect();
     assert_eq!(
         reasons,
         [
-            ("미동의", "문자 수신 미동의"),
-            ("번호없음", "전화번호 없음")
+            ("미동의", SkipReason::NoConsent),
+            ("번호없음", SkipReason::NoPhone)
         ]
     );
 

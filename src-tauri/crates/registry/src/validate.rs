@@ -56,7 +56,7 @@ pub fn date(field: &'static str, value: &str) -> Result<Option<String>, Registry
 
 /// Today in Seoul, where the county's dates are written.
 pub fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().with_time_zone(seoul()).date()
+    maeul_time::today_seoul()
 }
 
 /// [`date`] against a `today` read once, for checking many rows.
@@ -94,10 +94,6 @@ pub fn date_until(
         });
     }
     Ok(Some(date.to_string()))
-}
-
-fn seoul() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Asia/Seoul").unwrap_or(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)))
 }
 
 /// Yes/no cells as Korean spreadsheets write them; empty means `default`.

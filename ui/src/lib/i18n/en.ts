@@ -373,6 +373,8 @@ export const en: Record<MessageKey, string> = {
   'practice.off': "End practice mode",
   'reminders.scheduled': "Reminders scheduled",
   'reminders.skipped': "skipped",
+  'reminders.skip.no_consent': "no consent to texts",
+  'reminders.skip.no_phone': "no phone number",
   'reminders.settings': "Reminder settings",
   'reminders.offsets': "When (e.g. 1d,2h)",
   'reminders.quiet': "Quiet hours",

@@ -372,6 +372,8 @@ export const ko = {
   'practice.off': "연습 모드 끄기",
   'reminders.scheduled': "알림 예약",
   'reminders.skipped': "제외",
+  'reminders.skip.no_consent': "문자 수신 미동의",
+  'reminders.skip.no_phone': "전화번호 없음",
   'reminders.settings': "알림 설정",
   'reminders.offsets': "알림 시점 (예: 1d,2h)",
   'reminders.quiet': "방해 금지 시간",

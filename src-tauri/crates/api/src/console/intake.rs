@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use maeul_accounts::{Actor, Permission};
-use maeul_mixer::recorder::RecordingPaths;
+use maeul_mixer::recordings;
 
-use super::recordings::{RecordingRow, check_title, scope};
+use super::recordings::{RecordingRow, RecordingSource, RecordingState, check_title, scope};
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
 impl Desk {
@@ -26,7 +26,7 @@ impl Desk {
             .await
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
         let (id, paths) = self
-            .insert_recording(actor, &title, "import", None, practice)
+            .insert_recording(actor, &title, RecordingSource::Import, None, practice)
             .await?;
         let p = paths.clone();
         let result = tokio::task::spawn_blocking(move || {
@@ -38,16 +38,14 @@ impl Desk {
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         match result {
             Ok(r) => {
-                self.recording_finished(actor, id, &Ok(r), None, "ready")
+                self.recording_finished(actor, id, &Ok(r), None, RecordingState::Ready)
                     .await?;
                 self.recording_row(id).await
             }
             Err(e) => {
                 // Nothing half-made stays behind.
-                sqlx::query("DELETE FROM recordings WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.db)
-                    .await?;
+                let mut conn = self.db.acquire().await?;
+                recordings::remove(&mut conn, id).await?;
                 for p in [&paths.archive, &paths.telephony, &paths.spool] {
                     let _ = tokio::fs::remove_file(p).await;
                 }
@@ -59,12 +57,10 @@ impl Desk {
     /// Finishes recordings a crash or power cut left in state 'recording' (call at start,
     /// before the console goes on air). Returns how many were recovered and how many failed.
     pub async fn recordings_recover(&self) -> ApiResult<(u32, u32)> {
-        let rows: Vec<(i64, String, String, String, String, bool)> = sqlx::query_as(
-            "SELECT id, archive_path, telephony_path, spool_path, created_by, chime FROM recordings \
-             WHERE state = 'recording' AND deleted_at IS NULL",
-        )
-        .fetch_all(&self.db)
-        .await?;
+        let rows = {
+            let mut conn = self.db.acquire().await?;
+            recordings::interrupted(&mut conn).await?
+        };
         let (mut ok, mut failed) = (0, 0);
         let opening = if rows.is_empty() {
             0
@@ -74,14 +70,11 @@ impl Desk {
                 .await
                 .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
         };
-        for (id, archive, telephony, spool, by, chime) in rows {
+        for row in rows {
             // The voice began after the opening chime, if one played (the one set now).
-            let voice_from = if chime { opening } else { 0 };
-            let paths = RecordingPaths {
-                archive: archive.into(),
-                telephony: telephony.into(),
-                spool: spool.into(),
-            };
+            let voice_from = if row.chime { opening } else { 0 };
+            let (id, by) = (row.id, row.created_by.clone());
+            let paths = row.paths();
             let result = tokio::task::spawn_blocking(move || {
                 maeul_mixer::finish::recover(&paths, voice_from)
             })
@@ -96,7 +89,7 @@ impl Desk {
                 id,
                 &result,
                 Some(&note),
-                "recovered",
+                RecordingState::Recovered,
             )
             .await?;
             if result.is_ok() { ok += 1 } else { failed += 1 }

@@ -17,7 +17,7 @@ use maeul_mixer::finish::Rendition;
 use maeul_mixer::graph::ChainSettings;
 use maeul_mixer::recorder::RecordingPaths;
 
-use super::{ConsoleSettings, OnAir, RecordingRow};
+use super::{ConsoleSettings, OnAir, RecordingRow, RecordingState};
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
 /// What the 방송 screen is told, as it happens.
@@ -133,7 +133,7 @@ impl Console {
                         now.id,
                         &f.result,
                         f.cut_short.as_deref(),
-                        "ready",
+                        RecordingState::Ready,
                     )
                     .await
                 {
@@ -248,7 +248,13 @@ impl Console {
             lock(&self.shared.on_air).take();
             let _ = self
                 .desk
-                .recording_finished(actor, begun.id, &Err(e.message.clone()), None, "ready")
+                .recording_finished(
+                    actor,
+                    begun.id,
+                    &Err(e.message.clone()),
+                    None,
+                    RecordingState::Ready,
+                )
                 .await;
             return Err(e);
         }

@@ -8,7 +8,7 @@ mod recordings;
 mod settings;
 
 pub use live::{Console, ConsoleEvent, ConsoleState};
-pub use recordings::{Begun, OnAir, RecordingRow};
+pub use recordings::{Begun, OnAir, RecordingRow, RecordingSource, RecordingState};
 pub use settings::ConsoleSettings;
 
 use std::path::PathBuf;

@@ -11,6 +11,8 @@ use maeul_accounts::{Actor, Permission, Role, Scope, audit};
 use maeul_mixer::finish::Rendition;
 use maeul_mixer::graph::{Body, Program};
 use maeul_mixer::recorder::RecordingPaths;
+use maeul_mixer::recordings::{self as stored, Measured, NewRecording};
+pub use maeul_mixer::recordings::{RecordingRow, RecordingSource, RecordingState};
 
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
@@ -25,53 +27,6 @@ pub struct OnAir {
     /// Play this stored recording instead of the microphone.
     pub replay: Option<i64>,
 }
-
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, sqlx::FromRow)]
-pub struct RecordingRow {
-    pub id: i64,
-    pub title: String,
-    /// recording, ready, recovered, failed
-    pub state: String,
-    /// live, import
-    pub source: String,
-    pub duration_ms: Option<i64>,
-    pub input_lufs: Option<f64>,
-    pub gain_db: Option<f64>,
-    pub archive_lufs: Option<f64>,
-    pub true_peak_dbtp: Option<f64>,
-    pub telephony_dbm0: Option<f64>,
-    pub zone_sequence: String,
-    /// Names of the villages it was broadcast to, as JSON.
-    pub villages: String,
-    pub chime: bool,
-    pub practice: bool,
-    pub village_id: Option<i64>,
-    pub note: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-    pub archive_path: String,
-    pub telephony_path: String,
-}
-
-impl RecordingRow {
-    pub fn paths(&self, spool: &str) -> RecordingPaths {
-        RecordingPaths {
-            archive: PathBuf::from(&self.archive_path),
-            telephony: PathBuf::from(&self.telephony_path),
-            spool: PathBuf::from(spool),
-        }
-    }
-
-    /// Whether a voice call can play it.
-    pub fn usable(&self) -> bool {
-        matches!(self.state.as_str(), "ready" | "recovered")
-    }
-}
-
-const SELECT: &str = "SELECT id, title, state, source, duration_ms, input_lufs, gain_db, archive_lufs, \
-     true_peak_dbtp, telephony_dbm0, zone_sequence, villages, chime, practice, village_id, note, \
-     created_by, created_at, finished_at, archive_path, telephony_path FROM recordings ";
 
 /// How long a title may be.
 const TITLE_MAX: usize = 100;
@@ -120,13 +75,8 @@ impl Desk {
         let chief = (actor.role == Role::Chief)
             .then_some(actor.village_id)
             .flatten();
-        let rows: Vec<RecordingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE deleted_at IS NULL AND ($1 IS NULL OR village_id = $1) ORDER BY id DESC LIMIT 200"
-        )))
-        .bind(chief)
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows)
+        let mut conn = self.db.acquire().await?;
+        Ok(stored::list(&mut conn, chief).await?)
     }
 
     pub async fn recording_get(&self, actor: &Actor, id: i64) -> ApiResult<RecordingRow> {
@@ -137,12 +87,8 @@ impl Desk {
     }
 
     pub(crate) async fn recording_row(&self, id: i64) -> ApiResult<RecordingRow> {
-        let row: Option<RecordingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE id = $1 AND deleted_at IS NULL"
-        )))
-        .bind(id)
-        .fetch_optional(&self.db)
-        .await?;
+        let mut conn = self.db.acquire().await?;
+        let row = stored::get(&mut conn, id).await?;
         row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "녹음을 찾을 수 없습니다"))
     }
 
@@ -168,19 +114,16 @@ impl Desk {
         actor.require(Permission::ManageRecordings, scope(actor))?;
         let row = self.recording_row(id).await?;
         may_use(actor, &row)?;
-        if row.state == "recording" {
+        if row.state == RecordingState::Recording {
             return Err(ApiError::invalid(
                 "recording",
                 "녹음 중에는 지울 수 없습니다",
             ));
         }
-        let (open,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
-             WHERE b.recording_id = $1 AND d.state IN ('pending', 'submitting', 'submitted')",
-        )
-        .bind(id)
-        .fetch_one(&self.db)
-        .await?;
+        let open = {
+            let mut conn = self.db.acquire().await?;
+            maeul_dispatch::store::open_playing(&mut conn, id).await?
+        };
         if open > 0 {
             return Err(ApiError::invalid(
                 "recording",
@@ -188,11 +131,7 @@ impl Desk {
             ));
         }
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        sqlx::query("UPDATE recordings SET deleted_at = $1 WHERE id = $2")
-            .bind(maeul_accounts::now_utc())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        stored::mark_deleted(&mut tx, id, &maeul_accounts::now_utc()).await?;
         audit::record(
             &mut tx,
             actor,
@@ -212,7 +151,7 @@ impl Desk {
         &self,
         actor: &Actor,
         title: &str,
-        source: &str,
+        source: RecordingSource,
         on_air: Option<(&str, &[String], bool)>,
         practice: bool,
     ) -> ApiResult<(i64, RecordingPaths)> {
@@ -226,21 +165,20 @@ impl Desk {
         let now = maeul_accounts::now_utc();
         let (zones, names, chime) = on_air.unwrap_or(("", &[], false));
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO recordings (title, state, source, archive_path, telephony_path, spool_path, \
-                 zone_sequence, villages, chime, practice, village_id, created_by, created_at) \
-             VALUES ($1, 'recording', $2, '', '', '', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        let id = stored::insert(
+            &mut tx,
+            &NewRecording {
+                title,
+                source,
+                zones,
+                villages: names,
+                chime,
+                practice,
+                village_id: actor.village_id,
+                created_by: &actor.username,
+                created_at: &now,
+            },
         )
-        .bind(title)
-        .bind(source)
-        .bind(zones)
-        .bind(serde_json::to_string(names).unwrap_or_default())
-        .bind(chime)
-        .bind(practice)
-        .bind(actor.village_id)
-        .bind(&actor.username)
-        .bind(&now)
-        .fetch_one(&mut *tx)
         .await?;
         let stamp: String = now
             .chars()
@@ -248,17 +186,11 @@ impl Desk {
             .take(14)
             .collect();
         let paths = RecordingPaths::in_dir(&dir, &format!("rec-{id}-{stamp}"));
-        sqlx::query("UPDATE recordings SET archive_path = $1, telephony_path = $2, spool_path = $3 WHERE id = $4")
-            .bind(paths.archive.display().to_string())
-            .bind(paths.telephony.display().to_string())
-            .bind(paths.spool.display().to_string())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        stored::set_paths(&mut tx, id, &paths).await?;
         audit::record(
             &mut tx,
             actor,
-            if source == "live" {
+            if source == RecordingSource::Live {
                 "recording.start"
             } else {
                 "recording.import"
@@ -344,7 +276,7 @@ impl Desk {
             .insert_recording(
                 actor,
                 &title,
-                "live",
+                RecordingSource::Live,
                 Some((&sequence, &names, settings.chime)),
                 practice,
             )
@@ -369,38 +301,23 @@ impl Desk {
         id: i64,
         result: &Result<Rendition, String>,
         cut_short: Option<&str>,
-        state_ok: &str,
+        state_ok: RecordingState,
     ) -> ApiResult<()> {
         let now = maeul_accounts::now_utc();
         let mut tx = maeul_db::begin_write(&self.db).await?;
         match result {
             Ok(r) => {
-                sqlx::query(
-                    "UPDATE recordings SET state = $1, duration_ms = $2, input_lufs = $3, gain_db = $4, \
-                         archive_lufs = $5, true_peak_dbtp = $6, telephony_dbm0 = $7, note = $8, finished_at = $9 \
-                     WHERE id = $10",
-                )
-                .bind(state_ok)
-                .bind(r.duration_ms as i64)
-                .bind(finite(r.input_lufs))
-                .bind(finite(r.gain_db))
-                .bind(finite(r.archive_lufs))
-                .bind(finite(r.archive_true_peak_dbtp))
-                .bind(finite(r.telephony_dbm0))
-                .bind(cut_short)
-                .bind(&now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                let measured = Measured {
+                    duration_ms: r.duration_ms as i64,
+                    input_lufs: finite(r.input_lufs),
+                    gain_db: finite(r.gain_db),
+                    archive_lufs: finite(r.archive_lufs),
+                    true_peak_dbtp: finite(r.archive_true_peak_dbtp),
+                    telephony_dbm0: finite(r.telephony_dbm0),
+                };
+                stored::finish(&mut tx, id, state_ok, &measured, cut_short, &now).await?;
             }
-            Err(e) => {
-                sqlx::query("UPDATE recordings SET state = 'failed', note = $1, finished_at = $2 WHERE id = $3")
-                    .bind(e)
-                    .bind(&now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            Err(e) => stored::fail(&mut tx, id, e, &now).await?,
         }
         audit::record(
             &mut tx,

@@ -353,12 +353,16 @@ impl Desk {
             .collect();
         let b = NewBroadcast {
             title: format!("[재발송] {}", row.title),
-            category: maeul_dispatch::broadcast::Category::parse(&row.category)
-                .unwrap_or(maeul_dispatch::broadcast::Category::Admin),
+            category: row.category,
             body: row.body.clone(),
             recording_id: row.recording_id,
             targets: Targets::Subscribers(ids),
-            channels: serde_json::from_str(&row.channels).unwrap_or_default(),
+            channels: serde_json::from_str(&row.channels).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("저장된 방송의 채널을 읽을 수 없습니다: {e}"),
+                )
+            })?,
             emergency: row.emergency,
             send_at: None,
         };

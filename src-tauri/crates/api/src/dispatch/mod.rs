@@ -11,7 +11,7 @@ mod worker_loop;
 pub use broadcasts::{BroadcastDetail, Created};
 pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
 pub use sync::Drained;
-pub use worker_loop::{SyncLoop, SyncStatus};
+pub use worker_loop::{SyncLoop, SyncState, SyncStatus};
 
 use maeul_dispatch::DispatchError;
 

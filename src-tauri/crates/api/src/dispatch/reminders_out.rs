@@ -9,17 +9,16 @@ use jiff::Timestamp;
 use maeul_dispatch::broadcast::Category;
 use maeul_dispatch::store::{self, OwnText};
 use maeul_programs::calendar::EventKind;
-use maeul_programs::store::reminders::{ReminderRow, take_due};
+use maeul_programs::store::reminders::{ReminderRow, cancel, take_due};
 
 use crate::{ApiResult, Desk};
 
-/// "[증평군] 마을리더 교육 안내: …" → "마을리더 교육".
-fn event_title(body: &str) -> String {
-    let after_tag = body
-        .trim_start_matches("[연습] ")
-        .trim_start_matches("[증평군] ");
-    let name = after_tag.split(" 안내").next().unwrap_or(after_tag);
-    format!("[일정 알림] {}", name.chars().take(40).collect::<String>())
+/// The broadcast a batch of reminders goes out as is named for its event.
+fn broadcast_title(event_title: &str) -> String {
+    format!(
+        "[일정 알림] {}",
+        event_title.chars().take(40).collect::<String>()
+    )
 }
 
 impl Desk {
@@ -53,7 +52,7 @@ impl Desk {
                     Err(_) => undiallable.push(r.id),
                 }
             }
-            let title = event_title(&rows[0].body);
+            let title = broadcast_title(&rows[0].event_title);
             if let Some((_, n)) = store::enqueue_texts(
                 &mut tx,
                 &title,
@@ -67,12 +66,7 @@ impl Desk {
                 queued += n;
             }
         }
-        for id in undiallable {
-            sqlx::query("UPDATE program_reminders SET state = 'cancelled' WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        cancel(&mut tx, &undiallable).await?;
         self.commit(tx).await?;
         Ok(queued)
     }
@@ -80,13 +74,18 @@ impl Desk {
 
 #[cfg(test)]
 mod tests {
-    use super::event_title;
+    use super::broadcast_title;
 
     #[test]
-    fn the_broadcast_is_named_for_the_event() {
+    fn the_broadcast_is_named_for_the_event_and_kept_short() {
         assert_eq!(
-            event_title("[연습] [증평군] 마을리더 교육 안내: 2024-06-19 (수) 09:30~12:00, 군청."),
+            broadcast_title("마을리더 교육"),
             "[일정 알림] 마을리더 교육"
+        );
+        let long = "가".repeat(60);
+        assert_eq!(
+            broadcast_title(&long).chars().count(),
+            "[일정 알림] ".chars().count() + 40
         );
     }
 }

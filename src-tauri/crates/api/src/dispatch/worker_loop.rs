@@ -17,13 +17,31 @@ use maeul_dispatch::worker;
 
 use crate::Desk;
 
+/// Where the sync worker is, as the status bar shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    #[default]
+    Idle,
+    Sending,
+    /// The provider cannot be reached (or a pass ran out of time).
+    Offline,
+    /// The provider (or its settings) refused the desk's requests.
+    Refused,
+    RateLimited,
+    /// Waiting out quiet hours.
+    Quiet,
+    /// Stopped after a restore until a person resumes it.
+    Paused,
+    Error,
+}
+
 /// What the status bar shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 pub struct SyncStatus {
     /// The provider in use ("sandbox" when none is configured).
     pub provider: String,
-    /// idle, sending, offline, refused, rate_limited, quiet, paused, error
-    pub state: String,
+    pub state: SyncState,
     /// Why, in Korean, when not idle or sending.
     pub detail: Option<String>,
     /// Deliveries not yet terminal.
@@ -46,10 +64,7 @@ impl SyncLoop {
         desk: Desk,
         on_change: impl Fn(&SyncStatus) + Send + Sync + 'static,
     ) -> (SyncLoop, impl Future<Output = ()> + Send + 'static) {
-        let status = Arc::new(Mutex::new(SyncStatus {
-            state: "idle".into(),
-            ..SyncStatus::default()
-        }));
+        let status = Arc::new(Mutex::new(SyncStatus::default()));
         let wake = Arc::new(Notify::new());
         let (stop, stop_rx) = watch::channel(false);
         let handle = SyncLoop {
@@ -103,14 +118,9 @@ async fn run(
         let (next, wait) = pass(&desk, &mut provider, &mut streak).await;
         let changed = {
             let mut s = status.lock().unwrap_or_else(|e| e.into_inner());
-            let before = (
-                s.state.clone(),
-                s.detail.clone(),
-                s.open,
-                s.provider.clone(),
-            );
+            let before = (s.state, s.detail.clone(), s.open, s.provider.clone());
             let now = (
-                next.state.clone(),
+                next.state,
                 next.detail.clone(),
                 next.open,
                 next.provider.clone(),
@@ -150,7 +160,7 @@ async fn pass(
             Ok(p) => *cached = Some((key, p)),
             Err(e) => {
                 *cached = None;
-                st.state = "refused".into();
+                st.state = SyncState::Refused;
                 st.detail = Some(e.message);
                 return (st, Duration::from_secs(10));
             }
@@ -172,7 +182,7 @@ async fn pass(
     let wait = to_std(r.next_wait(&policy, streak, jiff::SignedDuration::from_secs(1)));
     let (state, detail) = if r.paused.is_some() {
         (
-            "paused",
+            SyncState::Paused,
             Some(
                 "복원한 데이터베이스라 발송을 멈춰 두었습니다: 보낼 내용을 확인한 뒤 발송을 재개하세요"
                     .to_string(),
@@ -180,40 +190,40 @@ async fn pass(
         )
     } else if r.deadline {
         (
-            "offline",
+            SyncState::Offline,
             Some(
                 "발송 서버가 응답하지 않아 이번 회차를 멈췄습니다: 곧 다시 시도합니다".to_string(),
             ),
         )
     } else if r.offline {
         (
-            "offline",
+            SyncState::Offline,
             Some("발송 서버에 연결할 수 없습니다: 연결되면 이어서 보냅니다".to_string()),
         )
     } else if r.rate_limited.is_some() {
         (
-            "rate_limited",
+            SyncState::RateLimited,
             Some("발송 서버가 잠시 기다려 달라고 합니다".to_string()),
         )
     } else if let Some(why) = r.refused.clone() {
-        ("refused", Some(why))
+        (SyncState::Refused, Some(why))
     } else if r.quiet && st.open > 0 && !r.progressed() {
         (
-            "quiet",
+            SyncState::Quiet,
             Some("심야 시간(방송 제한)이라 아침까지 기다립니다".to_string()),
         )
     } else if st.open > 0 {
-        ("sending", None)
+        (SyncState::Sending, None)
     } else {
-        ("idle", None)
+        (SyncState::Idle, None)
     };
-    st.state = state.into();
+    st.state = state;
     st.detail = detail;
     (st, wait)
 }
 
 fn error(mut st: SyncStatus, why: String, wait: Duration) -> (SyncStatus, Duration) {
-    st.state = "error".into();
+    st.state = SyncState::Error;
     st.detail = Some(why);
     (st, wait)
 }

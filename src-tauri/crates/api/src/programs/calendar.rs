@@ -4,34 +4,17 @@ use serde::Serialize;
 
 use maeul_accounts::{Actor, Permission, Scope};
 use maeul_programs::calendar::{self, CalendarEvent, Conflict, EventKind};
+use maeul_programs::store::calendar as stored;
 use maeul_programs::store::{cohorts, trainings, workshops};
 use maeul_programs::{ics, validate};
 
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
-
-/// kind, id, title, owner (cohort or town), starts, ends, place, leader, whose people
-/// (the cohort's id for a workshop, the training's own id).
-type EventRow = (
-    String,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-);
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CalendarView {
     pub events: Vec<CalendarEvent>,
     pub conflicts: Vec<Conflict>,
 }
-
-/// Who is expected at an event: the key compares people across events (their number, else
-/// their name), the second part is what the conflict message shows.
-type Expected = Vec<(String, String)>;
 
 impl Desk {
     /// Events overlapping the days `from..=to` and the clashes among them (no role check:
@@ -41,50 +24,7 @@ impl Desk {
         let to = validate::date("to", to)?;
         let (lo, hi) = (format!("{from}T00:00"), format!("{to}T23:59"));
         let mut conn = self.db.acquire().await?;
-        // Workshops and trainings in one list; the last column says whose people to expect.
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT 'workshop', w.id, w.title, c.name, w.starts_at, w.ends_at, w.place, w.facilitator, w.cohort_id \
-             FROM workshops w JOIN cohorts c ON c.id = w.cohort_id \
-             WHERE w.starts_at <= $2 AND w.ends_at >= $1 \
-             UNION ALL \
-             SELECT 'training', t.id, t.title, n.name, t.starts_at, t.ends_at, t.place, t.trainer, t.id \
-             FROM trainings t JOIN towns n ON n.id = t.town_id \
-             WHERE t.starts_at <= $2 AND t.ends_at >= $1",
-        )
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut events = Vec::with_capacity(rows.len());
-        for (kind, id, title, owner, starts_at, ends_at, place, leader, group) in rows {
-            let (kind, people_sql) = if kind == "training" {
-                (
-                    EventKind::Training,
-                    "SELECT phone, name FROM training_attendees WHERE training_id = $1",
-                )
-            } else {
-                (
-                    EventKind::Workshop,
-                    "SELECT phone, name FROM cohort_people WHERE cohort_id = $1 AND state = 'selected'",
-                )
-            };
-            let people: Vec<(Option<String>, String)> = sqlx::query_as(people_sql)
-                .bind(group)
-                .fetch_all(&mut *conn)
-                .await?;
-            events.push(CalendarEvent {
-                kind,
-                id,
-                title,
-                owner,
-                starts_at,
-                ends_at,
-                place,
-                leader,
-                people: expected(people),
-            });
-        }
-        events.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+        let events = stored::between(&mut conn, &lo, &hi).await?;
         let conflicts = calendar::conflicts(&events);
         Ok(CalendarView { events, conflicts })
     }
@@ -149,13 +89,6 @@ impl Desk {
         let text = ics::export(&name, &events, stamp)?;
         Ok((name, text))
     }
-}
-
-fn expected(people: Vec<(Option<String>, String)>) -> Expected {
-    people
-        .into_iter()
-        .map(|(phone, name)| (phone.unwrap_or_else(|| format!("name:{name}")), name))
-        .collect()
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

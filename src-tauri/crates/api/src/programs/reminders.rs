@@ -7,7 +7,7 @@ use maeul_accounts::{Actor, Permission, Scope, audit};
 use maeul_db::settings;
 use maeul_programs::calendar::EventKind;
 use maeul_programs::pdf;
-use maeul_programs::reminders::{self, QuietHours, Recipient, Skipped};
+use maeul_programs::reminders::{self, QuietHours, Skipped};
 use maeul_programs::store::reminders::{NewReminder, ReminderRow};
 use maeul_programs::store::{reminders as stored, trainings, workshops};
 use maeul_programs::validate;
@@ -59,7 +59,7 @@ impl Desk {
             ));
         }
         let quiet = QuietHours::parse(&s.quiet_hours)
-            .map_err(|e| ApiError::invalid("quiet_hours", e.reason()))?;
+            .map_err(|e| ApiError::invalid("quiet_hours", e.reason))?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let current = settings::get(&mut tx, QUIET_KEY)
             .await?
@@ -96,8 +96,13 @@ impl Desk {
         kind: EventKind,
         id: i64,
     ) -> ApiResult<ReminderPlan> {
-        self.reminders_plan_at(actor, kind, id, reminders::seoul_now())
-            .await
+        self.reminders_plan_at(
+            actor,
+            kind,
+            id,
+            maeul_time::seoul_civil(jiff::Timestamp::now()),
+        )
+        .await
     }
 
     /// [`Desk::reminders_plan`] as of a given Seoul time (tests).
@@ -118,38 +123,17 @@ impl Desk {
         let quiet = QuietHours::parse(&s.quiet_hours)?;
         let practice = actor.in_practice();
         let mut conn = self.db.acquire().await?;
-        let (title, starts_at, ends_at, place, recipients) = match kind {
+        let (title, starts_at, ends_at, place) = match kind {
             EventKind::Workshop => {
                 let w = workshops::get(&mut conn, id).await?;
-                let rows: Vec<(String, Option<String>, bool)> = sqlx::query_as(
-                    "SELECT name, phone, sms_consent FROM cohort_people WHERE cohort_id = $1 AND state = 'selected' ORDER BY id",
-                )
-                .bind(w.cohort_id)
-                .fetch_all(&mut *conn)
-                .await?;
-                (w.title, w.starts_at, w.ends_at, w.place, rows)
+                (w.title, w.starts_at, w.ends_at, w.place)
             }
             EventKind::Training => {
                 let t = trainings::summary(&mut conn, id).await?.training;
-                // Chiefs consented to the desk's messages when they took the office; a walk-in
-                // gave their number for this purpose at the door.
-                let rows: Vec<(String, Option<String>, bool)> = sqlx::query_as(
-                    "SELECT name, phone, 1 FROM training_attendees WHERE training_id = $1 ORDER BY id",
-                )
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-                (t.title, t.starts_at, t.ends_at, t.place, rows)
+                (t.title, t.starts_at, t.ends_at, t.place)
             }
         };
-        let recipients: Vec<Recipient> = recipients
-            .into_iter()
-            .map(|(name, phone, consent)| Recipient {
-                name,
-                phone,
-                consent,
-            })
-            .collect();
+        let recipients = stored::recipients(&mut conn, kind, id).await?;
         let start = validate::datetime("starts_at", &starts_at)?;
         let (planned, skipped) = reminders::plan(start, &offsets, quiet, &recipients, now);
         let tag = if practice { "[연습] " } else { "" };
@@ -165,6 +149,7 @@ impl Desk {
             .map(|(p, due)| NewReminder {
                 event_kind: kind,
                 event_id: id,
+                event_title: &title,
                 recipient: &p.recipient,
                 phone: &p.phone,
                 body: &body,

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -213,7 +213,7 @@ impl Solapi {
 
     fn authorization(&self) -> String {
         let skew = *self.skew.lock().expect("skew lock");
-        let date = (Timestamp::now() + SignedDuration::from_secs(skew))
+        let date = (crate::provider::wall_clock() + SignedDuration::from_secs(skew))
             .strftime("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
         let mut salt = [0u8; 16];
@@ -283,7 +283,9 @@ impl Solapi {
                 429 => return Err(ProviderError::RateLimited { retry_after }),
                 401 if code == "RequestTimeTooSkewed" && attempt == 0 => {
                     if let Some(server) = server_date {
-                        let off = server.duration_since(Timestamp::now()).as_secs();
+                        let off = server
+                            .duration_since(crate::provider::wall_clock())
+                            .as_secs();
                         *self.skew.lock().expect("skew lock") = off;
                         continue;
                     }

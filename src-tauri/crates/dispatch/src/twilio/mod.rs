@@ -200,7 +200,8 @@ impl Twilio {
     }
 
     fn now(&self) -> Timestamp {
-        Timestamp::now() + SignedDuration::from_secs(*self.skew.lock().expect("skew lock"))
+        crate::provider::wall_clock()
+            + SignedDuration::from_secs(*self.skew.lock().expect("skew lock"))
     }
 
     async fn request(
@@ -240,8 +241,9 @@ impl Twilio {
             .and_then(|d| d.to_str().ok())
             .and_then(rfc2822)
         {
-            *self.skew.lock().expect("skew lock") =
-                server.duration_since(Timestamp::now()).as_secs();
+            *self.skew.lock().expect("skew lock") = server
+                .duration_since(crate::provider::wall_clock())
+                .as_secs();
         }
         let retry_after = resp
             .headers()

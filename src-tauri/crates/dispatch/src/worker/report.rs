@@ -1,6 +1,6 @@
 //! What one pass of the worker did, and how long the loops around it wait before the next.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 use crate::policy::Policy;
 use crate::provider::ProviderError;
@@ -100,7 +100,7 @@ impl TickReport {
         }
         if self.interrupted() {
             *streak += 1;
-            let jitter = f64::from(Timestamp::now().subsec_nanosecond() % 1000) / 1000.0;
+            let jitter = fastrand::f64();
             return policy.backoff(*streak, jitter);
         }
         *streak = 0;

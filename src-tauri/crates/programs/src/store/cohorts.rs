@@ -51,6 +51,14 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Cohort, ProgramsError> {
     from_row(row.ok_or(ProgramsError::NotFound("리빙랩 기수"))?)
 }
 
+/// How many cohorts exist (the demo seed adds the card's cohorts only to none).
+pub async fn count(conn: &mut Conn) -> Result<i64, ProgramsError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cohorts")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n)
+}
+
 pub async fn list(db: &Db) -> Result<Vec<CohortSummary>, ProgramsError> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cohorts ORDER BY year DESC, name"

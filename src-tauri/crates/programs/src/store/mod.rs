@@ -1,5 +1,6 @@
 //! SQL for the programme tables, one module per aggregate.
 
+pub mod calendar;
 pub mod cohorts;
 pub mod people;
 pub mod reminders;

@@ -57,7 +57,7 @@ pub async fn write(
         done: 0,
         total,
     });
-    let now = jiff::Timestamp::now().to_string();
+    let now = maeul_time::now_utc();
     let mut known = existing_households(&mut *tx).await?;
     let (max_household,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM households")
         .fetch_one(&mut *tx)

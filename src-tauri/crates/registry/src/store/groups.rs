@@ -63,7 +63,7 @@ fn taken(e: sqlx::Error, name: &str) -> RegistryError {
 
 pub async fn create(conn: &mut Conn, input: &GroupInput) -> Result<i64, RegistryError> {
     let (name, note) = check(input)?;
-    let now = jiff::Timestamp::now().to_string();
+    let now = maeul_time::now_utc();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO registry_groups (name, note, created_at, updated_at) VALUES ($1, $2, $3, $3) \
          RETURNING id",
@@ -84,7 +84,7 @@ pub async fn update(conn: &mut Conn, id: i64, input: &GroupInput) -> Result<(), 
     )
     .bind(&name)
     .bind(&note)
-    .bind(jiff::Timestamp::now().to_string())
+    .bind(maeul_time::now_utc())
     .bind(id)
     .execute(&mut *conn)
     .await
@@ -147,7 +147,7 @@ pub async fn add_members(
     )
     .bind(group_id)
     .bind(&ids)
-    .bind(jiff::Timestamp::now().to_string())
+    .bind(maeul_time::now_utc())
     .execute(&mut *conn)
     .await?;
     touch(conn, group_id).await?;
@@ -175,7 +175,7 @@ pub async fn remove_members(
 
 async fn touch(conn: &mut Conn, group_id: i64) -> Result<(), RegistryError> {
     sqlx::query("UPDATE registry_groups SET updated_at = $1 WHERE id = $2")
-        .bind(jiff::Timestamp::now().to_string())
+        .bind(maeul_time::now_utc())
         .bind(group_id)
         .execute(&mut *conn)
         .await?;

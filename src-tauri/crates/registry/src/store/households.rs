@@ -36,7 +36,7 @@ pub async fn find_or_create(
     .bind(village_id)
     .bind(&address)
     .bind(&head_name)
-    .bind(jiff::Timestamp::now().to_string())
+    .bind(maeul_time::now_utc())
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -51,4 +51,23 @@ pub async fn remove_if_empty(conn: &mut Conn, household_id: i64) -> Result<(), R
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A registered household of a village (by its code), the `nth` in id order: where the demo
+/// seed's enrolment requests come from. village id, household id, address, head's name.
+pub async fn nth_in_village(
+    conn: &mut Conn,
+    village_code: &str,
+    nth: i64,
+) -> Result<(i64, i64, String, String), RegistryError> {
+    let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT v.id, h.id, h.address, h.head_name FROM villages v \
+         JOIN households h ON h.village_id = v.id \
+         WHERE v.code = $1 ORDER BY h.id LIMIT 1 OFFSET $2",
+    )
+    .bind(village_code)
+    .bind(nth)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.ok_or(RegistryError::NotFound("세대"))
 }

@@ -171,7 +171,7 @@ pub async fn insert(
                 .await?
         }
     };
-    let now = jiff::Timestamp::now().to_string();
+    let now = maeul_time::now_utc();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO subscribers (household_id, village_id, name, phone, phone_kind, consent_date, consent_method, \
            want_voice, want_sms, want_kakao, status, enrollment, created_at, updated_at) \
@@ -217,7 +217,7 @@ pub async fn update(
     .bind(input.channels.sms)
     .bind(input.channels.kakao)
     .bind(input.status.as_str())
-    .bind(jiff::Timestamp::now().to_string())
+    .bind(maeul_time::now_utc())
     .bind(id)
     .execute(&mut *conn)
     .await
@@ -259,7 +259,7 @@ pub async fn decide(
     )
     .bind(state.as_str())
     .bind(by)
-    .bind(jiff::Timestamp::now().to_string())
+    .bind(maeul_time::now_utc())
     .bind(id)
     .execute(conn)
     .await?;

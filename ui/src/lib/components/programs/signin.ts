@@ -19,7 +19,7 @@ export async function saveSignIn(kind: EventKind, id: number, name: string) {
 export async function planReminders(kind: EventKind, id: number) {
   try {
     const plan = await call(commands.remindersPlan(kind, id));
-    const skipped = plan.skipped.length ? ` · ${t('reminders.skipped')} ${plan.skipped.length} (${plan.skipped.map((s) => `${s.name}: ${s.reason}`).slice(0, 3).join(', ')})` : '';
+    const skipped = plan.skipped.length ? ` · ${t('reminders.skipped')} ${plan.skipped.length} (${plan.skipped.map((s) => `${s.name}: ${t(`reminders.skip.${s.reason}`)}`).slice(0, 3).join(', ')})` : '';
     notify(`${plan.practice ? '[연습] ' : ''}${t('reminders.scheduled')} ${plan.scheduled}${skipped}`);
   } catch (e) {
     notify(messageOf(e), true);
