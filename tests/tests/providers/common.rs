@@ -8,7 +8,7 @@ use maeul_api::{Actor, Desk, Role};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::provider::Provider;
-use maeul_tests::fake::{self, Config};
+use maeul_fake_provider::{self as fake, Config};
 use serde_json::Value;
 
 pub fn operator() -> Actor {

@@ -1,4 +1,4 @@
-//! The provider clients against the fake provider (`maeul_tests::fake`), through the real
+//! The provider clients against the fake provider (`maeul_fake_provider`), through the real
 //! sync worker.
 
 mod common;

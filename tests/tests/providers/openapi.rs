@@ -10,7 +10,7 @@ use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::provider::{Outgoing, Provider, Submitted};
 use maeul_dispatch::secret::Secret;
 use maeul_dispatch::twilio::{Twilio, TwilioConfig};
-use maeul_tests::fake::{Config, TWILIO_SID};
+use maeul_fake_provider::{Config, TWILIO_SID};
 use serde_json::Value;
 
 use crate::common::start;

@@ -5,7 +5,7 @@
 use maeul_api::{Actor, ErrorCode, Role};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
-use maeul_tests::fake::Config;
+use maeul_fake_provider::Config;
 
 use crate::common::{desk_with_broadcast, drain, operator, start, stats};
 use crate::twilio::client;

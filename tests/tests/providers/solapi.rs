@@ -10,7 +10,7 @@ use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::provider::{Lookup, Provider, ProviderError};
 use maeul_dispatch::secret::Secret;
 use maeul_dispatch::solapi::{Solapi, SolapiConfig};
-use maeul_tests::fake::Config;
+use maeul_fake_provider::Config;
 
 use crate::common::{attempts, desk_with_broadcast, drain, open_rows, operator, start, stats};
 

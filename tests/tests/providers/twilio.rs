@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use maeul_dispatch::secret::Secret;
 use maeul_dispatch::twilio::{Twilio, TwilioConfig};
-use maeul_tests::fake::{Config, TWILIO_SID};
+use maeul_fake_provider::{Config, TWILIO_SID};
 
 use crate::common::{desk_with_broadcast, drain, open_rows, operator, start, stats};
 

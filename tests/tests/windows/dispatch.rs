@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use maeul_tests::fake::{self, Config};
+use maeul_fake_provider::{self as fake, Config};
 
 use crate::wine::{maeul, ok, reg_query, workdir};
 

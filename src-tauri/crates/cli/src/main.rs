@@ -1,10 +1,6 @@
 //! `maeul`: the desk from the command line, for scripts and tests. It calls the same
 //! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
 
-mod bench;
-mod bench_audio;
-mod bench_dispatch;
-mod bench_pdf;
 mod budget;
 mod dispatch;
 mod groups;
@@ -115,11 +111,6 @@ enum Command {
         #[command(subcommand)]
         command: mixer::MixerCommand,
     },
-    /// Benchmarks (run through `./dev bench`).
-    Bench {
-        #[command(subcommand)]
-        command: bench::BenchCommand,
-    },
 }
 
 #[derive(Subcommand)]
@@ -208,7 +199,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
-    // Resolved only by the commands that use a database (bench and most of mixer do not).
+    // Resolved only by the commands that use a database (most of mixer does not).
     let path = || Desk::resolve_db_path(cli.db.clone());
     if let Command::Restore { file } = &cli.command {
         let path = path()?;
@@ -221,9 +212,6 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             "발송은 멈춰 두었습니다: 보낼 내용을 확인한 뒤 `maeul sync --resume`으로 다시 시작하세요"
         );
         return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Bench { command } = cli.command {
-        return bench::run(command).await;
     }
     if let Command::Mixer { command } = cli.command {
         // Rendering needs the database only to look villages' zone codes up.
@@ -324,7 +312,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             println!("백업했습니다: {}", file.display());
             ExitCode::SUCCESS
         }
-        Command::Restore { .. } | Command::Bench { .. } | Command::Mixer { .. } => {
+        Command::Restore { .. } | Command::Mixer { .. } => {
             unreachable!("handled before opening the database")
         }
     };

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use maeul_tests::fake::{self, Config};
+use maeul_fake_provider::{self as fake, Config};
 
 fn maeul(db: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_maeul"));

@@ -1,11 +1,11 @@
-//! `cargo run -p maeul-tests --bin fake-provider -- --port N [--fail-rate R] [--latency-ms M]
+//! `cargo run -p maeul-fake-provider --bin fake-provider -- --port N [--fail-rate R] [--latency-ms M]
 //! [--rate-limit PER_SEC] [--drop-rate R] [--seed S] [--clock-offset-secs S]`
 //! Serves the fake Solapi API on 127.0.0.1 until killed; prints the address when ready.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use maeul_tests::fake::{Config, serve};
+use maeul_fake_provider::{Config, serve};
 
 fn main() {
     let mut config = Config::default();

@@ -1,5 +1,4 @@
-//! `maeul bench import`: the registry import benchmark behind `./dev bench registry`
-//! (`maeul bench pdf`, behind `./dev bench pdf`, lives in `bench_pdf.rs`).
+//! `maeul-bench import`: the registry import benchmark behind `./dev bench registry`.
 //! Writes the demo residents (37,000 households) as .xlsx and CP949 .csv, then times a full
 //! import (read, check, write in one transaction) of each into a fresh database file.
 
@@ -8,57 +7,15 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use clap::Subcommand;
-
 use maeul_api::{Actor, ApiError, Desk, ErrorCode};
 use maeul_registry::demo;
 use maeul_registry::import::{ImportOptions, ImportStage};
-
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// Time importing 37,000 households from .xlsx and from CP949 .csv.
-    Import {
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
-    },
-    /// Time a county-wide broadcast: fan-out planned and persisted (vs a raw bulk INSERT),
-    /// and a full sync to the sandbox.
-    /// With `--fake PATH` (the fake-provider binary) the sync goes to Solapi's API on
-    /// loopback instead of the in-process sandbox.
-    Dispatch {
-        #[arg(long)]
-        fake: Option<std::path::PathBuf>,
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-    },
-    /// Time an hour of audio through the console's whole chain, against sox + opusenc, and
-    /// the live graph's work per block.
-    Audio {
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-        #[arg(long, default_value_t = 60.0)]
-        minutes: f64,
-    },
-    /// Time printing the seed's pledge card (one, and 100 in one PDF), against LibreOffice.
-    Pdf {
-        #[arg(long, default_value_t = 20)]
-        runs: usize,
-    },
-}
 
 fn io(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Io, e.to_string())
 }
 
-pub async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
-    let runs = match command {
-        BenchCommand::Import { runs } => runs,
-        BenchCommand::Pdf { runs } => return crate::bench_pdf::run(runs),
-        BenchCommand::Audio { runs, minutes } => return crate::bench_audio::run(runs, minutes),
-        BenchCommand::Dispatch { runs, fake } => {
-            return crate::bench_dispatch::run(runs, fake.as_deref()).await;
-        }
-    };
+pub async fn run(runs: usize) -> Result<ExitCode, ApiError> {
     let dir = std::env::temp_dir().join(format!("maeul-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let rows = demo::resident_rows(2023);

@@ -1,4 +1,4 @@
-//! `maeul bench dispatch`, behind `./dev bench dispatch`: a county-wide broadcast (voice and
+//! `maeul-bench dispatch`, behind `./dev bench dispatch`: a county-wide broadcast (voice and
 //! SMS to the demo county's 37,000 households) planned and persisted, against a raw bulk
 //! INSERT of the same rows in the same run; then a full sync of it, to the fake provider's
 //! Solapi API on loopback when its binary is given (`./dev bench dispatch` builds it), else to

@@ -1,4 +1,4 @@
-//! `maeul bench pdf`: printing the seed's pledge card. One card (goal ≤ 50 ms, ≤ 150 KB),
+//! `maeul-bench pdf`: printing the seed's pledge card. One card (goal ≤ 50 ms, ≤ 150 KB),
 //! 100 cards into one PDF, and, when LibreOffice is installed, the same card converted by
 //! `soffice --headless` from an equivalent HTML document, as a ratio.
 

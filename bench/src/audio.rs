@@ -1,4 +1,4 @@
-//! `maeul bench audio`: an hour of speech-like audio through the console's whole chain (the
+//! `maeul-bench audio`: an hour of speech-like audio through the console's whole chain (the
 //! graph with its chimes, levelling, Opus 32 kbit/s voice in Ogg, 8 kHz μ-law at -19 dBm0),
 //! against `sox` (to 8 kHz μ-law) plus `opusenc` (32 kbit/s, speech) on the same WAV, each on
 //! one core (`./dev bench audio` pins the process with taskset); and the live graph's work
