@@ -2,6 +2,8 @@
 // into a thrown `DeskError` that screens catch and show. Screens branch on `code`.
 import { commands } from './bindings';
 import type { AnchorState, ApiError, ErrorCode } from './bindings';
+import { errorText, fieldText } from './errors';
+import { i18n, t } from './i18n/index.svelte';
 import { session, signedOut } from './session.svelte';
 
 export { commands } from './bindings';
@@ -14,6 +16,10 @@ export class DeskError extends Error {
     super(e.message);
     this.code = e.code;
     this.field = e.field;
+  }
+
+  get api(): ApiError {
+    return { code: this.code, message: this.message, field: this.field };
   }
 }
 
@@ -31,7 +37,7 @@ export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
 
 /** A `DeskError`'s fields as `{ field: message }`, for forms. */
 export function fieldErrors(e: unknown): Record<string, string> {
-  if (e instanceof DeskError && e.field) return { [e.field]: e.message };
+  if (e instanceof DeskError && e.field) return { [e.field]: fieldText(e.api, i18n.locale, t) };
   return {};
 }
 
@@ -40,7 +46,9 @@ export function anchorIsProblem(state: AnchorState): boolean {
   return state !== 'intact' && state !== 'started' && state !== 'not_kept';
 }
 
+/** What a failure says on screen: by `code` from the catalogue, with the backend's detail. */
 export function messageOf(e: unknown): string {
+  if (e instanceof DeskError) return errorText(e.api, i18n.locale, t);
   if (e instanceof Error) return e.message;
   return String(e);
 }

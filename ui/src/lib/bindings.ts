@@ -874,7 +874,7 @@ async auditList(limit: number, offset: number) : Promise<Result<AuditEntry[], Ap
 
 /** user-defined constants **/
 
-
+export const IMPORT_COLUMNS = [{"aliases":["읍면","읍·면","읍/면","읍면명","town"],"field":"town","header":"읍면","required":false},{"aliases":["마을코드","행정리코드","village_code"],"field":"village_code","header":"마을코드","required":false},{"aliases":["마을","마을명","행정리","리","village"],"field":"village","header":"마을","required":false},{"aliases":["주소","세대주소","address"],"field":"address","header":"주소","required":true},{"aliases":["세대주","세대주명","세대주성명","head","head_name"],"field":"head_name","header":"세대주","required":true},{"aliases":["이름","성명","수신자","수신자명","name"],"field":"name","header":"이름","required":false},{"aliases":["전화번호","전화","연락처","휴대폰","휴대전화","핸드폰","휴대폰번호","phone"],"field":"phone","header":"전화번호","required":true},{"aliases":["동의일자","동의일","개인정보동의일","consent_date"],"field":"consent_date","header":"동의일자","required":false},{"aliases":["동의방법","동의방식","consent_method"],"field":"consent_method","header":"동의방법","required":false},{"aliases":["음성","음성통화","voice"],"field":"voice","header":"음성","required":false},{"aliases":["문자","문자메시지","sms"],"field":"sms","header":"문자","required":false},{"aliases":["카카오톡","카톡","kakao"],"field":"kakao","header":"카카오톡","required":false},{"aliases":["상태","수신상태","status"],"field":"status","header":"상태","required":false}] as const;
 
 /** user-defined types **/
 

@@ -1,5 +1,6 @@
 import { enConsole } from './en.console';
 import { enGroups } from './en.groups';
+import { enErrors } from './en.errors';
 import { enReasons } from './en.reasons';
 import type { MessageKey } from './ko';
 
@@ -8,6 +9,21 @@ export const en: Record<MessageKey, string> = {
   ...enConsole,
   ...enGroups,
   ...enReasons,
+  ...enErrors,
+  'attendance.symbol.excused': "E",
+  'attendance.session_n': "#{n}",
+  'practice.prefix': "[Practice] ",
+  'cohort.sessions_n': "({n} sessions)",
+  'calendar.weekdays': "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+  'calendar.month_title': "{m}/{y}",
+  'dispatch.tag.practice': "Practice",
+  'dispatch.tag.emergency': "Emergency",
+  'file.signin_sheet': "{name} sign-in sheet.pdf",
+  'file.attendance': "{name} attendance.pdf",
+  'file.dispatch_csv': "{title} delivery results.csv",
+  'file.dispatch_pdf': "{title} delivery results.pdf",
+  'file.budget_all': "pledge-cards-all.pdf",
+  'file.registry': "registry.xlsx",
   'app.name': 'Maeul Desk',
   'app.county': 'Jeungpyeong village broadcast',
   'nav.broadcast': 'Broadcast',

@@ -12,6 +12,14 @@ export function t(key: MessageKey): string {
   return catalogues[i18n.locale][key] ?? ko[key];
 }
 
+/** `t(key)` with `{name}` placeholders filled from `params`. */
+export function tf(key: MessageKey, params: Record<string, string | number>): string {
+  return t(key).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** Each language's name in its own language, for the language switch. */
+export const LANGUAGE_NAMES: Record<Locale, string> = { ko: '한국어', en: 'English' };
+
 export function setLocale(locale: Locale) {
   i18n.locale = locale;
   localStorage.setItem('maeul.locale', locale);

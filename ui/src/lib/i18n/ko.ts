@@ -1,12 +1,28 @@
 // 한국어 — the first language. Keys are shared with en.ts; a test checks that both match.
 import { koConsole } from './ko.console';
 import { koGroups } from './ko.groups';
+import { koErrors } from './ko.errors';
 import { koReasons } from './ko.reasons';
 
 export const ko = {
   ...koConsole,
   ...koGroups,
   ...koReasons,
+  ...koErrors,
+  'attendance.symbol.excused': "공",
+  'attendance.session_n': "{n}회",
+  'practice.prefix': "[연습] ",
+  'cohort.sessions_n': "({n}회)",
+  'calendar.weekdays': "월,화,수,목,금,토,일",
+  'calendar.month_title': "{y}년 {m}월",
+  'dispatch.tag.practice': "연습",
+  'dispatch.tag.emergency': "긴급",
+  'file.signin_sheet': "{name} 서명부.pdf",
+  'file.attendance': "{name} 출석현황.pdf",
+  'file.dispatch_csv': "{title} 발송결과.csv",
+  'file.dispatch_pdf': "{title} 발송결과.pdf",
+  'file.budget_all': "공약사업관리카드-전체.pdf",
+  'file.registry': "주민명부.xlsx",
   'app.name': '마을 데스크',
   'app.county': '증평군 마을방송',
   'nav.broadcast': '방송',

@@ -91,6 +91,30 @@ impl Field {
     }
 }
 
+/// A column as the import wizard lists it. The UI takes these from the generated bindings
+/// (`IMPORT_COLUMNS`) so the names it shows are the ones the importer reads.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ImportColumn {
+    pub field: Field,
+    /// The header this column is written under on export.
+    pub header: &'static str,
+    /// Every header the importer accepts for it.
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+pub fn import_columns() -> Vec<ImportColumn> {
+    Field::ALL
+        .into_iter()
+        .map(|field| ImportColumn {
+            field,
+            header: field.header(),
+            aliases: field.aliases(),
+            required: field.required(),
+        })
+        .collect()
+}
+
 fn normalize_header(h: &str) -> String {
     h.trim_start_matches('\u{feff}')
         .chars()

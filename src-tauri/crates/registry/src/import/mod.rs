@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use maeul_db::Db;
 
-pub use columns::{ColumnMap, Field, detect};
+pub use columns::{ColumnMap, Field, ImportColumn, detect, import_columns};
 pub use read::{MAX_FILE_BYTES, TextEncoding};
 
 use crate::RegistryError;
