@@ -2,7 +2,17 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Client;
 
-use crate::{click, css, fill, screenshot, text, text_until};
+use crate::{click, css, digits, failed, fill, screenshot, signed_in, text, text_until};
+
+/// The console under Xvfb (no sound card): the test signal as the microphone.
+#[tokio::test]
+#[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
+async fn console_on_air_recording_to_dispatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, c) = signed_in(dir.path()).await;
+    flow(&c).await;
+    c.close().await.unwrap();
+}
 
 /// A meter's level as the page last drew it.
 async fn level(c: &Client, testid: &str) -> f32 {
@@ -24,8 +34,8 @@ async fn meter_above(c: &Client, testid: &str, db: f32) -> f32 {
             return l;
         }
         if Instant::now() > deadline {
-            screenshot(c, "failure.png").await;
-            panic!("{testid} stayed at {l} dB (screenshot: target/e2e/failure.png)");
+            let shot = failed(c).await;
+            panic!("{testid} stayed at {l} dB (screenshot: target/e2e/{shot})");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -46,10 +56,8 @@ async fn content_until(c: &Client, selector: &str, ok: impl Fn(&str) -> bool) ->
             return t;
         }
         if Instant::now() > deadline {
-            screenshot(c, "failure.png").await;
-            panic!(
-                "{selector} never matched; last text: {t:?} (screenshot: target/e2e/failure.png)"
-            );
+            let shot = failed(c).await;
+            panic!("{selector} never matched; last text: {t:?} (screenshot: target/e2e/{shot})");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
@@ -63,7 +71,7 @@ async fn choose(c: &Client, testid: &str, value: &str) {
         .unwrap_or_else(|e| panic!("choose {value} in {testid}: {e}"));
 }
 
-pub async fn console(c: &Client) {
+async fn flow(c: &Client) {
     click(c, "nav a[href='/broadcast']").await;
     // No sound card under Xvfb: the built-in test signal is the microphone, nothing goes out.
     choose(c, "device-line_out", "none").await;
@@ -95,7 +103,8 @@ pub async fn console(c: &Client) {
     })
     .await;
     meter_above(c, "meter-output", -40.0).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Two seconds on the console's own clock, so the recording has speech to measure.
+    text_until(c, "[data-testid=on-air-clock]", |t| digits(t) >= 2).await;
     screenshot(c, "console-on-air.png").await;
 
     click(c, "[data-testid=console-stop]").await;

@@ -2,11 +2,22 @@ use fantoccini::Client;
 
 use crate::{click, css, fill, screenshot, text, text_until, until_gone};
 
+/// Dispatch on a desk restored from a backup: the outbox waits for a person to resume it.
+#[tokio::test]
+#[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
+async fn dispatch_restored_outbox_compose_send_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::first_run::restored(dir.path());
+    let (_driver, c) = crate::sign_in(&db).await;
+    flow(&c).await;
+    c.close().await.unwrap();
+}
+
 /// Dispatch: a long text shows as LMS with its byte count, two villages picked from the list
 /// give the summary of who gets what, two presses send it, and the progress view fills in
 /// as the app's own sync worker hands it to the sandbox, saying why some calls and texts did
 /// not get through and that they will be tried again.
-pub async fn dispatch(c: &Client) {
+async fn flow(c: &Client) {
     click(c, "nav a[href='/dispatch']").await;
     css(c, "[data-testid=sync-status]").await;
     // Restored from a backup: nothing is sent until whoever manages dispatch resumes.

@@ -1,11 +1,21 @@
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 
-use crate::{click, css, fill, screenshot, text, text_until, until_gone};
+use crate::{click, count_until, css, fill, screenshot, signed_in, text, text_until, until_gone};
+
+/// Living lab and chief training.
+#[tokio::test]
+#[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
+async fn programmes_workshops_calendar_and_check_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, c) = signed_in(dir.path()).await;
+    flow(&c).await;
+    c.close().await.unwrap();
+}
 
 /// Living lab and chief training: a workshop added through the form that clashes with the
 /// 2nd workshop is saved with a warning and shows red on the July 2024 calendar; Enter at the
 /// check-in desk checks in the first match; practice mode puts the banner on every screen.
-pub async fn programmes(c: &Client) {
+async fn flow(c: &Client) {
     click(c, "nav a[href='/programs']").await;
     // The calendar opens on the latest month with events: the results event, September 2024.
     text_until(c, "[data-testid=cal-title]", |t| t == "2024년 9월").await;
@@ -35,24 +45,13 @@ pub async fn programmes(c: &Client) {
     click(c, "[data-testid=workshop-save]").await;
     let warned = text_until(c, "[data-testid=toast]", |t| t.contains("겹칩니다")).await;
     assert!(warned.contains("장소 겹침"), "{warned}");
-    let rows = c
-        .find_all(Locator::Css("[data-testid=workshop-row]"))
-        .await
-        .unwrap()
-        .len();
-    assert_eq!(rows, 5);
+    count_until(c, "[data-testid=workshop-row]", 5).await;
     screenshot(c, "programs-cohort-added.png").await;
     // Deleting the 2nd workshop and undoing it brings back every attendance mark it had.
     let totals = text(c, "[data-testid=attendance-grid] tfoot").await;
     click(c, "[data-testid=workshop-row]:nth-child(3) button.danger").await;
     text_until(c, "[data-testid=toast]", |t| t.contains("2차")).await;
-    assert_eq!(
-        c.find_all(Locator::Css("[data-testid=workshop-row]"))
-            .await
-            .unwrap()
-            .len(),
-        4
-    );
+    count_until(c, "[data-testid=workshop-row]", 4).await;
     click(c, "[data-testid=toast-action]").await;
     text_until(c, "[data-testid=attendance-grid] tfoot", |t| t == totals).await;
 
@@ -66,16 +65,8 @@ pub async fn programmes(c: &Client) {
     })
     .await;
     assert!(clashes.contains("참여자 이중 일정"), "{clashes}");
-    let events = c
-        .find_all(Locator::Css("[data-testid=cal-event]"))
-        .await
-        .unwrap();
-    assert_eq!(events.len(), 3);
-    let red = c
-        .find_all(Locator::Css("[data-testid=cal-event].clash"))
-        .await
-        .unwrap();
-    assert_eq!(red.len(), 2);
+    count_until(c, "[data-testid=cal-event]", 3).await;
+    count_until(c, "[data-testid=cal-event].clash", 2).await;
     screenshot(c, "programs-calendar.png").await;
 
     click(c, "[data-testid=tab-training]").await;
