@@ -43,6 +43,28 @@ pub struct Desk {
     _lock: Option<std::sync::Arc<maeul_db::lock::DbLock>>,
     /// The audit chain's head sealed beside the file; `None` for an in-memory desk.
     anchor: Option<std::sync::Arc<anchor::AuditAnchor>>,
+    /// This desk's name on the outbox rows it leases, and the lock that keeps its passes
+    /// one at a time (so a pass may take back what its own earlier pass left submitting).
+    sender: Sender,
+}
+
+#[derive(Clone)]
+struct Sender {
+    worker: std::sync::Arc<str>,
+    passes: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Sender {
+    /// `host:pid:n`: two desks opened in one process (tests, the CLI beside a library user)
+    /// are two workers as much as two processes are.
+    fn new() -> Sender {
+        static OPENED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Sender {
+            worker: format!("{}:{n}", maeul_dispatch::policy::worker_name()).into(),
+            passes: Default::default(),
+        }
+    }
 }
 
 /// The print date shown in every printed footer: Korean time, minutes, like every other
@@ -70,6 +92,7 @@ impl Desk {
             db_path: Some(path.to_owned()),
             _lock: Some(std::sync::Arc::new(lock)),
             anchor: Some(std::sync::Arc::new(anchor)),
+            sender: Sender::new(),
         })
     }
 
@@ -80,6 +103,7 @@ impl Desk {
             db_path: None,
             _lock: None,
             anchor: None,
+            sender: Sender::new(),
         })
     }
 

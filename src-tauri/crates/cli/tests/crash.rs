@@ -62,6 +62,9 @@ async fn sigkilled_sync_loses_nothing_and_sends_nothing_twice() {
         ("dispatch.retry_schedule", "1s"),
         ("dispatch.backoff_base", "1s"),
         ("dispatch.quiet_hours", "off"),
+        // A killed process's rows wait out its lease (this plus a quarter) before another
+        // looks them up; a county-wide pass against the fake takes well under a second.
+        ("dispatch.pass_deadline", "5s"),
     ] {
         ok(maeul(&db).args(["settings", "set", k, v]).output().unwrap());
     }

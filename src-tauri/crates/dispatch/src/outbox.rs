@@ -95,6 +95,14 @@ pub fn idempotency_key(broadcast_id: i64, channel: Channel, e164: &str, attempt:
     hex::encode(&h.finalize()[..16])
 }
 
+/// Who holds the rows a pass moves to submitting, and until when (UTC stamp): until then no
+/// other worker looks them up or puts them back.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease<'a> {
+    pub owner: &'a str,
+    pub until: &'a str,
+}
+
 /// A pending delivery about to be handed to a provider.
 #[derive(Debug, Clone)]
 pub struct Due {
@@ -130,14 +138,16 @@ pub(crate) async fn stage(
     Ok(())
 }
 
-/// [`begin_submit`] for a whole batch in one statement; returns (id, key) of the rows that
-/// were still pending and are now submitting.
+/// [`begin_submit`] for a whole batch in one statement: the claim. Returns (id, key) of the
+/// rows that were still pending and are now submitting under `lease`; rows another worker
+/// claimed first are not among them, so no two workers ever hold the same row.
 pub async fn begin_submit_batch(
     conn: &mut Conn,
     due: &[Due],
     provider: &str,
     group_id: Option<&str>,
     now: &str,
+    lease: Lease<'_>,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let rows: Vec<serde_json::Value> = due
         .iter()
@@ -150,6 +160,7 @@ pub async fn begin_submit_batch(
     stage(conn, rows).await?;
     sqlx::query(
         "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, provider_group_id = $3, \
+             lease_owner = $4, lease_until = $5, \
              attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              idempotency_key = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND +state = 'pending'",
@@ -157,14 +168,19 @@ pub async fn begin_submit_batch(
     .bind(provider)
     .bind(now)
     .bind(group_id)
+    .bind(lease.owner)
+    .bind(lease.until)
     .execute(&mut *conn)
     .await?;
     // The rows this call moved (not one another worker took first), as one JSON row.
     let (json,): (String,) = sqlx::query_as(
         "SELECT COALESCE(json_group_array(json_array(d.id, d.idempotency_key)), '[]') \
          FROM staged s JOIN deliveries d ON d.id = s.id \
-         WHERE d.state = 'submitting' AND d.idempotency_key = s.b",
+         WHERE d.state = 'submitting' AND d.idempotency_key = s.b AND d.lease_owner = $1 \
+             AND d.lease_until = $2",
     )
+    .bind(lease.owner)
+    .bind(lease.until)
     .fetch_one(&mut *conn)
     .await?;
     Ok(serde_json::from_str(&json).unwrap_or_default())
@@ -184,6 +200,7 @@ pub async fn record_submitted_batch(
     stage(conn, rows).await?;
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($1, provider_group_id), updated_at = $2, \
+             lease_owner = NULL, lease_until = NULL, \
              provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND +state = 'submitting'",
     )
@@ -253,6 +270,7 @@ pub async fn begin_submit(
     id: i64,
     provider: &str,
     now: &str,
+    lease: Lease<'_>,
 ) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(i64, String, String, i64)> = sqlx::query_as(
         "SELECT broadcast_id, channel, e164, attempt FROM deliveries WHERE id = $1 AND state = 'pending'",
@@ -263,14 +281,19 @@ pub async fn begin_submit(
     let Some((broadcast_id, channel, e164, attempt)) = row else {
         return Ok(None);
     };
+    let Some(channel) = Channel::parse(&channel) else {
+        return Err(sqlx::Error::Decode(
+            format!("delivery {id}: unknown channel {channel:?}").into(),
+        ));
+    };
     let due = Due {
         id,
         broadcast_id,
-        channel: Channel::parse(&channel).unwrap_or(Channel::Sms),
+        channel,
         e164,
         attempt: attempt as u32,
     };
-    let moved = begin_submit_batch(conn, &[due], provider, None, now).await?;
+    let moved = begin_submit_batch(conn, &[due], provider, None, now, lease).await?;
     Ok(moved.into_iter().next().map(|(_, key)| key))
 }
 
@@ -280,7 +303,8 @@ pub async fn begin_submit(
 pub async fn unsubmit(conn: &mut Conn, id: i64, now: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'pending', attempt = MAX(attempt - 1, 0), idempotency_key = NULL, \
-         provider_group_id = NULL, updated_at = $2 WHERE id = $1 AND state = 'submitting'",
+         provider_group_id = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2 \
+         WHERE id = $1 AND state = 'submitting'",
     )
     .bind(id)
     .bind(now)
@@ -299,7 +323,8 @@ pub async fn record_submitted(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($2, provider_group_id), \
-         provider_message_id = $3, updated_at = $4 WHERE id = $1 AND state = 'submitting'",
+         provider_message_id = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 \
+         WHERE id = $1 AND state = 'submitting'",
     )
     .bind(id)
     .bind(group_id)
@@ -335,12 +360,24 @@ pub struct InFlight {
     pub previous_id: Option<String>,
 }
 
-pub async fn in_flight(conn: &mut Conn) -> Result<Vec<InFlight>, sqlx::Error> {
+/// Rows left submitting that `worker` may look up at the provider: its own (from an earlier
+/// pass of its own, which has ended: a lost answer, a pass cut at its deadline) and any whose
+/// lease has run out by `now` (the holder stopped). A row under another worker's live lease
+/// may be mid-call and is not touched.
+pub async fn in_flight(
+    conn: &mut Conn,
+    now: &str,
+    worker: &str,
+) -> Result<Vec<InFlight>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, COALESCE(provider, '') AS provider, COALESCE(idempotency_key, '') AS key, \
          provider_group_id AS group_id, e164, channel, provider_message_id AS previous_id \
-         FROM deliveries WHERE state = 'submitting' ORDER BY provider_group_id, id",
+         FROM deliveries WHERE state = 'submitting' \
+             AND (lease_until IS NULL OR lease_until <= $1 OR lease_owner = $2) \
+         ORDER BY provider_group_id, id",
     )
+    .bind(now)
+    .bind(worker)
     .fetch_all(&mut *conn)
     .await
 }
@@ -363,7 +400,7 @@ pub async fn schedule_retry_batch(
     )
     .await?;
     let done = sqlx::query(
-        "UPDATE deliveries SET state = 'pending', updated_at = $1, \
+        "UPDATE deliveries SET state = 'pending', updated_at = $1, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
@@ -393,7 +430,7 @@ pub async fn fail_batch(
     )
     .await?;
     let done = sqlx::query(
-        "UPDATE deliveries SET state = 'failed', updated_at = $2, \
+        "UPDATE deliveries SET state = 'failed', updated_at = $2, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
          WHERE id IN (SELECT id FROM staged) AND +state = $1",

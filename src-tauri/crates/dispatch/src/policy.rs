@@ -24,6 +24,10 @@ const RETENTION_DEFAULT_DAYS: i64 = 365;
 /// Shorter would lose what an auditor asks about a quarter's broadcasts; longer than ten
 /// years is no retention at all.
 const RETENTION_RANGE: std::ops::RangeInclusive<i64> = 30..=3650;
+/// The longest one pass may take (`5s` … `30m`); the lease on the rows it sends is this plus
+/// a margin, so a pass is always cut before its lease runs out.
+pub const PASS_DEADLINE: &str = "dispatch.pass_deadline";
+const PASS_DEADLINE_RANGE: std::ops::RangeInclusive<i64> = 5..=1800;
 
 /// Which channel stands in when a text fails for good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -78,6 +82,39 @@ pub struct Policy {
     /// otherwise hold the sync loop (and the status bar) in one pass for ever. What a cut pass
     /// left submitting is looked up at the provider by the next.
     pub pass_deadline: SignedDuration,
+    /// This worker's name on the rows it leases ([`worker_name`]): what another desk's
+    /// status shows as holding them.
+    pub worker: String,
+}
+
+/// The machine and process a worker runs in, e.g. `PC-01:4242`: the app and `maeul sync`
+/// on one PC are two workers.
+pub fn worker_name() -> String {
+    let host = std::env::var("COMPUTERNAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "desk".into());
+    format!("{host}:{}", std::process::id())
+}
+
+fn pass_deadline(value: &str) -> Result<SignedDuration, DispatchError> {
+    let bad = || {
+        DispatchError::invalid(
+            PASS_DEADLINE,
+            format!(
+                "{}초에서 {}분 사이의 기간 하나입니다 (예: 2m, 받은 값: {value})",
+                PASS_DEADLINE_RANGE.start(),
+                PASS_DEADLINE_RANGE.end() / 60
+            ),
+        )
+    };
+    match parse_durations(PASS_DEADLINE, value)?.as_slice() {
+        [d] if PASS_DEADLINE_RANGE.contains(&d.as_secs()) => Ok(*d),
+        _ => Err(bad()),
+    }
 }
 
 fn retention_days(value: &str) -> Result<i64, DispatchError> {
@@ -117,6 +154,7 @@ impl Default for Policy {
             chief_notice: true,
             retention: SignedDuration::from_hours(24 * RETENTION_DEFAULT_DAYS),
             pass_deadline: SignedDuration::from_mins(2),
+            worker: worker_name(),
         }
     }
 }
@@ -147,6 +185,9 @@ impl Policy {
         if let Some(v) = get(conn, RETENTION_DAYS).await? {
             p.retention = SignedDuration::from_hours(24 * retention_days(&v)?);
         }
+        if let Some(v) = get(conn, PASS_DEADLINE).await? {
+            p.pass_deadline = pass_deadline(&v)?;
+        }
         Ok(p)
     }
 
@@ -165,8 +206,18 @@ impl Policy {
             QUIET_HOURS => QuietHours::parse(value).map(drop).map_err(Into::into),
             CHIEF_NOTICE => on_off(key, value).map(drop),
             RETENTION_DAYS => retention_days(value).map(drop),
+            PASS_DEADLINE => pass_deadline(value).map(drop),
             _ => Err(DispatchError::invalid(key, "발송 설정이 아닙니다")),
         }
+    }
+
+    /// How long a pass's rows stay leased: its deadline (the pass is cut then, dropping its
+    /// provider call) plus a quarter of it, at least a second and at most 30 s, for the
+    /// commit after the cut and for clocks that differ between desks.
+    pub fn lease(&self) -> SignedDuration {
+        let margin = (self.pass_deadline / 4)
+            .clamp(SignedDuration::from_secs(1), SignedDuration::from_secs(30));
+        self.pass_deadline + margin
     }
 
     /// The wait after the `n`th consecutive rate limit or outage (n from 1): the base doubled

@@ -3,8 +3,14 @@
 
 use maeul_dispatch::fanout::{Channel, Planned};
 use maeul_dispatch::outbox::{
-    DeliveryState as S, advance, begin_submit, idempotency_key, in_flight, insert_planned,
+    DeliveryState as S, Lease, advance, begin_submit, idempotency_key, in_flight, insert_planned,
     record_submitted, schedule_retry,
+};
+
+/// A lease that runs out a minute after the tests' `now`.
+const LEASE: Lease<'static> = Lease {
+    owner: "PC-01:1",
+    until: "2026-11-26T00:01:00Z",
 };
 use maeul_dispatch::provider::Reason;
 
@@ -54,18 +60,35 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
         .await
         .unwrap();
 
-    let key = begin_submit(&mut conn, id, "sandbox", now)
+    let key = begin_submit(&mut conn, id, "sandbox", now, LEASE)
         .await
         .unwrap()
         .expect("pending row");
     assert_eq!(key, idempotency_key(b, Channel::Sms, "+821000990001", 1));
     // A second worker finds it no longer pending.
     assert_eq!(
-        begin_submit(&mut conn, id, "sandbox", now).await.unwrap(),
+        begin_submit(&mut conn, id, "sandbox", now, LEASE)
+            .await
+            .unwrap(),
         None
     );
-    // The desk stops here: the row says what must be reconciled, with the key the provider saw.
-    let flying = in_flight(&mut conn).await.unwrap();
+    // The desk stops here. While the lease holds, the row is its holder's, maybe mid-call:
+    // no other worker looks it up; its holder's next pass does.
+    assert!(
+        in_flight(&mut conn, "2026-11-26T00:00:59Z", "PC-02:2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        in_flight(&mut conn, "2026-11-26T00:00:59Z", LEASE.owner)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Once it has run out, the row says what must be reconciled, with the key the provider saw.
+    let flying = in_flight(&mut conn, LEASE.until, "PC-02:2").await.unwrap();
     assert_eq!(flying.len(), 1);
     let f = &flying[0];
     assert_eq!(
@@ -111,7 +134,12 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
             .unwrap()
     );
     assert_eq!(state_of(&mut conn, id).await.0, "delivered");
-    assert!(in_flight(&mut conn).await.unwrap().is_empty());
+    assert!(
+        in_flight(&mut conn, LEASE.until, "PC-02:2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -131,7 +159,7 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-    let first = begin_submit(&mut conn, id, "twilio", now)
+    let first = begin_submit(&mut conn, id, "twilio", now, LEASE)
         .await
         .unwrap()
         .unwrap();
@@ -146,7 +174,7 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
     );
     let (state, attempt, _) = state_of(&mut conn, id).await;
     assert_eq!((state.as_str(), attempt), ("pending", 1));
-    let second = begin_submit(&mut conn, id, "twilio", now)
+    let second = begin_submit(&mut conn, id, "twilio", now, LEASE)
         .await
         .unwrap()
         .unwrap();

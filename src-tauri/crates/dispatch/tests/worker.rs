@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use maeul_dispatch::fanout::{Channel, Planned};
-use maeul_dispatch::outbox::{begin_submit, insert_planned};
+use maeul_dispatch::outbox::{Lease, begin_submit, insert_planned};
 use maeul_dispatch::policy::Policy;
 use maeul_dispatch::provider::{Lookup, Outgoing, Provider};
 use maeul_dispatch::sandbox::Sandbox;
@@ -99,6 +99,17 @@ fn start() -> Timestamp {
     "2026-11-26T00:00:00Z".parse().unwrap()
 }
 
+/// The lease of a worker that claimed rows at `start()` and then died.
+const CRASHED: Lease<'static> = Lease {
+    owner: "PC-01:1",
+    until: "2026-11-26T00:02:30Z",
+};
+
+/// When the crashed worker's lease has run out.
+fn after_lease() -> Timestamp {
+    CRASHED.until.parse().unwrap()
+}
+
 #[tokio::test]
 async fn every_delivery_settles_and_none_is_sent_twice() {
     let db = desk_with_broadcast(40).await;
@@ -143,7 +154,7 @@ async fn a_crash_after_the_provider_accepted_is_not_sent_again() {
             .unwrap();
     // The worker wrote the row and the provider took the message; then the desk died before
     // recording the provider's answer.
-    let key = begin_submit(&mut conn, id, "sandbox", "2026-11-26T00:00:00Z")
+    let key = begin_submit(&mut conn, id, "sandbox", "2026-11-26T00:00:00Z", CRASHED)
         .await
         .unwrap()
         .unwrap();
@@ -159,11 +170,16 @@ async fn a_crash_after_the_provider_accepted_is_not_sent_again() {
     sandbox.submit(None, &sent).await.unwrap();
     drop(conn);
 
+    // While its lease holds, the row is left alone (its holder may be mid-call).
     let report = tick(&db, &sandbox, &Policy::default(), start())
         .await
         .unwrap();
+    assert_eq!((report.reconciled, report.requeued), (0, 0));
+    let report = tick(&db, &sandbox, &Policy::default(), after_lease())
+        .await
+        .unwrap();
     assert_eq!(report.reconciled, 1);
-    drain(&db, &sandbox, start()).await;
+    drain(&db, &sandbox, after_lease()).await;
     assert_eq!(
         sandbox.stats(),
         (2, 0),
@@ -180,17 +196,17 @@ async fn a_crash_before_the_provider_call_sends_it_once() {
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-    begin_submit(&mut conn, id, "sandbox", "2026-11-26T00:00:00Z")
+    begin_submit(&mut conn, id, "sandbox", "2026-11-26T00:00:00Z", CRASHED)
         .await
         .unwrap()
         .unwrap();
     drop(conn);
 
-    let report = tick(&db, &sandbox, &Policy::default(), start())
+    let report = tick(&db, &sandbox, &Policy::default(), after_lease())
         .await
         .unwrap();
     assert_eq!((report.reconciled, report.requeued), (0, 1));
-    drain(&db, &sandbox, start()).await;
+    drain(&db, &sandbox, after_lease()).await;
     assert_eq!(sandbox.stats(), (2, 0));
     assert_eq!(
         states(&db).await,
@@ -314,4 +330,112 @@ async fn a_stalled_provider_cuts_the_pass_at_its_deadline_and_nothing_is_lost() 
     let sandbox = Sandbox::new();
     drain(&db, &sandbox, start()).await;
     assert_eq!(sandbox.stats(), (6, 0));
+}
+
+/// The sandbox behind a gate: the first send waits, inside the provider call, until the test
+/// opens the gate. What a slow provider looks like while a second worker runs.
+struct Gated {
+    sandbox: Sandbox,
+    first: std::sync::atomic::AtomicBool,
+    entered: tokio::sync::Notify,
+    open: tokio::sync::Notify,
+}
+
+impl Provider for Gated {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+    fn submit<'a>(
+        &'a self,
+        group: Option<&'a str>,
+        batch: &'a [Outgoing],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Submitted>, maeul_dispatch::provider::ProviderError>,
+    > {
+        Box::pin(async move {
+            if self.first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                self.entered.notify_one();
+                self.open.notified().await;
+            }
+            self.sandbox.submit(group, batch).await
+        })
+    }
+    fn status<'a>(
+        &'a self,
+        ids: &'a [maeul_dispatch::provider::MessageRef],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Receipt>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.sandbox.status(ids)
+    }
+    fn find<'a>(
+        &'a self,
+        group: Option<&'a str>,
+        keys: &'a [Lookup],
+    ) -> maeul_dispatch::provider::BoxFuture<
+        'a,
+        Result<Vec<maeul_dispatch::provider::Found>, maeul_dispatch::provider::ProviderError>,
+    > {
+        self.sandbox.find(group, keys)
+    }
+}
+
+/// The app and `maeul sync` on one file: while one worker is inside the provider call with
+/// its rows submitting, the other's pass must neither put them back nor send them again.
+/// (Before leases, the second pass took them for a crash's leftovers, found them absent at
+/// the provider, requeued and resent them.)
+#[tokio::test]
+async fn two_workers_on_one_database_never_send_a_row_twice() {
+    let db = desk_with_broadcast(5).await;
+    let provider = Gated {
+        sandbox: Sandbox::new(),
+        first: true.into(),
+        entered: tokio::sync::Notify::new(),
+        open: tokio::sync::Notify::new(),
+    };
+    let app = Policy {
+        worker: "PC-01:100".into(),
+        ..Policy::default()
+    };
+    let sync = Policy {
+        worker: "PC-01:200".into(),
+        ..Policy::default()
+    };
+    let first = async { tick(&db, &provider, &app, start()).await.unwrap() };
+    let second = async {
+        provider.entered.notified().await;
+        // Thirty seconds on: the first pass is still within its lease (two and a half minutes).
+        let report = tick(
+            &db,
+            &provider,
+            &sync,
+            start() + SignedDuration::from_secs(30),
+        )
+        .await
+        .unwrap();
+        provider.open.notify_one();
+        report
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!(
+        (second.requeued, second.reconciled, second.submitted),
+        (0, 0, 0),
+        "the second worker left the first one's rows alone: {second:?}"
+    );
+    assert_eq!(first.submitted, 10, "{first:?}");
+    let (holders,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM deliveries WHERE lease_owner IS NOT NULL OR lease_until IS NOT NULL",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(holders, 0, "a recorded send keeps no lease");
+    drain(&db, &provider.sandbox, start()).await;
+    assert_eq!(
+        provider.sandbox.stats().1,
+        0,
+        "nothing reached the provider twice"
+    );
 }

@@ -18,13 +18,14 @@ pub const IDLE_LOCK_DEFAULT: u32 = 15;
 const IDLE_LOCK_MAX: u32 = 480;
 
 /// The settings `maeul settings set` accepts.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     policy::RETRY_SCHEDULE,
     policy::BACKOFF_BASE,
     policy::FALLBACK,
     policy::QUIET_HOURS,
     policy::CHIEF_NOTICE,
     policy::RETENTION_DAYS,
+    policy::PASS_DEADLINE,
     TWO_PERSON_APPROVAL,
     "programs.reminder_offsets",
     IDLE_LOCK_MINUTES,

@@ -134,6 +134,9 @@ impl Desk {
         provider: &dyn Provider,
         policy: &Policy,
     ) -> ApiResult<TickReport> {
+        // One pass at a time per desk: a pass takes back rows this worker left submitting,
+        // which is only safe when none of its own calls is still out.
+        let _one_at_a_time = self.sender.passes.lock().await;
         let now = Timestamp::now();
         let reminders = self.queue_due_reminders(now).await?;
         let mut r = worker::tick(&self.db, provider, policy, now).await?;
@@ -197,7 +200,9 @@ impl Desk {
     /// The sending policy as stored now (read again each pass: settings take effect at once).
     pub(crate) async fn dispatch_policy(&self) -> ApiResult<Policy> {
         let mut conn = self.db.acquire().await?;
-        Ok(Policy::load(&mut conn).await?)
+        let mut policy = Policy::load(&mut conn).await?;
+        policy.worker = self.sender.worker.to_string();
+        Ok(policy)
     }
 
     /// Deliveries not yet terminal.

@@ -91,6 +91,16 @@ macro_rules! due_sql {
     };
 }
 
+/// A channel as stored; anything else is a damaged row, reported rather than sent as SMS.
+fn channel(stored: &str, id: i64) -> Result<Channel, DispatchError> {
+    Channel::parse(stored).ok_or_else(|| {
+        DispatchError::invalid(
+            "channel",
+            format!("발송 {id}: 모르는 채널입니다 ({stored:?})"),
+        )
+    })
+}
+
 /// Rows cross from SQLite as one JSON array: sqlx's driver hands each result row over a
 /// channel between threads, which for thousands of rows costs more than the query.
 fn json_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, DispatchError> {
@@ -124,14 +134,16 @@ async fn submit_due(
     let at = stamp(now);
     let rows: Vec<outbox::Due> = due
         .iter()
-        .map(|(id, b, channel, e164, attempt, ..)| outbox::Due {
-            id: *id,
-            broadcast_id: *b,
-            channel: Channel::parse(channel).unwrap_or(Channel::Sms),
-            e164: e164.clone(),
-            attempt: *attempt as u32,
+        .map(|(id, b, stored, e164, attempt, ..)| {
+            Ok(outbox::Due {
+                id: *id,
+                broadcast_id: *b,
+                channel: channel(stored, *id)?,
+                e164: e164.clone(),
+                attempt: *attempt as u32,
+            })
         })
-        .collect();
+        .collect::<Result<_, DispatchError>>()?;
     let group = match provider.open_group().await {
         Ok(g) => g,
         Err(e) => {
@@ -139,9 +151,23 @@ async fn submit_due(
             return Ok(());
         }
     };
+    // The claim: one write transaction moves the rows that are still pending to submitting
+    // under this worker's lease. Rows another worker claimed meanwhile are not returned.
+    let until = stamp(now + policy.lease());
+    let lease = outbox::Lease {
+        owner: &policy.worker,
+        until: &until,
+    };
     let mut tx = maeul_db::begin_write(db).await?;
-    let keys =
-        outbox::begin_submit_batch(&mut tx, &rows, provider.name(), group.as_deref(), &at).await?;
+    let keys = outbox::begin_submit_batch(
+        &mut tx,
+        &rows,
+        provider.name(),
+        group.as_deref(),
+        &at,
+        lease,
+    )
+    .await?;
     tx.commit().await?;
     let keys: std::collections::HashMap<i64, String> = keys.into_iter().collect();
     let batch: Vec<Outgoing> = due
@@ -273,8 +299,11 @@ async fn pass(
     }
 
     // 1. Rows a crash left between "about to send" and "sent": ask the provider first,
-    // one group (or, for providers without groups, one batch) at a time.
-    let in_flight: Vec<_> = outbox::in_flight(&mut conn)
+    // one group (or, for providers without groups, one batch) at a time. Only this worker's
+    // own leftovers (its passes run one at a time) and rows whose lease ran out: a live lease
+    // is another worker (the app beside `maeul sync`, another desk) maybe still sending
+    // them, and putting them back would send them twice.
+    let in_flight: Vec<_> = outbox::in_flight(&mut conn, &at, &policy.worker)
         .await?
         .into_iter()
         .filter(|r| r.provider == provider.name())
@@ -285,13 +314,15 @@ async fn pass(
         for part in chunk.chunks(policy.batch.max(1) as usize) {
             let lookups: Vec<Lookup> = part
                 .iter()
-                .map(|r| Lookup {
-                    key: r.key.clone(),
-                    to: r.e164.clone(),
-                    channel: Channel::parse(&r.channel).unwrap_or(Channel::Sms),
-                    previous: r.previous_id.clone(),
+                .map(|r| {
+                    Ok(Lookup {
+                        key: r.key.clone(),
+                        to: r.e164.clone(),
+                        channel: channel(&r.channel, r.id)?,
+                        previous: r.previous_id.clone(),
+                    })
                 })
-                .collect();
+                .collect::<Result<_, DispatchError>>()?;
             let group = part[0].group_id.as_deref();
             let found = match provider.find(group, &lookups).await {
                 Ok(f) => f,
@@ -430,16 +461,15 @@ async fn collect_receipts(
     };
     let (mut delivered, mut answered, mut listened) = (Vec::new(), Vec::new(), Vec::new());
     let mut failures = Failures::default();
-    for ((id, _, attempt, channel, _), receipt) in open.into_iter().zip(receipts) {
+    for ((id, _, attempt, stored, _), receipt) in open.into_iter().zip(receipts) {
         match receipt {
             Receipt::InProgress => {}
             Receipt::Delivered => delivered.push(id),
             Receipt::Answered => answered.push(id),
             Receipt::Listened => listened.push(id),
             Receipt::Failed(failure) => {
-                let channel = Channel::parse(&channel).unwrap_or(Channel::Sms);
                 failures.add(
-                    (id, attempt as u32, channel),
+                    (id, attempt as u32, channel(&stored, id)?),
                     failure,
                     policy,
                     provider,
