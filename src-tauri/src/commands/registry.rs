@@ -71,8 +71,15 @@ pub async fn request_enrollment(s: Desk<'_>, input: SubscriberInput) -> ApiResul
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_subscriber(s: Desk<'_>, id: i64, input: SubscriberInput) -> ApiResult<()> {
-    s.desk.update_subscriber(&s.actor().await?, id, input).await
+pub async fn update_subscriber(
+    s: Desk<'_>,
+    id: i64,
+    version: i64,
+    input: SubscriberInput,
+) -> ApiResult<()> {
+    s.desk
+        .update_subscriber(&s.actor().await?, id, version, input)
+        .await
 }
 
 #[tauri::command]

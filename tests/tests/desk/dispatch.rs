@@ -744,7 +744,7 @@ async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_f
         status: maeul_registry::SubscriberStatus::OptedOut,
         ..resident(own, "김떠남", "010-0777-0102", true)
     };
-    desk.update_subscriber(&admin(), leaving, opted_out)
+    desk.update_subscriber(&admin(), leaving, 1, opted_out)
         .await
         .unwrap();
     desk.delete_subscriber(&admin(), erased).await.unwrap();

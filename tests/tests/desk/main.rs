@@ -27,3 +27,5 @@ mod role_matrix;
 mod settings_roles;
 // The demo registry exported to .xlsx and CP949 .csv and imported back, and the audit chain.
 mod round_trip;
+// Two officials saving one record: versions and conflicts.
+mod versions;

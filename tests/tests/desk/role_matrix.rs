@@ -148,7 +148,12 @@ async fn attempt(case: UseCase, who: Who) -> Result<(), ErrorCode> {
         UseCase::UpdateSubscriber => {
             let mut change = input(own, "010-0555-0903");
             change.name = "바뀐이름".into();
-            desk.update_subscriber(&a, existing, change).await
+            let version = desk
+                .get_subscriber(&crate::fixtures::admin(), existing)
+                .await
+                .unwrap()
+                .version;
+            desk.update_subscriber(&a, existing, version, change).await
         }
         UseCase::DeleteSubscriber => desk.delete_subscriber(&a, existing).await,
         UseCase::DecideEnrollment => desk.decide_enrollment(&a, pending, true).await,

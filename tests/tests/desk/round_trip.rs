@@ -88,6 +88,7 @@ async fn a_deleted_resident_leaves_no_name_in_the_audit_log_and_the_chain_verifi
     desk.update_subscriber(
         &admin(),
         id,
+        1,
         maeul_registry::SubscriberInput {
             address: "증평읍 연탄리 지움길 10".into(),
             ..input()

@@ -2,7 +2,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Client;
 
-use crate::{click, css, digits, failed, fill, screenshot, signed_in, text, text_until};
+use crate::{
+    click, content_until, css, digits, failed, fill, screenshot, signed_in, text, text_until,
+};
 
 /// The console under Xvfb (no sound card): the test signal as the microphone.
 #[tokio::test]
@@ -43,26 +45,6 @@ async fn meter_above(c: &Client, testid: &str, db: f32) -> f32 {
 
 /// Polls an element's `textContent` (its visible text is empty when clipped with an
 /// ellipsis) until `ok` holds.
-async fn content_until(c: &Client, selector: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let t = css(c, selector)
-            .await
-            .prop("textContent")
-            .await
-            .unwrap()
-            .unwrap_or_default();
-        if ok(&t) {
-            return t;
-        }
-        if Instant::now() > deadline {
-            let shot = failed(c).await;
-            panic!("{selector} never matched; last text: {t:?} (screenshot: target/e2e/{shot})");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
 async fn choose(c: &Client, testid: &str, value: &str) {
     css(c, &format!("[data-testid={testid}]"))
         .await

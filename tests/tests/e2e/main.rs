@@ -56,7 +56,21 @@ fn out_dir() -> PathBuf {
     dir
 }
 
+/// tauri-driver and the app on `db`, with a WebDriver session. A session that fails while
+/// being made (seen once: the driver closed the request half-way while the machine was busy
+/// with another build) is tried again with a fresh driver, up to three times.
 async fn start(db: &std::path::Path) -> (Driver, Client) {
+    let mut last = String::new();
+    for _ in 0..3 {
+        match try_start(db).await {
+            Ok(started) => return started,
+            Err(e) => last = e,
+        }
+    }
+    panic!("no WebDriver session after three tries: {last}");
+}
+
+async fn try_start(db: &std::path::Path) -> Result<(Driver, Client), String> {
     let port = free_port();
     let driver = Driver(
         Command::new("tauri-driver")
@@ -74,10 +88,9 @@ async fn start(db: &std::path::Path) -> (Driver, Client) {
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port}"
-        );
+        if Instant::now() >= deadline {
+            return Err(format!("tauri-driver did not listen on {port}"));
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let mut caps = serde_json::Map::new();
@@ -91,8 +104,8 @@ async fn start(db: &std::path::Path) -> (Driver, Client) {
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .expect("WebDriver session");
-    (driver, client)
+        .map_err(|e| format!("WebDriver session: {e}"))?;
+    Ok((driver, client))
 }
 
 async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
@@ -254,6 +267,28 @@ async fn attr_until(c: &Client, selector: &str, name: &str, ok: impl Fn(&str) ->
             );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls an element's `textContent` (what a clipped or contents-only element holds, where
+/// WebDriver's visible text is empty) until `ok` holds.
+pub(crate) async fn content_until(c: &Client, selector: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = css(c, selector)
+            .await
+            .prop("textContent")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        if ok(&t) {
+            return t;
+        }
+        if Instant::now() > deadline {
+            let shot = failed(c).await;
+            panic!("{selector} never matched; last text: {t:?} (screenshot: target/e2e/{shot})");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 

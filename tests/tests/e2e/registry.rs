@@ -1,8 +1,11 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use fantoccini::Client;
 
-use crate::{cell, click, digits, fill, screenshot, select_tab, signed_in, text, text_until};
+use crate::{
+    cell, click, content_until, css, digits, fill, screenshot, select_tab, signed_in, text,
+    text_until, until_gone,
+};
 
 /// The registry as an official uses it: the seed's figures, one village and a search inside
 /// it, a subscriber refused for a bad number and saved with a good one, deleted and undone,
@@ -13,11 +16,11 @@ use crate::{cell, click, digits, fill, screenshot, select_tab, signed_in, text, 
 async fn registry_search_edit_import_and_enrolment() {
     let dir = tempfile::tempdir().unwrap();
     let (_driver, c) = signed_in(dir.path()).await;
-    flow(&c).await;
+    flow(&c, &dir.path().join("desk.db")).await;
     c.close().await.unwrap();
 }
 
-async fn flow(c: &Client) {
+async fn flow(c: &Client, db: &Path) {
     // The registry shows the seed's figures.
     assert_eq!(
         text_until(c, "[data-stat='stats.villages']", |t| !t.is_empty()).await,
@@ -61,6 +64,31 @@ async fn flow(c: &Client) {
     text_until(c, "[data-testid=row-count]", |t| digits(t) == 1).await;
     let added = cell(c, "[data-subscriber] span:nth-child(5)").await;
     assert_eq!(added, "010-0777-1234");
+
+    // Two officials on one record: while the form is open, another desk saves the person
+    // first. The save is refused naming them, the form keeps what was typed, and "keep mine"
+    // then saves it over the newer row.
+    click(c, "[data-subscriber]").await;
+    fill(c, "input[name=name]", "홍길순").await;
+    another_desk_renames(db, "010-0777-1234", "홍길남").await;
+    click(c, "[data-testid=subscriber-form] button[type=submit]").await;
+    let conflict = text(c, "[data-testid=save-conflict]").await;
+    assert!(conflict.contains("증평읍 행정팀"), "{conflict}");
+    let kept = css(c, "input[name=name]")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("홍길순"),
+        "the form kept what was typed"
+    );
+    screenshot(c, "registry-conflict.png").await;
+    click(c, "[data-testid=conflict-keep-mine]").await;
+    until_gone(c, "[data-testid=save-conflict]", "the conflict note stayed").await;
+    click(c, "[data-testid=subscriber-form] button[type=submit]").await;
+    content_until(c, "[data-subscriber]", |t| t.contains("홍길순")).await;
 
     // Deleting asks first, and the toast can undo it.
     click(c, "[data-subscriber]").await;
@@ -131,4 +159,24 @@ async fn flow(c: &Client) {
     })
     .await;
     screenshot(c, "enrollment.png").await;
+}
+
+/// What another desk's save looks like in the shared database: the row changed, its version
+/// bumped, the saver's name and time stamped.
+async fn another_desk_renames(db: &Path, phone: &str, name: &str) {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let e164 = format!("+82{}", phone.replace('-', "").trim_start_matches('0'));
+    let done = sqlx::query(
+        "UPDATE subscribers SET name = $1, version = version + 1, updated_by = '증평읍 행정팀', \
+         updated_at = '2026-12-06T04:00:00Z' WHERE phone = $2",
+    )
+    .bind(name)
+    .bind(&e164)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(done.rows_affected(), 1, "no subscriber with {e164}");
+    pool.close().await;
 }

@@ -121,9 +121,9 @@ async requestEnrollment(input: SubscriberInput) : Promise<Result<number, ApiErro
     else return { status: "error", error: e  as any };
 }
 },
-async updateSubscriber(id: number, input: SubscriberInput) : Promise<Result<null, ApiError>> {
+async updateSubscriber(id: number, version: number, input: SubscriberInput) : Promise<Result<null, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("update_subscriber", { id, input }) };
+    return { status: "ok", data: await TAURI_INVOKE("update_subscriber", { id, version, input }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1212,7 +1212,11 @@ export type ErrorCode =
 /**
  * A field's value is wrong; `field` says which.
  */
-"invalid" | "duplicate" | "not_found" | "io" | 
+"invalid" | "duplicate" | "not_found" | 
+/**
+ * Saved from a version someone else has changed since: the message names who and when.
+ */
+"conflict" | "io" | 
 /**
  * An audio device could not be opened or went away.
  */
@@ -1911,7 +1915,11 @@ export type SubscriberRow = { id: number; household_id: number; village_id: numb
 /**
  * National format, or masked.
  */
-phone: string; phone_kind: PhoneKind; address: string; head_name: string; consent_date: string | null; consent_method: ConsentMethod | null; channels: Channels; status: SubscriberStatus; enrollment: Enrollment }
+phone: string; phone_kind: PhoneKind; address: string; head_name: string; consent_date: string | null; consent_method: ConsentMethod | null; channels: Channels; status: SubscriberStatus; enrollment: Enrollment; 
+/**
+ * What a save of this row names: refused if someone saved it in between.
+ */
+version: number }
 export type SubscriberStatus = "active" | 
 /**
  * 수신거부

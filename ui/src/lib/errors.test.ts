@@ -22,7 +22,7 @@ describe('backend errors on screen', () => {
   it('every code the backend can return has a headline in both languages', () => {
     const codes: ApiError['code'][] = [
       'forbidden', 'out_of_scope', 'bad_credentials', 'locked_out', 'not_signed_in', 'setup_required',
-      'already_set_up', 'invalid', 'duplicate', 'not_found', 'io', 'device', 'database', 'internal'
+      'already_set_up', 'invalid', 'duplicate', 'not_found', 'conflict', 'io', 'device', 'database', 'internal'
     ];
     for (const code of codes) {
       const e: ApiError = { code, message: '', field: null };

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Invalid,
     Duplicate,
     NotFound,
+    /// Saved from a version someone else has changed since: the message names who and when.
+    Conflict,
     Io,
     /// An audio device could not be opened or went away.
     Device,
@@ -104,6 +106,7 @@ impl From<RegistryError> for ApiError {
             RegistryError::Invalid { .. } | RegistryError::Phone { .. } => ErrorCode::Invalid,
             RegistryError::DuplicatePhone(_) => ErrorCode::Duplicate,
             RegistryError::NotFound(_) => ErrorCode::NotFound,
+            RegistryError::Conflict(_) => ErrorCode::Conflict,
             RegistryError::Io(_) | RegistryError::Xlsx(_) => ErrorCode::Io,
             RegistryError::Sql(_) => ErrorCode::Database,
         };

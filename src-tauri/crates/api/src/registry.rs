@@ -148,10 +148,12 @@ impl Desk {
             .await
     }
 
+    /// Saves a subscriber edited from `version` (the row as the form loaded it).
     pub async fn update_subscriber(
         &self,
         actor: &Actor,
         id: i64,
+        version: i64,
         input: SubscriberInput,
     ) -> ApiResult<()> {
         let village = villages::of_subscriber(&self.db, id).await?;
@@ -163,7 +165,7 @@ impl Desk {
             ));
         }
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        subscribers::update(&mut tx, id, &input).await?;
+        subscribers::update(&mut tx, id, version, &input, &actor.display_name).await?;
         // What has not left yet follows the new wishes: nothing after an opt-out, and
         // nothing on a channel just switched off.
         let c = &input.channels;

@@ -8,6 +8,7 @@ mod backup;
 pub mod lock;
 mod open;
 pub mod settings;
+pub mod versions;
 
 pub use backup::{backup_to, restore_from};
 pub use open::{Db, DbError, Durability, default_db_path, open, open_memory, open_with};

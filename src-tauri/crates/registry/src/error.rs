@@ -13,6 +13,9 @@ pub enum RegistryError {
     DuplicatePhone(String),
     #[error("{0}을(를) 찾을 수 없습니다")]
     NotFound(&'static str),
+    /// Saved from a version someone else has since changed; the message names who and when.
+    #[error("{0}")]
+    Conflict(String),
     #[error("파일 오류: {0}")]
     Io(#[from] std::io::Error),
     #[error("엑셀 파일 오류: {0}")]

@@ -172,6 +172,8 @@ pub struct SubscriberRow {
     pub channels: Channels,
     pub status: SubscriberStatus,
     pub enrollment: Enrollment,
+    /// What a save of this row names: refused if someone saved it in between.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, specta::Type)]

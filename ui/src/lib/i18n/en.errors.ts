@@ -15,6 +15,9 @@ export const enErrors: Record<keyof typeof koErrors, string> = {
   'error.device': 'The audio device could not be opened',
   'error.database': 'A database error occurred',
   'error.internal': 'An internal error occurred',
+  'error.conflict': 'Someone else saved this first',
   'error.field': 'field',
-  'error.detail': 'detail'
+  'error.detail': 'detail',
+  'conflict.keep_mine': 'Keep mine (then save again)',
+  'conflict.load_latest': 'Load the latest (discard mine)'
 };

@@ -17,6 +17,9 @@ export const koErrors = {
   'error.device': '오디오 장치를 열지 못했습니다',
   'error.database': '데이터베이스 오류가 났습니다',
   'error.internal': '프로그램 오류가 났습니다',
+  'error.conflict': '다른 사용자가 먼저 고쳤습니다',
   'error.field': '항목',
-  'error.detail': '자세히'
-} as const satisfies Record<`error.${ErrorCode}` | 'error.field' | 'error.detail', string>;
+  'error.detail': '자세히',
+  'conflict.keep_mine': '내 입력으로 저장하기 (한 번 더 누르세요)',
+  'conflict.load_latest': '최신 내용 불러오기 (내 입력은 버림)'
+} as const satisfies Record<`error.${ErrorCode}` | 'error.field' | 'error.detail' | `conflict.${string}`, string>;

@@ -1,5 +1,6 @@
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
+use maeul_db::versions::{Versioned, conflict_message, last_change};
 use maeul_db::{Conn, Db};
 
 use crate::phone::{self, PhoneKind};
@@ -27,6 +28,7 @@ struct Row {
     want_kakao: bool,
     status: String,
     enrollment: String,
+    version: i64,
 }
 
 impl Row {
@@ -56,12 +58,13 @@ impl Row {
             },
             status: SubscriberStatus::parse(&self.status).unwrap_or(SubscriberStatus::Active),
             enrollment: Enrollment::parse(&self.enrollment).unwrap_or(Enrollment::Pending),
+            version: self.version,
         }
     }
 }
 
 const SELECT: &str = "SELECT s.id, s.household_id, s.village_id, s.name, s.phone, s.phone_kind, h.address, h.head_name, \
-     s.consent_date, s.consent_method, s.want_voice, s.want_sms, s.want_kakao, s.status, s.enrollment \
+     s.consent_date, s.consent_method, s.want_voice, s.want_sms, s.want_kakao, s.status, s.enrollment, s.version \
      FROM subscribers s JOIN households h ON h.id = s.household_id JOIN villages v ON v.id = s.village_id";
 
 /// Subscribers matching the filter, in village and household order. The table in the UI
@@ -198,15 +201,20 @@ pub async fn insert(
 }
 
 /// Changes a subscriber's own fields; the household stays (moving house is remove + add).
+/// `version` is the one the form was loaded with: a save made from an older one (someone else
+/// saved in between) is refused as a conflict naming them. `by` is the saver's name.
 pub async fn update(
     conn: &mut Conn,
     id: i64,
+    version: i64,
     input: &SubscriberInput,
+    by: &str,
 ) -> Result<(), RegistryError> {
     let c = check(input)?;
     let done = sqlx::query(
         "UPDATE subscribers SET name = $1, phone = $2, phone_kind = $3, consent_date = $4, consent_method = $5, \
-           want_voice = $6, want_sms = $7, want_kakao = $8, status = $9, updated_at = $10 WHERE id = $11",
+           want_voice = $6, want_sms = $7, want_kakao = $8, status = $9, updated_at = $10, \
+           version = version + 1, updated_by = $12 WHERE id = $11 AND version = $13",
     )
     .bind(&c.name)
     .bind(&c.phone.e164)
@@ -219,11 +227,13 @@ pub async fn update(
     .bind(input.status.as_str())
     .bind(maeul_time::now_utc())
     .bind(id)
+    .bind(by)
+    .bind(version)
     .execute(&mut *conn)
     .await
     .map_err(|e| duplicate(e, &c.phone.e164))?;
     if done.rows_affected() == 0 {
-        return Err(RegistryError::NotFound("수신자"));
+        return Err(stale(conn, Versioned::Subscribers, id, "수신자").await?);
     }
     Ok(())
 }
@@ -270,4 +280,17 @@ pub async fn decide(
         });
     }
     Ok(())
+}
+
+/// Why a guarded save moved no row: the record is gone, or someone saved it first.
+pub(crate) async fn stale(
+    conn: &mut Conn,
+    table: Versioned,
+    id: i64,
+    what: &'static str,
+) -> Result<RegistryError, sqlx::Error> {
+    Ok(match last_change(conn, table, id).await? {
+        Some(changed) => RegistryError::Conflict(conflict_message(what, &changed)),
+        None => RegistryError::NotFound(what),
+    })
 }
