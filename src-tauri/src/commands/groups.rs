@@ -17,8 +17,15 @@ pub async fn create_group(s: Desk<'_>, input: GroupInput) -> ApiResult<Group> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_group(s: Desk<'_>, id: i64, input: GroupInput) -> ApiResult<Group> {
-    s.desk.update_group(&s.actor().await?, id, input).await
+pub async fn update_group(
+    s: Desk<'_>,
+    id: i64,
+    version: i64,
+    input: GroupInput,
+) -> ApiResult<Group> {
+    s.desk
+        .update_group(&s.actor().await?, id, version, input)
+        .await
 }
 
 #[tauri::command]

@@ -129,6 +129,7 @@ async fn attempt(case: UseCase, who: Who) -> Result<(), ErrorCode> {
                 chief_name: Some("새이장".into()),
                 chief_phone: None,
                 zone_code: Some("147".into()),
+                version: 1,
             };
             desk.update_village(&a, own, change).await.map(drop)
         }

@@ -98,3 +98,52 @@ async fn saving_a_deleted_record_says_it_is_gone() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound, "{e:?}");
 }
+
+#[tokio::test]
+async fn villages_and_groups_refuse_a_stale_save_too() {
+    let desk = desk_with_residents().await;
+    let (county, town) = (official("군청 정보통신팀"), official("증평읍 행정팀"));
+
+    let village = desk.list_villages(&admin()).await.unwrap()[0].clone();
+    let change = |zone: &str, version| maeul_registry::VillageUpdate {
+        chief_name: Some("새이장".into()),
+        chief_phone: None,
+        zone_code: Some(zone.into()),
+        version,
+    };
+    desk.update_village(&county, village.id, change("147", village.version))
+        .await
+        .unwrap();
+    let e = desk
+        .update_village(&town, village.id, change("258", village.version))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(e.message.contains("군청 정보통신팀"), "{}", e.message);
+
+    let group = desk
+        .create_group(
+            &admin(),
+            maeul_registry::GroupInput {
+                name: "부녀회".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let rename = |name: &str| maeul_registry::GroupInput {
+        name: name.into(),
+        note: String::new(),
+    };
+    let renamed = desk
+        .update_group(&county, group.id, group.version, rename("부녀회 임원"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.version, group.version + 1);
+    let e = desk
+        .update_group(&town, group.id, group.version, rename("부녀회 회원"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(e.message.contains("군청 정보통신팀"), "{}", e.message);
+}

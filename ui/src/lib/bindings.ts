@@ -185,9 +185,9 @@ async createGroup(input: GroupInput) : Promise<Result<Group, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async updateGroup(id: number, input: GroupInput) : Promise<Result<Group, ApiError>> {
+async updateGroup(id: number, version: number, input: GroupInput) : Promise<Result<Group, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("update_group", { id, input }) };
+    return { status: "ok", data: await TAURI_INVOKE("update_group", { id, version, input }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1252,7 +1252,11 @@ export type Group = { id: number; name: string; note: string; members: number;
 /**
  * Villages the members live in.
  */
-villages: number }
+villages: number; 
+/**
+ * What a rename names: refused if someone saved the group since.
+ */
+version: number }
 export type GroupInput = { name: string; note: string }
 /**
  * 추진현황: one block of the implementation history. `body` is light markup, one line per
@@ -2036,8 +2040,16 @@ chief_phone: string | null;
 /**
  * DTMF digits that open this village's outdoor loudspeakers.
  */
-zone_code: string | null; households: number; subscribers: number; pending: number }
-export type VillageUpdate = { chief_name: string | null; chief_phone: string | null; zone_code: string | null }
+zone_code: string | null; households: number; subscribers: number; pending: number; 
+/**
+ * What a save of the village's details names (see [`VillageUpdate::version`]).
+ */
+version: number }
+export type VillageUpdate = { chief_name: string | null; chief_phone: string | null; zone_code: string | null; 
+/**
+ * The version the form was loaded with: refused if someone saved the village since.
+ */
+version: number }
 /**
  * Someone at a session who was not on the roster.
  */

@@ -37,12 +37,13 @@ impl Desk {
         &self,
         actor: &Actor,
         id: i64,
+        version: i64,
         input: GroupInput,
     ) -> ApiResult<Group> {
         actor.require(Permission::ManageGroups, Scope::County)?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let before = groups::get(&mut tx, id).await?;
-        groups::update(&mut tx, id, &input).await?;
+        groups::update(&mut tx, id, version, &input, &actor.display_name).await?;
         let after = groups::get(&mut tx, id).await?;
         audit::record(
             &mut tx,

@@ -69,7 +69,7 @@ impl Desk {
     ) -> ApiResult<VillageSummary> {
         actor.require(Permission::EditVillages, Scope::Village(village_id))?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
-        let diff = villages::update(&mut tx, village_id, &change).await?;
+        let diff = villages::update(&mut tx, village_id, &change, &actor.display_name).await?;
         audit::record(
             &mut tx,
             actor,

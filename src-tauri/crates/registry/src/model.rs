@@ -35,6 +35,8 @@ pub struct VillageSummary {
     pub households: i64,
     pub subscribers: i64,
     pub pending: i64,
+    /// What a save of the village's details names (see [`VillageUpdate::version`]).
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -42,6 +44,8 @@ pub struct VillageUpdate {
     pub chief_name: Option<String>,
     pub chief_phone: Option<String>,
     pub zone_code: Option<String>,
+    /// The version the form was loaded with: refused if someone saved the village since.
+    pub version: i64,
 }
 
 /// 개인정보 동의 — how consent was given.
@@ -235,6 +239,8 @@ pub struct Group {
     pub members: i64,
     /// Villages the members live in.
     pub villages: i64,
+    /// What a rename names: refused if someone saved the group since.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]

@@ -11,21 +11,22 @@ use crate::{Group, GroupInput, RegistryError};
 
 const MAX_NOTE: usize = 200;
 
-const SELECT: &str = "SELECT g.id, g.name, g.note, \
+const SELECT: &str = "SELECT g.id, g.name, g.note, g.version, \
        (SELECT count(*) FROM registry_group_members m WHERE m.group_id = g.id), \
        (SELECT count(DISTINCT s.village_id) FROM registry_group_members m \
           JOIN subscribers s ON s.id = m.subscriber_id WHERE m.group_id = g.id) \
      FROM registry_groups g";
 
-type Row = (i64, String, String, i64, i64);
+type Row = (i64, String, String, i64, i64, i64);
 
-fn group((id, name, note, members, villages): Row) -> Group {
+fn group((id, name, note, version, members, villages): Row) -> Group {
     Group {
         id,
         name,
         note,
         members,
         villages,
+        version,
     }
 }
 
@@ -77,20 +78,37 @@ pub async fn create(conn: &mut Conn, input: &GroupInput) -> Result<i64, Registry
     Ok(id)
 }
 
-pub async fn update(conn: &mut Conn, id: i64, input: &GroupInput) -> Result<(), RegistryError> {
+/// Renames a group or changes its note, from `version` (refused as a conflict naming who
+/// saved in between). `by` is the saver's name.
+pub async fn update(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    input: &GroupInput,
+    by: &str,
+) -> Result<(), RegistryError> {
     let (name, note) = check(input)?;
     let done = sqlx::query(
-        "UPDATE registry_groups SET name = $1, note = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE registry_groups SET name = $1, note = $2, updated_at = $3, \
+             version = version + 1, updated_by = $5 WHERE id = $4 AND version = $6",
     )
     .bind(&name)
     .bind(&note)
     .bind(maeul_time::now_utc())
     .bind(id)
+    .bind(by)
+    .bind(version)
     .execute(&mut *conn)
     .await
     .map_err(|e| taken(e, &name))?;
     if done.rows_affected() == 0 {
-        return Err(RegistryError::NotFound("그룹"));
+        return Err(crate::store::subscribers::stale(
+            conn,
+            maeul_db::versions::Versioned::Groups,
+            id,
+            "그룹",
+        )
+        .await?);
     }
     Ok(())
 }

@@ -19,10 +19,11 @@ struct VillageRow {
     households: i64,
     subscribers: i64,
     pending: i64,
+    version: i64,
 }
 
 const SUMMARY: &str = "SELECT v.id, v.town_id, t.name AS town_name, v.code, v.name, v.chief_name, v.chief_phone, \
-       v.zone_code, \
+       v.zone_code, v.version, \
        (SELECT COUNT(*) FROM households h WHERE h.village_id = v.id) AS households, \
        (SELECT COUNT(*) FROM subscribers s WHERE s.village_id = v.id AND s.enrollment = 'approved') AS subscribers, \
        (SELECT COUNT(*) FROM subscribers s WHERE s.village_id = v.id AND s.enrollment = 'pending') AS pending \
@@ -47,6 +48,7 @@ fn into_summary(r: VillageRow, mask: bool) -> VillageSummary {
         households: r.households,
         subscribers: r.subscribers,
         pending: r.pending,
+        version: r.version,
     }
 }
 
@@ -81,12 +83,14 @@ pub async fn get(db: &Db, id: i64, mask: bool) -> Result<VillageSummary, Registr
         .ok_or(RegistryError::NotFound("마을"))
 }
 
-/// Changes a village's chief and zone code; returns the stored values before the change
-/// for the audit log.
+/// Changes a village's chief and zone code, from the version `change` names (refused as a
+/// conflict naming who saved in between); returns the stored values before the change for
+/// the audit log. `by` is the saver's name.
 pub async fn update(
     conn: &mut Conn,
     id: i64,
     change: &VillageUpdate,
+    by: &str,
 ) -> Result<serde_json::Value, RegistryError> {
     let chief_name = optional(
         "chief_name",
@@ -128,15 +132,28 @@ pub async fn update(
     let Some(before) = before else {
         return Err(RegistryError::NotFound("마을"));
     };
-    sqlx::query(
-        "UPDATE villages SET chief_name = $1, chief_phone = $2, zone_code = $3 WHERE id = $4",
+    let done = sqlx::query(
+        "UPDATE villages SET chief_name = $1, chief_phone = $2, zone_code = $3, \
+             version = version + 1, updated_by = $5, updated_at = $6 WHERE id = $4 AND version = $7",
     )
     .bind(&chief_name)
     .bind(&chief_phone)
     .bind(&zone_code)
     .bind(id)
+    .bind(by)
+    .bind(maeul_time::now_utc())
+    .bind(change.version)
     .execute(&mut *conn)
     .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::store::subscribers::stale(
+            conn,
+            maeul_db::versions::Versioned::Villages,
+            id,
+            "마을",
+        )
+        .await?);
+    }
     Ok(serde_json::json!({
         "before": { "chief_name": before.0, "chief_phone": before.1.as_deref().map(phone::masked), "zone_code": before.2 },
         "after": { "chief_name": chief_name, "chief_phone": chief_phone.as_deref().map(phone::masked), "zone_code": zone_code },
