@@ -9,6 +9,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             session::app_info,
             session::setup_admin,
             session::login,
+            session::changes_since,
             session::logout,
             session::current_session,
             session::session_settings,

@@ -90,3 +90,11 @@ pub async fn current_session(s: Desk<'_>) -> ApiResult<Option<Session>> {
 pub async fn session_settings(s: Desk<'_>) -> ApiResult<maeul_api::SessionSettings> {
     s.desk.session_settings(&s.actor().await?).await
 }
+
+/// What other desks changed since audit entry `after` (the window polls this to reload the
+/// screens they touched).
+#[tauri::command]
+#[specta::specta]
+pub async fn changes_since(s: Desk<'_>, after: i64) -> ApiResult<maeul_api::Changes> {
+    s.desk.changes_since(&s.actor().await?, after).await
+}

@@ -147,3 +147,47 @@ async fn villages_and_groups_refuse_a_stale_save_too() {
     assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
     assert!(e.message.contains("군청 정보통신팀"), "{}", e.message);
 }
+
+/// Another desk's save reaches this window's poll as an area to reload; its own saves and
+/// reads (an export) do not.
+#[tokio::test]
+async fn a_window_learns_what_other_desks_changed() {
+    let desk = desk_with_residents().await;
+    let (me, other) = (official("군청 정보통신팀"), official("증평읍 행정팀"));
+    let me = Actor {
+        username: "county".into(),
+        ..me
+    };
+    let other = Actor {
+        username: "town".into(),
+        ..other
+    };
+    let start = desk.changes_since(&me, 0).await.unwrap();
+    assert!(start.areas.is_empty() && start.head > 0, "{start:?}");
+
+    let row = desk
+        .list_subscribers(&admin(), SubscriberFilter::default())
+        .await
+        .unwrap()[0]
+        .clone();
+    desk.update_subscriber(&me, row.id, row.version, as_input(&row, "김내가"))
+        .await
+        .unwrap();
+    let mine = desk.changes_since(&me, start.head).await.unwrap();
+    assert!(mine.areas.is_empty(), "my own save: {mine:?}");
+
+    let now = desk.get_subscriber(&admin(), row.id).await.unwrap();
+    desk.update_subscriber(&other, now.id, now.version, as_input(&now, "김남이"))
+        .await
+        .unwrap();
+    let theirs = desk.changes_since(&me, mine.head).await.unwrap();
+    assert_eq!(theirs.areas, vec![maeul_api::Area::Registry], "{theirs:?}");
+    assert!(theirs.head > mine.head);
+    assert!(
+        desk.changes_since(&me, theirs.head)
+            .await
+            .unwrap()
+            .areas
+            .is_empty()
+    );
+}

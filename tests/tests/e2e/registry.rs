@@ -159,6 +159,27 @@ async fn flow(c: &Client, db: &Path) {
     })
     .await;
     screenshot(c, "enrollment.png").await;
+
+    // Another desk (the CLI on the same file) imports a household: the figures move here
+    // without a restart, through the window's poll (every second) of what others changed.
+    let before = digits(&text(c, "[data-stat='stats.households']").await);
+    let csv = db.with_file_name("another-desk.csv");
+    std::fs::write(
+        &csv,
+        "읍면,마을,주소,세대주,이름,전화번호,동의일자,동의방법,음성,문자,카카오톡,상태\n\
+         증평읍,연탄1리,증평읍 연탄리 888,박새집,박새집,010-0888-1234,2024-03-02,서면,Y,Y,N,정상\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    crate::cli(db, &["registry", "import", csv.to_str().unwrap()], "");
+    text_until(c, "[data-stat='stats.households']", |t| {
+        digits(t) == before + 1
+    })
+    .await;
+    eprintln!(
+        "another desk's import shown after {} ms",
+        started.elapsed().as_millis()
+    );
 }
 
 /// What another desk's save looks like in the shared database: the row changed, its version

@@ -31,6 +31,18 @@ async login(username: string, password: string) : Promise<Result<Session, ApiErr
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * What other desks changed since audit entry `after` (the window polls this to reload the
+ * screens they touched).
+ */
+async changesSince(after: number) : Promise<Result<Changes, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("changes_since", { after }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async logout() : Promise<void> {
     await TAURI_INVOKE("logout");
 },
@@ -947,6 +959,18 @@ audit_anchor: AnchorCheck }
  * Where an application stands; only `selected` people take part.
  */
 export type ApplicationState = "applied" | "selected" | "declined" | "withdrew"
+/**
+ * A part of the app a window reloads when others changed it.
+ */
+export type Area = 
+/**
+ * Subscribers, households, villages, groups, enrolment requests, imports.
+ */
+"registry" | 
+/**
+ * Broadcasts, their approval and cancelling, recordings, the outbox's settings.
+ */
+"dispatch" | "programs" | "budget"
 export type Attendance = "present" | "late" | "absent" | "excused"
 export type AttendanceMark = { workshop_id: number; person_id: number; status: Attendance }
 export type Attendee = { id: number; training_id: number; village_id: number | null; village_name: string | null; name: string; phone_display: string | null; walk_in: boolean; 
@@ -1036,6 +1060,15 @@ gain_db: number;
  * The 80 Hz high-pass.
  */
 highpass: boolean; gate: GateSettings }
+export type Changes = { 
+/**
+ * Pass this back as `after` next time.
+ */
+head: number; 
+/**
+ * What others changed since `after`, each area once.
+ */
+areas: Area[] }
 export type Channel = "voice" | "sms" | "kakao"
 export type Channel = "voice" | "sms" | "kakao"
 export type ChannelCount = { channel: Channel; deliveries: number }

@@ -201,6 +201,31 @@ pub async fn list(db: &Db, limit: u32, offset: u32) -> Result<Vec<AuditEntry>, A
     .await?)
 }
 
+/// The audit log's newest id, and the actions others (not `except`, a username) recorded
+/// after `after`: every change made through the desk is audited in its own transaction, so
+/// this is how a window learns that another desk changed something. Reads only ids and
+/// action names, never details.
+pub async fn actions_after(
+    conn: &mut Conn,
+    after: i64,
+    except: &str,
+) -> Result<(i64, Vec<String>), sqlx::Error> {
+    let (head,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+        .fetch_one(&mut *conn)
+        .await?;
+    if head <= after {
+        return Ok((head, Vec::new()));
+    }
+    let actions: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT action FROM audit_log WHERE id > $1 AND actor <> $2 ORDER BY action LIMIT 200",
+    )
+    .bind(after)
+    .bind(except)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((head, actions.into_iter().map(|(a,)| a).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,8 @@ pub use programs::{
     CalendarView, PracticeState, ReminderPlan, ReminderSettings, WalkIn, WorkshopSaved,
 };
 mod groups;
+mod live;
+pub use live::{Area, Changes};
 mod registry;
 pub use registry::permissions_of;
 mod session;
