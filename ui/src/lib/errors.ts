@@ -20,5 +20,6 @@ export function errorText(e: ApiError, locale: Locale, t: (key: MessageKey) => s
 /** The text under a form field: the backend's words in Korean, the catalogue's in English. */
 export function fieldText(e: ApiError, locale: Locale, t: (key: MessageKey) => string): string {
   if (locale === 'ko') return e.message.trim() || errorHeadline(e.code, t);
-  return `${errorHeadline(e.code, t)} — ${e.message.trim()}`;
+  const detail = e.message.trim();
+  return detail ? `${errorHeadline(e.code, t)} — ${detail}` : errorHeadline(e.code, t);
 }

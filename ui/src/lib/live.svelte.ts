@@ -6,27 +6,29 @@ import { call, commands, type Area } from './api';
 export const live = $state<Record<Area, number>>({ registry: 0, dispatch: 0, programs: 0, budget: 0 });
 
 const POLL_MS = 1000;
-let head = 0;
-let timer: ReturnType<typeof setTimeout> | undefined;
+// Each start gets a new generation; a poll that finds the generation moved on (a stop, or a
+// sign-out and sign-in while it waited on the database) ends instead of rescheduling itself.
+let generation = 0;
 
-async function poll() {
+async function poll(mine: number, head: number) {
+  let next = head;
   try {
     const changes = await call(commands.changesSince(head));
+    if (mine !== generation) return;
     // The first answer only sets where to start from.
     if (head !== 0) for (const area of changes.areas) live[area]++;
-    head = changes.head;
+    next = changes.head;
   } catch {
     // Signed out or the database busy: the next poll tries again.
   }
-  timer = setTimeout(poll, POLL_MS);
+  if (mine === generation) setTimeout(() => poll(mine, next), POLL_MS);
 }
 
-/** Starts polling (once per window); returns what stops it. */
+/** Starts polling for this sign-in; returns what stops it. */
 export function startLive(): () => void {
-  if (timer === undefined) timer = setTimeout(poll, 0);
+  const mine = ++generation;
+  setTimeout(() => poll(mine, 0), 0);
   return () => {
-    clearTimeout(timer);
-    timer = undefined;
-    head = 0;
+    if (generation === mine) generation++;
   };
 }

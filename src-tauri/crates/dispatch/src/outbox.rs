@@ -186,12 +186,14 @@ pub async fn begin_submit_batch(
     Ok(serde_json::from_str(&json).unwrap_or_default())
 }
 
-/// [`record_submitted`] for a batch: (delivery id, provider message id).
+/// [`record_submitted`] for a batch: (delivery id, provider message id). Only rows `holder`
+/// still leases: one whose lease another worker took over is that worker's to settle.
 pub async fn record_submitted_batch(
     conn: &mut Conn,
     accepted: &[(i64, String)],
     group_id: Option<&str>,
     now: &str,
+    holder: &str,
 ) -> Result<u32, sqlx::Error> {
     let rows: Vec<serde_json::Value> = accepted
         .iter()
@@ -202,10 +204,11 @@ pub async fn record_submitted_batch(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($1, provider_group_id), updated_at = $2, \
              lease_owner = NULL, lease_until = NULL, \
              provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = 'submitting'",
+         WHERE id IN (SELECT id FROM staged) AND +state = 'submitting' AND lease_owner = $3",
     )
     .bind(group_id)
     .bind(now)
+    .bind(holder)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() as u32)
@@ -299,37 +302,46 @@ pub async fn begin_submit(
 
 /// Submitting → pending for an attempt the provider never received (the desk stopped
 /// before the call): the attempt is taken back, so the next one carries the same key and
-/// the retry budget is not spent on it.
-pub async fn unsubmit(conn: &mut Conn, id: i64, now: &str) -> Result<bool, sqlx::Error> {
+/// the retry budget is not spent on it. Only while `holder` leases the row.
+pub async fn unsubmit(
+    conn: &mut Conn,
+    id: i64,
+    now: &str,
+    holder: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'pending', attempt = MAX(attempt - 1, 0), idempotency_key = NULL, \
          provider_group_id = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2 \
-         WHERE id = $1 AND state = 'submitting'",
+         WHERE id = $1 AND state = 'submitting' AND lease_owner = $3",
     )
     .bind(id)
     .bind(now)
+    .bind(holder)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Right after the provider answered: its ids, and submitting → submitted.
+/// Right after the provider answered: its ids, and submitting → submitted. Only while
+/// `holder` leases the row.
 pub async fn record_submitted(
     conn: &mut Conn,
     id: i64,
     group_id: Option<&str>,
     message_id: Option<&str>,
     now: &str,
+    holder: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($2, provider_group_id), \
          provider_message_id = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 \
-         WHERE id = $1 AND state = 'submitting'",
+         WHERE id = $1 AND state = 'submitting' AND lease_owner = $5",
     )
     .bind(id)
     .bind(group_id)
     .bind(message_id)
     .bind(now)
+    .bind(holder)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -360,26 +372,31 @@ pub struct InFlight {
     pub previous_id: Option<String>,
 }
 
-/// Rows left submitting that `worker` may look up at the provider: its own (from an earlier
-/// pass of its own, which has ended: a lost answer, a pass cut at its deadline) and any whose
-/// lease has run out by `now` (the holder stopped). A row under another worker's live lease
-/// may be mid-call and is not touched.
-pub async fn in_flight(
+/// Takes over, under `lease`, the rows left submitting that its worker may look up at the
+/// provider: its own (from an earlier pass of its own, which has ended: a lost answer, a pass
+/// cut at its deadline) and any whose lease has run out by `now` (the holder stopped). One
+/// statement, so two workers never both take the same row; the lookup's outcome is then
+/// written only while the lease is still theirs. A row under another worker's live lease may
+/// be mid-call and is not touched.
+pub async fn take_in_flight(
     conn: &mut Conn,
     now: &str,
-    worker: &str,
+    lease: Lease<'_>,
 ) -> Result<Vec<InFlight>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, COALESCE(provider, '') AS provider, COALESCE(idempotency_key, '') AS key, \
-         provider_group_id AS group_id, e164, channel, provider_message_id AS previous_id \
-         FROM deliveries WHERE state = 'submitting' \
+    let mut rows: Vec<InFlight> = sqlx::query_as(
+        "UPDATE deliveries SET lease_owner = $2, lease_until = $3 \
+         WHERE state = 'submitting' \
              AND (lease_until IS NULL OR lease_until <= $1 OR lease_owner = $2) \
-         ORDER BY provider_group_id, id",
+         RETURNING id, COALESCE(provider, '') AS provider, COALESCE(idempotency_key, '') AS key, \
+             provider_group_id AS group_id, e164, channel, provider_message_id AS previous_id",
     )
     .bind(now)
-    .bind(worker)
+    .bind(lease.owner)
+    .bind(lease.until)
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    rows.sort_by(|a, b| (&a.group_id, a.id).cmp(&(&b.group_id, b.id)));
+    Ok(rows)
 }
 
 /// [`schedule_retry`] for a batch: (id, why, next attempt time). The provider's code is kept

@@ -3,14 +3,20 @@
 
 use maeul_dispatch::fanout::{Channel, Planned};
 use maeul_dispatch::outbox::{
-    DeliveryState as S, Lease, advance, begin_submit, idempotency_key, in_flight, insert_planned,
-    record_submitted, schedule_retry,
+    DeliveryState as S, Lease, advance, begin_submit, idempotency_key, insert_planned,
+    record_submitted, schedule_retry, take_in_flight,
 };
 
 /// A lease that runs out a minute after the tests' `now`.
 const LEASE: Lease<'static> = Lease {
     owner: "PC-01:1",
     until: "2026-11-26T00:01:00Z",
+};
+
+/// Another desk's worker, taking over what the first left.
+const OTHER: Lease<'static> = Lease {
+    owner: "PC-02:2",
+    until: "2026-11-26T00:03:00Z",
 };
 use maeul_dispatch::provider::Reason;
 
@@ -75,20 +81,38 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
     // The desk stops here. While the lease holds, the row is its holder's, maybe mid-call:
     // no other worker looks it up; its holder's next pass does.
     assert!(
-        in_flight(&mut conn, "2026-11-26T00:00:59Z", "PC-02:2")
+        take_in_flight(&mut conn, "2026-11-26T00:00:59Z", OTHER)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        in_flight(&mut conn, "2026-11-26T00:00:59Z", LEASE.owner)
+        take_in_flight(&mut conn, "2026-11-26T00:00:59Z", LEASE)
             .await
             .unwrap()
             .len(),
         1
     );
-    // Once it has run out, the row says what must be reconciled, with the key the provider saw.
-    let flying = in_flight(&mut conn, LEASE.until, "PC-02:2").await.unwrap();
+    // Once it has run out, another worker takes it over: the row says what must be reconciled,
+    // with the key the provider saw, and is now that worker's to settle.
+    let flying = take_in_flight(&mut conn, LEASE.until, OTHER).await.unwrap();
+    // A third worker past the same expiry finds it taken, and the first holder, back from
+    // the dead, can no longer put it back.
+    let third = Lease {
+        owner: "PC-03:3",
+        until: "2026-11-26T00:03:00Z",
+    };
+    assert!(
+        take_in_flight(&mut conn, LEASE.until, third)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !maeul_dispatch::outbox::unsubmit(&mut conn, id, now, LEASE.owner)
+            .await
+            .unwrap()
+    );
     assert_eq!(flying.len(), 1);
     let f = &flying[0];
     assert_eq!(
@@ -106,7 +130,13 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
     );
 
     assert!(
-        record_submitted(&mut conn, id, Some("G1"), Some("M1"), now)
+        !record_submitted(&mut conn, id, Some("G1"), Some("M1"), now, LEASE.owner)
+            .await
+            .unwrap(),
+        "the first holder lost the row to the worker that took it over"
+    );
+    assert!(
+        record_submitted(&mut conn, id, Some("G1"), Some("M1"), now, OTHER.owner)
             .await
             .unwrap()
     );
@@ -135,7 +165,7 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
     );
     assert_eq!(state_of(&mut conn, id).await.0, "delivered");
     assert!(
-        in_flight(&mut conn, LEASE.until, "PC-02:2")
+        take_in_flight(&mut conn, LEASE.until, OTHER)
             .await
             .unwrap()
             .is_empty()
@@ -163,7 +193,7 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
         .await
         .unwrap()
         .unwrap();
-    record_submitted(&mut conn, id, None, Some("CA1"), now)
+    record_submitted(&mut conn, id, None, Some("CA1"), now, LEASE.owner)
         .await
         .unwrap();
     // No answer: tried again in 3 minutes.

@@ -137,12 +137,13 @@ impl Desk {
         // One pass at a time per desk: a pass takes back rows this worker left submitting,
         // which is only safe when none of its own calls is still out.
         let _one_at_a_time = self.sender.passes.lock().await;
-        let now = Timestamp::now();
-        let reminders = self.queue_due_reminders(now).await?;
-        let mut r = worker::tick(&self.db, provider, policy, now).await?;
+        let reminders = self.queue_due_reminders(Timestamp::now()).await?;
+        // The clock is read again for each pass, just before its deadline starts: a lease is
+        // counted from it, and waiting on a busy database above must not eat into the lease.
+        let mut r = worker::tick(&self.db, provider, policy, Timestamp::now()).await?;
         // A real provider never takes practice sends; the sandbox settles them beside it.
         if provider.name() != "sandbox" {
-            r.absorb(worker::practice_tick(&self.db, policy, now).await?);
+            r.absorb(worker::practice_tick(&self.db, policy, Timestamp::now()).await?);
         }
         r.reminders = reminders;
         Ok(r)

@@ -229,10 +229,11 @@ async fn submit_due(
     }
     let mut tx = maeul_db::begin_write(db).await?;
     report.submitted +=
-        outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at).await?;
+        outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at, &policy.worker)
+            .await?;
     failures.apply(&mut tx, S::Submitting, &at, report).await?;
     for id in not_sent {
-        outbox::unsubmit(&mut tx, id, &at).await?;
+        outbox::unsubmit(&mut tx, id, &at, &policy.worker).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -244,19 +245,7 @@ pub async fn tick(
     policy: &Policy,
     now: Timestamp,
 ) -> Result<TickReport, DispatchError> {
-    let deadline = std::time::Duration::try_from(policy.pass_deadline)
-        .unwrap_or(std::time::Duration::from_secs(120));
-    // Cut at the deadline, the pass's future is dropped between awaits: its transactions
-    // roll back or are already committed, and rows it left submitting are looked up by the
-    // next pass before anything is sent again (as after a crash).
-    let Ok(report) = tokio::time::timeout(deadline, pass(db, provider, policy, now, false)).await
-    else {
-        return Ok(TickReport {
-            deadline: true,
-            ..TickReport::default()
-        });
-    };
-    let mut report = report?;
+    let mut report = within_deadline(policy, pass(db, provider, policy, now, false)).await?;
     if report.paused.is_some() {
         return Ok(report);
     }
@@ -277,7 +266,28 @@ pub async fn practice_tick(
     policy: &Policy,
     now: Timestamp,
 ) -> Result<TickReport, DispatchError> {
-    pass(db, &crate::sandbox::Sandbox::new(), policy, now, true).await
+    let sandbox = crate::sandbox::Sandbox::new();
+    within_deadline(policy, pass(db, &sandbox, policy, now, true)).await
+}
+
+/// A pass cut at the policy's deadline. The rows it leases stay leased for the deadline plus
+/// a margin (counted from the `now` the caller read just before), so a cut pass has always
+/// stopped before another worker may take them over. Cut, the pass's future is dropped
+/// between awaits: its transactions roll back or are already committed, and rows it left
+/// submitting are looked up before anything is sent again (as after a crash).
+async fn within_deadline(
+    policy: &Policy,
+    pass: impl std::future::Future<Output = Result<TickReport, DispatchError>>,
+) -> Result<TickReport, DispatchError> {
+    let deadline = std::time::Duration::try_from(policy.pass_deadline)
+        .unwrap_or(std::time::Duration::from_secs(120));
+    match tokio::time::timeout(deadline, pass).await {
+        Ok(report) => report,
+        Err(_) => Ok(TickReport {
+            deadline: true,
+            ..TickReport::default()
+        }),
+    }
 }
 
 async fn pass(
@@ -303,7 +313,12 @@ async fn pass(
     // own leftovers (its passes run one at a time) and rows whose lease ran out: a live lease
     // is another worker (the app beside `maeul sync`, another desk) maybe still sending
     // them, and putting them back would send them twice.
-    let in_flight: Vec<_> = outbox::in_flight(&mut conn, &at, &policy.worker)
+    let until = stamp(now + policy.lease());
+    let lease = outbox::Lease {
+        owner: &policy.worker,
+        until: &until,
+    };
+    let in_flight: Vec<_> = outbox::take_in_flight(&mut conn, &at, lease)
         .await?
         .into_iter()
         .filter(|r| r.provider == provider.name())
@@ -334,11 +349,19 @@ async fn pass(
             for (row, found) in part.iter().zip(found) {
                 match found {
                     Found::Sent(m) => {
-                        outbox::record_submitted(&mut conn, row.id, group, Some(&m), &at).await?;
+                        outbox::record_submitted(
+                            &mut conn,
+                            row.id,
+                            group,
+                            Some(&m),
+                            &at,
+                            &policy.worker,
+                        )
+                        .await?;
                         report.reconciled += 1;
                     }
                     Found::Absent => {
-                        if outbox::unsubmit(&mut conn, row.id, &at).await? {
+                        if outbox::unsubmit(&mut conn, row.id, &at, &policy.worker).await? {
                             report.requeued += 1;
                         }
                     }
