@@ -102,13 +102,7 @@ pub async fn update(
     .await
     .map_err(|e| taken(e, &name))?;
     if done.rows_affected() == 0 {
-        return Err(crate::store::subscribers::stale(
-            conn,
-            maeul_db::versions::Versioned::Groups,
-            id,
-            "그룹",
-        )
-        .await?);
+        return Err(super::stale(conn, maeul_db::versions::Versioned::Groups, id, "그룹").await?);
     }
     Ok(())
 }

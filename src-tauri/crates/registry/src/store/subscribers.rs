@@ -1,6 +1,6 @@
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
-use maeul_db::versions::{Versioned, conflict_message, last_change};
+use maeul_db::versions::Versioned;
 use maeul_db::{Conn, Db};
 
 use crate::phone::{self, PhoneKind};
@@ -233,7 +233,7 @@ pub async fn update(
     .await
     .map_err(|e| duplicate(e, &c.phone.e164))?;
     if done.rows_affected() == 0 {
-        return Err(stale(conn, Versioned::Subscribers, id, "수신자").await?);
+        return Err(super::stale(conn, Versioned::Subscribers, id, "수신자").await?);
     }
     Ok(())
 }
@@ -280,17 +280,4 @@ pub async fn decide(
         });
     }
     Ok(())
-}
-
-/// Why a guarded save moved no row: the record is gone, or someone saved it first.
-pub(crate) async fn stale(
-    conn: &mut Conn,
-    table: Versioned,
-    id: i64,
-    what: &'static str,
-) -> Result<RegistryError, sqlx::Error> {
-    Ok(match last_change(conn, table, id).await? {
-        Some(changed) => RegistryError::Conflict(conflict_message(what, &changed)),
-        None => RegistryError::NotFound(what),
-    })
 }

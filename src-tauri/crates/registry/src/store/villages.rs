@@ -146,13 +146,7 @@ pub async fn update(
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(crate::store::subscribers::stale(
-            conn,
-            maeul_db::versions::Versioned::Villages,
-            id,
-            "마을",
-        )
-        .await?);
+        return Err(super::stale(conn, maeul_db::versions::Versioned::Villages, id, "마을").await?);
     }
     Ok(serde_json::json!({
         "before": { "chief_name": before.0, "chief_phone": before.1.as_deref().map(phone::masked), "zone_code": before.2 },
