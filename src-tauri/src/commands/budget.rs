@@ -34,8 +34,15 @@ pub fn budget_blank(number: String, first_year: i32, last_year: i32) -> PledgeCa
 
 #[tauri::command]
 #[specta::specta]
-pub async fn budget_save(s: Desk<'_>, id: Option<i64>, card: PledgeCard) -> ApiResult<CardView> {
-    s.desk.budget_save(&s.actor().await?, id, card).await
+pub async fn budget_save(
+    s: Desk<'_>,
+    id: Option<i64>,
+    version: i64,
+    card: PledgeCard,
+) -> ApiResult<CardView> {
+    s.desk
+        .budget_save(&s.actor().await?, id, version, card)
+        .await
 }
 
 #[tauri::command]

@@ -32,7 +32,10 @@ fn allowed(case: UseCase) -> BTreeSet<Role> {
 /// A desk holding the seed's card; returns its id.
 async fn desk_with_card() -> (Desk, i64) {
     let desk = Desk::open_memory().await.unwrap();
-    let view = desk.budget_save(&admin(), None, seed_card()).await.unwrap();
+    let view = desk
+        .budget_save(&admin(), None, 0, seed_card())
+        .await
+        .unwrap();
     (desk, view.id)
 }
 
@@ -46,7 +49,11 @@ async fn attempt(case: UseCase, role: Role) -> ApiResult<()> {
         UseCase::Save => {
             let mut card = seed_card();
             card.contacts = "박성원 (☎3233)".into();
-            desk.budget_save(&a, Some(id), card).await.map(drop)
+            // The version as it is now: an earlier role's save moved it on.
+            let version = desk.budget_get(&admin(), id).await?.version;
+            desk.budget_save(&a, Some(id), version, card)
+                .await
+                .map(drop)
         }
         UseCase::Delete => desk.budget_delete(&a, id).await,
         UseCase::Print => desk.budget_pdf(&a, &[id], &|_| {}).await.map(drop),
@@ -90,7 +97,10 @@ async fn an_edit_is_audited_old_to_new_and_a_bad_card_is_kept_as_a_draft() {
     let operator = actor(Role::Operator, None);
     let mut card = seed_card();
     card.executed.row_mut(Source::County).unwrap().years[3] = Some(MillionWon(25));
-    let view = desk.budget_save(&operator, Some(id), card).await.unwrap();
+    let view = desk
+        .budget_save(&operator, Some(id), 1, card)
+        .await
+        .unwrap();
     // 2025 executed without the 계 row and 소계/총계 following: saved, but a draft.
     assert!(!view.issues.is_empty());
     let listed = desk.budget_list(&operator).await.unwrap();
@@ -119,7 +129,7 @@ async fn refusals_name_the_field_and_store_nothing() {
     let mut card = seed_card();
     card.number = String::new();
     let e = desk
-        .budget_save(&admin(), Some(id), card)
+        .budget_save(&admin(), Some(id), 1, card)
         .await
         .unwrap_err();
     assert_eq!(
@@ -129,7 +139,7 @@ async fn refusals_name_the_field_and_store_nothing() {
 
     let mut copy = seed_card();
     copy.title = "다른 공약".into();
-    let e = desk.budget_save(&admin(), None, copy).await.unwrap_err();
+    let e = desk.budget_save(&admin(), None, 0, copy).await.unwrap_err();
     assert_eq!(
         (e.code, e.field.as_deref()),
         (ErrorCode::Duplicate, Some("number"))
@@ -138,7 +148,7 @@ async fn refusals_name_the_field_and_store_nothing() {
     let mut card = seed_card();
     card.title = "마을 방송 🎙".into();
     let e = desk
-        .budget_save(&admin(), Some(id), card)
+        .budget_save(&admin(), Some(id), 1, card)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
@@ -153,7 +163,7 @@ async fn printing_reports_progress_and_is_logged() {
     let (desk, id) = desk_with_card().await;
     let mut second = seed_card();
     second.number = "공감행정 ②-6".into();
-    desk.budget_save(&admin(), None, second).await.unwrap();
+    desk.budget_save(&admin(), None, 0, second).await.unwrap();
     let seen = std::sync::Mutex::new(Vec::new());
     let (bytes, printed) = desk
         .budget_pdf(&actor(Role::Auditor, None), &[], &|p| {

@@ -23,6 +23,8 @@ mod programs;
 mod programs_roles;
 // Every registry use case × every role: exactly the allowed set succeeds.
 mod role_matrix;
+// Which desks send (`dispatch.send_from`, the keyring's secret) and which only queue.
+mod send_role;
 // Every settings key × every role, whichever use case writes it.
 mod settings_roles;
 // The demo registry exported to .xlsx and CP949 .csv and imported back, and the audit chain.

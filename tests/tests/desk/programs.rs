@@ -213,6 +213,7 @@ async fn practice_mode_never_reaches_a_real_provider() {
                 place: "증평군청 소회의실".into(),
                 facilitator: "멘토".into(),
                 agenda: String::new(),
+                version: 0,
             },
         )
         .await
@@ -269,6 +270,7 @@ async fn due_reminders_leave_through_the_outbox_once() {
                 place: "증평군청 소회의실".into(),
                 facilitator: "멘토".into(),
                 agenda: String::new(),
+                version: 0,
             },
         )
         .await
@@ -399,6 +401,7 @@ async fn calendar_flags_clashes_and_saving_warns() {
                 place: "세종시".into(),
                 facilitator: "다른 멘토".into(),
                 agenda: String::new(),
+                version: 0,
             },
         )
         .await

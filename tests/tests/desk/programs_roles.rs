@@ -114,7 +114,8 @@ async fn roles_are_enforced_for_every_programme_use_case() {
                     .await
                     .map(drop),
                 "cohort_save" => {
-                    let mut c = detail.cohort.clone();
+                    // Loaded afresh: an earlier role's save moved the version on.
+                    let mut c = desk.cohort_get(&a, cohort).await.unwrap().cohort;
                     c.notes = format!("{role}");
                     desk.cohort_save(&who, c).await.map(drop)
                 }

@@ -66,6 +66,11 @@ const MATRIX: &[(&[&str], Write, &[Role])] = &[
         ADMIN,
     ),
     (
+        &["dispatch.send_from"],
+        Write::Setting("dispatch.send_from", "PC-01"),
+        ADMIN,
+    ),
+    (
         &["programs.reminder_offsets"],
         Write::Setting("programs.reminder_offsets", "3d"),
         ADMIN,

@@ -191,3 +191,90 @@ async fn a_window_learns_what_other_desks_changed() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn cards_cohorts_and_workshops_refuse_a_stale_save_too() {
+    let desk = crate::fixtures::desk_with_programs().await;
+    let town = official("증평읍 행정팀");
+    let (card_editor, lab) = (
+        Actor {
+            display_name: "군청 정보통신팀".into(),
+            ..actor(Role::Admin, None)
+        },
+        |name: &str| Actor {
+            display_name: name.into(),
+            ..actor(Role::Livinglab, None)
+        },
+    );
+
+    // The pledge card: both opened it at the same version.
+    let created = desk
+        .budget_save(&admin(), None, 0, maeul_budget::demo::seed_card())
+        .await
+        .unwrap();
+    let opened = desk.budget_get(&admin(), created.id).await.unwrap();
+    let mut mine = opened.card.clone();
+    mine.contacts = "박성원 (☎3233)".into();
+    let saved = desk
+        .budget_save(&card_editor, Some(opened.id), opened.version, mine)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, opened.version + 1);
+    let mut theirs = opened.card.clone();
+    theirs.contacts = "다른 담당자".into();
+    let e = desk
+        .budget_save(&town, Some(opened.id), opened.version, theirs.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(e.message.contains("군청 정보통신팀"), "{}", e.message);
+    let kept = desk.budget_get(&admin(), opened.id).await.unwrap();
+    assert_eq!(
+        kept.card.contacts, "박성원 (☎3233)",
+        "the first save stands"
+    );
+    // From the version as it is now, the second official's save goes through.
+    desk.budget_save(&town, Some(opened.id), kept.version, theirs)
+        .await
+        .unwrap();
+
+    // A cohort and one of its workshops.
+    let cohort_id =
+        crate::fixtures::cohort_id(&desk, 2024, maeul_programs::CohortKind::DataLivingLab).await;
+    let opened = desk.cohort_get(&admin(), cohort_id).await.unwrap();
+    let mut first = opened.cohort.clone();
+    first.notes = "1차 수정".into();
+    desk.cohort_save(&lab("리빙랩 담당"), first).await.unwrap();
+    let mut second = opened.cohort.clone();
+    second.notes = "2차 수정".into();
+    let e = desk
+        .cohort_save(&lab("도안면 담당"), second)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(e.message.contains("리빙랩 담당"), "{}", e.message);
+    let now = desk.cohort_get(&admin(), cohort_id).await.unwrap();
+    assert_eq!(now.cohort.notes, "1차 수정");
+    assert_eq!(now.cohort.version, opened.cohort.version + 1);
+
+    let mut first = now.workshops[0].clone();
+    first.place = "증평군청 대회의실".into();
+    desk.workshop_save(&lab("리빙랩 담당"), first)
+        .await
+        .unwrap();
+    let mut second = now.workshops[0].clone();
+    second.place = "도안면 행정복지센터".into();
+    let e = desk
+        .workshop_save(&lab("도안면 담당"), second)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(e.message.contains("리빙랩 담당"), "{}", e.message);
+    let after = desk.cohort_get(&admin(), cohort_id).await.unwrap();
+    let w = after
+        .workshops
+        .iter()
+        .find(|w| w.id == now.workshops[0].id)
+        .unwrap();
+    assert_eq!(w.place, "증평군청 대회의실");
+}

@@ -264,9 +264,9 @@ async budgetCheck(card: PledgeCard) : Promise<Result<CheckIssue[], ApiError>> {
 async budgetBlank(number: string, firstYear: number, lastYear: number) : Promise<PledgeCard> {
     return await TAURI_INVOKE("budget_blank", { number, firstYear, lastYear });
 },
-async budgetSave(id: number | null, card: PledgeCard) : Promise<Result<CardView, ApiError>> {
+async budgetSave(id: number | null, version: number, card: PledgeCard) : Promise<Result<CardView, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("budget_save", { id, card }) };
+    return { status: "ok", data: await TAURI_INVOKE("budget_save", { id, version, card }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1046,7 +1046,11 @@ export type CardTable =
 /**
  * A card as the editor opens it: the stored card and what its checks say now.
  */
-export type CardView = { id: number; card: PledgeCard; issues: CheckIssue[] }
+export type CardView = { id: number; 
+/**
+ * What the editor's save names ([`Desk::budget_save`]).
+ */
+version: number; card: PledgeCard; issues: CheckIssue[] }
 export type Category = "admin" | "village_news" | "emergency" | "education_event"
 /**
  * The microphone chain as staff set it.
@@ -1107,7 +1111,12 @@ budget_million: number | null;
 /**
  * One partner per line.
  */
-partners: string; recruit_start: string | null; recruit_end: string | null; activity_start: string; activity_end: string; results_date: string | null; target_size: number; notes: string }
+partners: string; recruit_start: string | null; recruit_end: string | null; activity_start: string; activity_end: string; results_date: string | null; target_size: number; notes: string; 
+/**
+ * The version the form was loaded with (0 for a new cohort): a save from an older one
+ * is refused as a conflict.
+ */
+version: number }
 export type CohortDetail = { cohort: Cohort; people: PersonRow[]; workshops: Workshop[]; attendance: AttendanceMark[]; teams: Team[]; outcomes: Outcome[]; stats: CohortStats }
 export type CohortKind = "resident_training" | "sos_lab" | "living_lab" | "data_living_lab"
 export type CohortStats = { target: number; selected: number; residents: number; experts: number; workshops: WorkshopStats[]; people: PersonStats[]; 
@@ -1219,7 +1228,15 @@ export type DispatchSettings = { retry_schedule: string; backoff_base: string; f
 /**
  * Chiefs get the households a settled broadcast did not reach, by text.
  */
-chief_notice: boolean }
+chief_notice: boolean; 
+/**
+ * `all`, or the names of the desks that send ([`policy::SEND_FROM`]).
+ */
+send_from: string; 
+/**
+ * This PC's name, as `send_from` would list it.
+ */
+this_desk: string }
 export type EngineStatus = { input: DeviceState; line_out: DeviceState; monitor: DeviceState; phase: Phase; preview: boolean; chain: ChainSettings }
 /**
  * State of a resident's request to be added, decided by the village chief.
@@ -1994,7 +2011,12 @@ export type SyncState = "idle" | "sending" |
 /**
  * Stopped after a restore until a person resumes it.
  */
-"paused" | "error"
+"paused" | 
+/**
+ * This desk is not one that sends (설정's 발송 PC, or no provider secret in its keyring):
+ * what its users compose waits in the shared outbox for a desk that sends.
+ */
+"queue_only" | "error"
 /**
  * What the status bar shows.
  */
@@ -2091,7 +2113,11 @@ export type Workshop = { id: number | null; cohort_id: number; kind: WorkshopKin
 /**
  * One agenda item per line.
  */
-agenda: string }
+agenda: string; 
+/**
+ * The version the form was loaded with (0 for a new workshop).
+ */
+version: number }
 export type WorkshopKind = "ot" | "workshop" | "site_visit" | "mentoring" | "results"
 /**
  * A saved workshop and the clashes it now has (a warning: it is saved all the same).

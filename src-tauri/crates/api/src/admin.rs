@@ -69,6 +69,7 @@ impl Desk {
             maeul_budget::store::save(
                 &mut tx,
                 None,
+                0,
                 &card,
                 &actor.username,
                 &maeul_accounts::now_utc(),

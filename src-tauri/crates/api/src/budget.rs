@@ -16,6 +16,8 @@ use crate::{ApiError, ApiResult, Desk, ErrorCode, printed_at};
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CardView {
     pub id: i64,
+    /// What the editor's save names ([`Desk::budget_save`]).
+    pub version: i64,
     pub card: PledgeCard,
     pub issues: Vec<CheckIssue>,
 }
@@ -46,9 +48,14 @@ impl Desk {
     pub async fn budget_get(&self, actor: &Actor, id: i64) -> ApiResult<CardView> {
         actor.require(Permission::ViewBudget, Scope::County)?;
         let mut conn = self.db.acquire().await?;
-        let card = store::get(&mut conn, id).await?;
+        let (card, version) = store::get_versioned(&mut conn, id).await?;
         let issues = check(&card);
-        Ok(CardView { id, card, issues })
+        Ok(CardView {
+            id,
+            version,
+            card,
+            issues,
+        })
     }
 
     /// The checks on a card being edited, before it is saved (the editor's live marks).
@@ -84,12 +91,15 @@ impl Desk {
             })
     }
 
-    /// Creates (`id` None) or replaces a card. A card whose figures fail a check is still
-    /// saved, as a draft; the returned view lists the failures.
+    /// Creates (`id` None) or replaces a card from `version`, the one the editor opened
+    /// (refused as a conflict naming who saved in between; ignored for a new card). A card
+    /// whose figures fail a check is still saved, as a draft; the returned view lists the
+    /// failures and the new version.
     pub async fn budget_save(
         &self,
         actor: &Actor,
         id: Option<i64>,
+        version: i64,
         card: PledgeCard,
     ) -> ApiResult<CardView> {
         actor.require(Permission::EditBudget, Scope::County)?;
@@ -108,7 +118,8 @@ impl Desk {
             None => None,
         };
         let at = maeul_accounts::now_utc();
-        let saved = store::save(&mut tx, id, &card, &actor.username, &at).await?;
+        let (saved, version) =
+            store::save(&mut tx, id, version, &card, &actor.display_name, &at).await?;
         let issues = check(&card);
         let detail = match &old {
             Some(old) => {
@@ -125,6 +136,7 @@ impl Desk {
         self.commit(tx).await?;
         Ok(CardView {
             id: saved,
+            version,
             card,
             issues,
         })

@@ -162,6 +162,7 @@ impl From<BudgetError> for ApiError {
             BudgetError::Invalid { .. } => ErrorCode::Invalid,
             BudgetError::DuplicateNumber(_) => ErrorCode::Duplicate,
             BudgetError::NotFound(_) => ErrorCode::NotFound,
+            BudgetError::Conflict(_) => ErrorCode::Conflict,
             BudgetError::Corrupt { .. } | BudgetError::Pdf(_) => ErrorCode::Internal,
             BudgetError::Sql(_) => ErrorCode::Database,
         };

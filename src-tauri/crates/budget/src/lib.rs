@@ -22,6 +22,9 @@ pub enum BudgetError {
     DuplicateNumber(String),
     #[error("카드를 찾을 수 없습니다: {0}")]
     NotFound(String),
+    /// Saved from a version someone else has since changed; the message names who and when.
+    #[error("{0}")]
+    Conflict(String),
     #[error("저장된 카드 {id}를 읽을 수 없습니다: {reason}")]
     Corrupt { id: i64, reason: String },
     #[error("PDF를 만들 수 없습니다: {0}")]

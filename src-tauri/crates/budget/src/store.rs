@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use maeul_db::versions::Versioned;
 use maeul_db::{Conn, Db};
 
 use crate::BudgetError;
@@ -65,12 +66,18 @@ fn parse(id: i64, body: &str) -> Result<PledgeCard, BudgetError> {
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<PledgeCard, BudgetError> {
-    let body: Option<(String,)> = sqlx::query_as("SELECT body FROM pledge_cards WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (body,) = body.ok_or(BudgetError::NotFound(id.to_string()))?;
-    parse(id, &body)
+    Ok(get_versioned(conn, id).await?.0)
+}
+
+/// The card with the version an editor opens it at (a save names it; see [`save`]).
+pub async fn get_versioned(conn: &mut Conn, id: i64) -> Result<(PledgeCard, i64), BudgetError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT body, version FROM pledge_cards WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (body, version) = row.ok_or(BudgetError::NotFound(id.to_string()))?;
+    Ok((parse(id, &body)?, version))
 }
 
 /// Every card, in 관리번호 order, for printing them all.
@@ -92,15 +99,18 @@ pub async fn find_by_number(conn: &mut Conn, number: &str) -> Result<Option<i64>
     Ok(id.map(|(id,)| id))
 }
 
-/// Inserts (`id` None) or replaces a card. Returns its id. The card must already have passed
+/// Inserts (`id` None) or replaces a card from `version`, the one its editor loaded (ignored
+/// for a new card): a save over someone else's newer one is refused as a conflict naming
+/// them. Returns its id and new version. The card must already have passed
 /// [`crate::validate`]; failed arithmetic checks are stored as the issue count (a draft).
 pub async fn save(
     conn: &mut Conn,
     id: Option<i64>,
+    version: i64,
     card: &PledgeCard,
     who: &str,
     at: &str,
-) -> Result<i64, BudgetError> {
+) -> Result<(i64, i64), BudgetError> {
     let issues = check(card).len() as i64;
     let plan_total = card
         .plan
@@ -123,12 +133,13 @@ pub async fn save(
         None => {
             "INSERT INTO pledge_cards (number, title, lead_department, status, status_percent, \
              plan_total, executed_total, issue_count, body, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, version"
         }
         Some(_) => {
             "UPDATE pledge_cards SET number = $1, title = $2, lead_department = $3, status = $4, \
              status_percent = $5, plan_total = $6, executed_total = $7, issue_count = $8, \
-             body = $9, updated_at = $10, updated_by = $11 WHERE id = $12 RETURNING id"
+             body = $9, updated_at = $10, updated_by = $11, version = version + 1 \
+             WHERE id = $12 AND version = $13 RETURNING id, version"
         }
     };
     let mut query = sqlx::query_as(sql)
@@ -144,11 +155,19 @@ pub async fn save(
         .bind(at)
         .bind(who);
     if let Some(id) = id {
-        query = query.bind(id);
+        query = query.bind(id).bind(version);
     }
-    let row: Option<(i64,)> = query.fetch_optional(&mut *conn).await?;
-    row.map(|(id,)| id)
-        .ok_or_else(|| BudgetError::NotFound(id.unwrap_or(0).to_string()))
+    let row: Option<(i64, i64)> = query.fetch_optional(&mut *conn).await?;
+    match (row, id) {
+        (Some(saved), _) => Ok(saved),
+        (None, Some(id)) => {
+            match maeul_db::versions::stale(conn, Versioned::Cards, id, "카드").await? {
+                Some(message) => Err(BudgetError::Conflict(message)),
+                None => Err(BudgetError::NotFound(id.to_string())),
+            }
+        }
+        (None, None) => Err(BudgetError::NotFound(String::new())),
+    }
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), BudgetError> {

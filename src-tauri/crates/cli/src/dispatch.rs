@@ -339,6 +339,10 @@ pub async fn provider(
 /// `maeul sync`: one pass, or passes until every delivery is terminal (exit 1 if some are
 /// still open when the timeout passes).
 pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, ApiError> {
+    if let maeul_api::SendRole::QueueOnly(why) = desk.send_role().await? {
+        eprintln!("{why}");
+        return Ok(ExitCode::from(1));
+    }
     let provider = desk.provider().await?;
     if let Some(why) = desk.outbox_paused().await? {
         eprintln!(

@@ -10,6 +10,9 @@ pub enum Versioned {
     Subscribers,
     Villages,
     Groups,
+    Cards,
+    Cohorts,
+    Workshops,
 }
 
 impl Versioned {
@@ -23,6 +26,15 @@ impl Versioned {
             }
             Versioned::Groups => {
                 "SELECT version, updated_by, updated_at FROM registry_groups WHERE id = $1"
+            }
+            Versioned::Cards => {
+                "SELECT version, updated_by, updated_at FROM pledge_cards WHERE id = $1"
+            }
+            Versioned::Cohorts => {
+                "SELECT version, updated_by, updated_at FROM cohorts WHERE id = $1"
+            }
+            Versioned::Workshops => {
+                "SELECT version, updated_by, updated_at FROM workshops WHERE id = $1"
             }
         }
     }
@@ -48,6 +60,19 @@ pub async fn last_change(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|(version, by, at)| Changed { version, by, at }))
+}
+
+/// Why a guarded save moved no row: `Some(message)` naming who saved `what` first, or `None`
+/// when the record no longer exists (the caller's own not-found error says that).
+pub async fn stale(
+    conn: &mut Conn,
+    table: Versioned,
+    id: i64,
+    what: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(last_change(conn, table, id)
+        .await?
+        .map(|changed| conflict_message(what, &changed)))
 }
 
 /// A stale save's Korean explanation: who, when (Seoul time), and that nothing typed is lost.

@@ -28,6 +28,12 @@ const RETENTION_RANGE: std::ops::RangeInclusive<i64> = 30..=3650;
 /// a margin, so a pass is always cut before its lease runs out.
 pub const PASS_DEADLINE: &str = "dispatch.pass_deadline";
 const PASS_DEADLINE_RANGE: std::ops::RangeInclusive<i64> = 5..=1800;
+/// Which desks send (`all`, the default: every desk that holds the provider's secret; or the
+/// desks' names, comma-separated). The others only queue: an office keeps sending on the PC
+/// whose line and keyring it trusts, and a laptop that joins the database does not.
+pub const SEND_FROM: &str = "dispatch.send_from";
+/// More names than an office has desks is a typo.
+const SEND_FROM_MAX: usize = 32;
 
 /// Which channel stands in when a text fails for good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -90,14 +96,58 @@ pub struct Policy {
 /// The machine and process a worker runs in, e.g. `PC-01:4242`: the app and `maeul sync`
 /// on one PC are two workers.
 pub fn worker_name() -> String {
-    let host = std::env::var("COMPUTERNAME")
+    format!("{}:{}", desk_name(), std::process::id())
+}
+
+/// This PC's name as [`SEND_FROM`] lists it: the Windows computer name, else the host name.
+pub fn desk_name() -> String {
+    std::env::var("COMPUTERNAME")
         .or_else(|_| std::env::var("HOSTNAME"))
         .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "desk".into());
-    format!("{host}:{}", std::process::id())
+        .unwrap_or_else(|| "desk".into())
+}
+
+/// The desks [`SEND_FROM`] names, or `None` for `all` (and for no setting).
+pub fn send_from(value: &str) -> Result<Option<Vec<String>>, DispatchError> {
+    let value = value.trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    let names: Vec<String> = value.split(',').map(|n| n.trim().to_string()).collect();
+    if let Some(i) = names.iter().position(|n| n.is_empty()) {
+        return Err(DispatchError::invalid(
+            SEND_FROM,
+            format!(
+                "{}번째 PC 이름이 비어 있습니다 (예: all 또는 PC-01,PC-02)",
+                i + 1
+            ),
+        ));
+    }
+    if let Some(bad) = names
+        .iter()
+        .find(|n| n.chars().count() > 63 || n.chars().any(char::is_whitespace))
+    {
+        return Err(DispatchError::invalid(
+            SEND_FROM,
+            format!("PC 이름에는 공백을 쓸 수 없고 63자까지입니다 (받은 값: {bad:?})"),
+        ));
+    }
+    if names.len() > SEND_FROM_MAX {
+        return Err(DispatchError::invalid(
+            SEND_FROM,
+            format!("발송 PC는 {SEND_FROM_MAX}대까지 적을 수 있습니다"),
+        ));
+    }
+    Ok(Some(names))
+}
+
+/// Whether `desk` is one of the sending desks; names compare without case, as Windows
+/// computer names do.
+pub fn sends_from(listed: Option<&[String]>, desk: &str) -> bool {
+    listed.is_none_or(|names| names.iter().any(|n| n.eq_ignore_ascii_case(desk)))
 }
 
 fn pass_deadline(value: &str) -> Result<SignedDuration, DispatchError> {
@@ -207,6 +257,7 @@ impl Policy {
             CHIEF_NOTICE => on_off(key, value).map(drop),
             RETENTION_DAYS => retention_days(value).map(drop),
             PASS_DEADLINE => pass_deadline(value).map(drop),
+            SEND_FROM => send_from(value).map(drop),
             _ => Err(DispatchError::invalid(key, "발송 설정이 아닙니다")),
         }
     }
@@ -228,5 +279,32 @@ impl Policy {
         let base = self.backoff_base.as_secs_f64() * 2f64.powi(n.saturating_sub(1).min(16) as i32);
         let capped = base.min(BACKOFF_MAX_SECS.max(self.backoff_base.as_secs_f64()));
         SignedDuration::from_secs_f64(capped * (1.0 + 0.25 * jitter.clamp(0.0, 1.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_from_is_all_or_a_list_of_desk_names() {
+        assert_eq!(send_from("").unwrap(), None);
+        assert_eq!(send_from(" ALL ").unwrap(), None);
+        let listed = send_from("PC-01, desk-jp").unwrap();
+        assert_eq!(
+            listed.as_deref(),
+            Some(&["PC-01".into(), "desk-jp".into()][..])
+        );
+        assert!(
+            sends_from(listed.as_deref(), "pc-01"),
+            "Windows names ignore case"
+        );
+        assert!(!sends_from(listed.as_deref(), "PC-02"));
+        assert!(sends_from(None, "anything"));
+        for bad in ["PC-01,,PC-02", "PC 01", ","] {
+            let e = send_from(bad).unwrap_err();
+            assert!(e.to_string().contains(SEND_FROM), "{bad}: {e}");
+        }
+        assert!(Policy::check_setting(SEND_FROM, "PC-01").is_ok());
     }
 }

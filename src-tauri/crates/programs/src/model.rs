@@ -105,6 +105,9 @@ pub struct Cohort {
     pub results_date: Option<String>,
     pub target_size: i32,
     pub notes: String,
+    /// The version the form was loaded with (0 for a new cohort): a save from an older one
+    /// is refused as a conflict.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -135,6 +138,8 @@ pub struct Workshop {
     pub facilitator: String,
     /// One agenda item per line.
     pub agenda: String,
+    /// The version the form was loaded with (0 for a new workshop).
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]

@@ -167,6 +167,7 @@ fn workshop(id: i64) -> Workshop {
         place: "소회의실".into(),
         facilitator: String::new(),
         agenda: String::new(),
+        version: 1,
     }
 }
 

@@ -493,6 +493,7 @@ export const en: Record<MessageKey, string> = {
   'dispatch.sync.rate_limited': "Waiting (rate limit)",
   'dispatch.sync.quiet': "Held (quiet hours)",
   'dispatch.sync.paused': "Paused (after restore)",
+  'dispatch.sync.queue_only': "Queue only (not a sending desk)",
   'dispatch.sync.resume': "Resume sending",
   'dispatch.sync.error': "Error",
   'dispatch.sync.open': "open",
@@ -516,6 +517,8 @@ export const en: Record<MessageKey, string> = {
   'dsettings.fallback.kakao_then_sms': "KakaoTalk fails → SMS",
   'dsettings.fallback.none': "No fallback",
   'dsettings.two_person': "County-wide sends need two people",
+  'dsettings.send_from': "Sending desks (all: every PC with the secret)",
+  'dsettings.this_desk': "This PC",
   'dispatch.pdf': "Report PDF",
   'dispatch.pages': " pages",
   'dispatch.csv': "Save report (CSV)"

@@ -492,6 +492,7 @@ export const ko = {
   'dispatch.sync.rate_limited': "잠시 대기",
   'dispatch.sync.quiet': "심야 보류",
   'dispatch.sync.paused': "발송 멈춤(복원 후)",
+  'dispatch.sync.queue_only': "쌓기만 함(발송 PC 아님)",
   'dispatch.sync.resume': "발송 재개",
   'dispatch.sync.error': "오류",
   'dispatch.sync.open': "남은 발송",
@@ -515,6 +516,8 @@ export const ko = {
   'dsettings.fallback.kakao_then_sms': "카카오톡 실패 → 문자",
   'dsettings.fallback.none': "대체 발송 안 함",
   'dsettings.two_person': "군 전체 발송은 두 사람 승인",
+  'dsettings.send_from': "발송 PC (all: 비밀키가 있는 모든 PC)",
+  'dsettings.this_desk': "이 PC",
   'dispatch.pdf': "결과 PDF",
   'dispatch.pages': "쪽",
   'dispatch.csv': "결과 CSV 저장"

@@ -10,7 +10,7 @@ mod worker_loop;
 
 pub use broadcasts::{BroadcastDetail, Created};
 pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
-pub use sync::Drained;
+pub use sync::{Drained, SendRole};
 pub use worker_loop::{SyncLoop, SyncState, SyncStatus};
 
 use maeul_dispatch::DispatchError;

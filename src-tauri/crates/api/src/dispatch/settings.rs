@@ -18,7 +18,7 @@ pub const IDLE_LOCK_DEFAULT: u32 = 15;
 const IDLE_LOCK_MAX: u32 = 480;
 
 /// The settings `maeul settings set` accepts.
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     policy::RETRY_SCHEDULE,
     policy::BACKOFF_BASE,
     policy::FALLBACK,
@@ -26,6 +26,7 @@ pub const KEYS: [&str; 10] = [
     policy::CHIEF_NOTICE,
     policy::RETENTION_DAYS,
     policy::PASS_DEADLINE,
+    policy::SEND_FROM,
     TWO_PERSON_APPROVAL,
     "programs.reminder_offsets",
     IDLE_LOCK_MINUTES,
@@ -59,6 +60,10 @@ pub struct DispatchSettings {
     pub two_person_approval: bool,
     /// Chiefs get the households a settled broadcast did not reach, by text.
     pub chief_notice: bool,
+    /// `all`, or the names of the desks that send ([`policy::SEND_FROM`]).
+    pub send_from: String,
+    /// This PC's name, as `send_from` would list it.
+    pub this_desk: String,
 }
 
 pub(super) async fn two_person_approval(conn: &mut Conn) -> ApiResult<bool> {
@@ -146,6 +151,11 @@ impl Desk {
                 .unwrap_or_else(|| "21:00-07:00".into()),
             two_person_approval: two_person_approval(&mut conn).await?,
             chief_notice: p.chief_notice,
+            send_from: settings::get(&mut conn, policy::SEND_FROM)
+                .await?
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "all".into()),
+            this_desk: policy::desk_name(),
         })
     }
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use maeul_dispatch::policy::Policy;
+use maeul_dispatch::policy::{self, Policy};
 use maeul_dispatch::provider::Provider;
 use maeul_dispatch::worker::{self, TickReport};
 
@@ -32,7 +32,44 @@ pub struct Drained {
     pub paused: Option<String>,
 }
 
+/// Whether this desk sends, or only queues what its users compose for the desks that do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendRole {
+    Sends,
+    /// Why not, in Korean, for the status bar and `maeul sync`.
+    QueueOnly(String),
+}
+
 impl Desk {
+    /// A desk sends when `dispatch.send_from` names it (or is `all`) and, for a real provider,
+    /// when this PC's keyring holds the provider's secret: a desk without them only queues,
+    /// and the outbox on the shared database waits for one that sends.
+    pub async fn send_role(&self) -> ApiResult<SendRole> {
+        let listed = {
+            let mut conn = self.db.acquire().await?;
+            maeul_db::settings::get(&mut conn, policy::SEND_FROM).await?
+        };
+        let listed = policy::send_from(listed.as_deref().unwrap_or(""))?;
+        let desk = policy::desk_name();
+        if !policy::sends_from(listed.as_deref(), &desk) {
+            return Ok(SendRole::QueueOnly(format!(
+                "이 PC({desk})는 발송 PC가 아니라 보낼 내용을 쌓아 두기만 합니다 (발송 PC: {})",
+                listed.unwrap_or_default().join(", ")
+            )));
+        }
+        match self.provider_settings_stored().await? {
+            Some(s)
+                if s.name != "sandbox" && credentials::load(&s.name, &s.base_url)?.is_none() =>
+            {
+                Ok(SendRole::QueueOnly(format!(
+                    "이 PC의 키링에 {} 비밀키가 없어 보낼 내용을 쌓아 두기만 합니다: 비밀키가 있는 PC가 보냅니다",
+                    s.name
+                )))
+            }
+            _ => Ok(SendRole::Sends),
+        }
+    }
+
     /// The provider the stored configuration names (its secret from the keyring); the
     /// built-in sandbox when none is set.
     pub async fn provider(&self) -> ApiResult<Box<dyn Provider>> {

@@ -33,6 +33,9 @@ pub enum SyncState {
     Quiet,
     /// Stopped after a restore until a person resumes it.
     Paused,
+    /// This desk is not one that sends (설정's 발송 PC, or no provider secret in its keyring):
+    /// what its users compose waits in the shared outbox for a desk that sends.
+    QueueOnly,
     Error,
 }
 
@@ -150,6 +153,18 @@ async fn pass(
         ..SyncStatus::default()
     };
     let idle = Duration::from_secs(3);
+    // Asked every pass: an office changes which desks send without restarting any of them.
+    match desk.send_role().await {
+        Ok(crate::SendRole::Sends) => {}
+        Ok(crate::SendRole::QueueOnly(why)) => {
+            *cached = None;
+            st.state = SyncState::QueueOnly;
+            st.detail = Some(why);
+            st.open = worker::open_count(&desk.db).await.unwrap_or(0);
+            return (st, Duration::from_secs(5));
+        }
+        Err(e) => return error(st, e.message, idle),
+    }
     // The provider is rebuilt only when its settings change.
     let key = match desk.provider_settings_json().await {
         Ok(k) => k,

@@ -37,7 +37,8 @@ impl Desk {
             Some(id) => Some(cohorts::get(&mut tx, id).await?),
             None => None,
         };
-        let id = cohorts::save(&mut tx, &cohort).await?;
+        let at = maeul_accounts::now_utc();
+        let id = cohorts::save(&mut tx, &cohort, &actor.display_name, &at).await?;
         let action = if old.is_some() {
             "programs.cohort.update"
         } else {
@@ -141,7 +142,8 @@ impl Desk {
             Some(id) => Some(workshops::get(&mut tx, id).await?),
             None => None,
         };
-        let id = workshops::save(&mut tx, &w).await?;
+        let at = maeul_accounts::now_utc();
+        let id = workshops::save(&mut tx, &w, &actor.display_name, &at).await?;
         audit::record(
             &mut tx,
             actor,

@@ -27,6 +27,7 @@ impl From<ProgramsError> for ApiError {
         let code = match &e {
             ProgramsError::Invalid { .. } => ErrorCode::Invalid,
             ProgramsError::NotFound(_) => ErrorCode::NotFound,
+            ProgramsError::Conflict(_) => ErrorCode::Conflict,
             ProgramsError::Pdf(_) => ErrorCode::Io,
             ProgramsError::Sql(_) => ErrorCode::Database,
         };

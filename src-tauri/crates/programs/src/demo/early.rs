@@ -19,7 +19,7 @@ pub(super) async fn seed_2022(conn: &mut Conn) -> Result<(), ProgramsError> {
         159,
         "교육대상 159명(이장 109명, 주민자치위원 50명), 총 8회 교육. 회차별 일자는 원자료에 없어 기간 안에 고르게 배치함.",
     );
-    let id = cohorts::save(conn, &c).await?;
+    let id = cohorts::save(conn, &c, "", "").await?;
     let topics = [
         "스마트도시 기본 소양교육",
         "공감하는 문제 찾기",
@@ -87,7 +87,7 @@ pub(super) async fn seed_2022(conn: &mut Conn) -> Result<(), ProgramsError> {
         8,
         "해결과제: IoT기반 스마트 바이오 월 시스템 및 서비스. 주민참여 8명(충북 6개팀 80명).",
     );
-    let sos_id = cohorts::save(conn, &sos).await?;
+    let sos_id = cohorts::save(conn, &sos, "", "").await?;
     add_workshops(
         conn,
         sos_id,
@@ -130,7 +130,7 @@ pub(super) async fn seed_2023(conn: &mut Conn) -> Result<(), ProgramsError> {
         10,
         "참여인원 10명(군민 8, 전문가 2), 총 5회 워크숍. 발대식 외 회차 일시는 원자료에 없어 추정.",
     );
-    let id = cohorts::save(conn, &c).await?;
+    let id = cohorts::save(conn, &c, "", "").await?;
     let ws = add_workshops(
         conn,
         id,

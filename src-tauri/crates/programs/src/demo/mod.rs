@@ -54,6 +54,7 @@ pub(super) fn cohort(
         results_date: results.map(str::to_string),
         target_size: target,
         notes: notes.into(),
+        version: 0,
     }
 }
 
@@ -75,9 +76,10 @@ pub(super) async fn add_workshops(
             place: w.place.into(),
             facilitator: w.facilitator.into(),
             agenda: w.agenda.into(),
+            version: 0,
         };
         crate::validate::workshop(&mut ws)?;
-        ids.push(workshops::save(conn, &ws).await?);
+        ids.push(workshops::save(conn, &ws, "", "").await?);
     }
     Ok(ids)
 }

@@ -19,7 +19,7 @@ pub(super) async fn seed_2024(conn: &mut Conn) -> Result<(), ProgramsError> {
         10,
         "모집 25일간(고시공고, 현수막, 증평소통공감 BAND, 보도자료 4/11). 문의 자치행정과 정보통신팀 043-835-3233.",
     );
-    let id = cohorts::save(conn, &c).await?;
+    let id = cohorts::save(conn, &c, "", "").await?;
     let ws = add_workshops(
         conn,
         id,

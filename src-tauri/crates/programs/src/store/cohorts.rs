@@ -1,3 +1,4 @@
+use maeul_db::versions::Versioned;
 use maeul_db::{Conn, Db};
 
 use super::parse_enum;
@@ -18,10 +19,11 @@ type Row = (
     Option<String>,
     i64,
     String,
+    i64,
 );
 
 const COLUMNS: &str = "id, year, name, kind, budget_million, partners, recruit_start, recruit_end, \
-     activity_start, activity_end, results_date, target_size, notes";
+     activity_start, activity_end, results_date, target_size, notes, version";
 
 fn from_row(r: Row) -> Result<Cohort, ProgramsError> {
     Ok(Cohort {
@@ -38,6 +40,7 @@ fn from_row(r: Row) -> Result<Cohort, ProgramsError> {
         results_date: r.10,
         target_size: r.11 as i32,
         notes: r.12,
+        version: r.13,
     })
 }
 
@@ -86,9 +89,10 @@ pub async fn list(db: &Db) -> Result<Vec<CohortSummary>, ProgramsError> {
     Ok(out)
 }
 
-/// Inserts (`id` None) or updates; returns the id. A second cohort with the same year and
-/// name is refused with the field.
-pub async fn save(conn: &mut Conn, c: &Cohort) -> Result<i64, ProgramsError> {
+/// Inserts (`id` None) or updates from `c.version` (refused as a conflict naming who saved
+/// in between); returns the id. A second cohort with the same year and name is refused with
+/// the field. `by` is the saver's name, `at` the UTC stamp.
+pub async fn save(conn: &mut Conn, c: &Cohort, by: &str, at: &str) -> Result<i64, ProgramsError> {
     let clash: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM cohorts WHERE year = $1 AND name = $2 AND id <> $3")
             .bind(c.year)
@@ -109,12 +113,14 @@ pub async fn save(conn: &mut Conn, c: &Cohort) -> Result<i64, ProgramsError> {
         Some(_) => {
             "UPDATE cohorts SET year = $2, name = $3, kind = $4, budget_million = $5, partners = $6, \
              recruit_start = $7, recruit_end = $8, activity_start = $9, activity_end = $10, \
-             results_date = $11, target_size = $12, notes = $13 WHERE id = $1 RETURNING id"
+             results_date = $11, target_size = $12, notes = $13, version = version + 1, \
+             updated_by = $14, updated_at = $15 WHERE id = $1 AND version = $16 RETURNING id"
         }
         None => {
             "INSERT INTO cohorts (year, name, kind, budget_million, partners, recruit_start, \
-             recruit_end, activity_start, activity_end, results_date, target_size, notes) \
-             VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
+             recruit_end, activity_start, activity_end, results_date, target_size, notes, \
+             updated_by, updated_at) \
+             VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
         }
     };
     let q = sqlx::query_as(sql);
@@ -135,9 +141,18 @@ pub async fn save(conn: &mut Conn, c: &Cohort) -> Result<i64, ProgramsError> {
         .bind(&c.results_date)
         .bind(c.target_size)
         .bind(&c.notes)
+        .bind(by)
+        .bind(at)
+        .bind(c.version)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.ok_or(ProgramsError::NotFound("리빙랩 기수"))?.0)
+    match (row, c.id) {
+        (Some((id,)), _) => Ok(id),
+        (None, Some(id)) => {
+            Err(crate::error::stale(conn, Versioned::Cohorts, id, "리빙랩 기수").await?)
+        }
+        (None, None) => Err(ProgramsError::NotFound("리빙랩 기수")),
+    }
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {

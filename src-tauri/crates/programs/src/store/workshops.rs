@@ -1,4 +1,5 @@
 use maeul_db::Conn;
+use maeul_db::versions::Versioned;
 
 use super::parse_enum;
 use crate::ProgramsError;
@@ -15,10 +16,11 @@ type Row = (
     String,
     String,
     String,
+    i64,
 );
 
 const COLUMNS: &str =
-    "id, cohort_id, kind, phase, title, starts_at, ends_at, place, facilitator, agenda";
+    "id, cohort_id, kind, phase, title, starts_at, ends_at, place, facilitator, agenda, version";
 
 fn from_row(r: Row) -> Result<Workshop, ProgramsError> {
     Ok(Workshop {
@@ -32,6 +34,7 @@ fn from_row(r: Row) -> Result<Workshop, ProgramsError> {
         place: r.7,
         facilitator: r.8,
         agenda: r.9,
+        version: r.10,
     })
 }
 
@@ -56,16 +59,20 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Workshop, ProgramsError> {
     from_row(row.ok_or(ProgramsError::NotFound("워크숍"))?)
 }
 
-pub async fn save(conn: &mut Conn, w: &Workshop) -> Result<i64, ProgramsError> {
+/// Inserts (`id` None) or updates from `w.version` (refused as a conflict naming who saved
+/// in between); returns the id. `by` is the saver's name, `at` the UTC stamp.
+pub async fn save(conn: &mut Conn, w: &Workshop, by: &str, at: &str) -> Result<i64, ProgramsError> {
     let row: Option<(i64,)> = match w.id {
         Some(id) => sqlx::query_as(
             "UPDATE workshops SET kind = $2, phase = $3, title = $4, starts_at = $5, ends_at = $6, \
-             place = $7, facilitator = $8, agenda = $9 WHERE id = $1 AND cohort_id = $10 RETURNING id",
+             place = $7, facilitator = $8, agenda = $9, version = version + 1, updated_by = $11, \
+             updated_at = $12 WHERE id = $1 AND cohort_id = $10 AND version = $13 RETURNING id",
         )
         .bind(id),
         None => sqlx::query_as(
-            "INSERT INTO workshops (kind, phase, title, starts_at, ends_at, place, facilitator, agenda, cohort_id) \
-             VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO workshops (kind, phase, title, starts_at, ends_at, place, facilitator, agenda, cohort_id, \
+             updated_by, updated_at) \
+             VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(None::<i64>),
     }
@@ -78,9 +85,18 @@ pub async fn save(conn: &mut Conn, w: &Workshop) -> Result<i64, ProgramsError> {
     .bind(&w.facilitator)
     .bind(&w.agenda)
     .bind(w.cohort_id)
+    .bind(by)
+    .bind(at)
+    .bind(w.version)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.ok_or(ProgramsError::NotFound("워크숍"))?.0)
+    match (row, w.id) {
+        (Some((id,)), _) => Ok(id),
+        (None, Some(id)) => {
+            Err(crate::error::stale(conn, Versioned::Workshops, id, "워크숍").await?)
+        }
+        (None, None) => Err(ProgramsError::NotFound("워크숍")),
+    }
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {

@@ -1,7 +1,7 @@
 //! SQL for the registry's tables, one module per table or aggregate.
 
 use maeul_db::Conn;
-use maeul_db::versions::{Versioned, conflict_message, last_change};
+use maeul_db::versions::Versioned;
 
 use crate::RegistryError;
 
@@ -19,8 +19,10 @@ pub(crate) async fn stale(
     id: i64,
     what: &'static str,
 ) -> Result<RegistryError, sqlx::Error> {
-    Ok(match last_change(conn, table, id).await? {
-        Some(changed) => RegistryError::Conflict(conflict_message(what, &changed)),
-        None => RegistryError::NotFound(what),
-    })
+    Ok(
+        match maeul_db::versions::stale(conn, table, id, what).await? {
+            Some(message) => RegistryError::Conflict(message),
+            None => RegistryError::NotFound(what),
+        },
+    )
 }
