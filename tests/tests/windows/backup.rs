@@ -72,18 +72,26 @@ fn restore_is_refused_while_another_desk_has_the_database_open() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // The reader lives until the holder is killed: dropping it would close the pipe, and a
+    // holder that can no longer write its progress would be testing something else.
+    let mut progress = BufReader::new(holder.stderr.take().unwrap());
     let mut first = String::new();
-    BufReader::new(holder.stderr.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    progress.read_line(&mut first).unwrap();
     assert!(first.contains("회:"), "the holder is syncing: {first}");
+    let progress = std::thread::spawn(move || std::io::copy(&mut progress, &mut std::io::sink()));
 
     let refused = maeul(Some(&db))
         .args(["restore", &win(&backup)])
         .output()
         .unwrap();
+    let still_running = holder.try_wait().unwrap().is_none();
     let _ = holder.kill();
     let _ = holder.wait();
+    let _ = progress.join();
+    assert!(
+        still_running,
+        "the holder stopped before the restore was tried"
+    );
     assert_eq!(refused.status.code(), Some(2));
     assert!(
         text(&refused.stderr).contains("열고 있어 복원하지 않았습니다"),

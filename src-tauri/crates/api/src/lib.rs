@@ -13,8 +13,8 @@ pub use console::{
 };
 mod dispatch;
 pub use dispatch::{
-    BroadcastDetail, Created, DispatchSettings, Drained, IDLE_LOCK_MINUTES, SendRole,
-    SessionSettings, SyncLoop, SyncState, SyncStatus,
+    AlertImported, BroadcastDetail, Created, DispatchSettings, Drained, IDLE_LOCK_MINUTES,
+    SendRole, SessionSettings, SyncLoop, SyncState, SyncStatus,
 };
 mod error;
 mod files;

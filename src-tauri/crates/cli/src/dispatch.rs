@@ -1,6 +1,7 @@
 //! `maeul broadcast …`, `maeul sync`, `maeul settings set`: the dispatch use cases for
 //! scripts and the crash tests, through the same `Desk` as the app.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -57,6 +58,12 @@ pub enum BroadcastCommand {
         csv: Option<PathBuf>,
         #[arg(long)]
         pdf: Option<PathBuf>,
+    },
+    /// The broadcast as a CAP 1.2 alert (Korean profile) for the county's 통합경보 system.
+    Cap {
+        id: i64,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// The history, newest first.
     List,
@@ -176,6 +183,12 @@ pub async fn broadcast(
                     .join(" · ")
             );
             println!("{}", created.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        BroadcastCommand::Cap { id, out } => {
+            let xml = desk.broadcast_cap(actor, id).await?;
+            maeul_api::save_file(&out, xml.as_bytes()).await?;
+            println!("CAP → {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         BroadcastCommand::Report { id, json, csv, pdf } => {
@@ -380,7 +393,10 @@ pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, Api
             Duration::from_secs(timeout),
             &|r, open| {
                 let n = pass.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                eprintln!(
+                // Not eprintln!: it panics when nobody reads stderr any more (a closed pipe,
+                // a detached console), and the sending must not stop for that.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "{n} 회: 보냄 {} · 결과 {} · 재시도 {} · 실패 {}{}{}",
                     r.submitted,
                     r.settled,

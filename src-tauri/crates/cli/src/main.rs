@@ -1,6 +1,7 @@
 //! `maeul`: the desk from the command line, for scripts and tests. It calls the same
 //! `api::Desk` as the app, acting as the CLI actor (see `Actor::cli`).
 
+mod alerts;
 mod budget;
 mod dispatch;
 mod groups;
@@ -58,6 +59,11 @@ enum Command {
     Programs {
         #[command(subcommand)]
         command: programs::ProgramsCommand,
+    },
+    /// CAP alerts from other systems as broadcast drafts; the drafts waiting to be sent.
+    Alert {
+        #[command(subcommand)]
+        command: alerts::AlertCommand,
     },
     /// Broadcasts to phones: send, report, list.
     Broadcast {
@@ -253,6 +259,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Group { command } => groups::group(&desk, &actor, command).await?,
         Command::Budget { command } => budget::run(&desk, &actor, command).await?,
         Command::Programs { command } => programs::run(&desk, &actor, command).await?,
+        Command::Alert { command } => alerts::alert(&desk, &actor, command).await?,
         Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,
         Command::Provider { command } => dispatch::provider(&desk, &actor, command).await?,
         Command::Recording { command } => mixer::recording(&desk, &actor, command).await?,

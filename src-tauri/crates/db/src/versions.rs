@@ -13,6 +13,7 @@ pub enum Versioned {
     Cards,
     Cohorts,
     Workshops,
+    Drafts,
 }
 
 impl Versioned {
@@ -35,6 +36,9 @@ impl Versioned {
             }
             Versioned::Workshops => {
                 "SELECT version, updated_by, updated_at FROM workshops WHERE id = $1"
+            }
+            Versioned::Drafts => {
+                "SELECT version, updated_by, updated_at FROM broadcast_drafts WHERE id = $1"
             }
         }
     }

@@ -13,6 +13,12 @@ pub enum DispatchError {
     Keyring(String),
     #[error("PDF를 만들 수 없습니다: {0}")]
     Pdf(String),
+    /// A CAP document that is not CAP 1.2, or lacks what the desk needs; names the element.
+    #[error(transparent)]
+    Cap(#[from] crate::cap::CapError),
+    /// Saved from a version someone else changed since: who and when, in Korean.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl From<maeul_time::TimeError> for DispatchError {
@@ -43,6 +49,7 @@ impl DispatchError {
     pub fn field(&self) -> Option<&str> {
         match self {
             DispatchError::Invalid { field, .. } => Some(field),
+            DispatchError::Cap(e) => Some(&e.element),
             _ => None,
         }
     }

@@ -4,8 +4,10 @@
 //! provider clients.
 
 pub mod broadcast;
+pub mod cap;
 pub mod chief_notice;
 pub mod credentials;
+pub mod drafts;
 mod error;
 pub mod fanout;
 pub mod limiter;

@@ -60,7 +60,7 @@ async fn require_send(desk: &Desk, actor: &Actor, targets: &Targets) -> ApiResul
     Ok(())
 }
 
-fn require_view(actor: &Actor) -> ApiResult<()> {
+pub(super) fn require_view(actor: &Actor) -> ApiResult<()> {
     // A chief's view is narrowed to what they sent (see `broadcast_list`).
     Ok(actor.require(
         Permission::ViewBroadcasts,
@@ -69,7 +69,7 @@ fn require_view(actor: &Actor) -> ApiResult<()> {
 }
 
 /// Whether the actor may see this broadcast: a chief only their own.
-fn may_see(actor: &Actor, b: &BroadcastRow) -> ApiResult<()> {
+pub(super) fn may_see(actor: &Actor, b: &BroadcastRow) -> ApiResult<()> {
     if actor.role == Role::Chief && b.created_by != actor.username {
         return Err(ApiError::new(
             ErrorCode::OutOfScope,
@@ -83,7 +83,7 @@ impl Desk {
     /// With two-person approval on, a normal send waits for a second person when it is
     /// county-wide by its reach, not by how it was addressed: all villages, or towns or
     /// groups whose recipients live in more than half of the county's villages.
-    async fn needs_approval(&self, b: &NewBroadcast) -> ApiResult<bool> {
+    pub(super) async fn needs_approval(&self, b: &NewBroadcast) -> ApiResult<bool> {
         let mut conn = self.db.acquire().await?;
         let on = super::settings::two_person_approval(&mut conn).await?;
         if !on || b.emergency {
@@ -157,15 +157,37 @@ impl Desk {
         b: &NewBroadcast,
         origin: &Origin,
     ) -> ApiResult<Created> {
+        let mut tx = self.begin_broadcast(actor, b).await?;
+        let created = self.create_broadcast_in(&mut tx, actor, b, origin).await?;
+        self.commit(tx).await?;
+        Ok(created)
+    }
+
+    /// The checks before a broadcast is stored, then the write transaction to store it in
+    /// (with whatever else must commit with it: the draft it was sent from).
+    pub(super) async fn begin_broadcast(
+        &self,
+        actor: &Actor,
+        b: &NewBroadcast,
+    ) -> ApiResult<maeul_db::Tx<'static>> {
         self.require_channels_ready(b).await?;
         if let Some(r) = b.recording_id {
             self.recording_for_broadcast(actor, r).await?;
         }
+        Ok(maeul_db::begin_write(&self.db).await?)
+    }
+
+    pub(super) async fn create_broadcast_in(
+        &self,
+        tx: &mut maeul_db::Tx<'static>,
+        actor: &Actor,
+        b: &NewBroadcast,
+        origin: &Origin,
+    ) -> ApiResult<Created> {
         let now = Timestamp::now();
-        let mut tx = maeul_db::begin_write(&self.db).await?;
-        let (id, summary) = store::create(&mut tx, b, origin, now).await?;
+        let (id, summary) = store::create(tx, b, origin, now).await?;
         audit::record(
-            &mut tx,
+            tx,
             actor,
             "broadcast.send",
             &format!("broadcast:{id}"),
@@ -178,7 +200,6 @@ impl Desk {
             }),
         )
         .await?;
-        self.commit(tx).await?;
         Ok(Created { id, summary })
     }
 

@@ -2,12 +2,14 @@
 //! approve, cancel, follow progress, resend to the not-reached; the sending policy settings.
 //! Sending itself is the sync worker's ([`sync`]), which takes only from the outbox.
 
+mod alerts;
 mod broadcasts;
 mod reminders_out;
 mod settings;
 mod sync;
 mod worker_loop;
 
+pub use alerts::AlertImported;
 pub use broadcasts::{BroadcastDetail, Created};
 pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
 pub use sync::{Drained, SendRole};
@@ -21,7 +23,8 @@ impl From<DispatchError> for ApiError {
     fn from(e: DispatchError) -> ApiError {
         let field = e.field().map(str::to_string);
         let code = match &e {
-            DispatchError::Invalid { .. } => ErrorCode::Invalid,
+            DispatchError::Invalid { .. } | DispatchError::Cap(_) => ErrorCode::Invalid,
+            DispatchError::Conflict(_) => ErrorCode::Conflict,
             DispatchError::NotFound(_) => ErrorCode::NotFound,
             DispatchError::Sql(_) => ErrorCode::Database,
             DispatchError::Keyring(_) | DispatchError::Pdf(_) => ErrorCode::Io,

@@ -1,0 +1,124 @@
+//! `maeul alert …`: CAP alerts from other systems as broadcast drafts, and the drafts
+//! waiting for a person (send with one command, or dismiss).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use maeul_api::{Actor, ApiError, Desk, ErrorCode};
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Read a CAP 1.2 alert (XML) and make a draft for the villages it covers.
+    Import { file: PathBuf },
+    /// The drafts waiting to be sent or dismissed, newest first.
+    Drafts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a draft as it stands (prints the broadcast's id).
+    Send { id: i64 },
+    /// Close a draft without sending.
+    Dismiss { id: i64 },
+}
+
+pub async fn alert(
+    desk: &Desk,
+    actor: &Actor,
+    command: AlertCommand,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        AlertCommand::Import { file } => {
+            let bytes = tokio::fs::read(&file)
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", file.display())))?;
+            let xml =
+                maeul_dispatch::cap::decode(&bytes).map_err(maeul_dispatch::DispatchError::from)?;
+            let got = desk.alert_import(actor, &xml).await?;
+            if got.dismissed > 0 {
+                println!("앞선 경보의 초안 {}건을 닫았습니다", got.dismissed);
+            }
+            match got.draft {
+                Some(d) => {
+                    let shown: Vec<&str> =
+                        got.villages.iter().take(5).map(String::as_str).collect();
+                    let more = got.villages.len().saturating_sub(shown.len());
+                    println!(
+                        "{} 초안 {}: {} · 마을 {}곳 ({}{})",
+                        if got.created {
+                            "새"
+                        } else {
+                            "이미 가져온"
+                        },
+                        d.id,
+                        d.title,
+                        got.villages.len(),
+                        shown.join(", "),
+                        if more > 0 {
+                            format!(" 외 {more}곳")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                None => println!("취소 경보: 새 초안은 없습니다"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AlertCommand::Drafts { json } => {
+            let drafts = desk.drafts_open(actor).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&drafts).unwrap_or_default()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            if drafts.is_empty() {
+                println!("기다리는 초안이 없습니다");
+            }
+            for d in drafts {
+                println!("{}\t{}\t{}\t{}", d.id, d.event, d.title, d.issuer);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AlertCommand::Send { id } => {
+            let version = current_version(desk, actor, id).await?;
+            let created = desk.draft_send(actor, id, version).await?;
+            eprintln!(
+                "초안 {id}을(를) 보냈습니다: 발송 {}건",
+                created
+                    .summary
+                    .per_channel
+                    .iter()
+                    .map(|c| c.deliveries)
+                    .sum::<u32>()
+            );
+            println!("{}", created.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        AlertCommand::Dismiss { id } => {
+            let version = current_version(desk, actor, id).await?;
+            desk.draft_dismiss(actor, id, version).await?;
+            println!("초안 {id}을(를) 닫았습니다");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A person at the command line acts on the draft as it is now: its current version, so a
+/// draft another desk already sent or dismissed is refused rather than sent twice.
+async fn current_version(desk: &Desk, actor: &Actor, id: i64) -> Result<i64, ApiError> {
+    desk.drafts_open(actor)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .map(|d| d.version)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("기다리는 초안 {id}이(가) 없습니다 (이미 보냈거나 닫혔을 수 있습니다)"),
+            )
+        })
+}

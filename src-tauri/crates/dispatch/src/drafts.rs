@@ -1,0 +1,269 @@
+//! Broadcast drafts proposed by another system: a CAP alert imported from a file, or a
+//! 재난문자 taken from the national feed. One draft per source message (unique per source,
+//! so taking the same message twice finds the draft already made); staff send it with one
+//! press or dismiss it. Several desks see the same drafts: a send or dismiss names the
+//! version it saw, and the second press is refused as a conflict rather than sent twice.
+
+use jiff::Timestamp;
+use maeul_db::Conn;
+use maeul_db::versions::{self, Versioned};
+use serde::Serialize;
+
+use crate::DispatchError;
+use crate::broadcast::{Category, Targets};
+use crate::fanout::Channel;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftSource {
+    Cap,
+    Feed,
+}
+
+impl DraftSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftSource::Cap => "cap",
+            DraftSource::Feed => "feed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDraft {
+    pub source: DraftSource,
+    /// CAP: "sender,identifier,sent"; feed: the message's SN.
+    pub source_ref: String,
+    pub event: String,
+    pub event_code: Option<String>,
+    pub issuer: String,
+    pub title: String,
+    pub category: Category,
+    pub body: String,
+    pub targets: Targets,
+    pub channels: Vec<Channel>,
+    pub emergency: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct Draft {
+    pub id: i64,
+    pub source: String,
+    pub source_ref: String,
+    pub event: String,
+    pub event_code: Option<String>,
+    pub issuer: String,
+    pub title: String,
+    pub category: Category,
+    pub body: String,
+    pub targets: Targets,
+    pub channels: Vec<Channel>,
+    pub emergency: bool,
+    /// open, sent or dismissed.
+    pub state: String,
+    pub broadcast_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    source: String,
+    source_ref: String,
+    event: String,
+    event_code: Option<String>,
+    issuer: String,
+    title: String,
+    category: String,
+    body: String,
+    targets: String,
+    channels: String,
+    emergency: bool,
+    state: String,
+    broadcast_id: Option<i64>,
+    created_at: String,
+    updated_at: String,
+    updated_by: String,
+    version: i64,
+}
+
+macro_rules! select_drafts {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, source, source_ref, event, event_code, issuer, title, category, body, \
+                 targets, channels, emergency, state, broadcast_id, created_at, updated_at, \
+                 updated_by, version FROM broadcast_drafts ",
+            $tail
+        )
+    };
+}
+
+fn decode(r: Row) -> Result<Draft, DispatchError> {
+    let bad = |field: &str, e: &dyn std::fmt::Display| {
+        DispatchError::invalid(
+            format!("broadcast_drafts.{field}"),
+            format!("저장된 값을 읽을 수 없습니다: {e}"),
+        )
+    };
+    Ok(Draft {
+        id: r.id,
+        source: r.source,
+        source_ref: r.source_ref,
+        event: r.event,
+        event_code: r.event_code,
+        issuer: r.issuer,
+        title: r.title,
+        category: Category::try_from(r.category).map_err(|e| bad("category", &e))?,
+        body: r.body,
+        targets: serde_json::from_str(&r.targets).map_err(|e| bad("targets", &e))?,
+        channels: serde_json::from_str(&r.channels).map_err(|e| bad("channels", &e))?,
+        emergency: r.emergency,
+        state: r.state,
+        broadcast_id: r.broadcast_id,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by,
+        version: r.version,
+    })
+}
+
+/// Stores a draft unless its source message already made one; returns the draft's id and
+/// whether this call made it.
+pub async fn insert(
+    conn: &mut Conn,
+    d: &NewDraft,
+    by: &str,
+    now: Timestamp,
+) -> Result<(i64, bool), DispatchError> {
+    let at = crate::policy::stamp(now);
+    let made: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO broadcast_drafts (source, source_ref, event, event_code, issuer, title, \
+             category, body, targets, channels, emergency, created_at, created_by, updated_at, \
+             updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13) \
+         ON CONFLICT (source, source_ref) DO NOTHING RETURNING id",
+    )
+    .bind(d.source.as_str())
+    .bind(&d.source_ref)
+    .bind(&d.event)
+    .bind(&d.event_code)
+    .bind(&d.issuer)
+    .bind(&d.title)
+    .bind(d.category.as_str())
+    .bind(&d.body)
+    .bind(serde_json::to_string(&d.targets).unwrap_or_default())
+    .bind(serde_json::to_string(&d.channels).unwrap_or_default())
+    .bind(d.emergency)
+    .bind(&at)
+    .bind(by)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id,)) = made {
+        return Ok((id, true));
+    }
+    let (id,): (i64,) =
+        sqlx::query_as("SELECT id FROM broadcast_drafts WHERE source = $1 AND source_ref = $2")
+            .bind(d.source.as_str())
+            .bind(&d.source_ref)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((id, false))
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Draft, DispatchError> {
+    let row: Option<Row> = sqlx::query_as(select_drafts!("WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    decode(row.ok_or(DispatchError::NotFound("방송 초안"))?)
+}
+
+/// Drafts waiting for a person, newest first.
+pub async fn open(conn: &mut Conn) -> Result<Vec<Draft>, DispatchError> {
+    let rows: Vec<Row> = sqlx::query_as(select_drafts!(
+        "WHERE state = 'open' ORDER BY created_at DESC, id DESC"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(decode).collect()
+}
+
+/// The draft a broadcast was sent from, if any (its CAP export names the same event).
+pub async fn of_broadcast(
+    conn: &mut Conn,
+    broadcast_id: i64,
+) -> Result<Option<Draft>, DispatchError> {
+    let row: Option<Row> = sqlx::query_as(select_drafts!("WHERE broadcast_id = $1"))
+        .bind(broadcast_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(decode).transpose()
+}
+
+/// Closes an open draft as sent (with the broadcast it became) or dismissed, guarded by
+/// the version the person saw: a draft another desk sent or dismissed first is a conflict.
+pub async fn close(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    broadcast_id: Option<i64>,
+    by: &str,
+    now: Timestamp,
+) -> Result<(), DispatchError> {
+    let state = if broadcast_id.is_some() {
+        "sent"
+    } else {
+        "dismissed"
+    };
+    let moved = sqlx::query(
+        "UPDATE broadcast_drafts SET state = $1, broadcast_id = $2, updated_by = $3, \
+             updated_at = $4, version = version + 1 \
+         WHERE id = $5 AND version = $6 AND state = 'open'",
+    )
+    .bind(state)
+    .bind(broadcast_id)
+    .bind(by)
+    .bind(crate::policy::stamp(now))
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if moved == 1 {
+        return Ok(());
+    }
+    match versions::stale(conn, Versioned::Drafts, id, "방송 초안").await? {
+        Some(why) => Err(DispatchError::Conflict(why)),
+        None => Err(DispatchError::NotFound("방송 초안")),
+    }
+}
+
+/// Dismisses the open drafts made from the given source messages (a CAP Update or Cancel
+/// naming them in `<references>`); returns how many.
+pub async fn dismiss_refs(
+    conn: &mut Conn,
+    source: DraftSource,
+    refs: &[String],
+    by: &str,
+    now: Timestamp,
+) -> Result<u32, DispatchError> {
+    let mut n = 0;
+    for r in refs {
+        n += sqlx::query(
+            "UPDATE broadcast_drafts SET state = 'dismissed', updated_by = $1, updated_at = $2, \
+                 version = version + 1 \
+             WHERE source = $3 AND source_ref = $4 AND state = 'open'",
+        )
+        .bind(by)
+        .bind(crate::policy::stamp(now))
+        .bind(source.as_str())
+        .bind(r)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected() as u32;
+    }
+    Ok(n)
+}
