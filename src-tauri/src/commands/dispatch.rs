@@ -1,5 +1,6 @@
-use maeul_api::{ApiResult, BroadcastDetail, Created, DispatchSettings, SyncStatus};
+use maeul_api::{AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, SyncStatus};
 use maeul_dispatch::broadcast::NewBroadcast;
+use maeul_dispatch::drafts::Draft;
 use maeul_dispatch::providers::ProviderSettings;
 use maeul_dispatch::report::{BroadcastRow, NotReached, StateCount};
 use maeul_dispatch::secret::Secret;
@@ -157,4 +158,45 @@ pub async fn provider_set(
         .await?;
     s.sync.wake();
     Ok(())
+}
+
+/// Writes the broadcast as a CAP 1.2 alert where the user chose.
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_cap_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) -> ApiResult<()> {
+    let xml = s.desk.broadcast_cap(&s.actor().await?, id).await?;
+    maeul_api::save_file(&path, xml.as_bytes()).await
+}
+
+/// Reads the CAP file the user picked (or dropped) and makes its draft.
+#[tauri::command]
+#[specta::specta]
+pub async fn alert_import_file(s: Desk<'_>, path: std::path::PathBuf) -> ApiResult<AlertImported> {
+    let actor = s.actor().await?;
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        maeul_api::ApiError::new(maeul_api::ErrorCode::Io, format!("{}: {e}", path.display()))
+    })?;
+    let xml = maeul_dispatch::cap::decode(&bytes).map_err(maeul_dispatch::DispatchError::from)?;
+    s.desk.alert_import(&actor, &xml).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn drafts_open(s: Desk<'_>) -> ApiResult<Vec<Draft>> {
+    s.desk.drafts_open(&s.actor().await?).await
+}
+
+/// "지금 보내기" on a draft: the broadcast it became, and the sync loop woken to send it.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_send(s: Desk<'_>, id: i64, version: i64) -> ApiResult<Created> {
+    let created = s.desk.draft_send(&s.actor().await?, id, version).await?;
+    s.sync.wake();
+    Ok(created)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_dismiss(s: Desk<'_>, id: i64, version: i64) -> ApiResult<()> {
+    s.desk.draft_dismiss(&s.actor().await?, id, version).await
 }

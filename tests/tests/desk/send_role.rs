@@ -92,7 +92,10 @@ async fn without_the_providers_secret_in_this_keyring_a_desk_queues() {
     let desk = desk_with_residents().await;
     assert_eq!(desk.send_role().await.unwrap(), SendRole::Sends, "sandbox");
     // Another PC stored the provider and its secret (its own keyring); this one has none.
-    let base_url = format!("http://127.0.0.1:9/send-role-{}", std::process::id());
+    // A host of its own: secrets are kept per provider and host, and the kernel keyring
+    // links them into the persistent keyring, where another run's secret for a common
+    // host (127.0.0.1:9) could still be found.
+    let base_url = format!("http://send-role-{}.invalid:9", std::process::id());
     let stored = ProviderSettings {
         name: "solapi".into(),
         base_url,

@@ -72,3 +72,66 @@ async fn flow(c: &Client) {
     let history = text(c, "[data-testid=dispatch-history]").await;
     assert!(history.contains("마을 대청소 안내"), "{history}");
 }
+
+/// A disaster alert from another system, taken in by the CLI before the desk opens: the
+/// banner shows it at sign-in (what, who said so, where), one press sends it as an
+/// emergency and opens its progress, and the banner is gone.
+#[tokio::test]
+#[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
+async fn a_disaster_draft_is_sent_from_the_banner_with_one_press() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::seeded_copy(dir.path());
+    let alert = dir.path().join("호우주의보.xml");
+    std::fs::write(&alert, HEAVY_RAIN).unwrap();
+    crate::cli(&db, &["alert", "import", alert.to_str().unwrap()], "");
+    let (_driver, c) = crate::sign_in(&db).await;
+    let banner = text_until(&c, "[data-testid=draft-banner]", |t| {
+        t.contains("호우주의보")
+    })
+    .await;
+    assert!(banner.contains("청주기상지청"), "{banner}");
+    assert!(banner.contains("마을"), "{banner}");
+    screenshot(&c, "draft-banner.png").await;
+    click(&c, "[data-testid=draft-banner] button.send").await;
+    until_gone(
+        &c,
+        "[data-testid=draft-banner]",
+        "the banner stayed after the send",
+    )
+    .await;
+    // Sent as an emergency: it leaves at once, and the progress view fills in.
+    text_until(&c, "[data-testid=progress-sms-delivered]", |t| {
+        t.replace(',', "").parse::<u32>().is_ok_and(|n| n > 0)
+    })
+    .await;
+    screenshot(&c, "draft-sent-progress.png").await;
+    c.close().await.unwrap();
+}
+
+const HEAVY_RAIN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>KMA-E2E-1</identifier>
+  <sender>kma.go.kr</sender>
+  <sent>2026-12-05T08:10:00+09:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <code>대한민국정부1.1</code>
+  <info>
+    <language>ko-KR</language>
+    <category>Met</category>
+    <event>호우주의보</event>
+    <urgency>Expected</urgency>
+    <severity>Severe</severity>
+    <certainty>Likely</certainty>
+    <eventCode><valueName>TTAS.KO-07.0046/R5 재난 종류 코드</valueName><value>HRA</value></eventCode>
+    <senderName>청주기상지청</senderName>
+    <headline>도안면 호우주의보</headline>
+    <description>시간당 30mm 이상의 강한 비가 내립니다.</description>
+    <instruction>하천변 출입을 삼가십시오.</instruction>
+    <area>
+      <areaDesc>충청북도 증평군 도안면</areaDesc>
+      <geocode><valueName>행정구역코드</valueName><value>4374531000</value></geocode>
+    </area>
+  </info>
+</alert>"#;

@@ -604,6 +604,55 @@ async broadcastPdfSave(id: number, path: string) : Promise<Result<number, ApiErr
 }
 },
 /**
+ * Writes the broadcast as a CAP 1.2 alert where the user chose.
+ */
+async broadcastCapSave(id: number, path: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_cap_save", { id, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Reads the CAP file the user picked (or dropped) and makes its draft.
+ */
+async alertImportFile(path: string) : Promise<Result<AlertImported, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("alert_import_file", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async draftsOpen() : Promise<Result<Draft[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("drafts_open") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "지금 보내기" on a draft: the broadcast it became, and the sync loop woken to send it.
+ */
+async draftSend(id: number, version: number) : Promise<Result<Created, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("draft_send", { id, version }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async draftDismiss(id: number, version: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("draft_dismiss", { id, version }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * 설정's "연결 시험".
  */
 async providerTest() : Promise<Result<string, ApiError>> {
@@ -903,6 +952,24 @@ village_id: number | null;
  * Practice belongs to one session: every other desk and person keeps sending for real.
  */
 practice?: string | null }
+export type AlertImported = { 
+/**
+ * The draft the alert made, or found already made from the same alert; `None` for a
+ * Cancel.
+ */
+draft: Draft | null; 
+/**
+ * False when the same alert had been imported before.
+ */
+created: boolean; 
+/**
+ * The villages the draft is for, by name ("증평읍 연탄1리").
+ */
+villages: string[]; 
+/**
+ * Open drafts of earlier alerts this one updated or cancelled.
+ */
+dismissed: number }
 export type AnchorCheck = { state: AnchorState; 
 /**
  * What it means, in Korean, for the banner and `maeul audit verify`.
@@ -1237,6 +1304,12 @@ send_from: string;
  * This PC's name, as `send_from` would list it.
  */
 this_desk: string }
+export type Draft = { id: number; source: DraftSource; source_ref: string; event: string; event_code: string | null; issuer: string; title: string; category: Category; body: string; targets: Targets; channels: Channel[]; emergency: boolean; 
+/**
+ * open, sent or dismissed.
+ */
+state: string; broadcast_id: number | null; created_at: string; updated_at: string; updated_by: string; version: number }
+export type DraftSource = "cap" | "feed"
 export type EngineStatus = { input: DeviceState; line_out: DeviceState; monitor: DeviceState; phase: Phase; preview: boolean; chain: ChainSettings }
 /**
  * State of a resident's request to be added, decided by the village chief.

@@ -27,6 +27,12 @@ impl DraftSource {
             DraftSource::Feed => "feed",
         }
     }
+
+    pub fn parse(s: &str) -> Option<DraftSource> {
+        [DraftSource::Cap, DraftSource::Feed]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +54,7 @@ pub struct NewDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Draft {
     pub id: i64,
-    pub source: String,
+    pub source: DraftSource,
     pub source_ref: String,
     pub event: String,
     pub event_code: Option<String>,
@@ -110,7 +116,8 @@ fn decode(r: Row) -> Result<Draft, DispatchError> {
     };
     Ok(Draft {
         id: r.id,
-        source: r.source,
+        source: DraftSource::parse(&r.source)
+            .ok_or_else(|| bad("source", &format!("알 수 없는 값 {}", r.source)))?,
         source_ref: r.source_ref,
         event: r.event,
         event_code: r.event_code,

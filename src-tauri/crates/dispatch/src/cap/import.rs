@@ -154,3 +154,99 @@ pub fn from_alert(alert: &Alert, places: &[Place]) -> Result<FromAlert, Dispatch
         supersedes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cap::model::{Area, Info, ValuePair};
+
+    fn places() -> Vec<Place> {
+        [(1, "연탄1리", "4374525047"), (2, "도안1리", "4374531021")]
+            .into_iter()
+            .map(|(id, village, code)| Place {
+                village_id: id,
+                village: village.into(),
+                village_code: code.into(),
+                town_id: id,
+                town: if id == 1 { "증평읍" } else { "도안면" }.into(),
+                town_code: format!("{}000", &code[..7]),
+                county: "증평군".into(),
+                county_code: "4374500000".into(),
+            })
+            .collect()
+    }
+
+    fn alert(status: &str, geocode: &str) -> Alert {
+        let xml = crate::cap::to_xml(&Alert {
+            xmlns: crate::cap::NAMESPACE.into(),
+            identifier: "A-1".into(),
+            sender: "kma.go.kr".into(),
+            sent: "2026-12-05T08:10:00+09:00".into(),
+            status: status.into(),
+            msg_type: "Alert".into(),
+            source: None,
+            scope: "Public".into(),
+            codes: vec![],
+            note: None,
+            references: None,
+            infos: vec![Info {
+                language: Some("en-US".into()),
+                categories: vec!["Met".into()],
+                event: "Heavy rain".into(),
+                urgency: "Expected".into(),
+                severity: "Severe".into(),
+                certainty: "Likely".into(),
+                event_codes: vec![],
+                effective: None,
+                expires: None,
+                sender_name: None,
+                headline: None,
+                description: None,
+                instruction: None,
+                areas: vec![Area {
+                    area_desc: "somewhere".into(),
+                    geocodes: vec![ValuePair::new(crate::cap::GEOCODE_NAME, geocode)],
+                }],
+            }],
+        })
+        .unwrap();
+        crate::cap::parse(&xml).unwrap()
+    }
+
+    #[test]
+    fn an_exercise_is_a_marked_draft_that_is_not_an_emergency() {
+        let got = from_alert(&alert("Exercise", "4374531000"), &places()).unwrap();
+        let d = got.draft.unwrap();
+        assert_eq!(d.title, "[훈련] Heavy rain");
+        assert!(!d.emergency);
+        assert_eq!(d.targets, Targets::Villages(vec![2]));
+        // No description: the headline (here the event) is the text; the sender is the source.
+        assert_eq!(d.body, "[Heavy rain] Heavy rain\n(출처: kma.go.kr)");
+        assert_eq!(d.source_ref, "kma.go.kr,A-1,2026-12-05T08:10:00+09:00");
+    }
+
+    #[test]
+    fn test_alerts_and_bad_geocodes_make_no_draft_and_say_where() {
+        let e = from_alert(&alert("Test", "4374531000"), &places()).unwrap_err();
+        assert_eq!(e.field(), Some("status"));
+        let e = from_alert(&alert("Actual", "437453100"), &places()).unwrap_err();
+        assert_eq!(e.field(), Some("area[1]/geocode"));
+        assert!(e.to_string().contains("10자리"), "{e}");
+        let all = from_alert(&alert("Actual", "4300000000"), &places()).unwrap();
+        assert_eq!(all.draft.unwrap().targets, Targets::All);
+    }
+
+    #[test]
+    fn an_euc_kr_file_reads_when_its_declaration_says_so() {
+        let text = "<?xml version=\"1.0\" encoding=\"EUC-KR\"?><alert>증평군</alert>";
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(text);
+        assert_eq!(crate::cap::decode(&bytes).unwrap(), text);
+        let bom = [b"\xEF\xBB\xBF".as_slice(), "<alert>증평</alert>".as_bytes()].concat();
+        assert_eq!(crate::cap::decode(&bom).unwrap(), "<alert>증평</alert>");
+        let undeclared = encoding_rs::EUC_KR.encode("<alert>증평군</alert>").0;
+        assert_eq!(
+            crate::cap::decode(&undeclared).unwrap_err().element,
+            "alert"
+        );
+    }
+}
