@@ -83,6 +83,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             dispatch::drafts_open,
             dispatch::draft_send,
             dispatch::draft_dismiss,
+            dispatch::feed_status,
             dispatch::provider_test,
             dispatch::broadcast_cancel,
             dispatch::broadcast_approve,

@@ -47,6 +47,7 @@ pub fn run() {
                 && let Some(state) = app.try_state::<AppState>()
             {
                 state.sync.stop();
+                state.feed.stop();
                 // Ends a broadcast on air and finishes its recording before the desk closes.
                 state.console.shutdown();
                 let task = state.sync_task.lock().ok().and_then(|mut t| t.take());

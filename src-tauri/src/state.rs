@@ -1,6 +1,6 @@
 use std::sync::Mutex;
 
-use maeul_api::{Actor, ApiError, ApiResult, Console, Desk, ErrorCode, SyncLoop};
+use maeul_api::{Actor, ApiError, ApiResult, Console, Desk, ErrorCode, FeedLoop, SyncLoop};
 
 /// What the window holds: the desk, its sync worker, and who is signed in. One person per
 /// window.
@@ -9,6 +9,8 @@ pub struct AppState {
     pub sync: SyncLoop,
     /// The worker's task, awaited on exit so that a pass is never cut mid-write.
     pub sync_task: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// Polls the 재난문자 feed into drafts while this PC holds the feed's key.
+    pub feed: FeedLoop,
     /// The broadcast console (its engine starts when the 방송 screen first opens).
     pub console: Console,
     /// Stores finished recordings; awaited on exit after the engine has stopped.
@@ -22,12 +24,16 @@ impl AppState {
             log::info!("sync: {:?} {:?} (open {})", s.state, s.detail, s.open);
         });
         let task = tauri::async_runtime::spawn(task);
+        // Nothing in a poll needs finishing on exit: each draft commits whole.
+        let (feed, feed_task) = FeedLoop::new(desk.clone());
+        tauri::async_runtime::spawn(feed_task);
         let (console, console_task) = Console::new(desk.clone());
         let console_task = tauri::async_runtime::spawn(console_task);
         AppState {
             desk,
             sync,
             sync_task: Mutex::new(Some(task)),
+            feed,
             console,
             console_task: Mutex::new(Some(console_task)),
             session: Mutex::new(None),

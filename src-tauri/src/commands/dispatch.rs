@@ -1,4 +1,6 @@
-use maeul_api::{AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, SyncStatus};
+use maeul_api::{
+    AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, FeedStatus, SyncStatus,
+};
 use maeul_dispatch::broadcast::NewBroadcast;
 use maeul_dispatch::drafts::Draft;
 use maeul_dispatch::providers::ProviderSettings;
@@ -199,4 +201,12 @@ pub async fn draft_send(s: Desk<'_>, id: i64, version: i64) -> ApiResult<Created
 #[specta::specta]
 pub async fn draft_dismiss(s: Desk<'_>, id: i64, version: i64) -> ApiResult<()> {
     s.desk.draft_dismiss(&s.actor().await?, id, version).await
+}
+
+/// Where the 재난문자 feed stands on this PC, for the dispatch page's badge.
+#[tauri::command]
+#[specta::specta]
+pub async fn feed_status(s: Desk<'_>) -> ApiResult<FeedStatus> {
+    s.actor().await?;
+    Ok(s.feed.status())
 }

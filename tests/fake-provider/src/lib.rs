@@ -9,6 +9,7 @@
 //! no duplicate".
 
 mod auth;
+pub mod feed;
 mod solapi;
 mod twilio;
 

@@ -2,6 +2,7 @@
 //! sync worker.
 
 mod common;
+mod feed;
 mod openapi;
 mod practice;
 mod solapi;

@@ -653,6 +653,17 @@ async draftDismiss(id: number, version: number) : Promise<Result<null, ApiError>
 }
 },
 /**
+ * Where the 재난문자 feed stands on this PC, for the dispatch page's badge.
+ */
+async feedStatus() : Promise<Result<FeedStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("feed_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * 설정's "연결 시험".
  */
 async providerTest() : Promise<Result<string, ApiError>> {
@@ -1354,6 +1365,20 @@ export type ExportFormat = "xlsx" |
  * CP949, for older tools that expect it.
  */
 "csvcp949"
+export type FeedState = 
+/**
+ * No service key in this PC's keyring: this desk does not poll.
+ */
+"not_set" | "ok" | 
+/**
+ * The feed could not be reached, or answered with an error: `detail` says which.
+ */
+"failing"
+export type FeedStatus = { state: FeedState; detail: string | null; 
+/**
+ * UTC instant of the last poll that worked.
+ */
+last_ok_at: string | null }
 export type Field = "town" | "village_code" | "village" | "address" | "head_name" | "name" | "phone" | "consent_date" | "consent_method" | "voice" | "sms" | "kakao" | "status"
 export type GateSettings = { enabled: boolean; 
 /**

@@ -122,3 +122,47 @@ async fn current_version(desk: &Desk, actor: &Actor, id: i64) -> Result<i64, Api
             )
         })
 }
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Where the 재난문자 feed is, and its service key (from an environment variable, into
+    /// this PC's keyring).
+    Set {
+        #[arg(long, default_value = maeul_dispatch::feed::DEFAULT_BASE_URL)]
+        base_url: String,
+        #[arg(long)]
+        key_env: String,
+    },
+    /// Ask the feed once; messages covering the county become drafts.
+    Poll,
+}
+
+pub async fn feed(desk: &Desk, actor: &Actor, command: FeedCommand) -> Result<ExitCode, ApiError> {
+    match command {
+        FeedCommand::Set { base_url, key_env } => {
+            let key = crate::dispatch::from_env(&Some(key_env), "key")?.unwrap_or_default();
+            desk.feed_set(actor, &base_url, &maeul_dispatch::secret::Secret::new(key))
+                .await?;
+            println!("재난문자: {base_url} (서비스 키는 이 PC의 키링에)");
+            Ok(ExitCode::SUCCESS)
+        }
+        FeedCommand::Poll => {
+            let p = desk.feed_poll(jiff::Timestamp::now()).await?;
+            println!(
+                "재난문자 {}건 · 우리 군 {}건 · 새 초안 {}건",
+                p.listed,
+                p.covering,
+                p.new_drafts.len()
+            );
+            for d in p.new_drafts {
+                println!(
+                    "{}\t{}\t{}",
+                    d.id,
+                    d.title,
+                    d.body.lines().next().unwrap_or("")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

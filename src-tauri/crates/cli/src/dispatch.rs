@@ -282,7 +282,7 @@ pub enum ProviderCommand {
     Test,
 }
 
-fn from_env(var: &Option<String>, field: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn from_env(var: &Option<String>, field: &str) -> Result<Option<String>, ApiError> {
     match var {
         None => Ok(None),
         Some(v) => std::env::var(v)

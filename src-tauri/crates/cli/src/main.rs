@@ -65,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: alerts::AlertCommand,
     },
+    /// The national 재난문자 feed: where it is, its key, one poll.
+    Feed {
+        #[command(subcommand)]
+        command: alerts::FeedCommand,
+    },
     /// Broadcasts to phones: send, report, list.
     Broadcast {
         #[command(subcommand)]
@@ -260,6 +265,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Budget { command } => budget::run(&desk, &actor, command).await?,
         Command::Programs { command } => programs::run(&desk, &actor, command).await?,
         Command::Alert { command } => alerts::alert(&desk, &actor, command).await?,
+        Command::Feed { command } => alerts::feed(&desk, &actor, command).await?,
         Command::Broadcast { command } => dispatch::broadcast(&desk, &actor, command).await?,
         Command::Provider { command } => dispatch::provider(&desk, &actor, command).await?,
         Command::Recording { command } => mixer::recording(&desk, &actor, command).await?,

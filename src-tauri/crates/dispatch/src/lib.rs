@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod drafts;
 mod error;
 pub mod fanout;
+pub mod feed;
 pub mod limiter;
 pub mod outbox;
 pub mod policy;

@@ -536,6 +536,9 @@ export const en: Record<MessageKey, string> = {
   'drafts.imported': "New draft: {title} ({n} villages)",
   'drafts.already': "Already imported: {title} ({n} villages)",
   'drafts.cancelled': "Cancel alert: closed {n} drafts",
+  'feed.state.ok': "Disaster texts: receiving",
+  'feed.state.failing': "Disaster texts: feed unreachable",
+  'feed.state.not_set': "Disaster texts: not set up",
   'dispatch.pages': " pages",
   'dispatch.csv': "Save report (CSV)"
 };

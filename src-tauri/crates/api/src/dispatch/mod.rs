@@ -4,6 +4,7 @@
 
 mod alerts;
 mod broadcasts;
+mod feed;
 mod reminders_out;
 mod settings;
 mod sync;
@@ -11,6 +12,7 @@ mod worker_loop;
 
 pub use alerts::AlertImported;
 pub use broadcasts::{BroadcastDetail, Created};
+pub use feed::{FeedLoop, FeedPolled, FeedState, FeedStatus};
 pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
 pub use sync::{Drained, SendRole};
 pub use worker_loop::{SyncLoop, SyncState, SyncStatus};

@@ -1,0 +1,268 @@
+//! The 재난문자 feed as the desk takes it: one poll turns every new message covering the
+//! county into an emergency draft (audited, so every desk's banner shows it at its next
+//! live poll), and the loop the app runs polls every `feed.interval_secs` while a service
+//! key for the feed's host is in this PC's keyring. The feed unreachable is a state the
+//! desk shows, never a reason to stop: the next poll tries again.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::{Notify, watch};
+
+use maeul_accounts::{Actor, Permission, Scope, audit};
+use maeul_dispatch::cap;
+use maeul_dispatch::credentials;
+use maeul_dispatch::drafts::{self, Draft};
+use maeul_dispatch::feed::{self, client::FeedClient, wire::FeedError};
+use maeul_dispatch::secret::Secret;
+
+use crate::{ApiError, ApiResult, Desk, ErrorCode};
+
+/// What one poll found.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct FeedPolled {
+    /// Messages the feed listed for the province since yesterday.
+    pub listed: u32,
+    /// Of those, the ones covering some village of the county.
+    pub covering: u32,
+    /// Drafts this poll made (a message taken before makes none).
+    pub new_drafts: Vec<Draft>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedState {
+    /// No service key in this PC's keyring: this desk does not poll.
+    #[default]
+    NotSet,
+    Ok,
+    /// The feed could not be reached, or answered with an error: `detail` says which.
+    Failing,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FeedStatus {
+    pub state: FeedState,
+    pub detail: Option<String>,
+    /// UTC instant of the last poll that worked.
+    pub last_ok_at: Option<String>,
+}
+
+fn feed_error(e: FeedError) -> ApiError {
+    let code = match e {
+        FeedError::NoKey => ErrorCode::NotFound,
+        _ => ErrorCode::Io,
+    };
+    ApiError::new(code, e.to_string())
+}
+
+impl Desk {
+    async fn feed_base_url(&self) -> ApiResult<String> {
+        let mut conn = self.db.acquire().await?;
+        Ok(maeul_db::settings::get(&mut conn, feed::BASE_URL)
+            .await?
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| feed::DEFAULT_BASE_URL.to_string()))
+    }
+
+    /// Where the feed is, and its service key into this PC's keyring (an admin's).
+    pub async fn feed_set(&self, actor: &Actor, base_url: &str, key: &Secret) -> ApiResult<()> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let base_url = base_url.trim().trim_end_matches('/');
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(ApiError::invalid(
+                "base_url",
+                "재난문자 서버 주소는 http(s)://로 시작해야 합니다",
+            ));
+        }
+        credentials::store(feed::KEYRING_NAME, base_url, key)?;
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        maeul_db::settings::set(&mut tx, feed::BASE_URL, base_url).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "settings.feed",
+            "feed",
+            &json!({ "base_url": base_url }),
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// Asks the feed once (`now` gives "since yesterday" in Seoul) and makes the drafts.
+    pub async fn feed_poll(&self, now: Timestamp) -> ApiResult<FeedPolled> {
+        let base_url = self.feed_base_url().await?;
+        let key = credentials::load(feed::KEYRING_NAME, &base_url)?
+            .ok_or_else(|| feed_error(FeedError::NoKey))?;
+        let places = {
+            let mut conn = self.db.acquire().await?;
+            cap::area::places(&mut conn).await?
+        };
+        let Some(province) = places.first().and_then(|p| province_of(&p.county_code)) else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                "마을 명부가 비어 있어 재난문자를 받을 지역을 모릅니다",
+            ));
+        };
+        let since = maeul_time::seoul_civil(now)
+            .date()
+            .yesterday()
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        let client = FeedClient::new(&base_url, key).map_err(feed_error)?;
+        let messages = client.messages(since, province).await.map_err(feed_error)?;
+        let system = Actor::system("feed");
+        let mut polled = FeedPolled {
+            listed: messages.len() as u32,
+            covering: 0,
+            new_drafts: Vec::new(),
+        };
+        for m in &messages {
+            let villages = feed::covered(&m.regions, &places);
+            if villages.is_empty() {
+                continue;
+            }
+            polled.covering += 1;
+            let new = feed::draft(m, &villages, &places);
+            let mut tx = maeul_db::begin_write(&self.db).await?;
+            let (id, created) = drafts::insert(&mut tx, &new, &system.username, now).await?;
+            if !created {
+                continue;
+            }
+            audit::record(
+                &mut tx,
+                &system,
+                "broadcast.draft.feed",
+                &format!("broadcast_draft:{id}"),
+                &json!({ "sn": m.sn, "step": m.step, "kind": m.kind, "villages": villages.len() }),
+            )
+            .await?;
+            polled.new_drafts.push(drafts::get(&mut tx, id).await?);
+            self.commit(tx).await?;
+        }
+        Ok(polled)
+    }
+}
+
+/// The 시·도 name the feed's `rgnNm` takes, from the county's code.
+fn province_of(county_code: &str) -> Option<&'static str> {
+    Some(match county_code.get(..2)? {
+        "11" => "서울특별시",
+        "26" => "부산광역시",
+        "27" => "대구광역시",
+        "28" => "인천광역시",
+        "29" => "광주광역시",
+        "30" => "대전광역시",
+        "31" => "울산광역시",
+        "36" => "세종특별자치시",
+        "41" => "경기도",
+        "42" | "51" => "강원특별자치도",
+        "43" => "충청북도",
+        "44" => "충청남도",
+        "45" | "52" => "전북특별자치도",
+        "46" => "전라남도",
+        "47" => "경상북도",
+        "48" => "경상남도",
+        "50" => "제주특별자치도",
+        _ => return None,
+    })
+}
+
+/// Owned by the shell, like the sync loop: polls while the desk is open.
+pub struct FeedLoop {
+    status: Arc<Mutex<FeedStatus>>,
+    wake: Arc<Notify>,
+    stop: watch::Sender<bool>,
+}
+
+impl FeedLoop {
+    pub fn new(desk: Desk) -> (FeedLoop, impl Future<Output = ()> + Send + 'static) {
+        let status = Arc::new(Mutex::new(FeedStatus::default()));
+        let wake = Arc::new(Notify::new());
+        let (stop, stop_rx) = watch::channel(false);
+        let handle = FeedLoop {
+            status: status.clone(),
+            wake: wake.clone(),
+            stop,
+        };
+        (handle, run(desk, status, wake, stop_rx))
+    }
+
+    pub fn status(&self) -> FeedStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+        self.wake.notify_one();
+    }
+}
+
+async fn run(
+    desk: Desk,
+    status: Arc<Mutex<FeedStatus>>,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let now = Timestamp::now();
+        let next = match desk.feed_poll(now).await {
+            Ok(p) => {
+                if !p.new_drafts.is_empty() {
+                    log::info!("feed: {} new drafts", p.new_drafts.len());
+                }
+                FeedStatus {
+                    state: FeedState::Ok,
+                    detail: None,
+                    last_ok_at: Some(maeul_time::stamp(now)),
+                }
+            }
+            Err(e) if e.code == ErrorCode::NotFound => FeedStatus {
+                state: FeedState::NotSet,
+                detail: Some(e.message),
+                last_ok_at: None,
+            },
+            Err(e) => {
+                let last_ok_at = status.lock().ok().and_then(|s| s.last_ok_at.clone());
+                FeedStatus {
+                    state: FeedState::Failing,
+                    detail: Some(e.message),
+                    last_ok_at,
+                }
+            }
+        };
+        if let Ok(mut s) = status.lock() {
+            *s = next;
+        }
+        let secs = desk
+            .feed_interval()
+            .await
+            .unwrap_or(feed::DEFAULT_INTERVAL_SECS);
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(secs)) => {}
+            _ = wake.notified() => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+impl Desk {
+    async fn feed_interval(&self) -> ApiResult<u64> {
+        let mut conn = self.db.acquire().await?;
+        Ok(maeul_db::settings::get(&mut conn, feed::INTERVAL)
+            .await?
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|s| *s >= 10)
+            .unwrap_or(feed::DEFAULT_INTERVAL_SECS))
+    }
+}
