@@ -1,5 +1,6 @@
 use maeul_api::{
-    AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, FeedStatus, SyncStatus,
+    AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, FeedPolled, FeedSettings,
+    FeedStatus, SyncStatus,
 };
 use maeul_dispatch::broadcast::NewBroadcast;
 use maeul_dispatch::drafts::Draft;
@@ -209,4 +210,31 @@ pub async fn draft_dismiss(s: Desk<'_>, id: i64, version: i64) -> ApiResult<()> 
 pub async fn feed_status(s: Desk<'_>) -> ApiResult<FeedStatus> {
     s.actor().await?;
     Ok(s.feed.status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn feed_get(s: Desk<'_>) -> ApiResult<FeedSettings> {
+    s.desk.feed_settings(&s.actor().await?).await
+}
+
+/// Saves where the feed is and (when typed) its key; the loop asks again at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn feed_set(s: Desk<'_>, base_url: String, key: Option<String>) -> ApiResult<()> {
+    let key = key.map(Secret::new);
+    s.desk
+        .feed_set(&s.actor().await?, &base_url, key.as_ref())
+        .await?;
+    s.feed.wake();
+    Ok(())
+}
+
+/// 설정's "지금 확인": one poll now, what it found.
+#[tauri::command]
+#[specta::specta]
+pub async fn feed_poll_now(s: Desk<'_>) -> ApiResult<FeedPolled> {
+    let polled = s.desk.feed_poll_now(&s.actor().await?).await?;
+    s.feed.wake();
+    Ok(polled)
 }

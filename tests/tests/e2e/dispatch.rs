@@ -73,38 +73,64 @@ async fn flow(c: &Client) {
     assert!(history.contains("마을 대청소 안내"), "{history}");
 }
 
-/// A disaster alert from another system, taken in by the CLI before the desk opens: the
-/// banner shows it at sign-in (what, who said so, where), one press sends it as an
-/// emergency and opens its progress, and the banner is gone.
+/// Disaster drafts at the desk: a CAP alert taken in by the CLI before the desk opens, and
+/// a 재난문자 the app's own feed poll finds at the (fake) national feed. The banner shows both
+/// at sign-in (what, who said so, where); one press sends the CAP one as an emergency and
+/// opens its progress, and the feed's stays until someone acts on it.
 #[tokio::test]
 #[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
-async fn a_disaster_draft_is_sent_from_the_banner_with_one_press() {
+async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
     let dir = tempfile::tempdir().unwrap();
     let db = crate::seeded_copy(dir.path());
     let alert = dir.path().join("호우주의보.xml");
     std::fs::write(&alert, HEAVY_RAIN).unwrap();
     crate::cli(&db, &["alert", "import", alert.to_str().unwrap()], "");
+
+    let feed = maeul_fake_provider::feed::FakeFeed::new("E2EFEEDKEY");
+    let now = maeul_time::seoul_civil(jiff::Timestamp::now())
+        .strftime("%Y/%m/%d %H:%M:%S")
+        .to_string();
+    feed.add(
+        7001,
+        &now,
+        "충청북도 증평군 증평읍",
+        "긴급재난",
+        "산사태",
+        "[증평군] 좌구산 일대 산사태 위험, 인근 주민은 마을회관으로 대피 바랍니다",
+    );
+    let (addr, _feed_task) = feed.clone().serve().await.unwrap();
+    let base = format!("http://{addr}");
+    // The key goes to this session's keyring, where the app's feed poll finds it.
+    let set = std::process::Command::new(crate::env_path("MAEUL_E2E_CLI"))
+        .arg("--db")
+        .arg(&db)
+        .args(["feed", "set", "--base-url", &base, "--key-env", "FEED_KEY"])
+        .env("FEED_KEY", "E2EFEEDKEY")
+        .status()
+        .unwrap();
+    assert!(set.success(), "maeul feed set");
+
     let (_driver, c) = crate::sign_in(&db).await;
     let banner = text_until(&c, "[data-testid=draft-banner]", |t| {
-        t.contains("호우주의보")
+        t.contains("호우주의보") && t.contains("산사태")
     })
     .await;
     assert!(banner.contains("청주기상지청"), "{banner}");
-    assert!(banner.contains("마을"), "{banner}");
+    assert!(banner.contains("행정안전부 재난문자"), "{banner}");
     screenshot(&c, "draft-banner.png").await;
-    click(&c, "[data-testid=draft-banner] button.send").await;
-    until_gone(
-        &c,
-        "[data-testid=draft-banner]",
-        "the banner stayed after the send",
-    )
+    click(&c, "[data-testid=draft-send-1]").await;
+    text_until(&c, "[data-testid=draft-banner]", |t| {
+        !t.contains("호우주의보")
+    })
     .await;
     // Sent as an emergency: it leaves at once, and the progress view fills in.
     text_until(&c, "[data-testid=progress-sms-delivered]", |t| {
         t.replace(',', "").parse::<u32>().is_ok_and(|n| n > 0)
     })
     .await;
+    text_until(&c, "[data-testid=feed-status]", |t| t.contains("수신 중")).await;
     screenshot(&c, "draft-sent-progress.png").await;
+    assert!(feed.requests.load(std::sync::atomic::Ordering::SeqCst) > 0);
     c.close().await.unwrap();
 }
 

@@ -61,7 +61,7 @@ async fn a_message_for_the_county_is_one_draft_within_one_poll() {
     let (addr, _) = feed.clone().serve().await.unwrap();
     let base = format!("http://{addr}");
     let desk = desk().await;
-    desk.feed_set(&Actor::cli(), &base, &Secret::new("GOODKEY"))
+    desk.feed_set(&Actor::cli(), &base, Some(&Secret::new("GOODKEY")))
         .await
         .unwrap();
 
@@ -131,7 +131,7 @@ async fn a_refused_key_a_failing_feed_and_no_feed_read_as_errors() {
     assert_eq!(e.code, ErrorCode::NotFound);
 
     // A key the feed does not know still answers 200: read as refused, nothing made.
-    desk.feed_set(&Actor::cli(), &base, &Secret::new("WRONGKEY"))
+    desk.feed_set(&Actor::cli(), &base, Some(&Secret::new("WRONGKEY")))
         .await
         .unwrap();
     let e = desk.feed_poll(now).await.unwrap_err();
@@ -143,7 +143,7 @@ async fn a_refused_key_a_failing_feed_and_no_feed_read_as_errors() {
     );
     assert!(desk.drafts_open(&Actor::cli()).await.unwrap().is_empty());
 
-    desk.feed_set(&Actor::cli(), &base, &Secret::new("GOODKEY"))
+    desk.feed_set(&Actor::cli(), &base, Some(&Secret::new("GOODKEY")))
         .await
         .unwrap();
     feed.fail_next.store(1, std::sync::atomic::Ordering::SeqCst);
@@ -155,7 +155,7 @@ async fn a_refused_key_a_failing_feed_and_no_feed_read_as_errors() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let gone = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    desk.feed_set(&Actor::cli(), &gone, &Secret::new("GOODKEY"))
+    desk.feed_set(&Actor::cli(), &gone, Some(&Secret::new("GOODKEY")))
         .await
         .unwrap();
     let e = desk.feed_poll(now).await.unwrap_err();

@@ -663,6 +663,36 @@ async feedStatus() : Promise<Result<FeedStatus, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async feedGet() : Promise<Result<FeedSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("feed_get") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves where the feed is and (when typed) its key; the loop asks again at once.
+ */
+async feedSet(baseUrl: string, key: string | null) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("feed_set", { baseUrl, key }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * 설정's "지금 확인": one poll now, what it found.
+ */
+async feedPollNow() : Promise<Result<FeedPolled, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("feed_poll_now") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 /**
  * 설정's "연결 시험".
  */
@@ -1365,6 +1395,26 @@ export type ExportFormat = "xlsx" |
  * CP949, for older tools that expect it.
  */
 "csvcp949"
+/**
+ * What one poll found.
+ */
+export type FeedPolled = { 
+/**
+ * Messages the feed listed for the province since yesterday.
+ */
+listed: number; 
+/**
+ * Of those, the ones covering some village of the county.
+ */
+covering: number; 
+/**
+ * Drafts this poll made (a message taken before makes none).
+ */
+new_drafts: Draft[] }
+/**
+ * 설정's view: the key itself is never shown again.
+ */
+export type FeedSettings = { base_url: string; has_key: boolean }
 export type FeedState = 
 /**
  * No service key in this PC's keyring: this desk does not poll.

@@ -141,8 +141,8 @@ pub async fn feed(desk: &Desk, actor: &Actor, command: FeedCommand) -> Result<Ex
     match command {
         FeedCommand::Set { base_url, key_env } => {
             let key = crate::dispatch::from_env(&Some(key_env), "key")?.unwrap_or_default();
-            desk.feed_set(actor, &base_url, &maeul_dispatch::secret::Secret::new(key))
-                .await?;
+            let key = maeul_dispatch::secret::Secret::new(key);
+            desk.feed_set(actor, &base_url, Some(&key)).await?;
             println!("재난문자: {base_url} (서비스 키는 이 PC의 키링에)");
             Ok(ExitCode::SUCCESS)
         }

@@ -539,6 +539,14 @@ export const en: Record<MessageKey, string> = {
   'feed.state.ok': "Disaster texts: receiving",
   'feed.state.failing': "Disaster texts: feed unreachable",
   'feed.state.not_set': "Disaster texts: not set up",
+  'feed.title': "Disaster text feed",
+  'feed.base_url': "Feed address",
+  'feed.key': "Service key",
+  'feed.key_kept': "kept on this PC (type only to change)",
+  'feed.save': "Save",
+  'feed.check': "Check now",
+  'feed.found': "{listed} texts · {covering} for our county · {made} new drafts",
+  'feed.hint': "Texts from the national disaster-text feed (safetydata DSSP-IF-00247) whose receiving region covers the county or one of its towns become broadcast drafts. The service key stays in this PC's credential store.",
   'dispatch.pages': " pages",
   'dispatch.csv': "Save report (CSV)"
 };

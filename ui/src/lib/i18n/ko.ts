@@ -538,6 +538,14 @@ export const ko = {
   'feed.state.ok': "재난문자 수신 중",
   'feed.state.failing': "재난문자 서버 연결 안 됨",
   'feed.state.not_set': "재난문자 설정 안 됨",
+  'feed.title': "재난문자 연계",
+  'feed.base_url': "재난문자 서버 주소",
+  'feed.key': "서비스 키",
+  'feed.key_kept': "이 PC에 저장됨 (바꿀 때만 입력)",
+  'feed.save': "저장",
+  'feed.check': "지금 확인",
+  'feed.found': "재난문자 {listed}건 · 우리 군 {covering}건 · 새 초안 {made}건",
+  'feed.hint': "행정안전부 재난문자(안전데이터 DSSP-IF-00247)에서 우리 군이나 읍·면을 받는 지역으로 한 문자를 발송 초안으로 만듭니다. 서비스 키는 이 PC의 비밀 보관소에만 둡니다.",
   'dispatch.pages': "쪽",
   'dispatch.csv': "결과 CSV 저장"
 } as const;

@@ -33,6 +33,13 @@ pub struct FeedPolled {
     pub new_drafts: Vec<Draft>,
 }
 
+/// 설정's view: the key itself is never shown again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FeedSettings {
+    pub base_url: String,
+    pub has_key: bool,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedState {
@@ -69,8 +76,27 @@ impl Desk {
             .unwrap_or_else(|| feed::DEFAULT_BASE_URL.to_string()))
     }
 
-    /// Where the feed is, and its service key into this PC's keyring (an admin's).
-    pub async fn feed_set(&self, actor: &Actor, base_url: &str, key: &Secret) -> ApiResult<()> {
+    /// Where the feed is, and whether this PC's keyring holds its service key.
+    pub async fn feed_settings(&self, actor: &Actor) -> ApiResult<FeedSettings> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let base_url = self.feed_base_url().await?;
+        let has_key = credentials::load(feed::KEYRING_NAME, &base_url)?.is_some();
+        Ok(FeedSettings { base_url, has_key })
+    }
+
+    /// Asks the feed now, for 설정's "지금 확인" (whoever manages dispatch).
+    pub async fn feed_poll_now(&self, actor: &Actor) -> ApiResult<FeedPolled> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        self.feed_poll(Timestamp::now()).await
+    }
+
+    /// Where the feed is, and (when given) its service key into this PC's keyring.
+    pub async fn feed_set(
+        &self,
+        actor: &Actor,
+        base_url: &str,
+        key: Option<&Secret>,
+    ) -> ApiResult<()> {
         actor.require(Permission::ManageDispatch, Scope::County)?;
         let base_url = base_url.trim().trim_end_matches('/');
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
@@ -79,7 +105,9 @@ impl Desk {
                 "재난문자 서버 주소는 http(s)://로 시작해야 합니다",
             ));
         }
-        credentials::store(feed::KEYRING_NAME, base_url, key)?;
+        if let Some(key) = key.filter(|k| !k.expose().trim().is_empty()) {
+            credentials::store(feed::KEYRING_NAME, base_url, key)?;
+        }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         maeul_db::settings::set(&mut tx, feed::BASE_URL, base_url).await?;
         audit::record(

@@ -12,7 +12,7 @@ mod worker_loop;
 
 pub use alerts::AlertImported;
 pub use broadcasts::{BroadcastDetail, Created};
-pub use feed::{FeedLoop, FeedPolled, FeedState, FeedStatus};
+pub use feed::{FeedLoop, FeedPolled, FeedSettings, FeedState, FeedStatus};
 pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
 pub use sync::{Drained, SendRole};
 pub use worker_loop::{SyncLoop, SyncState, SyncStatus};
