@@ -453,3 +453,60 @@ fn a_broadcast_is_queued_synced_to_the_sandbox_and_reported() {
         std::fs::copy(&pdf, keep).unwrap();
     }
 }
+
+/// CAP through the command line: an alert file (EUC-KR, as older systems write it) becomes
+/// one draft, a second import finds it, a bad file exits 2 naming the element, the draft is
+/// sent by id, and the broadcast is written back out as CAP.
+#[test]
+fn cap_alerts_import_send_and_export_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    ok(&maeul(&db, &["demo-seed"]));
+    let alert = r#"<?xml version="1.0" encoding="EUC-KR"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>KMA-CLI-1</identifier><sender>kma.go.kr</sender>
+  <sent>2026-12-05T08:10:00+09:00</sent><status>Actual</status><msgType>Alert</msgType>
+  <scope>Public</scope><code>대한민국정부1.1</code>
+  <info><language>ko-KR</language><category>Met</category><event>대설주의보</event>
+    <urgency>Expected</urgency><severity>Moderate</severity><certainty>Likely</certainty>
+    <senderName>청주기상지청</senderName><headline>증평읍 대설주의보</headline>
+    <description>내일 새벽까지 눈이 5cm 이상 쌓이겠습니다.</description>
+    <area><areaDesc>충청북도 증평군 증평읍</areaDesc>
+      <geocode><valueName>행정구역코드</valueName><value>4374525000</value></geocode></area>
+  </info>
+</alert>"#;
+    let file = dir.path().join("대설.xml");
+    std::fs::write(&file, encoding_rs::EUC_KR.encode(alert).0).unwrap();
+    let made = ok(&maeul(&db, &["alert", "import", file.to_str().unwrap()]));
+    assert!(made.starts_with("새 초안 1: 증평읍 대설주의보"), "{made}");
+    let again = ok(&maeul(&db, &["alert", "import", file.to_str().unwrap()]));
+    assert!(again.starts_with("이미 가져온 초안 1"), "{again}");
+
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(
+        &bad,
+        alert.replace("<status>Actual</status>", "<status>Real</status>"),
+    )
+    .unwrap();
+    let refused = maeul(&db, &["alert", "import", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("<status>"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let drafts = ok(&maeul(&db, &["alert", "drafts"]));
+    assert!(drafts.starts_with("1\t대설주의보"), "{drafts}");
+    let id = ok(&maeul(&db, &["alert", "send", "1"]));
+    let twice = maeul(&db, &["alert", "send", "1"]);
+    assert!(!twice.status.success(), "a draft is sent once");
+    let out = dir.path().join("cap.xml");
+    ok(&maeul(
+        &db,
+        &["broadcast", "cap", &id, "--out", out.to_str().unwrap()],
+    ));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert!(xml.contains("<event>대설주의보</event>"), "{xml}");
+    assert!(xml.contains("<value>4374525000</value>"), "{xml}");
+}

@@ -536,6 +536,7 @@ export const en: Record<MessageKey, string> = {
   'drafts.imported': "New draft: {title} ({n} villages)",
   'drafts.already': "Already imported: {title} ({n} villages)",
   'drafts.cancelled': "Cancel alert: closed {n} drafts",
+  'drafts.drop': "Drop a CAP alert file to import it as a draft",
   'feed.state.ok': "Disaster texts: receiving",
   'feed.state.failing': "Disaster texts: feed unreachable",
   'feed.state.not_set': "Disaster texts: not set up",

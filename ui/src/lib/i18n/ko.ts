@@ -535,6 +535,7 @@ export const ko = {
   'drafts.imported': "새 초안: {title} (마을 {n}곳)",
   'drafts.already': "이미 가져온 경보입니다: {title} (마을 {n}곳)",
   'drafts.cancelled': "취소 경보: 초안 {n}건을 닫았습니다",
+  'drafts.drop': "CAP 경보 파일을 놓으면 초안으로 가져옵니다",
   'feed.state.ok': "재난문자 수신 중",
   'feed.state.failing': "재난문자 서버 연결 안 됨",
   'feed.state.not_set': "재난문자 설정 안 됨",

@@ -243,6 +243,8 @@ mod tests {
         assert_eq!(crate::cap::decode(&bytes).unwrap(), text);
         let bom = [b"\xEF\xBB\xBF".as_slice(), "<alert>증평</alert>".as_bytes()].concat();
         assert_eq!(crate::cap::decode(&bom).unwrap(), "<alert>증평</alert>");
+        let resaved = "<?xml version=\"1.0\" encoding=\"EUC-KR\"?><alert>증평</alert>";
+        assert_eq!(crate::cap::decode(resaved.as_bytes()).unwrap(), resaved);
         let undeclared = encoding_rs::EUC_KR.encode("<alert>증평군</alert>").0;
         assert_eq!(
             crate::cap::decode(&undeclared).unwrap_err().element,

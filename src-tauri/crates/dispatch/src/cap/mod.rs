@@ -41,13 +41,17 @@ pub fn decode(bytes: &[u8]) -> Result<String, CapError> {
         && ["euc-kr", "cp949", "ks_c_5601"]
             .iter()
             .any(|e| head.split("?>").next().unwrap_or("").contains(e));
+    // Valid UTF-8 is read as UTF-8 even under an EUC-KR declaration (a file an editor saved
+    // again): real EUC-KR Hangul is almost never valid UTF-8, while UTF-8 Hangul can decode
+    // as EUC-KR without an error, into nonsense.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
     if declared_korean {
         let (text, _, bad) = encoding_rs::EUC_KR.decode(bytes);
         if !bad {
             return Ok(text.into_owned());
         }
-    } else if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_string());
     }
     Err(CapError::new(
         "alert",
