@@ -126,9 +126,22 @@ async fn a_refused_key_a_failing_feed_and_no_feed_read_as_errors() {
     let base = format!("http://{addr}");
     let desk = desk().await;
 
-    // No key in the keyring: not set up, said so.
+    // The fake's address with no key in the keyring: not set up, said so (and nothing asked
+    // of the real feed, whose address is the default).
+    desk.feed_set(&Actor::cli(), &base, None).await.unwrap();
     let e = desk.feed_poll(now).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
+    assert_eq!(feed.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // A key is never sent in the clear to another machine.
+    let e = desk
+        .feed_set(
+            &Actor::cli(),
+            "http://www.safetydata.go.kr",
+            Some(&Secret::new("GOODKEY")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("base_url"));
 
     // A key the feed does not know still answers 200: read as refused, nothing made.
     desk.feed_set(&Actor::cli(), &base, Some(&Secret::new("WRONGKEY")))

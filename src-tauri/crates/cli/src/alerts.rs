@@ -1,6 +1,7 @@
 //! `maeul alert …`: CAP alerts from other systems as broadcast drafts, and the drafts
 //! waiting for a person (send with one command, or dismiss).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -86,7 +87,9 @@ pub async fn alert(
         AlertCommand::Send { id } => {
             let version = current_version(desk, actor, id).await?;
             let created = desk.draft_send(actor, id, version).await?;
-            eprintln!(
+            // Sent already: a closed stderr must not hide the broadcast's id below.
+            let _ = writeln!(
+                std::io::stderr(),
                 "초안 {id}을(를) 보냈습니다: 발송 {}건",
                 created
                     .summary

@@ -137,6 +137,32 @@ fn decode(r: Row) -> Result<Draft, DispatchError> {
     })
 }
 
+/// A source's text made sendable as one message, so that the one press cannot fail on it:
+/// dashes and bullets that KS X 1001 lacks become theirs, other such characters (emoji) are
+/// left out, and a text over the LMS limit is cut with "…".
+pub fn fit_text(body: &str) -> String {
+    let mut out = String::new();
+    let mut bytes = 0;
+    for c in body.chars() {
+        let c = match c {
+            '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+            '\u{2022}' | '\u{25CF}' => '·',
+            c => c,
+        };
+        let Some(n) = crate::text::euc_kr_len(c) else {
+            continue;
+        };
+        // Room for the "…" (2 bytes) if the rest does not fit.
+        if bytes + n > crate::text::LMS_MAX - 2 {
+            out.push('…');
+            return out;
+        }
+        bytes += n;
+        out.push(c);
+    }
+    out
+}
+
 /// Stores a draft unless its source message already made one; returns the draft's id and
 /// whether this call made it.
 pub async fn insert(
@@ -160,7 +186,7 @@ pub async fn insert(
     .bind(&d.issuer)
     .bind(&d.title)
     .bind(d.category.as_str())
-    .bind(&d.body)
+    .bind(fit_text(&d.body))
     .bind(serde_json::to_string(&d.targets).unwrap_or_default())
     .bind(serde_json::to_string(&d.channels).unwrap_or_default())
     .bind(d.emergency)
@@ -242,10 +268,29 @@ pub async fn close(
     if moved == 1 {
         return Ok(());
     }
-    match versions::stale(conn, Versioned::Drafts, id, "방송 초안").await? {
-        Some(why) => Err(DispatchError::Conflict(why)),
-        None => Err(DispatchError::NotFound("방송 초안")),
-    }
+    // Not the registry's "changed first" message: the draft is gone from every banner, and
+    // the person must know it went out (or was closed) rather than send it again by hand.
+    let Some(changed) = versions::last_change(conn, Versioned::Drafts, id).await? else {
+        return Err(DispatchError::NotFound("방송 초안"));
+    };
+    let d = get(conn, id).await?;
+    let who = if changed.by == "feed" || changed.by.is_empty() {
+        "다른 PC".to_string()
+    } else {
+        format!("{}님", changed.by)
+    };
+    let when = changed
+        .at
+        .parse::<Timestamp>()
+        .map(|t| maeul_time::seoul_civil(t).strftime(" %H:%M에").to_string())
+        .unwrap_or_default();
+    Err(DispatchError::Conflict(
+        match (d.state.as_str(), d.broadcast_id) {
+            ("sent", Some(b)) => format!("{who}이{when} 이 초안을 이미 보냈습니다 (방송 {b}번)"),
+            ("dismissed", _) => format!("{who}이{when} 이 초안을 이미 닫았습니다"),
+            _ => format!("{who}이{when} 이 초안을 먼저 바꿨습니다: 다시 확인하세요"),
+        },
+    ))
 }
 
 /// Dismisses the open drafts made from the given source messages (a CAP Update or Cancel
@@ -273,4 +318,21 @@ pub async fn dismiss_refs(
         .rows_affected() as u32;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_text;
+
+    #[test]
+    fn a_source_text_is_made_sendable_and_cut_to_one_message() {
+        assert_eq!(
+            fit_text("대피 – 즉시 • 마을회관 🙏"),
+            "대피 - 즉시 · 마을회관 "
+        );
+        let long = "가".repeat(1500);
+        let fitted = fit_text(&long);
+        assert_eq!(crate::text::classify(&fitted).unwrap().bytes, 2000);
+        assert!(fitted.ends_with('…'));
+    }
 }

@@ -41,7 +41,7 @@ impl Desk {
         let now = Timestamp::now();
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let places = cap::area::places(&mut tx).await?;
-        let from = cap::import::from_alert(&alert, &places)?;
+        let from = cap::import::from_alert(&alert, &places, now)?;
         let dismissed = drafts::dismiss_refs(
             &mut tx,
             DraftSource::Cap,
@@ -100,13 +100,13 @@ impl Desk {
     /// since is refused as a conflict, so two presses never make two broadcasts.
     pub async fn draft_send(&self, actor: &Actor, id: i64, version: i64) -> ApiResult<Created> {
         actor.require(Permission::SendBroadcast, Scope::County)?;
+        // Drafts are the office's, shared by every desk: a practice session must not send
+        // one to the sandbox and close it for everyone.
+        refuse_in_practice(actor, "재난 경보 초안을 보낼")?;
         let d = {
             let mut conn = self.db.acquire().await?;
             drafts::get(&mut conn, id).await?
         };
-        if d.emergency {
-            refuse_in_practice(actor, "긴급 방송을 보낼")?;
-        }
         let b = NewBroadcast {
             title: d.title.clone(),
             category: d.category,
@@ -151,6 +151,7 @@ impl Desk {
 
     pub async fn draft_dismiss(&self, actor: &Actor, id: i64, version: i64) -> ApiResult<()> {
         actor.require(Permission::SendBroadcast, Scope::County)?;
+        refuse_in_practice(actor, "재난 경보 초안을 닫을")?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         drafts::close(
             &mut tx,
@@ -178,6 +179,14 @@ impl Desk {
         let mut conn = self.db.acquire().await?;
         let b = report::get(&mut conn, id).await?;
         super::broadcasts::may_see(actor, &b)?;
+        // A CAP consumer takes an alert as issued: one still waiting for its second person
+        // has not been.
+        if b.needs_approval && b.approved_by.is_none() {
+            return Err(crate::ApiError::new(
+                crate::ErrorCode::Invalid,
+                "아직 승인되지 않은 방송은 CAP로 내보낼 수 없습니다",
+            ));
+        }
         let places = cap::area::places(&mut conn).await?;
         let villages = cap::export::villages(&mut conn, &b, &places).await?;
         let from = drafts::of_broadcast(&mut conn, id).await?;

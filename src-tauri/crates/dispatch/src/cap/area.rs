@@ -100,7 +100,23 @@ fn by_names(desc: &str, places: &[Place]) -> BTreeSet<i64> {
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '·' | '/' | '(' | ')'))
         .filter(|w| !w.is_empty())
         .collect();
-    let named = |w: &&str| places.iter().any(|p| p.village == *w || p.town == *w);
+    let Some(first) = places.first() else {
+        return BTreeSet::new();
+    };
+    let county = first.county.as_str();
+    let ours = province_names(&first.county_code);
+    let ours_named = |w: &&str| places.iter().any(|p| p.village == *w || p.town == *w);
+    let county_named = words.contains(&county);
+    // Another 시·도, or another 시·군·구, puts the area outside unless our county is named
+    // too: "강원특별자치도 고성군 남면" is not our 남면, "충청북도 청주시" not our county.
+    let elsewhere = words.iter().any(|w| {
+        let province = PROVINCES.iter().any(|(_, names)| names.contains(w));
+        let city = w.ends_with('시') || w.ends_with('군') || w.ends_with('구');
+        (province && !ours.contains(w)) || (city && *w != county && !ours_named(w))
+    });
+    if elsewhere && !county_named {
+        return BTreeSet::new();
+    }
     let villages: BTreeSet<i64> = places
         .iter()
         .filter(|p| words.contains(&p.village.as_str()))
@@ -117,32 +133,44 @@ fn by_names(desc: &str, places: &[Place]) -> BTreeSet<i64> {
     if !towns.is_empty() {
         return towns;
     }
-    let county = places.first().map(|p| p.county.as_str()).unwrap_or("");
-    if words.contains(&county) {
-        return places.iter().map(|p| p.village_id).collect();
-    }
-    // A province-wide area ("충청북도 전체"), unless another 시·군 of it is what is meant.
-    let other_city = words.iter().any(|w| {
-        !named(w) && *w != county && (w.ends_with('시') || w.ends_with('군') || w.ends_with('구'))
-    });
-    let province = places
-        .first()
-        .map(|p| province_names(&p.county_code))
-        .unwrap_or_default();
-    if !other_city && words.iter().any(|w| province.contains(w)) {
+    // The county, or our province as a whole ("충청북도 전체").
+    if county_named || words.iter().any(|w| ours.contains(w)) {
         return places.iter().map(|p| p.village_id).collect();
     }
     BTreeSet::new()
 }
 
-/// What a 시·도 code is called, in full and short (the two forms alerts use).
-fn province_names(code: &str) -> Vec<&'static str> {
-    match &code[..2.min(code.len())] {
-        "43" => vec!["충청북도", "충북"],
-        "44" => vec!["충청남도", "충남"],
-        "11" => vec!["서울특별시", "서울"],
-        _ => Vec::new(),
-    }
+/// Every 시·도 by the first two digits of its codes (old and new where a province was
+/// renamed and renumbered), with the names alerts use: full first, then short.
+const PROVINCES: &[(&str, &[&str])] = &[
+    ("11", &["서울특별시", "서울"]),
+    ("26", &["부산광역시", "부산"]),
+    ("27", &["대구광역시", "대구"]),
+    ("28", &["인천광역시", "인천"]),
+    ("29", &["광주광역시"]),
+    ("30", &["대전광역시", "대전"]),
+    ("31", &["울산광역시", "울산"]),
+    ("36", &["세종특별자치시", "세종"]),
+    ("41", &["경기도", "경기"]),
+    ("42", &["강원특별자치도", "강원도", "강원"]),
+    ("51", &["강원특별자치도", "강원도", "강원"]),
+    ("43", &["충청북도", "충북"]),
+    ("44", &["충청남도", "충남"]),
+    ("45", &["전북특별자치도", "전라북도", "전북"]),
+    ("52", &["전북특별자치도", "전라북도", "전북"]),
+    ("46", &["전라남도", "전남"]),
+    ("47", &["경상북도", "경북"]),
+    ("48", &["경상남도", "경남"]),
+    ("50", &["제주특별자치도", "제주"]),
+];
+
+/// What a 시·도 code is called (full name first); empty for a code not in the table.
+pub fn province_names(code: &str) -> &'static [&'static str] {
+    let two = code.get(..2).unwrap_or("");
+    PROVINCES
+        .iter()
+        .find(|(c, _)| *c == two)
+        .map_or(&[], |(_, names)| *names)
 }
 
 /// The areas a broadcast's villages make, smallest in count: the county when it covers
@@ -200,7 +228,7 @@ pub fn of_villages(villages: &BTreeSet<i64>, places: &[Place]) -> Vec<Area> {
     areas
 }
 
-fn province(county_code: &str) -> &'static str {
+pub fn province(county_code: &str) -> &'static str {
     province_names(county_code).first().copied().unwrap_or("")
 }
 
@@ -269,6 +297,12 @@ mod tests {
         assert_eq!(ids(&desc("증평읍 연탄2리, 도안면")), [2]);
         assert!(ids(&desc("충청북도 청주시 상당구")).is_empty());
         assert!(ids(&desc("경기도 전체")).is_empty());
+        assert!(
+            ids(&desc("강원특별자치도 고성군 도안면")).is_empty(),
+            "not our 도안면"
+        );
+        assert!(ids(&desc("청주시 증평읍")).is_empty());
+        assert_eq!(ids(&desc("충북 증평군")), [1, 2, 3]);
     }
 
     #[test]

@@ -166,3 +166,49 @@ fn info(i: &Info) -> Result<(), CapError> {
     }
     Ok(())
 }
+
+/// What the desk writes is held to CAP itself, stricter than what it reads: date-times as
+/// `YYYY-MM-DDThh:mm:ss±hh:mm` exactly (no "Z", no fractions), and "Very Likely", which
+/// CAP 1.2 dropped, never.
+pub fn written(a: &Alert) -> Result<(), CapError> {
+    strict_time("sent", &a.sent)?;
+    for (n, i) in a.infos.iter().enumerate() {
+        let at = |e: &str| format!("info[{}]/{e}", n + 1);
+        for (element, value) in [("effective", &i.effective), ("expires", &i.expires)] {
+            if let Some(v) = value {
+                strict_time(&at(element), v)?;
+            }
+        }
+        one_of(&at("certainty"), &i.certainty, &CERTAINTY[..5])?;
+    }
+    Ok(())
+}
+
+fn strict_time(element: &str, value: &str) -> Result<(), CapError> {
+    let b = value.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape = b.len() == 25
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && matches!(b[19], b'+' | b'-')
+        && digits(20..22)
+        && b[22] == b':'
+        && digits(23..25);
+    if !shape {
+        return Err(CapError::new(
+            element,
+            format!("CAP 시각은 2026-12-05T09:00:00+09:00 꼴이어야 합니다: '{value}'"),
+        ));
+    }
+    date_time(element, value).map(|_| ())
+}

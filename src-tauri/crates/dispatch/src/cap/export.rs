@@ -66,7 +66,7 @@ pub fn alert(
         )
     })?;
     let county = places.first();
-    let county_code = county.map_or("", |p| &p.county_code[..5]);
+    let county_code = county.map_or("", |p| p.county_code.get(..5).unwrap_or(""));
     let emergency = b.emergency || b.category == Category::Emergency;
     let effective = b
         .send_at

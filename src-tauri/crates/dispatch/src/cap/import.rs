@@ -43,7 +43,11 @@ fn korean(alert: &Alert) -> Option<&Info> {
         .or(alert.infos.first())
 }
 
-pub fn from_alert(alert: &Alert, places: &[Place]) -> Result<FromAlert, DispatchError> {
+pub fn from_alert(
+    alert: &Alert,
+    places: &[Place],
+    now: jiff::Timestamp,
+) -> Result<FromAlert, DispatchError> {
     if !matches!(alert.status.as_str(), "Actual" | "Exercise") {
         return Err(CapError::new(
             "status",
@@ -79,6 +83,17 @@ pub fn from_alert(alert: &Alert, places: &[Place]) -> Result<FromAlert, Dispatch
         }
     }
     let info = korean(alert).ok_or_else(|| CapError::new("info", "경보 내용(info)이 없습니다"))?;
+    // An alert past its <expires> is history, not something to ring phones for.
+    if let Some(expires) = info.expires.as_deref() {
+        let at = super::check::date_time("expires", expires)?;
+        if at < now {
+            return Err(CapError::new(
+                "expires",
+                format!("{expires}에 끝난 경보라 초안을 만들지 않았습니다"),
+            )
+            .into());
+        }
+    }
     if info.areas.is_empty() {
         return Err(CapError::new("info/area", "경보 지역(area)이 없습니다").into());
     }
@@ -176,6 +191,20 @@ mod tests {
             .collect()
     }
 
+    fn now() -> jiff::Timestamp {
+        "2026-12-05T00:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn an_expired_alert_makes_no_draft() {
+        let mut a = alert("Actual", "4374531000");
+        a.infos[0].expires = Some("2026-12-04T23:00:00+09:00".into());
+        let e = from_alert(&a, &places(), now()).unwrap_err();
+        assert_eq!(e.field(), Some("expires"));
+        a.infos[0].expires = Some("2026-12-05T23:00:00+09:00".into());
+        assert!(from_alert(&a, &places(), now()).unwrap().draft.is_some());
+    }
+
     fn alert(status: &str, geocode: &str) -> Alert {
         let xml = crate::cap::to_xml(&Alert {
             xmlns: crate::cap::NAMESPACE.into(),
@@ -215,7 +244,7 @@ mod tests {
 
     #[test]
     fn an_exercise_is_a_marked_draft_that_is_not_an_emergency() {
-        let got = from_alert(&alert("Exercise", "4374531000"), &places()).unwrap();
+        let got = from_alert(&alert("Exercise", "4374531000"), &places(), now()).unwrap();
         let d = got.draft.unwrap();
         assert_eq!(d.title, "[훈련] Heavy rain");
         assert!(!d.emergency);
@@ -227,12 +256,12 @@ mod tests {
 
     #[test]
     fn test_alerts_and_bad_geocodes_make_no_draft_and_say_where() {
-        let e = from_alert(&alert("Test", "4374531000"), &places()).unwrap_err();
+        let e = from_alert(&alert("Test", "4374531000"), &places(), now()).unwrap_err();
         assert_eq!(e.field(), Some("status"));
-        let e = from_alert(&alert("Actual", "437453100"), &places()).unwrap_err();
+        let e = from_alert(&alert("Actual", "437453100"), &places(), now()).unwrap_err();
         assert_eq!(e.field(), Some("area[1]/geocode"));
         assert!(e.to_string().contains("10자리"), "{e}");
-        let all = from_alert(&alert("Actual", "4300000000"), &places()).unwrap();
+        let all = from_alert(&alert("Actual", "4300000000"), &places(), now()).unwrap();
         assert_eq!(all.draft.unwrap().targets, Targets::All);
     }
 

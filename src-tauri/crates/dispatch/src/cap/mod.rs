@@ -27,9 +27,31 @@ pub const GEOCODE_NAME: &str = "행정구역코드";
 /// Reads and checks a CAP 1.2 alert.
 pub fn parse(xml: &str) -> Result<Alert, CapError> {
     // The declaration may name EUC-KR for a text already decoded: the reader only reads it.
-    let alert: Alert = quick_xml::de::from_str(xml).map_err(CapError::from_xml)?;
+    let unprefixed = unprefix(xml);
+    let alert: Alert = quick_xml::de::from_str(unprefixed.as_deref().unwrap_or(xml))
+        .map_err(CapError::from_xml)?;
     check::alert(&alert)?;
     Ok(alert)
+}
+
+/// An alert written with a namespace prefix (`<cap:alert xmlns:cap="urn:…:cap:1.2">`), as
+/// the same document without it: the serde reader matches element names as written. `None`
+/// when the root is not prefixed, or its prefix is bound to something other than CAP 1.2.
+fn unprefix(xml: &str) -> Option<String> {
+    let root_at = xml
+        .match_indices('<')
+        .map(|(i, _)| i)
+        .find(|&i| !matches!(xml.as_bytes().get(i + 1), Some(b'?' | b'!')))?;
+    let name_end = root_at + xml[root_at..].find([' ', '>', '\n', '\r', '\t'])?;
+    let (prefix, local) = xml[root_at + 1..name_end].split_once(':')?;
+    if local != "alert" || !xml.contains(&format!("xmlns:{prefix}=\"{NAMESPACE}\"")) {
+        return None;
+    }
+    Some(
+        xml.replace(&format!("<{prefix}:"), "<")
+            .replace(&format!("</{prefix}:"), "</")
+            .replace(&format!("xmlns:{prefix}="), "xmlns="),
+    )
 }
 
 /// A CAP file's bytes as text: UTF-8 (with or without a BOM), or the EUC-KR its XML
@@ -62,6 +84,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, CapError> {
 /// Writes a checked alert as a UTF-8 XML document.
 pub fn to_xml(alert: &Alert) -> Result<String, CapError> {
     check::alert(alert)?;
+    check::written(alert)?;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let mut ser = quick_xml::se::Serializer::new(&mut out);
     ser.indent(' ', 2);

@@ -243,3 +243,31 @@ fn a_bad_alert_is_refused_naming_the_element() {
     let e = refused("이것은 XML이 아닙니다");
     assert!(e.to_string().starts_with("CAP 경보의 <"), "{e}");
 }
+
+#[test]
+fn a_prefixed_alert_reads_and_the_writer_holds_cap_time() {
+    let xml = to_xml(&sample()).unwrap();
+    let prefixed = xml
+        .replace("<alert xmlns=", "<cap:alert xmlns:cap=")
+        .replace('<', "<cap:")
+        .replace("<cap:?xml", "<?xml")
+        .replace("<cap:cap:", "<cap:")
+        .replace("<cap:/", "</cap:");
+    assert!(prefixed.contains("<cap:identifier>"), "{prefixed}");
+    assert_eq!(parse(&prefixed).unwrap(), sample());
+
+    let mut zulu = sample();
+    zulu.sent = "2026-12-05T00:00:00Z".into();
+    assert!(
+        parse(
+            &to_xml(&sample())
+                .unwrap()
+                .replace("+09:00", "Z")
+                .replace("T09:00:00Z", "T00:00:00Z")
+        )
+        .is_ok(),
+        "read"
+    );
+    let e = to_xml(&zulu).unwrap_err();
+    assert_eq!(e.element, "sent");
+}

@@ -26,6 +26,8 @@ impl FeedClient {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .connect_timeout(Duration::from_secs(5))
+            // The key rides in the query: never to wherever a redirect points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FeedError::Unreachable(e.to_string()))?;
         Ok(FeedClient {

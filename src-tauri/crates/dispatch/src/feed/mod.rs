@@ -28,6 +28,24 @@ pub const DEFAULT_INTERVAL_SECS: u64 = 60;
 /// The keyring's name for the feed's service key (beside the providers' secrets).
 pub const KEYRING_NAME: &str = "safetydata";
 
+/// How old a message may be and still become a draft: the listing starts yesterday (so a
+/// text sent just before midnight is not missed), but a desk switched on in the morning
+/// should not ring for last night's expired warnings. Half a day keeps an overnight one.
+pub const FRESH_HOURS: i64 = 12;
+
+/// Whether a message is recent enough to draft; one whose time cannot be read is kept
+/// rather than lost.
+pub fn fresh(m: &FeedMessage, now: jiff::Timestamp) -> bool {
+    let civil = m.created.trim().replace('/', "-").replace(' ', "T");
+    match civil.parse::<jiff::civil::DateTime>() {
+        Ok(at) => {
+            let at = maeul_time::seoul_instant(at);
+            now.duration_since(at) <= jiff::SignedDuration::from_hours(FRESH_HOURS)
+        }
+        Err(_) => true,
+    }
+}
+
 /// The villages a message's receiving regions cover ("충청북도 증평군,충청북도 괴산군",
 /// "충청북도 전체", "증평군 도안면"); empty when none of ours.
 pub fn covered(regions: &str, places: &[Place]) -> BTreeSet<i64> {
@@ -79,7 +97,9 @@ pub fn draft(m: &FeedMessage, villages: &BTreeSet<i64>, places: &[Place]) -> New
         body,
         targets,
         channels: vec![Channel::Voice, Channel::Sms],
-        emergency: true,
+        // 안전안내 (a missing person, a heat advisory) waits for quiet hours and approval
+        // like any notice; 위급·긴급재난 go through them.
+        emergency: m.step.trim() != "안전안내",
     }
 }
 
@@ -140,5 +160,28 @@ mod tests {
         assert_eq!(d.targets, Targets::Villages(vec![2]));
         assert_eq!(d.source_ref, "214870");
         assert!(d.emergency);
+        let notice = FeedMessage {
+            step: "안전안내".into(),
+            ..m.clone()
+        };
+        assert!(!draft(&notice, &covered(&m.regions, &places()), &places()).emergency);
+    }
+
+    #[test]
+    fn a_message_older_than_half_a_day_is_not_drafted() {
+        let m = |created: &str| FeedMessage {
+            sn: "1".into(),
+            created: created.into(),
+            text: String::new(),
+            regions: String::new(),
+            step: String::new(),
+            kind: String::new(),
+        };
+        // 2026-12-05 09:00 in Seoul.
+        let now: jiff::Timestamp = "2026-12-05T00:00:00Z".parse().unwrap();
+        assert!(fresh(&m("2026/12/05 08:10:00"), now));
+        assert!(fresh(&m("2026/12/04 21:00:00"), now));
+        assert!(!fresh(&m("2026/12/04 20:59:00"), now));
+        assert!(fresh(&m("어제"), now), "unreadable: kept");
     }
 }
