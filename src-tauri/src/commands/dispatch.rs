@@ -175,12 +175,7 @@ pub async fn broadcast_cap_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
 #[tauri::command]
 #[specta::specta]
 pub async fn alert_import_file(s: Desk<'_>, path: std::path::PathBuf) -> ApiResult<AlertImported> {
-    let actor = s.actor().await?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        maeul_api::ApiError::new(maeul_api::ErrorCode::Io, format!("{}: {e}", path.display()))
-    })?;
-    let xml = maeul_dispatch::cap::decode(&bytes).map_err(maeul_dispatch::DispatchError::from)?;
-    s.desk.alert_import(&actor, &xml).await
+    s.desk.alert_import_file(&s.actor().await?, &path).await
 }
 
 #[tauri::command]

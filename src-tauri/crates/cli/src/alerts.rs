@@ -31,12 +31,7 @@ pub async fn alert(
 ) -> Result<ExitCode, ApiError> {
     match command {
         AlertCommand::Import { file } => {
-            let bytes = tokio::fs::read(&file)
-                .await
-                .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", file.display())))?;
-            let xml =
-                maeul_dispatch::cap::decode(&bytes).map_err(maeul_dispatch::DispatchError::from)?;
-            let got = desk.alert_import(actor, &xml).await?;
+            let got = desk.alert_import_file(actor, &file).await?;
             if got.dismissed > 0 {
                 println!("앞선 경보의 초안 {}건을 닫았습니다", got.dismissed);
             }

@@ -206,6 +206,21 @@ pub async fn insert(
     Ok((id, false))
 }
 
+/// Whether a source message has made a draft already (whatever became of it).
+pub async fn exists(
+    conn: &mut Conn,
+    source: DraftSource,
+    source_ref: &str,
+) -> Result<bool, DispatchError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM broadcast_drafts WHERE source = $1 AND source_ref = $2")
+            .bind(source.as_str())
+            .bind(source_ref)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.is_some())
+}
+
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Draft, DispatchError> {
     let row: Option<Row> = sqlx::query_as(select_drafts!("WHERE id = $1"))
         .bind(id)

@@ -88,6 +88,20 @@ impl Desk {
         })
     }
 
+    /// [`Desk::alert_import`] of a CAP file as it lies on disk (UTF-8, or the EUC-KR its
+    /// declaration names), for the window's picker and drop and for `maeul alert import`.
+    pub async fn alert_import_file(
+        &self,
+        actor: &Actor,
+        path: &std::path::Path,
+    ) -> ApiResult<AlertImported> {
+        let bytes = tokio::fs::read(path).await.map_err(|e| {
+            crate::ApiError::new(crate::ErrorCode::Io, format!("{}: {e}", path.display()))
+        })?;
+        let xml = cap::decode(&bytes).map_err(DispatchError::from)?;
+        self.alert_import(actor, &xml).await
+    }
+
     /// Drafts waiting for a person, newest first.
     pub async fn drafts_open(&self, actor: &Actor) -> ApiResult<Vec<Draft>> {
         actor.require(Permission::SendBroadcast, Scope::County)?;

@@ -16,7 +16,7 @@ use tokio::sync::{Notify, watch};
 use maeul_accounts::{Actor, Permission, Scope, audit};
 use maeul_dispatch::cap;
 use maeul_dispatch::credentials;
-use maeul_dispatch::drafts::{self, Draft};
+use maeul_dispatch::drafts::{self, Draft, DraftSource};
 use maeul_dispatch::feed::{self, client::FeedClient, wire::FeedError};
 use maeul_dispatch::secret::Secret;
 
@@ -164,10 +164,16 @@ impl Desk {
                 continue;
             }
             polled.covering += 1;
+            // A covering message stays listed for a day: known ones are read, not written, so
+            // a poll a minute does not take the write lock the outbox needs.
+            if drafts::exists(&mut *self.db.acquire().await?, DraftSource::Feed, &m.sn).await? {
+                continue;
+            }
             let new = feed::draft(m, &villages, &places);
             let mut tx = maeul_db::begin_write(&self.db).await?;
             let (id, created) = drafts::insert(&mut tx, &new, &system.username, now).await?;
             if !created {
+                // Another desk's poll made it in between.
                 continue;
             }
             audit::record(

@@ -92,10 +92,12 @@ pub fn covered(area: &Area, places: &[Place]) -> Result<BTreeSet<i64>, String> {
         }
         return Ok(out);
     }
-    Ok(by_names(&area.area_desc, places))
+    Ok(named(&area.area_desc, places))
 }
 
-fn by_names(desc: &str, places: &[Place]) -> BTreeSet<i64> {
+/// The villages a place description names (see [`covered`]): a CAP `areaDesc`, or one of
+/// a disaster text's receiving regions.
+pub fn named(desc: &str, places: &[Place]) -> BTreeSet<i64> {
     let words: Vec<&str> = desc
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '·' | '/' | '(' | ')'))
         .filter(|w| !w.is_empty())

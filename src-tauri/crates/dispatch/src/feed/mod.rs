@@ -13,7 +13,6 @@ use std::collections::BTreeSet;
 
 use crate::broadcast::{Category, TITLE_MAX, Targets};
 use crate::cap::area::{self, Place};
-use crate::cap::model::Area;
 use crate::drafts::{DraftSource, NewDraft};
 use crate::fanout::Channel;
 
@@ -53,13 +52,7 @@ pub fn covered(regions: &str, places: &[Place]) -> BTreeSet<i64> {
         .split(',')
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .flat_map(|r| {
-            let a = Area {
-                area_desc: r.to_string(),
-                geocodes: Vec::new(),
-            };
-            area::covered(&a, places).unwrap_or_default()
-        })
+        .flat_map(|r| area::named(r, places))
         .collect()
 }
 
