@@ -112,6 +112,7 @@ async fn one(
         channels: vec![Channel::Voice, Channel::Sms],
         emergency: false,
         send_at: None,
+        poll: None,
     };
     let started = Instant::now();
     let created = desk.broadcast_send(&actor, b).await?;

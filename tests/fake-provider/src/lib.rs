@@ -92,6 +92,8 @@ pub(crate) struct Message {
     pub kind: String,
     pub key: String,
     pub fate: &'static str,
+    /// A call's `voiceOptions.replyRange`: the digits 1 to this it accepts.
+    pub reply_range: Option<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -176,6 +178,10 @@ pub fn router(config: Config) -> Router {
             "/2010-04-01/Accounts/{account}/{resource}/{sid}",
             get(twilio::fetch),
         )
+        .route(
+            "/2010-04-01/Accounts/{account}/Calls/{sid}/{file}",
+            get(twilio::events),
+        )
         .route("/__twilio/requests", get(twilio::requests))
         .with_state(shared)
 }
@@ -193,6 +199,15 @@ pub async fn serve(
         let _ = axum::serve(listener, app).await;
     });
     Ok((bound, handle))
+}
+
+/// What a resident presses when a call asks for a key: the number's last digit decides, so
+/// tests know the tallies. 0–3 press nothing; the rest press 1, 2 or 3.
+pub fn keypad_press(to: &str) -> Option<u8> {
+    match to.chars().last()?.to_digit(10)? as u8 {
+        0..=3 => None,
+        d => Some(1 + d % 3),
+    }
 }
 
 pub(crate) fn server_now(s: &Shared) -> Timestamp {

@@ -130,6 +130,12 @@ struct Listed<'a> {
     kind: &'a str,
     status_code: &'a str,
     custom_fields: ListedFields<'a>,
+    /// For a call that asked for a key: whether one in its `replyRange` was pressed, and
+    /// which (see the client's note on the field's name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    voice_replied: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_key: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -313,6 +319,9 @@ pub async fn add_messages(
                     kind: kind.to_string(),
                     key,
                     fate,
+                    reply_range: m["voiceOptions"]["replyRange"]
+                        .as_u64()
+                        .and_then(|r| u8::try_from(r).ok()),
                 },
             );
             results.push(AddResult {
@@ -420,6 +429,11 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
             Some(t) if t.elapsed() < s.config.settle => "3000",
             Some(_) => m.fate,
         };
+        // A key outside the range is not taken by the call: not replied.
+        let pressed = match (code, m.reply_range) {
+            ("4000", Some(range)) => Some(crate::keypad_press(&m.to).filter(|d| *d <= range)),
+            _ => None,
+        };
         list.push(Listed {
             message_id: id,
             group_id: &m.group,
@@ -427,6 +441,8 @@ pub async fn list(Ax(s): Ax<Shared>, headers: HeaderMap, Query(q): Query<ListQue
             kind: &m.kind,
             status_code: code,
             custom_fields: ListedFields { key: &m.key },
+            voice_replied: pressed.map(|p| p.is_some()),
+            reply_key: pressed.flatten().map(|d| d.to_string()),
         });
     }
     // Written while the messages are borrowed from the locked state.

@@ -34,6 +34,8 @@ pub(crate) struct TwMessage {
     created_at: Instant,
     /// Final status and error code, decided at creation from the seed.
     fate: (&'static str, Option<i64>),
+    /// The `<Gather>` action of the call's TwiML, where the pressed digit is sent.
+    gather: Option<String>,
 }
 
 /// One create request as it arrived: for checking against Twilio's OpenAPI description.
@@ -237,6 +239,7 @@ pub async fn create(
             to: to.into(),
             from: from.into(),
             body: if call { String::new() } else { content.into() },
+            gather: call.then(|| gather_action(content)).flatten(),
             created: server_now(&s),
             created_at: Instant::now(),
             fate: fate(&s, call, &key, earlier.len()),
@@ -247,6 +250,85 @@ pub async fn create(
     };
     maybe_drop(&s, n);
     with_date(&s, StatusCode::CREATED, resource_json(&s, &account, &m))
+}
+
+/// The `action` of a `<Gather>` in TwiML, unescaped.
+fn gather_action(twiml: &str) -> Option<String> {
+    let start = twiml.find("<Gather")?;
+    let tag = &twiml[start..start + twiml[start..].find('>')?];
+    let at = tag.find("action=\"")? + "action=\"".len();
+    let value = &tag[at..at + tag[at..].find('"')?];
+    Some(
+        value
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// A call's Events: the requests Twilio made to the application during it. Kept only from
+/// a while after the call ends (here: twice the settling time), and empty before, as for a
+/// call whose TwiML made no request. A call whose `<Gather>` got a digit shows the POST to
+/// its action with the parameters in snake case, `digits` among them.
+pub async fn events(
+    Ax(s): Ax<Shared>,
+    Path((account, sid, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let n = match gate(&s, &headers, &account).await {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    maybe_drop(&s, n);
+    if file != "Events.json" {
+        return error(&s, StatusCode::NOT_FOUND, 20404, "Not Found");
+    }
+    let Some(m) = s.lock().twilio.messages.get(&sid).cloned() else {
+        return error(
+            &s,
+            StatusCode::NOT_FOUND,
+            20404,
+            "The requested resource was not found",
+        );
+    };
+    let kept = m.created_at.elapsed() >= s.config.settle * 2;
+    let pressed = match (kept, status_now(&s, &m).0, &m.gather) {
+        (true, "completed", Some(action)) => {
+            crate::keypad_press(&m.to).map(|d| (action.clone(), d))
+        }
+        _ => None,
+    };
+    let events: Vec<Value> = pressed
+        .into_iter()
+        .map(|(action, digit)| {
+            json!({
+                "request": {
+                    "method": "POST",
+                    "url": action,
+                    "parameters": {
+                        "call_sid": m.sid, "account_sid": account, "to": m.to, "from": m.from,
+                        "call_status": "in-progress", "direction": "outbound-api",
+                        "digits": digit.to_string(), "finished_on_key": "",
+                    },
+                },
+                "response": {
+                    "response_code": 200, "content_type": "text/xml", "request_duration": 84,
+                },
+            })
+        })
+        .collect();
+    with_date(
+        &s,
+        StatusCode::OK,
+        json!({
+            "events": events, "page": 0, "page_size": 50, "start": 0, "end": 0,
+            "uri": format!("/2010-04-01/Accounts/{account}/Calls/{sid}/Events.json"),
+            "first_page_uri": format!("/2010-04-01/Accounts/{account}/Calls/{sid}/Events.json?PageSize=50&Page=0"),
+            "next_page_uri": null, "previous_page_uri": null,
+        }),
+    )
 }
 
 pub async fn fetch(

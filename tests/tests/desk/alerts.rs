@@ -24,6 +24,7 @@ fn broadcast(targets: Targets, emergency: bool) -> NewBroadcast {
         channels: vec![Channel::Sms],
         emergency,
         send_at: None,
+        poll: None,
     }
 }
 

@@ -23,6 +23,7 @@ fn news(targets: Targets, channels: &[Channel]) -> NewBroadcast {
         channels: channels.to_vec(),
         emergency: false,
         send_at: None,
+        poll: None,
     }
 }
 

@@ -196,6 +196,7 @@ fn to_groups(ids: Vec<i64>) -> NewBroadcast {
         channels: vec![Channel::Sms, Channel::Voice],
         emergency: false,
         send_at: None,
+        poll: None,
     }
 }
 

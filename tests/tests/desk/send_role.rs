@@ -59,6 +59,7 @@ async fn a_desk_not_named_a_sender_only_queues_until_it_is() {
             channels: vec![Channel::Sms],
             emergency: false,
             send_at: None,
+            poll: None,
         },
     )
     .await

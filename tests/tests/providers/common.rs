@@ -68,6 +68,7 @@ pub async fn desk_with_broadcast() -> (Desk, i64) {
         channels: vec![Channel::Sms, Channel::Voice],
         emergency: false,
         send_at: None,
+        poll: None,
     };
     let id = desk.broadcast_send(&operator(), b).await.unwrap().id;
     (desk, id)

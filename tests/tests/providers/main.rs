@@ -3,6 +3,7 @@
 
 mod common;
 mod feed;
+mod keypad;
 mod openapi;
 mod practice;
 mod solapi;

@@ -240,6 +240,7 @@ fn outgoing(id: i64, channel: Channel, text: &str, recording: Option<&str>) -> O
         text: text.into(),
         recording: recording.map(str::to_string),
         idempotency_key: format!("k{id}"),
+        keypad: None,
     }
 }
 

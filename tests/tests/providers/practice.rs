@@ -31,6 +31,7 @@ fn notice(targets: Targets, emergency: bool) -> NewBroadcast {
         channels: vec![Channel::Sms],
         emergency,
         send_at: None,
+        poll: None,
     }
 }
 

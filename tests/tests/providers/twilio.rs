@@ -199,6 +199,7 @@ async fn a_receipts_listing_cut_off_partway_keeps_what_its_first_page_said() {
             text: "내일 마을 대청소가 있습니다.".into(),
             recording: None,
             idempotency_key: format!("k{i}"),
+            keypad: None,
         })
         .collect();
     let refs: Vec<MessageRef> = tw

@@ -168,6 +168,7 @@ pub async fn broadcast(
                 channels: parse_channels(&channels)?,
                 emergency,
                 send_at: at,
+                poll: None,
             };
             let created = desk.broadcast_send(actor, b).await?;
             let s = &created.summary;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DispatchError;
 use crate::fanout::Channel;
+use crate::keypad::Poll;
 use crate::text::{self, TextInfo, TextKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
@@ -107,6 +108,10 @@ pub struct NewBroadcast {
     pub emergency: bool,
     /// When to send (RFC 3339); `None` is now.
     pub send_at: Option<String>,
+    /// A question voice calls ask, answered by keypad; without one a call asks the resident
+    /// to press 1 once they have heard it.
+    #[serde(default)]
+    pub poll: Option<Poll>,
 }
 
 /// What the checks learned: how the text goes and when to send.
@@ -114,6 +119,7 @@ pub struct NewBroadcast {
 pub struct Checked {
     pub text: Option<TextInfo>,
     pub send_at: Option<Timestamp>,
+    pub poll: Option<Poll>,
 }
 
 pub const TITLE_MAX: usize = 100;
@@ -171,7 +177,18 @@ pub fn validate(b: &NewBroadcast, now: Timestamp) -> Result<Checked, DispatchErr
             Some(at)
         }
     };
-    Ok(Checked { text, send_at })
+    let poll = b.poll.as_ref().map(Poll::checked).transpose()?;
+    if poll.is_some() && !b.channels.contains(&Channel::Voice) {
+        return Err(DispatchError::invalid(
+            "poll",
+            "설문은 음성 전화의 번호 누르기로 답을 받습니다: 음성 전화를 고르세요",
+        ));
+    }
+    Ok(Checked {
+        text,
+        send_at,
+        poll,
+    })
 }
 
 /// RFC 3339, or a Seoul wall-clock time as staff type it ("2026-11-27 09:00").

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use serde::Serialize;
 
 use crate::fanout::Channel;
+use crate::keypad::{Keypad, Reply};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -23,6 +24,8 @@ pub struct Outgoing {
     pub recording: Option<String>,
     /// Sent along (as a custom field) so that a lookup after a crash can find the message.
     pub idempotency_key: String,
+    /// What a voice call asks to be pressed after the message (`None` for texts).
+    pub keypad: Option<Keypad>,
 }
 
 /// Our reasons, whatever the provider's codes.
@@ -327,6 +330,17 @@ pub trait Provider: Send + Sync {
         &'a self,
         messages: &'a [MessageRef],
     ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>>;
+
+    /// What each answered call's resident pressed, one answer per reference, in order. The
+    /// worker asks for calls that were answered (and again, some minutes apart, while the
+    /// provider answers [`Reply::NotYet`]). A provider that cannot tell says nothing was
+    /// pressed: the call counts as answered, never as confirmed.
+    fn replies<'a>(
+        &'a self,
+        messages: &'a [MessageRef],
+    ) -> BoxFuture<'a, Result<Vec<Reply>, ProviderError>> {
+        Box::pin(async move { Ok(vec![Reply::Nothing; messages.len()]) })
+    }
 
     /// The provider's message id for each lookup it ever accepted (None where it did not): how a restart learns what left before the desk stopped. A provider that
     /// needs a final step to release what it holds (Solapi's group send) takes it here.

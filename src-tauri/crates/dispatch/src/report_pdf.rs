@@ -7,6 +7,7 @@ use maeul_print::{Align, Document, LEFT, Pager, WIDTH, Weight};
 
 use crate::DispatchError;
 use crate::fanout::Channel;
+use crate::replies::Replies;
 use crate::report::{
     BroadcastRow, ChannelProgress, NotReached, Progress, ReasonCount, VillageProgress,
 };
@@ -18,6 +19,7 @@ pub struct DeliveryReport {
     pub reasons: Vec<ReasonCount>,
     pub villages: Vec<VillageProgress>,
     pub not_reached: Vec<NotReached>,
+    pub replies: Replies,
 }
 
 fn channel_label(c: Channel) -> &'static str {
@@ -72,6 +74,62 @@ fn heading(p: &mut Pager<'_>, text: &str) {
         text,
     );
     p.y += 9.0;
+}
+
+/// Households that confirmed by keypad, and the poll's tallies (in total, then per village).
+fn replies_section(p: &mut Pager<'_>, r: &Replies) {
+    let c = &r.confirmation;
+    if c.answered == 0 && r.poll.is_none() {
+        return;
+    }
+    heading(p, "전화 확인 (번호 누름)");
+    let header = headers(&["전화 받은 세대", "확인", "받았으나 확인 안 함", "확인 중"]);
+    let row = vec![
+        GridCell::value(&n(c.answered)).align(Align::Right),
+        GridCell::value(&n(c.confirmed)).align(Align::Right),
+        GridCell::value(&n(c.unconfirmed)).align(Align::Right),
+        GridCell::value(&n(c.waiting)).align(Align::Right),
+    ];
+    grid::table(p, LEFT, &[WIDTH / 4.0; 4], &header, &[row], 9.5);
+    p.y += 6.0;
+    let Some(poll) = &r.poll else { return };
+    heading(p, &format!("설문 — {}", poll.question));
+    let mut labels: Vec<String> = vec!["읍면".into(), "마을".into()];
+    labels.extend(
+        poll.answers
+            .iter()
+            .map(|a| format!("{} {}", a.digit, a.label)),
+    );
+    labels.push("번호 모름".into());
+    let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let header = headers(&label_refs);
+    let count_cells = |counts: &mut dyn Iterator<Item = u32>, unknown: u32| {
+        let mut cells: Vec<GridCell> = counts
+            .map(|v| GridCell::value(&n(v)).align(Align::Right))
+            .collect();
+        cells.push(GridCell::value(&n(unknown)).align(Align::Right));
+        cells
+    };
+    let mut rows: Vec<Vec<GridCell>> = poll
+        .villages
+        .iter()
+        .map(|v| {
+            let mut cells = vec![GridCell::value(&v.town), GridCell::value(&v.village)];
+            cells.extend(count_cells(&mut v.counts.iter().copied(), v.unknown));
+            cells
+        })
+        .collect();
+    let mut total = vec![GridCell::label("합계"), GridCell::label("")];
+    total.extend(count_cells(
+        &mut poll.answers.iter().map(|a| a.count),
+        poll.unknown,
+    ));
+    rows.push(total);
+    let columns = poll.answers.len() + 1;
+    let mut widths = vec![28.0, WIDTH - 28.0 - columns as f32 * 22.0];
+    widths.extend(std::iter::repeat_n(22.0, columns));
+    grid::table(p, LEFT, &widths, &header, &rows, 9.0);
+    p.y += 6.0;
 }
 
 /// The PDF and its page count.
@@ -142,6 +200,8 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     let widths = [WIDTH - 4.0 * 30.0, 30.0, 30.0, 30.0, 30.0];
     grid::table(&mut p, LEFT, &widths, &header, &rows, 9.5);
     p.y += 6.0;
+
+    replies_section(&mut p, &r.replies);
 
     if !r.reasons.is_empty() {
         heading(&mut p, "실패·재시도 사유");

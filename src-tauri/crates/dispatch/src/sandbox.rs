@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::fanout::Channel;
+use crate::keypad::Reply;
 use crate::provider::{
     BoxFuture, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason, Receipt,
     Submitted,
@@ -39,11 +40,33 @@ fn fate(channel: Channel, to: &str) -> Receipt {
     }
 }
 
-fn from_id(id: &str) -> Option<(Channel, String)> {
+/// What a resident answering a call presses: the number's second-to-last digit decides, so
+/// about three in ten press nothing, and the rest spread over the answers offered.
+fn reply(to: &str, range: u8) -> Reply {
+    let digit = to
+        .chars()
+        .rev()
+        .nth(1)
+        .and_then(|c| c.to_digit(10))
+        .unwrap_or(0) as u8;
+    match digit {
+        0..=2 => Reply::Nothing,
+        d => Reply::Pressed(1 + d % range.max(1)),
+    }
+}
+
+/// A sandbox id: `SB<serial>-<channel>-<to>`, and `/<range>` for a call with a keypad
+/// question.
+fn from_id(id: &str) -> Option<(Channel, String, u8)> {
     let mut parts = id.splitn(3, '-');
     let _serial = parts.next()?;
     let channel = Channel::parse(parts.next()?)?;
-    Some((channel, parts.next()?.to_string()))
+    let rest = parts.next()?;
+    let (to, range) = match rest.split_once('/') {
+        Some((to, range)) => (to, range.parse().ok()?),
+        None => (rest, 0),
+    };
+    Some((channel, to.to_string(), range))
 }
 
 impl Sandbox {
@@ -80,12 +103,15 @@ impl Provider for Sandbox {
                 *s.accepted.entry(m.idempotency_key.clone()).or_default() += 1;
                 // The id carries what decides the fate, so a later process (another `maeul
                 // sync`) can answer for messages an earlier one accepted.
-                let id = format!(
+                let mut id = format!(
                     "SB{:08}-{}-{}",
                     s.messages.len() + 1,
                     m.channel.as_str(),
                     m.to
                 );
+                if let Some(k) = &m.keypad {
+                    id.push_str(&format!("/{}", k.range));
+                }
                 s.messages.insert(id.clone(), (m.channel, m.to.clone()));
                 s.by_key.insert(m.idempotency_key.clone(), id.clone());
                 out.push(Submitted::Accepted { message_id: id });
@@ -105,10 +131,25 @@ impl Provider for Sandbox {
                 .map(|m| &m.message_id)
                 .map(|id| match s.messages.get(id) {
                     Some((channel, to)) => fate(*channel, to),
-                    None => from_id(id)
-                        .map_or(Receipt::Failed(Reason::ProviderError.into()), |(c, to)| {
-                            fate(c, &to)
-                        }),
+                    None => from_id(id).map_or(
+                        Receipt::Failed(Reason::ProviderError.into()),
+                        |(c, to, _)| fate(c, &to),
+                    ),
+                })
+                .collect())
+        })
+    }
+
+    fn replies<'a>(
+        &'a self,
+        messages: &'a [MessageRef],
+    ) -> BoxFuture<'a, Result<Vec<Reply>, ProviderError>> {
+        Box::pin(async move {
+            Ok(messages
+                .iter()
+                .map(|m| match from_id(&m.message_id) {
+                    Some((Channel::Voice, to, range)) if range > 0 => reply(&to, range),
+                    _ => Reply::Nothing,
                 })
                 .collect())
         })

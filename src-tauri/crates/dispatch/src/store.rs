@@ -217,9 +217,9 @@ pub async fn create(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO broadcasts (title, category, body, recording, recording_id, emergency, practice, \
              send_at, created_by, created_at, channels, targets, text_kind, needs_approval, parent_id, \
-             purpose) \
+             purpose, poll) \
          VALUES ($1, $2, $3, (SELECT telephony_path FROM recordings WHERE id = $4), $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+             $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(b.title.trim())
     .bind(b.category.as_str())
@@ -236,6 +236,12 @@ pub async fn create(
     .bind(origin.needs_approval)
     .bind(origin.parent_id)
     .bind(if origin.purpose.is_empty() { "broadcast" } else { origin.purpose })
+    .bind(
+        checked
+            .poll
+            .as_ref()
+            .map(|p| serde_json::to_string(p).unwrap_or_default()),
+    )
     .fetch_one(&mut *conn)
     .await?;
     outbox::insert_planned(conn, id, &plan.deliveries, &stamp).await?;

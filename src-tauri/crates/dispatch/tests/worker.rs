@@ -166,6 +166,7 @@ async fn a_crash_after_the_provider_accepted_is_not_sent_again() {
         text: "…".into(),
         recording: None,
         idempotency_key: key,
+        keypad: None,
     }];
     sandbox.submit(None, &sent).await.unwrap();
     drop(conn);

@@ -130,6 +130,7 @@ impl Desk {
             channels: d.channels.clone(),
             emergency: d.emergency,
             send_at: None,
+            poll: None,
         };
         let origin = Origin {
             created_by: actor.username.clone(),

@@ -8,6 +8,7 @@ use serde_json::json;
 use maeul_accounts::{Actor, Permission, Role, Scope, audit};
 use maeul_dispatch::broadcast::{NewBroadcast, Targets};
 use maeul_dispatch::policy::Policy;
+use maeul_dispatch::replies::{self, Replies};
 use maeul_dispatch::report::{
     self, BroadcastRow, ChannelProgress, NotReached, ReasonCount, StateCount, VillageProgress,
 };
@@ -31,6 +32,8 @@ pub struct BroadcastDetail {
     pub villages: Vec<VillageProgress>,
     /// Households with no successful channel, once their deliveries have settled.
     pub not_reached: u32,
+    /// What residents pressed: households that confirmed, and the poll's tallies.
+    pub replies: Replies,
 }
 
 /// Checks the targets against the actor: a chief reaches only their own village.
@@ -272,6 +275,7 @@ impl Desk {
             reasons: report::reasons(&counts),
             villages: report::by_village(&mut conn, id).await?,
             not_reached: report::not_reached(&mut conn, id).await?.len() as u32,
+            replies: replies::of_broadcast(&mut conn, id).await?,
             broadcast,
         })
     }
@@ -343,6 +347,7 @@ impl Desk {
             reasons: detail.reasons,
             villages,
             not_reached,
+            replies: detail.replies,
         };
         let at = crate::printed_at();
         let (bytes, pages) =
@@ -386,6 +391,7 @@ impl Desk {
             })?,
             emergency: row.emergency,
             send_at: None,
+            poll: None,
         };
         require_send(self, actor, &b.targets).await?;
         let origin = Origin {

@@ -9,6 +9,7 @@
 
 mod wire;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::fanout::Channel;
+use crate::keypad::Reply;
 use crate::limiter::Limiter;
 use crate::provider::{
     self, BoxFuture, Failure, Found, Lookup, MessageRef, Outgoing, Provider, ProviderError, Reason,
@@ -192,6 +194,38 @@ pub fn receipt(kind: &str, code: &str) -> Receipt {
     }
 }
 
+/// One message as a group listing shows it.
+struct Seen {
+    kind: String,
+    code: String,
+    key: String,
+    reply: Reply,
+}
+
+/// What a listed call's resident pressed: nothing known until the call is over (4000 or a
+/// failure); then `voiceReplied` says whether a digit in range was pressed.
+fn listed_reply(m: &wire::Listed) -> Reply {
+    match m.status_code.as_deref() {
+        Some("2000" | "3000") | None => return Reply::NotYet,
+        Some("4000") => {}
+        Some(_) => return Reply::Nothing,
+    }
+    let replied = match &m.voice_replied {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_u64() == Some(1),
+        _ => false,
+    };
+    if !replied {
+        return Reply::Nothing;
+    }
+    let digit = match &m.reply_key {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    Reply::Pressed(digit.filter(|d| (1..=9).contains(d)).unwrap_or(0) as u8)
+}
+
 fn unreachable(e: impl std::fmt::Display) -> ProviderError {
     ProviderError::Unreachable(e.to_string())
 }
@@ -315,7 +349,7 @@ impl Solapi {
         let mut msg = wire::Message {
             to: national(&m.to),
             from: &self.cfg.sender,
-            text: &m.text,
+            text: Cow::Borrowed(&m.text),
             kind: "SMS",
             subject: None,
             custom_fields: wire::CustomFields {
@@ -329,7 +363,11 @@ impl Solapi {
                 msg.kind = "VOICE";
                 msg.voice_options = Some(wire::VoiceOptions {
                     voice_type: "FEMALE",
+                    reply_range: m.keypad.as_ref().map(|k| k.range.clamp(1, 9)),
                 });
+                if let Some(k) = &m.keypad {
+                    msg.text = Cow::Owned(format!("{} {}", m.text.trim_end(), k.prompt));
+                }
             }
             Channel::Sms => {
                 let info = text::classify(&m.text).map_err(|_| Reason::ProviderError)?;
@@ -362,10 +400,7 @@ impl Solapi {
     }
 
     /// Every message of a group: message id → (type, status code, our key).
-    async fn list_group(
-        &self,
-        group: &str,
-    ) -> Result<HashMap<String, (String, String, String)>, ProviderError> {
+    async fn list_group(&self, group: &str) -> Result<HashMap<String, Seen>, ProviderError> {
         let mut out = HashMap::new();
         let mut start: Option<String> = None;
         for _ in 0..provider::LISTING_PAGES_MAX {
@@ -378,13 +413,15 @@ impl Solapi {
                 .call(reqwest::Method::GET, &path, None::<&wire::Empty>)
                 .await?;
             for (id, m) in page.message_list {
+                let reply = listed_reply(&m);
                 out.insert(
                     id,
-                    (
-                        m.kind.unwrap_or_default(),
-                        m.status_code.unwrap_or_default(),
-                        m.custom_fields.and_then(|f| f.key).unwrap_or_default(),
-                    ),
+                    Seen {
+                        kind: m.kind.unwrap_or_default(),
+                        code: m.status_code.unwrap_or_default(),
+                        key: m.custom_fields.and_then(|f| f.key).unwrap_or_default(),
+                        reply,
+                    },
                 );
             }
             match page.next_key {
@@ -507,7 +544,7 @@ impl Provider for Solapi {
         messages: &'a [MessageRef],
     ) -> BoxFuture<'a, Result<Vec<Receipt>, ProviderError>> {
         Box::pin(async move {
-            let mut known: HashMap<String, (String, String, String)> = HashMap::new();
+            let mut known: HashMap<String, Seen> = HashMap::new();
             let mut groups: Vec<&str> = messages
                 .iter()
                 .filter_map(|m| m.group_id.as_deref())
@@ -530,9 +567,31 @@ impl Provider for Solapi {
             Ok(messages
                 .iter()
                 .map(|m| match known.get(&m.message_id) {
-                    Some((kind, code, _)) => receipt(kind, code),
+                    Some(seen) => receipt(&seen.kind, &seen.code),
                     None => Receipt::InProgress,
                 })
+                .collect())
+        })
+    }
+
+    fn replies<'a>(
+        &'a self,
+        messages: &'a [MessageRef],
+    ) -> BoxFuture<'a, Result<Vec<Reply>, ProviderError>> {
+        Box::pin(async move {
+            let mut known: HashMap<String, Seen> = HashMap::new();
+            let mut groups: Vec<&str> = messages
+                .iter()
+                .filter_map(|m| m.group_id.as_deref())
+                .collect();
+            groups.sort_unstable();
+            groups.dedup();
+            for g in groups {
+                known.extend(self.list_group(g).await?);
+            }
+            Ok(messages
+                .iter()
+                .map(|m| known.get(&m.message_id).map_or(Reply::NotYet, |s| s.reply))
                 .collect())
         })
     }
@@ -549,7 +608,7 @@ impl Provider for Solapi {
             let listed = self.list_group(group).await?;
             let by_key: HashMap<&str, &str> = listed
                 .iter()
-                .map(|(id, (_, _, key))| (key.as_str(), id.as_str()))
+                .map(|(id, seen)| (seen.key.as_str(), id.as_str()))
                 .collect();
             let found: Vec<Found> = lookups
                 .iter()

@@ -3,6 +3,7 @@
 //! building each as a `serde_json::Value` (a map per object) was most of the client's work.
 //! Fields the client does not read are skipped by serde without being kept.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 pub struct Message<'a> {
     pub to: String,
     pub from: &'a str,
-    pub text: &'a str,
+    /// A call's text carries its keypad question after the message.
+    pub text: Cow<'a, str>,
     #[serde(rename = "type")]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,6 +38,10 @@ pub struct CustomFields<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct VoiceOptions {
     pub voice_type: &'static str,
+    /// The digits (1 to this) the call accepts after the text: what it reports back as
+    /// `voiceReplied`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_range: Option<u8>,
 }
 
 #[derive(Serialize)]
@@ -96,6 +102,14 @@ pub struct Listed {
     pub status_code: Option<String>,
     #[serde(default)]
     pub custom_fields: Option<ListedFields>,
+    /// Whether the resident pressed a digit in `replyRange`: a boolean, or 0/1 (Solapi's SDKs
+    /// read both).
+    #[serde(default)]
+    pub voice_replied: Option<serde_json::Value>,
+    /// Which digit. Not in Solapi's published message schema: the name is the one a public
+    /// integration reads; without it a reply counts as confirmed, its answer unknown (0).
+    #[serde(default)]
+    pub reply_key: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]

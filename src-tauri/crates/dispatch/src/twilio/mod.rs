@@ -14,6 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use crate::fanout::Channel;
+use crate::keypad::Reply;
 use crate::limiter::Limiter;
 use crate::provider::{
     BoxFuture, Failure, Found, LISTING_PAGES_MAX, Lookup, MessageRef, Outgoing, Provider,
@@ -73,7 +74,13 @@ fn xml_escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-/// The TwiML a call runs: the recording if it is published, otherwise the text in Korean.
+/// Where a call's `<Gather>` sends the pressed digit: Twilio's own echo twimlet, which
+/// answers with the thanks below. The desk needs no address of its own: every request Twilio
+/// makes during a call, with its `Digits`, is kept as the call's Events, which the desk reads.
+pub const GATHER_ACTION: &str = "https://twimlets.com/echo?Twiml=%3CResponse%3E%3CSay%20language%3D%22ko-KR%22%3E%EA%B0%90%EC%82%AC%ED%95%A9%EB%8B%88%EB%8B%A4.%3C%2FSay%3E%3C%2FResponse%3E";
+
+/// The TwiML a call runs: the recording if it is published, otherwise the text in Korean;
+/// then its keypad question inside a `<Gather>` of one digit.
 pub fn twiml(m: &Outgoing, media_base_url: Option<&str>) -> String {
     let file = m
         .recording
@@ -87,7 +94,43 @@ pub fn twiml(m: &Outgoing, media_base_url: Option<&str>) -> String {
         ),
         _ => format!("<Say language=\"ko-KR\">{}</Say>", xml_escape(&m.text)),
     };
-    format!("<Response>{inner}</Response>")
+    match &m.keypad {
+        Some(k) => format!(
+            "<Response><Gather input=\"dtmf\" numDigits=\"1\" timeout=\"8\" action=\"{}\">{inner}\
+             <Say language=\"ko-KR\">{}</Say></Gather></Response>",
+            xml_escape(GATHER_ACTION),
+            xml_escape(&k.prompt)
+        ),
+        None => format!("<Response>{inner}</Response>"),
+    }
+}
+
+/// What a call's Events say was pressed: the `digits` of the `<Gather>` request, if one was
+/// made (Twilio writes request parameters in snake case). No events yet: Twilio keeps them
+/// from some minutes after the call ends, so the question is asked again; events without
+/// digits: nothing was pressed. A digit outside 1–9 counts as confirmed, its answer unknown.
+pub fn events_reply(body: &Value) -> Reply {
+    let events = body["events"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if events.is_empty() {
+        return Reply::NotYet;
+    }
+    let pressed = events.iter().find_map(|e| {
+        let digits = e["request"]["parameters"]["digits"].as_str()?.trim();
+        (!digits.is_empty()).then(|| digits.to_string())
+    });
+    match pressed {
+        Some(d) => Reply::Pressed(
+            d.chars()
+                .next()
+                .and_then(|c| c.to_digit(10))
+                .filter(|d| (1..=9).contains(d))
+                .unwrap_or(0) as u8,
+        ),
+        None => Reply::Nothing,
+    }
 }
 
 /// Twilio's error codes (on create, or on a failed message) as our reasons.
@@ -397,6 +440,27 @@ impl Twilio {
             )),
             // Unknown to Twilio (deleted, another account): it will not arrive.
             Answer::Refused(code) => Ok(Receipt::Failed(failure(code))),
+        }
+    }
+
+    /// What was pressed on one call, from its Events.
+    async fn reply_one(&self, m: &MessageRef) -> Result<Reply, ProviderError> {
+        if channel_of(&m.message_id) != Channel::Voice {
+            return Ok(Reply::Nothing);
+        }
+        let resource = format!("Calls/{}/Events.json", m.message_id);
+        match self
+            .request(
+                reqwest::Method::GET,
+                &resource,
+                None,
+                Some(&[("PageSize", "50")]),
+            )
+            .await?
+        {
+            Answer::Ok(b) => Ok(events_reply(&b)),
+            // Not (yet) kept for this call.
+            Answer::Refused(_) => Ok(Reply::NotYet),
         }
     }
 

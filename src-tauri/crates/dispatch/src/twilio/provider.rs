@@ -138,6 +138,27 @@ impl Provider for Twilio {
         })
     }
 
+    fn replies<'a>(
+        &'a self,
+        messages: &'a [MessageRef],
+    ) -> BoxFuture<'a, Result<Vec<Reply>, ProviderError>> {
+        Box::pin(async move {
+            let mut answers = Vec::with_capacity(messages.len());
+            for chunk in messages.chunks(IN_FLIGHT) {
+                answers.extend(join_all(chunk.iter().map(|m| self.reply_one(m))).await);
+            }
+            if answers.iter().all(Result::is_err)
+                && let Some(Err(e)) = answers.first()
+            {
+                return Err(e.clone());
+            }
+            Ok(answers
+                .into_iter()
+                .map(|a| a.unwrap_or(Reply::NotYet))
+                .collect())
+        })
+    }
+
     fn find<'a>(
         &'a self,
         group_id: Option<&'a str>,

@@ -9,6 +9,7 @@ fn outgoing(channel: Channel, text: &str, recording: Option<&str>) -> Outgoing {
         text: text.into(),
         recording: recording.map(str::to_string),
         idempotency_key: "k".into(),
+        keypad: None,
     }
 }
 

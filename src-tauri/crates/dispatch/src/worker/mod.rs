@@ -9,6 +9,7 @@ use maeul_db::Db;
 use crate::DispatchError;
 use crate::chief_notice;
 use crate::fanout::Channel;
+use crate::keypad::{Keypad, Poll, Reply};
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
 use crate::provider::{Failure, Found, Lookup, MessageRef, Outgoing, Provider, Receipt, Submitted};
@@ -75,9 +76,9 @@ macro_rules! due_sql {
     ($from:literal, $tail:literal) => {
         concat!(
             "SELECT COALESCE(json_group_array(json_array(id, broadcast_id, channel, e164, attempt, \
-                 title, body, recording)), '[]') FROM ( \
+                 title, body, recording, poll)), '[]') FROM ( \
              SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, \
-                 COALESCE(d.body, b.body) AS body, b.recording ",
+                 COALESCE(d.body, b.body) AS body, b.recording, b.poll ",
             $from,
             " WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
              AND (b.practice = 0 OR $3 = 'sandbox') AND (b.practice = 1 OR $5 = 0) \
@@ -116,7 +117,24 @@ type DueRow = (
     String,
     String,
     Option<String>,
+    Option<String>,
 );
+
+/// The keypad question of a voice call: its broadcast's poll, or "press 1 once heard". A
+/// poll that does not read back is a damaged row, reported rather than sent without it.
+fn keypad(channel: Channel, poll: Option<&str>, id: i64) -> Result<Option<Keypad>, DispatchError> {
+    if channel != Channel::Voice {
+        return Ok(None);
+    }
+    let poll: Option<Poll> = poll
+        .map(|p| {
+            serde_json::from_str(p).map_err(|e| {
+                DispatchError::invalid("poll", format!("발송 {id}: 설문을 읽을 수 없습니다 ({e})"))
+            })
+        })
+        .transpose()?;
+    Ok(Some(Keypad::for_poll(poll.as_ref())))
+}
 
 /// Hands the due rows to the provider: first written as submitting (with their keys) in one
 /// transaction that is on disk before the provider is called, then the answers in another.
@@ -170,21 +188,20 @@ async fn submit_due(
     .await?;
     tx.commit().await?;
     let keys: std::collections::HashMap<i64, String> = keys.into_iter().collect();
-    let batch: Vec<Outgoing> = due
-        .into_iter()
-        .zip(&rows)
-        .filter_map(|((id, _, _, e164, _, title, body, recording), row)| {
-            Some(Outgoing {
-                delivery_id: id,
-                channel: row.channel,
-                to: e164,
-                subject: title,
-                text: body,
-                recording,
-                idempotency_key: keys.get(&id)?.clone(),
-            })
-        })
-        .collect();
+    let mut batch: Vec<Outgoing> = Vec::with_capacity(due.len());
+    for ((id, _, _, e164, _, title, body, recording, poll), row) in due.into_iter().zip(&rows) {
+        let Some(key) = keys.get(&id) else { continue };
+        batch.push(Outgoing {
+            delivery_id: id,
+            channel: row.channel,
+            to: e164,
+            subject: title,
+            text: body,
+            recording,
+            idempotency_key: key.clone(),
+            keypad: keypad(row.channel, poll.as_deref(), id)?,
+        });
+    }
     if batch.is_empty() {
         return Ok(());
     }
@@ -439,7 +456,80 @@ async fn pass(
         submit_due(db, provider, policy, now, due, &mut report).await?;
     }
     report.absorb(receipts);
+    // 4. What residents pressed on answered calls.
+    collect_replies(db, provider, policy, now, &mut report).await?;
     Ok(report)
+}
+
+/// How often, and how many times, an answered call is asked about: Twilio keeps a call's
+/// requests from about 15 minutes after it ends, so an hour of asking covers it.
+const REPLY_RECHECK: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+const REPLY_CHECKS_MAX: i64 = 12;
+
+/// Asks the provider what was pressed on answered calls whose question is due, and records
+/// it: a digit, certainly nothing, or (not known yet) another question later.
+async fn collect_replies(
+    db: &Db,
+    provider: &dyn Provider,
+    policy: &Policy,
+    now: Timestamp,
+    report: &mut TickReport,
+) -> Result<(), DispatchError> {
+    let at = stamp(now);
+    let mut conn = db.acquire().await?;
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, provider_group_id, \
+             reply_checks)), '[]') FROM ( \
+         SELECT id, provider_message_id, provider_group_id, reply_checks FROM deliveries \
+         WHERE reply_due_at IS NOT NULL AND reply_due_at <= $1 AND provider = $2 \
+             AND provider_message_id IS NOT NULL ORDER BY reply_due_at, id LIMIT $3)",
+    )
+    .bind(&at)
+    .bind(provider.name())
+    .bind(i64::from(policy.batch) * 4)
+    .fetch_one(&mut *conn)
+    .await?;
+    drop(conn);
+    let due: Vec<(i64, String, Option<String>, i64)> = json_rows(&json)?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<MessageRef> = due
+        .iter()
+        .map(|(_, m, g, _)| MessageRef {
+            group_id: g.clone(),
+            message_id: m.clone(),
+        })
+        .collect();
+    let replies = match provider.replies(&refs).await {
+        Ok(r) => r,
+        Err(e) => {
+            report.stopped(e);
+            return Ok(());
+        }
+    };
+    let later = stamp(now + REPLY_RECHECK);
+    let mut tx = maeul_db::begin_write(db).await?;
+    for ((id, _, _, checks), reply) in due.into_iter().zip(replies) {
+        let (digit, next) = match reply {
+            Reply::Pressed(d) => (Some(i64::from(d)), None),
+            Reply::Nothing => (None, None),
+            Reply::NotYet if checks + 1 >= REPLY_CHECKS_MAX => (None, None),
+            Reply::NotYet => (None, Some(later.as_str())),
+        };
+        sqlx::query(
+            "UPDATE deliveries SET reply_digit = $2, reply_due_at = $3, \
+                 reply_checks = reply_checks + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(digit)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+        report.replies += u32::from(digit.is_some());
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Polls the provider for the receipts of what it holds and applies them.
@@ -503,6 +593,8 @@ async fn collect_receipts(
     }
     let mut conn = maeul_db::begin_write(db).await?;
     failures.apply(&mut conn, S::Submitted, &at, report).await?;
+    // Answered calls are asked about their keypad from now on.
+    let calls: Vec<i64> = answered.iter().chain(&listened).copied().collect();
     for (ids, to) in [
         (delivered, S::Delivered),
         (answered, S::Answered),
@@ -510,6 +602,15 @@ async fn collect_receipts(
     ] {
         report.settled += outbox::advance_batch(&mut conn, &ids, S::Submitted, to, &at).await?;
     }
+    sqlx::query(
+        "UPDATE deliveries SET reply_due_at = $2 WHERE channel = 'voice' \
+             AND state IN ('answered', 'listened') AND reply_digit IS NULL AND reply_checks = 0 \
+             AND id IN (SELECT value FROM json_each($1))",
+    )
+    .bind(serde_json::to_string(&calls).unwrap_or_else(|_| "[]".into()))
+    .bind(&at)
+    .execute(&mut *conn)
+    .await?;
     conn.commit().await?;
     Ok(())
 }

@@ -15,6 +15,8 @@ pub struct TickReport {
     pub failed: u32,
     /// Stand-in deliveries added on the fallback channel.
     pub fallbacks: u32,
+    /// Answered calls whose resident's keypad reply was learned.
+    pub replies: u32,
     /// The provider could not be reached; nothing is lost, the next pass carries on.
     pub offline: bool,
     /// The provider asked us to slow down (and for how long, if it said).
@@ -51,6 +53,7 @@ impl TickReport {
         self.retries += other.retries;
         self.failed += other.failed;
         self.fallbacks += other.fallbacks;
+        self.replies += other.replies;
         self.offline |= other.offline;
         self.rate_limited = self.rate_limited.or(other.rate_limited);
         self.refused = self.refused.take().or(other.refused);
