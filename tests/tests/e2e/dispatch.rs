@@ -43,6 +43,15 @@ async fn flow(c: &Client) {
     fill(c, "[data-testid=dispatch-village-search]", "창동").await;
     click(c, "[data-testid='village-창동1리']").await;
     click(c, "[data-testid='village-창동2리']").await;
+    // A poll on the calls: 1 참여, 2 불참, said after the message.
+    click(c, "[data-testid=dispatch-poll-on]").await;
+    fill(
+        c,
+        "[data-testid=dispatch-poll-question]",
+        "대청소에 참여하시나요?",
+    )
+    .await;
+    fill(c, "[data-testid=dispatch-poll-answer-1]", "참여").await;
     let summary = text_until(c, "[data-testid=dispatch-summary]", |t| {
         t.contains("마을 2")
     })
@@ -68,6 +77,28 @@ async fn flow(c: &Client) {
     .await;
     assert!(reasons.contains("다시 시도 예정"), "{reasons}");
     screenshot(c, "dispatch-progress.png").await;
+    // What residents pressed comes back with the calls: households that confirmed, and the
+    // poll's tallies in total and per village.
+    let tally = text_until(c, "[data-testid=dispatch-poll-tally]", |t| {
+        t.contains("참여") && t.contains("불참")
+    })
+    .await;
+    let confirmed = text_until(c, "[data-testid=replies-confirmed]", |t| {
+        t.replace(',', "").parse::<u32>().is_ok_and(|n| n > 0)
+    })
+    .await;
+    let villages = text(c, "[data-testid=dispatch-poll-villages]").await;
+    assert!(
+        villages.contains("창동1리") && villages.contains("창동2리"),
+        "{tally} / {confirmed} / {villages}"
+    );
+    c.execute(
+        "document.querySelector('[data-testid=dispatch-replies]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the replies");
+    screenshot(c, "dispatch-poll-tally.png").await;
     click(c, "[data-testid=dispatch-tab-history]").await;
     let history = text(c, "[data-testid=dispatch-history]").await;
     assert!(history.contains("마을 대청소 안내"), "{history}");

@@ -1056,6 +1056,10 @@ export type AnchorState =
  * The anchored entry's hash differs: the chain was recomputed.
  */
 "rewritten"
+/**
+ * One answer of a poll and the calls that chose it.
+ */
+export type AnswerCount = { digit: number; label: string; count: number }
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
 export type AppInfo = { version: string; db_path: string; needs_setup: boolean; 
 /**
@@ -1095,7 +1099,11 @@ reasons: ReasonCount[]; villages: VillageProgress[];
 /**
  * Households with no successful channel, once their deliveries have settled.
  */
-not_reached: number }
+not_reached: number; 
+/**
+ * What residents pressed: households that confirmed, and the poll's tallies.
+ */
+replies: Replies }
 /**
  * One line of the broadcast history.
  */
@@ -1244,6 +1252,26 @@ export type Column = { kind: "total" } | { kind: "prior" } | { kind: "subtotal" 
  * One field and the 0-based column that holds it, if any.
  */
 export type ColumnMap = { field: Field; column: number | null }
+/**
+ * Households whose call was answered, by what they pressed.
+ */
+export type Confirmation = { 
+/**
+ * Households with at least one answered call.
+ */
+answered: number; 
+/**
+ * Pressed a digit on one of them ("확인").
+ */
+confirmed: number; 
+/**
+ * Answered, nothing pressed, and the provider is still to be asked.
+ */
+waiting: number; 
+/**
+ * Answered and certainly nothing pressed: "받았으나 확인 안 함".
+ */
+unconfirmed: number }
 export type Conflict = { a: [EventKind, number]; b: [EventKind, number]; reason: ConflictReason; 
 /**
  * Korean, for the list under the calendar: the place, leader or person concerned.
@@ -1546,7 +1574,12 @@ emergency: boolean;
 /**
  * When to send (RFC 3339); `None` is now.
  */
-send_at: string | null }
+send_at: string | null; 
+/**
+ * A question voice calls ask, answered by keypad; without one a call asks the resident
+ * to press 1 once they have heard it.
+ */
+poll?: Poll | null }
 export type NewUser = { username: string; display_name: string; password: string; role: Role; village_id: number | null }
 /**
  * A household none of whose numbers was reached on any channel.
@@ -1805,6 +1838,11 @@ future_plan: string[]; status: Status;
  * 공약사업 추진 중 주요 변경사항
  */
 changes: string }
+/**
+ * A question residents answer by keypad: answer *n* is digit *n*.
+ */
+export type Poll = { question: string; answers: string[] }
+export type PollTally = { question: string; answers: AnswerCount[]; unknown: number; villages: VillageTally[] }
 export type PracticeState = { on: boolean; 
 /**
  * UTC instant it was switched on.
@@ -1959,6 +1997,11 @@ offsets: string;
  * `dispatch.quiet_hours`, e.g. "21:00-07:00".
  */
 quiet_hours: string }
+export type Replies = { confirmation: Confirmation; 
+/**
+ * The tallies, when the broadcast carries a poll.
+ */
+poll: PollTally | null }
 /**
  * The six roles of PRODUCT.md. A chief is bound to one village (see [`crate::Actor`]).
  */
@@ -2248,6 +2291,15 @@ zone_code: string | null; households: number; subscribers: number; pending: numb
  * What a save of the village's details names (see [`VillageUpdate::version`]).
  */
 version: number }
+export type VillageTally = { village_id: number; village: string; town: string; 
+/**
+ * Calls per answer, in the poll's order.
+ */
+counts: number[]; 
+/**
+ * A key pressed that the provider did not name (or outside the answers).
+ */
+unknown: number }
 export type VillageUpdate = { chief_name: string | null; chief_phone: string | null; zone_code: string | null; 
 /**
  * The version the form was loaded with: refused if someone saved the village since.

@@ -11,6 +11,7 @@ use clap::Subcommand;
 use maeul_api::{Actor, ApiError, Desk};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
+use maeul_dispatch::keypad::Poll;
 use maeul_dispatch::providers::ProviderSettings;
 use maeul_dispatch::secret::Secret;
 
@@ -47,6 +48,16 @@ pub enum BroadcastCommand {
         /// When to send: "2026-11-27 09:00" (Seoul) or RFC 3339.
         #[arg(long)]
         at: Option<String>,
+        /// A question the voice calls ask, answered by keypad: "질문|답1|답2[|…]" (2–5
+        /// answers; answer n is key n). Without it calls ask to press 1 once heard.
+        #[arg(long)]
+        poll: Option<String>,
+    },
+    /// What residents pressed: households that confirmed, and a poll's tallies per village.
+    Replies {
+        id: i64,
+        #[arg(long)]
+        json: bool,
     },
     /// Counts per channel and state; `--csv FILE` writes one line per delivery, `--pdf FILE`
     /// the printable report with the households not reached.
@@ -123,6 +134,7 @@ pub async fn broadcast(
             category,
             emergency,
             at,
+            poll,
         } => {
             let category = Category::parse(&category).ok_or_else(|| {
                 ApiError::invalid(
@@ -168,7 +180,7 @@ pub async fn broadcast(
                 channels: parse_channels(&channels)?,
                 emergency,
                 send_at: at,
-                poll: None,
+                poll: poll.as_deref().map(parse_poll),
             };
             let created = desk.broadcast_send(actor, b).await?;
             let s = &created.summary;
@@ -226,6 +238,36 @@ pub async fn broadcast(
                         c.state.as_str(),
                         c.reason.unwrap_or_default(),
                         c.count
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BroadcastCommand::Replies { id, json } => {
+            let r = desk.broadcast_detail(actor, id).await?.replies;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let c = &r.confirmation;
+            println!(
+                "전화 받은 세대 {}\t확인 {}\t받았으나 확인 안 함 {}\t확인 중 {}",
+                c.answered, c.confirmed, c.unconfirmed, c.waiting
+            );
+            if let Some(p) = &r.poll {
+                println!("설문: {}", p.question);
+                for a in &p.answers {
+                    println!("{}\t{}\t{}", a.digit, a.label, a.count);
+                }
+                println!("번호 모름\t{}", p.unknown);
+                for v in &p.villages {
+                    let counts: Vec<String> = v.counts.iter().map(u32::to_string).collect();
+                    println!(
+                        "{} {}\t{}\t{}",
+                        v.town,
+                        v.village,
+                        counts.join("\t"),
+                        v.unknown
                     );
                 }
             }
@@ -422,4 +464,13 @@ pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, Api
     } else {
         ExitCode::from(1)
     })
+}
+
+/// "질문|답1|답2": the question, then the answers in key order (checked with the broadcast).
+fn parse_poll(s: &str) -> Poll {
+    let mut parts = s.split('|').map(str::to_string);
+    Poll {
+        question: parts.next().unwrap_or_default(),
+        answers: parts.collect(),
+    }
 }

@@ -400,7 +400,38 @@ fn a_broadcast_is_queued_synced_to_the_sandbox_and_reported() {
         ],
     ));
     assert_eq!(id, "1");
+    // A poll the calls ask: one answer is refused naming the field, two are taken.
+    let poll = |p: &str| {
+        maeul(
+            &db,
+            &[
+                "broadcast",
+                "send",
+                "--text",
+                "토요일 마을 총회",
+                "--villages",
+                "창동1리",
+                "--channels",
+                "voice",
+                "--poll",
+                p,
+            ],
+        )
+    };
+    let one = poll("오시나요?|참석");
+    assert!(String::from_utf8_lossy(&one.stderr).contains("poll.answers"));
+    assert_eq!(ok(&poll("오시나요?|참석|불참")), "2");
     ok(&maeul(&db, &["sync", "--drain", "--timeout", "60"]));
+    let replies: serde_json::Value =
+        serde_json::from_str(&ok(&maeul(&db, &["broadcast", "replies", "2", "--json"]))).unwrap();
+    let answers = replies["poll"]["answers"].as_array().unwrap();
+    assert_eq!(answers[0]["label"], "참석", "{replies}");
+    let pressed: u64 = answers.iter().map(|a| a["count"].as_u64().unwrap()).sum();
+    assert!(pressed > 0, "{replies}");
+    assert!(
+        replies["confirmation"]["confirmed"].as_u64().unwrap() > 0,
+        "{replies}"
+    );
     let report: serde_json::Value =
         serde_json::from_str(&ok(&maeul(&db, &["broadcast", "report", "1", "--json"]))).unwrap();
     let rows = report.as_array().unwrap();

@@ -2,6 +2,7 @@ import { enConsole } from './en.console';
 import { enGroups } from './en.groups';
 import { enErrors } from './en.errors';
 import { enReasons } from './en.reasons';
+import { enReplies } from './en.replies';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
@@ -9,6 +10,7 @@ export const en: Record<MessageKey, string> = {
   ...enConsole,
   ...enGroups,
   ...enReasons,
+  ...enReplies,
   ...enErrors,
   'attendance.symbol.excused': "E",
   'attendance.session_n': "#{n}",

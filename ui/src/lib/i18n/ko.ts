@@ -3,11 +3,13 @@ import { koConsole } from './ko.console';
 import { koGroups } from './ko.groups';
 import { koErrors } from './ko.errors';
 import { koReasons } from './ko.reasons';
+import { koReplies } from './ko.replies';
 
 export const ko = {
   ...koConsole,
   ...koGroups,
   ...koReasons,
+  ...koReplies,
   ...koErrors,
   'attendance.symbol.excused': "공",
   'attendance.session_n': "{n}회",

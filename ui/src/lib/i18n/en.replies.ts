@@ -1,0 +1,22 @@
+// English: answers by keypad. The default poll answers stay Korean: calls read them aloud.
+export const enReplies = {
+  'dispatch.poll': "Poll (keypad)",
+  'dispatch.poll.ask': "Ask a question on voice calls",
+  'dispatch.poll.needs_voice': "Choose voice calls to ask a question",
+  'dispatch.poll.confirm_hint': "Without a poll, calls ask residents to press 1 once heard; households that press count as confirmed",
+  'dispatch.poll.question': "Question",
+  'dispatch.poll.question_placeholder': "마을 총회에 오시나요?",
+  'dispatch.poll.yes': "참석",
+  'dispatch.poll.no': "불참",
+  'dispatch.poll.answer_n': "Answer {n}",
+  'dispatch.poll.remove_n': "Remove answer {n}",
+  'dispatch.poll.add': "Add an answer",
+  'dispatch.replies': "Call confirmations (keypad)",
+  'dispatch.replies.answered': "Households that answered",
+  'dispatch.replies.confirmed': "Confirmed",
+  'dispatch.replies.unconfirmed': "Answered, not confirmed",
+  'dispatch.replies.waiting': "Being checked",
+  'dispatch.replies.poll': "Poll results",
+  'dispatch.replies.unknown': "Key unknown",
+  'dispatch.replies.per_call': "(one answer per call)",
+} as const;

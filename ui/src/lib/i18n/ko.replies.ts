@@ -1,0 +1,22 @@
+// 한국어: answers by keypad (press 1 to confirm, polls). Keys shared with en.replies.ts.
+export const koReplies = {
+  'dispatch.poll': "설문 (번호 누르기)",
+  'dispatch.poll.ask': "음성 전화로 설문 받기",
+  'dispatch.poll.needs_voice': "음성 전화를 고르면 설문을 받을 수 있습니다",
+  'dispatch.poll.confirm_hint': "설문이 없으면 전화가 \"들으셨으면 1번을 눌러 주세요\"라고 묻고, 누른 세대를 확인으로 셉니다",
+  'dispatch.poll.question': "질문",
+  'dispatch.poll.question_placeholder': "마을 총회에 오시나요?",
+  'dispatch.poll.yes': "참석",
+  'dispatch.poll.no': "불참",
+  'dispatch.poll.answer_n': "{n}번 답",
+  'dispatch.poll.remove_n': "{n}번 답 지우기",
+  'dispatch.poll.add': "답 추가",
+  'dispatch.replies': "전화 확인 (번호 누름)",
+  'dispatch.replies.answered': "전화 받은 세대",
+  'dispatch.replies.confirmed': "확인",
+  'dispatch.replies.unconfirmed': "받았으나 확인 안 함",
+  'dispatch.replies.waiting': "확인 중",
+  'dispatch.replies.poll': "설문 결과",
+  'dispatch.replies.unknown': "번호 모름",
+  'dispatch.replies.per_call': "(전화 한 통에 한 답)",
+} as const;
