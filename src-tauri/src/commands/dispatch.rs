@@ -4,6 +4,7 @@ use maeul_api::{
 };
 use maeul_dispatch::broadcast::NewBroadcast;
 use maeul_dispatch::drafts::Draft;
+use maeul_dispatch::escalation::Ladders;
 use maeul_dispatch::providers::ProviderSettings;
 use maeul_dispatch::report::{BroadcastRow, NotReached, StateCount};
 use maeul_dispatch::secret::Secret;
@@ -74,6 +75,27 @@ pub async fn broadcast_pdf_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
 #[specta::specta]
 pub async fn broadcast_cancel(s: Desk<'_>, id: i64) -> ApiResult<u32> {
     s.desk.broadcast_cancel(&s.actor().await?, id).await
+}
+
+/// Stops the escalation steps of a broadcast not yet taken.
+#[tauri::command]
+#[specta::specta]
+pub async fn broadcast_escalation_stop(s: Desk<'_>, id: i64) -> ApiResult<u32> {
+    s.desk
+        .broadcast_escalation_stop(&s.actor().await?, id)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn escalation_settings(s: Desk<'_>) -> ApiResult<Ladders> {
+    s.desk.escalation_settings(&s.actor().await?).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn escalation_set(s: Desk<'_>, ladders: Ladders) -> ApiResult<Ladders> {
+    s.desk.escalation_set(&s.actor().await?, ladders).await
 }
 
 #[tauri::command]

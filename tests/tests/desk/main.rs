@@ -11,6 +11,8 @@ mod budget;
 mod console;
 // Broadcasts: a chief's scope, forms by field, approval, quiet hours, practice, not-reached.
 mod dispatch;
+// Escalation ladders: texts, then chiefs' call lists, for households that did not confirm.
+mod escalation;
 // Shared set-up: desks with the demo structure and a few residents.
 mod fixtures;
 // The office's subscriber groups: fields, roles, membership, and broadcasts to them.

@@ -22,6 +22,8 @@ enum Write {
     Console,
     /// The provider choice (the sandbox: no keyring needed).
     Provider,
+    /// The escalation ladders form (설정).
+    Escalation,
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -94,6 +96,7 @@ const MATRIX: &[(&[&str], Write, &[Role])] = &[
         COUNTY_SENDERS,
     ),
     (&["dispatch.provider"], Write::Provider, ADMIN),
+    (&["dispatch.escalation"], Write::Escalation, ADMIN),
     (
         &["session.idle_lock_minutes"],
         Write::Setting("session.idle_lock_minutes", "20"),
@@ -128,6 +131,15 @@ async fn attempt(desk: &Desk, who: &maeul_api::Actor, how: Write, n: usize) -> A
                 ..ConsoleSettings::default()
             };
             desk.console_settings_set(who, &s).await
+        }
+        Write::Escalation => {
+            let rung = maeul_dispatch::escalation::Rung {
+                after_mins: 1 + (n as u32 % 600),
+                action: maeul_dispatch::escalation::Action::Sms,
+            };
+            let ladders =
+                maeul_dispatch::escalation::Ladders([("emergency".to_string(), vec![rung])].into());
+            desk.escalation_set(who, ladders).await.map(drop)
         }
         Write::Provider => {
             let s = ProviderSettings {

@@ -13,13 +13,36 @@ use crate::policy::stamp;
 use crate::report::{self, NotReached};
 use crate::text::{LMS_MAX, bytes, sendable};
 
+/// Which list a chief is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// Households no channel reached, once the broadcast settled.
+    NotReached,
+    /// Households that did not press a key on the call (an escalation step): to call.
+    Unconfirmed,
+}
+
+impl ListKind {
+    fn title_prefix(self) -> &'static str {
+        match self {
+            ListKind::NotReached => "[미수신 안내]",
+            ListKind::Unconfirmed => "[확인 요청]",
+        }
+    }
+}
+
 /// The text a chief gets: the broadcast, then the households, as many as fit in one LMS
 /// (then "외 N세대"). Characters with no EUC-KR code (rare names) are replaced by "?".
-pub fn text(title: &str, village: &str, households: &[&NotReached]) -> String {
-    let head = sendable(&format!(
-        "[마을방송 미수신 안내] {village}\n\"{title}\" 방송이 닿지 않은 세대 {}곳입니다. 확인 부탁드립니다.\n",
-        households.len()
-    ));
+pub fn text(kind: ListKind, title: &str, village: &str, households: &[&NotReached]) -> String {
+    let n = households.len();
+    let head = sendable(&match kind {
+        ListKind::NotReached => format!(
+            "[마을방송 미수신 안내] {village}\n\"{title}\" 방송이 닿지 않은 세대 {n}곳입니다. 확인 부탁드립니다.\n"
+        ),
+        ListKind::Unconfirmed => format!(
+            "[마을방송 확인 요청] {village}\n\"{title}\" 방송 전화에 확인(번호 누름)이 없는 세대 {n}곳입니다. 전화로 확인 부탁드립니다.\n"
+        ),
+    });
     let mut out = head;
     for (i, h) in households.iter().enumerate() {
         let line = sendable(&format!("- {} ({})\n", h.head_name, h.address));
@@ -76,11 +99,35 @@ async fn notify(
     at: &str,
 ) -> Result<u32, DispatchError> {
     let missing = report::not_reached(conn, id).await?;
+    let (queued, _) = notify_list(
+        conn,
+        id,
+        ListKind::NotReached,
+        title,
+        &missing,
+        practice,
+        at,
+    )
+    .await?;
+    Ok(queued)
+}
+
+/// Queues one text per chief with their village's households of `missing` (in the caller's
+/// transaction): the texts queued, and the notice broadcast that carries them.
+pub(crate) async fn notify_list(
+    conn: &mut Conn,
+    id: i64,
+    kind: ListKind,
+    title: &str,
+    missing: &[NotReached],
+    practice: bool,
+    at: &str,
+) -> Result<(u32, Option<i64>), DispatchError> {
     if missing.is_empty() {
-        return Ok(0);
+        return Ok((0, None));
     }
     let mut by_village: BTreeMap<i64, Vec<&NotReached>> = BTreeMap::new();
-    for m in &missing {
+    for m in missing {
         by_village.entry(m.village_id).or_default().push(m);
     }
     let ids: Vec<i64> = by_village.keys().copied().collect();
@@ -96,12 +143,16 @@ async fn notify(
         .filter_map(|(vid, name, phone)| {
             let phone = phone.as_deref().filter(|p| p.starts_with('+'))?;
             let list = by_village.get(vid)?;
-            Some(serde_json::json!([phone, vid, text(title, name, list)]))
+            Some(serde_json::json!([
+                phone,
+                vid,
+                text(kind, title, name, list)
+            ]))
         })
         .collect();
     if rows.is_empty() {
         // No chief has a number on file: the list stays in the report to be printed.
-        return Ok(0);
+        return Ok((0, None));
     }
     let (notice,): (i64,) = sqlx::query_as(
         "INSERT INTO broadcasts (title, category, body, practice, created_by, created_at, channels, \
@@ -109,9 +160,13 @@ async fn notify(
          VALUES ($1, 'admin', $2, $3, 'system', $4, '[\"sms\"]', $5, 'lms', $6, 'chief_notice') \
          RETURNING id",
     )
-    .bind(format!("[미수신 안내] {title}"))
+    .bind(format!("{} {title}", kind.title_prefix()))
     .bind(format!(
-        "이장님께 미수신 세대 목록 ({}개 마을, {}세대)",
+        "이장님께 {} 세대 목록 ({}개 마을, {}세대)",
+        match kind {
+            ListKind::NotReached => "미수신",
+            ListKind::Unconfirmed => "확인 안 된",
+        },
         rows.len(),
         missing.len()
     ))
@@ -131,7 +186,7 @@ async fn notify(
     .bind(at)
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() as u32)
+    Ok((done.rows_affected() as u32, Some(notice)))
 }
 
 #[cfg(test)]
@@ -154,7 +209,7 @@ mod tests {
     fn a_long_list_fits_one_lms_and_says_how_many_are_left() {
         let all: Vec<NotReached> = (1..=200).map(household).collect();
         let refs: Vec<&NotReached> = all.iter().collect();
-        let t = text("대청소", "창동1리", &refs);
+        let t = text(ListKind::NotReached, "대청소", "창동1리", &refs);
         let info = classify(&t).unwrap();
         assert_eq!(info.kind, TextKind::Lms);
         assert!(info.bytes as usize <= LMS_MAX, "{}", info.bytes);
@@ -166,7 +221,7 @@ mod tests {
     fn unsendable_characters_become_question_marks() {
         let mut h = household(1);
         h.head_name = "김똠".into();
-        let t = text("대청소", "창동1리", &[&h]);
+        let t = text(ListKind::Unconfirmed, "대청소", "창동1리", &[&h]);
         assert!(classify(&t).is_ok(), "{t}");
         assert!(t.contains("김?"));
     }

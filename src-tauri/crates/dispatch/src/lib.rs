@@ -9,6 +9,7 @@ pub mod chief_notice;
 pub mod credentials;
 pub mod drafts;
 mod error;
+pub mod escalation;
 pub mod fanout;
 pub mod feed;
 pub mod keypad;

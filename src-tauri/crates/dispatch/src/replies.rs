@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::DispatchError;
 use crate::keypad::Poll;
+use crate::report::NotReached;
 
 /// Households whose call was answered, by what they pressed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
@@ -118,6 +119,48 @@ pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchE
         confirmation,
         poll: Some(tally(&poll, rows)),
     })
+}
+
+/// Households whose calls for this broadcast are all over with no key pressed: what an
+/// escalation step texts, and what a chief is asked to call. Households still being called
+/// are not among them (they may yet press), nor those with no voice number (never asked).
+pub async fn unconfirmed(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
+    let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+        "WITH calls AS ( \
+             SELECT CAST(j.value AS INTEGER) AS sid, d.state, d.reply_digit \
+             FROM deliveries d, json_each(d.subscribers) j \
+             WHERE d.broadcast_id = $1 AND d.channel = 'voice'), \
+         per_household AS ( \
+             SELECT s.household_id AS hid, MAX(c.reply_digit IS NOT NULL) AS confirmed, \
+                 MAX(c.state IN ('pending', 'submitting', 'submitted')) AS open \
+             FROM calls c JOIN subscribers s ON s.id = c.sid GROUP BY s.household_id) \
+         SELECT v.id, v.name, h.id, h.head_name, h.address, \
+             (SELECT json_group_array(s.id) FROM subscribers s WHERE s.household_id = h.id) \
+         FROM per_household p JOIN households h ON h.id = p.hid \
+         JOIN villages v ON v.id = h.village_id \
+         WHERE p.confirmed = 0 AND p.open = 0 ORDER BY v.code, h.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(vid, village, hid, head, address, sids)| {
+            let subscriber_ids = serde_json::from_str(&sids).map_err(|e| {
+                DispatchError::invalid(
+                    "subscribers",
+                    format!("가입자 목록을 읽을 수 없습니다: {e}"),
+                )
+            })?;
+            Ok(NotReached {
+                village_id: vid,
+                village,
+                household_id: hid,
+                head_name: head,
+                address,
+                subscriber_ids,
+            })
+        })
+        .collect()
 }
 
 /// (village id, village, town, digit, calls) rows, ordered by village, into the tallies.

@@ -245,6 +245,7 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     outbox::insert_planned(conn, id, &plan.deliveries, &stamp).await?;
+    crate::escalation::plan(conn, id, b, origin).await?;
     summary.needs_approval = origin.needs_approval;
     Ok((id, summary))
 }

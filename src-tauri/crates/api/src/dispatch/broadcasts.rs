@@ -7,6 +7,7 @@ use serde_json::json;
 
 use maeul_accounts::{Actor, Permission, Role, Scope, audit};
 use maeul_dispatch::broadcast::{NewBroadcast, Targets};
+use maeul_dispatch::escalation::Step;
 use maeul_dispatch::policy::Policy;
 use maeul_dispatch::replies::{self, Replies};
 use maeul_dispatch::report::{
@@ -34,10 +35,12 @@ pub struct BroadcastDetail {
     pub not_reached: u32,
     /// What residents pressed: households that confirmed, and the poll's tallies.
     pub replies: Replies,
+    /// The escalation steps planned with it, as a timeline.
+    pub escalation: Vec<Step>,
 }
 
 /// Checks the targets against the actor: a chief reaches only their own village.
-async fn require_send(desk: &Desk, actor: &Actor, targets: &Targets) -> ApiResult<()> {
+pub(super) async fn require_send(desk: &Desk, actor: &Actor, targets: &Targets) -> ApiResult<()> {
     // Groups are the county office's lists: only those who may see them send to them.
     if matches!(targets, Targets::Groups(_)) {
         actor.require(Permission::ViewGroups, Scope::County)?;
@@ -276,6 +279,7 @@ impl Desk {
             villages: report::by_village(&mut conn, id).await?,
             not_reached: report::not_reached(&mut conn, id).await?.len() as u32,
             replies: replies::of_broadcast(&mut conn, id).await?,
+            escalation: maeul_dispatch::escalation::timeline(&mut conn, id).await?,
             broadcast,
         })
     }

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod broadcasts;
+mod escalation;
 mod feed;
 mod reminders_out;
 mod settings;

@@ -18,7 +18,7 @@ pub const IDLE_LOCK_DEFAULT: u32 = 15;
 const IDLE_LOCK_MAX: u32 = 480;
 
 /// The settings `maeul settings set` accepts.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     policy::RETRY_SCHEDULE,
     policy::BACKOFF_BASE,
     policy::FALLBACK,
@@ -30,6 +30,7 @@ pub const KEYS: [&str; 11] = [
     TWO_PERSON_APPROVAL,
     "programs.reminder_offsets",
     IDLE_LOCK_MINUTES,
+    maeul_dispatch::escalation::SETTING,
 ];
 
 /// What every signed-in window needs to know about its own session.
@@ -91,6 +92,9 @@ impl Desk {
         match key {
             IDLE_LOCK_MINUTES => idle_lock_minutes(value).map(drop)?,
             TWO_PERSON_APPROVAL => on_off(value)?,
+            maeul_dispatch::escalation::SETTING => {
+                maeul_dispatch::escalation::Ladders::parse(value).map(drop)?;
+            }
             "programs.reminder_offsets" => {
                 maeul_programs::reminders::parse_offsets(value).map(drop)?;
             }

@@ -270,6 +270,9 @@ pub async fn tick(
     // the next pass.
     let mut tx = maeul_db::begin_write(db).await?;
     report.chief_notices = chief_notice::run(&mut tx, policy.chief_notice, now).await?;
+    // 5. Escalation steps that came due: texts and chiefs' call lists for the households
+    // that have not confirmed, queued for the next pass.
+    report.escalations = crate::escalation::run(&mut tx, now).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -17,6 +17,8 @@ pub struct TickReport {
     pub fallbacks: u32,
     /// Answered calls whose resident's keypad reply was learned.
     pub replies: u32,
+    /// Escalation steps taken (texts or chiefs' call lists queued).
+    pub escalations: u32,
     /// The provider could not be reached; nothing is lost, the next pass carries on.
     pub offline: bool,
     /// The provider asked us to slow down (and for how long, if it said).
@@ -54,6 +56,7 @@ impl TickReport {
         self.failed += other.failed;
         self.fallbacks += other.fallbacks;
         self.replies += other.replies;
+        self.escalations += other.escalations;
         self.offline |= other.offline;
         self.rate_limited = self.rate_limited.or(other.rate_limited);
         self.refused = self.refused.take().or(other.refused);
