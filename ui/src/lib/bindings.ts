@@ -712,6 +712,33 @@ async broadcastCancel(id: number) : Promise<Result<number, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Stops the escalation steps of a broadcast not yet taken.
+ */
+async broadcastEscalationStop(id: number) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("broadcast_escalation_stop", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async escalationSettings() : Promise<Result<Ladders, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("escalation_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async escalationSet(ladders: Ladders) : Promise<Result<Ladders, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("escalation_set", { ladders }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async broadcastApprove(id: number) : Promise<Result<BroadcastRow, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("broadcast_approve", { id }) };
@@ -980,6 +1007,19 @@ export const IMPORT_COLUMNS = [{"aliases":["읍면","읍·면","읍/면","읍면
 
 /** user-defined types **/
 
+export type Action = 
+/**
+ * A text to the unconfirmed households' numbers.
+ */
+"sms" | 
+/**
+ * A KakaoTalk message to them (a text where KakaoTalk does not reach).
+ */
+"kakao" | 
+/**
+ * Each village chief gets the list of their unconfirmed households, to call.
+ */
+"chief"
 /**
  * The signed-in person (or the CLI) on whose behalf a use case runs.
  */
@@ -1103,7 +1143,11 @@ not_reached: number;
 /**
  * What residents pressed: households that confirmed, and the poll's tallies.
  */
-replies: Replies }
+replies: Replies; 
+/**
+ * The escalation steps planned with it, as a timeline.
+ */
+escalation: Step[] }
 /**
  * One line of the broadcast history.
  */
@@ -1516,6 +1560,10 @@ export type ImportReport = { dry_run: boolean;
  */
 committed: boolean; rows: number; households_created: number; subscribers_created: number; problems: ImportProblem[] }
 export type ImportStage = "reading" | "checking" | "writing" | "done"
+/**
+ * Every category's ladder; a category without one does not escalate.
+ */
+export type Ladders = Partial<{ [key in string]: Rung[] }>
 /**
  * A meter reading for the UI.
  */
@@ -2050,6 +2098,11 @@ export type Rule =
  * The table does not match the period.
  */
 "shape"
+export type Rung = { 
+/**
+ * Minutes after the broadcast starts sending.
+ */
+after_mins: number; action: Action }
 export type Session = { actor: Actor; permissions: Permission[] }
 /**
  * What every signed-in window needs to know about its own session.
@@ -2131,6 +2184,23 @@ export type StatusKind =
  * 폐기
  */
 "dropped"
+/**
+ * One step of a broadcast's ladder, as the timeline shows it.
+ */
+export type Step = { step: number; action: Action; after_mins: number; 
+/**
+ * When it is (or was) due: `None` while the broadcast waits for its approval.
+ */
+due_at: string | null; state: StepState; done_at: string | null; households: number | null; 
+/**
+ * The text broadcast, or the chiefs' notice, the step made.
+ */
+result_id: number | null; stopped_by: string | null; note: string | null }
+export type StepState = "planned" | "done" | "stopped" | 
+/**
+ * Not taken: the broadcast was cancelled, or its text could not go as a text.
+ */
+"skipped"
 /**
  * ① ② … under 사업개요.
  */

@@ -6,6 +6,7 @@ use maeul_print::grid::{self, GridCell};
 use maeul_print::{Align, Document, LEFT, Pager, WIDTH, Weight};
 
 use crate::DispatchError;
+use crate::escalation::{Step, StepState};
 use crate::fanout::Channel;
 use crate::replies::Replies;
 use crate::report::{
@@ -20,6 +21,9 @@ pub struct DeliveryReport {
     pub villages: Vec<VillageProgress>,
     pub not_reached: Vec<NotReached>,
     pub replies: Replies,
+    /// Households whose calls ended with no key pressed: the chiefs' call list.
+    pub unconfirmed: Vec<NotReached>,
+    pub escalation: Vec<Step>,
 }
 
 fn channel_label(c: Channel) -> &'static str {
@@ -132,6 +136,67 @@ fn replies_section(p: &mut Pager<'_>, r: &Replies) {
     p.y += 6.0;
 }
 
+/// Households by village, a table each, with a column to tick.
+fn households(p: &mut Pager<'_>, list: &[NotReached]) {
+    let header = headers(&["번호", "세대주", "주소", "확인"]);
+    let widths = [14.0, 36.0, WIDTH - 14.0 - 36.0 - 30.0, 30.0];
+    for chunk in list.chunk_by(|a, b| a.village_id == b.village_id) {
+        let rows: Vec<Vec<GridCell>> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                vec![
+                    GridCell::value(&(i + 1).to_string()).align(Align::Center),
+                    GridCell::value(&m.head_name),
+                    GridCell::value(&m.address),
+                    GridCell::value(""),
+                ]
+            })
+            .collect();
+        // The village's name stays with its table's first rows.
+        p.ensure(9.0 + grid::head_height(p, &widths, &header, &rows, 9.5));
+        heading(p, &format!("{} ({}세대)", chunk[0].village, chunk.len()));
+        grid::table(p, LEFT, &widths, &header, &rows, 9.5);
+        p.y += 4.0;
+    }
+}
+
+/// The escalation steps: when, what, and what became of each.
+fn escalation_section(p: &mut Pager<'_>, steps: &[Step]) {
+    if steps.is_empty() {
+        return;
+    }
+    heading(p, "확인 안 된 세대 안내 단계");
+    let header = headers(&["단계", "할 일", "예정 시각", "결과"]);
+    let rows: Vec<Vec<GridCell>> = steps
+        .iter()
+        .map(|s| {
+            let result = match s.state {
+                StepState::Planned => "예정".to_string(),
+                StepState::Done => format!("완료 · {}세대", s.households.unwrap_or(0)),
+                StepState::Stopped => {
+                    format!("중지 ({})", s.stopped_by.clone().unwrap_or_default())
+                }
+                StepState::Skipped => format!("건너뜀 · {}", s.note.clone().unwrap_or_default()),
+            };
+            vec![
+                GridCell::value(&format!("{}. +{}분", s.step, s.after_mins)),
+                GridCell::value(s.action.label_ko()),
+                GridCell::value(
+                    &s.due_at
+                        .as_deref()
+                        .map(local)
+                        .unwrap_or_else(|| "승인 후".into()),
+                ),
+                GridCell::value(&result),
+            ]
+        })
+        .collect();
+    let widths = [26.0, 40.0, 40.0, WIDTH - 106.0];
+    grid::table(p, LEFT, &widths, &header, &rows, 9.5);
+    p.y += 6.0;
+}
+
 /// The PDF and its page count.
 pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), DispatchError> {
     let b = &r.broadcast;
@@ -202,6 +267,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     p.y += 6.0;
 
     replies_section(&mut p, &r.replies);
+    escalation_section(&mut p, &r.escalation);
 
     if !r.reasons.is_empty() {
         heading(&mut p, "실패·재시도 사유");
@@ -285,29 +351,17 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
         );
         p.y += 8.0;
     }
-    let header = headers(&["번호", "세대주", "주소", "확인"]);
-    let widths = [14.0, 36.0, WIDTH - 14.0 - 36.0 - 30.0, 30.0];
-    for chunk in r.not_reached.chunk_by(|a, b| a.village_id == b.village_id) {
-        let rows: Vec<Vec<GridCell>> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                vec![
-                    GridCell::value(&(i + 1).to_string()).align(Align::Center),
-                    GridCell::value(&m.head_name),
-                    GridCell::value(&m.address),
-                    GridCell::value(""),
-                ]
-            })
-            .collect();
-        // The village's name stays with its table's first rows.
-        p.ensure(9.0 + grid::head_height(&p, &widths, &header, &rows, 9.5));
+    households(&mut p, &r.not_reached);
+    if !r.unconfirmed.is_empty() {
+        p.y += 4.0;
         heading(
             &mut p,
-            &format!("{} ({}세대)", chunk[0].village, chunk.len()),
+            &format!(
+                "전화 확인 안 된 세대 ({}세대) — 이장님 전화용",
+                r.unconfirmed.len()
+            ),
         );
-        grid::table(&mut p, LEFT, &widths, &header, &rows, 9.5);
-        p.y += 4.0;
+        households(&mut p, &r.unconfirmed);
     }
     p.number_pages(&format!("발송 결과 — {}", b.title), printed_at);
     let pages = p.pages.len();

@@ -3,6 +3,7 @@ import { enGroups } from './en.groups';
 import { enErrors } from './en.errors';
 import { enReasons } from './en.reasons';
 import { enReplies } from './en.replies';
+import { enEscalation } from './en.escalation';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
@@ -11,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   ...enGroups,
   ...enReasons,
   ...enReplies,
+  ...enEscalation,
   ...enErrors,
   'attendance.symbol.excused': "E",
   'attendance.session_n': "#{n}",

@@ -4,12 +4,14 @@ import { koGroups } from './ko.groups';
 import { koErrors } from './ko.errors';
 import { koReasons } from './ko.reasons';
 import { koReplies } from './ko.replies';
+import { koEscalation } from './ko.escalation';
 
 export const ko = {
   ...koConsole,
   ...koGroups,
   ...koReasons,
   ...koReplies,
+  ...koEscalation,
   ...koErrors,
   'attendance.symbol.excused': "공",
   'attendance.session_n': "{n}회",

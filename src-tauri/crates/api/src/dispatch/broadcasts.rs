@@ -337,6 +337,17 @@ impl Desk {
     pub async fn broadcast_pdf(&self, actor: &Actor, id: i64) -> ApiResult<(Vec<u8>, usize)> {
         let detail = self.broadcast_detail(actor, id).await?;
         let not_reached = self.broadcast_not_reached(actor, id).await?;
+        let unconfirmed = {
+            let mut conn = self.db.acquire().await?;
+            let all = replies::unconfirmed(&mut conn, id).await?;
+            match actor.role {
+                Role::Chief => all
+                    .into_iter()
+                    .filter(|n| Some(n.village_id) == actor.village_id)
+                    .collect(),
+                _ => all,
+            }
+        };
         let villages = match actor.role {
             Role::Chief => detail
                 .villages
@@ -352,6 +363,8 @@ impl Desk {
             villages,
             not_reached,
             replies: detail.replies,
+            unconfirmed,
+            escalation: detail.escalation,
         };
         let at = crate::printed_at();
         let (bytes, pages) =
