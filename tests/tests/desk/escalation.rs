@@ -266,3 +266,58 @@ async fn the_ladders_are_the_offices_to_set_and_bad_steps_are_named() {
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("dispatch.escalation.emergency[1]"));
 }
+
+/// A step waits while the broadcast's keypad replies are still being asked for (Twilio
+/// tells them from about 15 minutes after a call), so that no one who pressed 1 is texted;
+/// half an hour past its time it goes anyway. One step a pass, in order.
+#[tokio::test]
+async fn a_step_waits_for_replies_still_coming_then_goes_after_its_grace() {
+    let desk = demo_desk().await;
+    desk.escalation_set(&admin(), ladder()).await.unwrap();
+    let id = call_two_villages(&desk).await;
+    let t0 = Timestamp::now();
+    let sandbox = Sandbox::new();
+    settle(&desk, &sandbox, t0).await;
+    // One answered call whose reply the provider has not told yet.
+    let far = maeul_dispatch::policy::stamp(t0 + SignedDuration::from_hours(2));
+    sqlx::query(
+        "UPDATE deliveries SET reply_due_at = $2 WHERE id = (SELECT MIN(id) FROM deliveries \
+         WHERE broadcast_id = $1 AND state IN ('answered', 'listened') AND reply_digit IS NULL)",
+    )
+    .bind(id)
+    .bind(&far)
+    .execute(desk.db())
+    .await
+    .unwrap();
+    let states = |desk: &Desk| {
+        let desk = desk.clone();
+        async move {
+            desk.broadcast_detail(&admin(), id)
+                .await
+                .unwrap()
+                .escalation
+                .iter()
+                .map(|s| s.state)
+                .collect::<Vec<_>>()
+        }
+    };
+    settle(&desk, &sandbox, t0 + SignedDuration::from_mins(11)).await;
+    assert_eq!(
+        states(&desk).await,
+        [StepState::Planned, StepState::Planned]
+    );
+    // Past 10 + 30 minutes the text goes; the chiefs' step waits for a later pass, and
+    // (the reply still unknown) for its own grace, past 30 + 30.
+    let policy = Policy {
+        waits: Vec::new(),
+        ..Policy::default()
+    };
+    let late = t0 + SignedDuration::from_mins(41);
+    tick(desk.db(), &sandbox, &policy, late).await.unwrap();
+    assert_eq!(states(&desk).await, [StepState::Done, StepState::Planned]);
+    tick(desk.db(), &sandbox, &policy, late).await.unwrap();
+    assert_eq!(states(&desk).await, [StepState::Done, StepState::Planned]);
+    let later = t0 + SignedDuration::from_mins(61);
+    tick(desk.db(), &sandbox, &policy, later).await.unwrap();
+    assert_eq!(states(&desk).await, [StepState::Done, StepState::Done]);
+}

@@ -121,15 +121,18 @@ pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchE
     })
 }
 
-/// Households whose calls for this broadcast are all over with no key pressed: what an
-/// escalation step texts, and what a chief is asked to call. Households still being called
-/// are not among them (they may yet press), nor those with no voice number (never asked).
+/// Households whose calls for this broadcast (and its resends) are all over with no key
+/// pressed: what an escalation step texts, and what a chief is asked to call. Households
+/// still being called are not among them (they may yet press), nor those with no voice
+/// number (never asked).
 pub async fn unconfirmed(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
     let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
         "WITH calls AS ( \
              SELECT CAST(j.value AS INTEGER) AS sid, d.state, d.reply_digit \
              FROM deliveries d, json_each(d.subscribers) j \
-             WHERE d.broadcast_id = $1 AND d.channel = 'voice'), \
+             WHERE d.channel = 'voice' AND d.broadcast_id IN ( \
+                 SELECT $1 UNION SELECT id FROM broadcasts WHERE parent_id = $1 \
+                     AND purpose = 'resend')), \
          per_household AS ( \
              SELECT s.household_id AS hid, MAX(c.reply_digit IS NOT NULL) AS confirmed, \
                  MAX(c.state IN ('pending', 'submitting', 'submitted')) AS open \

@@ -23,5 +23,5 @@ export const koEscalation = {
   'escalation.households_n': "{n}세대",
   'escalation.after_approval': "승인 후",
   'escalation.stop': "남은 단계 중지",
-  'escalation.stopped_n': "{n}단계를 중지했습니다",
+  'escalation.stopped_n': "단계 {n}개를 중지했습니다",
 } as const;

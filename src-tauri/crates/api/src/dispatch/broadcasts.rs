@@ -8,6 +8,7 @@ use serde_json::json;
 use maeul_accounts::{Actor, Permission, Role, Scope, audit};
 use maeul_dispatch::broadcast::{NewBroadcast, Targets};
 use maeul_dispatch::escalation::Step;
+use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::policy::Policy;
 use maeul_dispatch::replies::{self, Replies};
 use maeul_dispatch::report::{
@@ -337,16 +338,15 @@ impl Desk {
     pub async fn broadcast_pdf(&self, actor: &Actor, id: i64) -> ApiResult<(Vec<u8>, usize)> {
         let detail = self.broadcast_detail(actor, id).await?;
         let not_reached = self.broadcast_not_reached(actor, id).await?;
+        // Households to call: answered (or reached otherwise) but no key pressed. Those no
+        // channel reached are in the not-reached list already, and not repeated.
         let unconfirmed = {
             let mut conn = self.db.acquire().await?;
             let all = replies::unconfirmed(&mut conn, id).await?;
-            match actor.role {
-                Role::Chief => all
-                    .into_iter()
-                    .filter(|n| Some(n.village_id) == actor.village_id)
-                    .collect(),
-                _ => all,
-            }
+            all.into_iter()
+                .filter(|n| actor.role != Role::Chief || Some(n.village_id) == actor.village_id)
+                .filter(|n| !not_reached.iter().any(|m| m.household_id == n.household_id))
+                .collect()
         };
         let villages = match actor.role {
             Role::Chief => detail
@@ -383,9 +383,12 @@ impl Desk {
                 "다시 보낼 미수신 세대가 없습니다",
             ));
         }
-        let row = {
+        let (row, poll) = {
             let mut conn = self.db.acquire().await?;
-            report::get(&mut conn, id).await?
+            (
+                report::get(&mut conn, id).await?,
+                replies::poll_of(&mut conn, id).await?,
+            )
         };
         if !row.practice {
             refuse_in_practice(actor, "실제 방송을 다시 보낼")?;
@@ -394,21 +397,23 @@ impl Desk {
             .iter()
             .flat_map(|n| n.subscriber_ids.iter().copied())
             .collect();
+        let channels: Vec<Channel> = serde_json::from_str(&row.channels).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("저장된 방송의 채널을 읽을 수 없습니다: {e}"),
+            )
+        })?;
         let b = NewBroadcast {
             title: format!("[재발송] {}", row.title),
             category: row.category,
             body: row.body.clone(),
             recording_id: row.recording_id,
             targets: Targets::Subscribers(ids),
-            channels: serde_json::from_str(&row.channels).map_err(|e| {
-                ApiError::new(
-                    ErrorCode::Internal,
-                    format!("저장된 방송의 채널을 읽을 수 없습니다: {e}"),
-                )
-            })?,
+            // The calls ask the same question again (a poll needs the voice channel).
+            poll: poll.filter(|_| channels.contains(&Channel::Voice)),
+            channels,
             emergency: row.emergency,
             send_at: None,
-            poll: None,
         };
         require_send(self, actor, &b.targets).await?;
         let origin = Origin {

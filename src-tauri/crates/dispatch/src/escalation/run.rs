@@ -74,7 +74,11 @@ pub async fn plan(
     let Some(json) = maeul_db::settings::get(conn, SETTING).await? else {
         return Ok(0);
     };
-    let ladders = Ladders::parse(&json)?;
+    // A stored value that no longer reads (edited outside the desk) must not stop a
+    // broadcast, least of all an emergency: it goes without a ladder. 설정 shows the error.
+    let Ok(ladders) = Ladders::parse(&json) else {
+        return Ok(0);
+    };
     let mut n = 0;
     for (i, r) in ladders.of(b.category).iter().enumerate() {
         sqlx::query(
@@ -190,8 +194,30 @@ pub async fn stop(conn: &mut Conn, id: i64, who: &str) -> Result<u32, DispatchEr
     Ok(done.rows_affected() as u32)
 }
 
-/// Takes the steps that are due (in the caller's transaction), each broadcast's in order:
-/// a step waits while an earlier one of its broadcast does. How many were taken.
+/// How long a due step waits for the broadcast's calls to end and their keypad replies to be
+/// known (Twilio tells them from about 15 minutes after a call) before it goes anyway.
+const SETTLE_GRACE: SignedDuration = SignedDuration::from_mins(30);
+/// A step this late (the desk was off) is skipped: a "재안내" hours after the event helps
+/// nobody.
+const TOO_LATE: SignedDuration = SignedDuration::from_hours(6);
+
+/// Whether the broadcast's calls have all ended and every answered one's keypad reply is
+/// known: before that, "not confirmed" is not yet known either.
+async fn calls_settled(conn: &mut Conn, id: i64) -> Result<bool, DispatchError> {
+    let (busy,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = $1 AND channel = 'voice' \
+             AND (state IN ('pending', 'submitting', 'submitted') OR reply_due_at IS NOT NULL))",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(!busy)
+}
+
+/// Takes the steps that are due (in the caller's transaction), each broadcast's in order and
+/// at most one per broadcast a pass: a step waits while an earlier one of its broadcast
+/// does, and while the broadcast's calls and their replies are still coming in (up to
+/// [`SETTLE_GRACE`] past its time). How many were taken.
 pub async fn run(conn: &mut Conn, now: Timestamp) -> Result<u32, DispatchError> {
     let at = stamp(now);
     let rows: Vec<Row> = sqlx::query_as(select_steps!(
@@ -219,8 +245,18 @@ pub async fn run(conn: &mut Conn, now: Timestamp) -> Result<u32, DispatchError> 
             .await?;
             continue;
         }
-        if due(&r).is_none_or(|d| d > now) {
-            waiting.insert(broadcast);
+        // Whatever happens to this step, the broadcast's next one waits for another pass.
+        waiting.insert(broadcast);
+        let Some(due) = due(&r).filter(|d| *d <= now) else {
+            continue;
+        };
+        if now > due + TOO_LATE {
+            let note =
+                "예정 시각에서 6시간 넘게 지나 건너뛰었습니다 (그동안 발송 PC가 꺼져 있었습니다)";
+            finish(conn, step_id, "skipped", None, None, Some(note), &at).await?;
+            continue;
+        }
+        if now < due + SETTLE_GRACE && !calls_settled(conn, broadcast).await? {
             continue;
         }
         take(conn, step_id, broadcast, action_of(&r.3)?, now).await?;
@@ -293,13 +329,16 @@ async fn take(
         )
         .await;
     }
-    // A household whose text already arrived (with the broadcast, or an earlier step) is
-    // not texted again.
+    // A household whose text arrived with the broadcast, or is on its way or arrived from
+    // an earlier step or resend, is not texted again.
     let texted: HashSet<i64> = sqlx::query_as::<_, (i64,)>(
         "SELECT DISTINCT s.household_id FROM deliveries d, json_each(d.subscribers) j \
          JOIN subscribers s ON s.id = CAST(j.value AS INTEGER) \
-         WHERE d.channel IN ('sms', 'kakao') AND d.state = 'delivered' \
-             AND d.broadcast_id IN (SELECT $1 UNION SELECT id FROM broadcasts WHERE parent_id = $1)",
+         WHERE d.channel IN ('sms', 'kakao') AND ( \
+             (d.broadcast_id = $1 AND d.state = 'delivered') \
+             OR (d.broadcast_id IN (SELECT id FROM broadcasts WHERE parent_id = $1 \
+                     AND purpose = 'resend') \
+                 AND d.state IN ('pending', 'submitting', 'submitted', 'delivered')))",
     )
     .bind(id)
     .fetch_all(&mut *conn)

@@ -162,6 +162,13 @@ async fn submit_due(
             })
         })
         .collect::<Result<_, DispatchError>>()?;
+    // Each call's keypad question, read before anything is claimed: a poll that does not
+    // read back is reported with nothing left submitting.
+    let keypads: Vec<Option<Keypad>> = due
+        .iter()
+        .zip(&rows)
+        .map(|((id, .., poll), row)| keypad(row.channel, poll.as_deref(), *id))
+        .collect::<Result<_, DispatchError>>()?;
     let group = match provider.open_group().await {
         Ok(g) => g,
         Err(e) => {
@@ -188,20 +195,25 @@ async fn submit_due(
     .await?;
     tx.commit().await?;
     let keys: std::collections::HashMap<i64, String> = keys.into_iter().collect();
-    let mut batch: Vec<Outgoing> = Vec::with_capacity(due.len());
-    for ((id, _, _, e164, _, title, body, recording, poll), row) in due.into_iter().zip(&rows) {
-        let Some(key) = keys.get(&id) else { continue };
-        batch.push(Outgoing {
-            delivery_id: id,
-            channel: row.channel,
-            to: e164,
-            subject: title,
-            text: body,
-            recording,
-            idempotency_key: key.clone(),
-            keypad: keypad(row.channel, poll.as_deref(), id)?,
-        });
-    }
+    let batch: Vec<Outgoing> = due
+        .into_iter()
+        .zip(&rows)
+        .zip(keypads)
+        .filter_map(
+            |(((id, _, _, e164, _, title, body, recording, _), row), keypad)| {
+                Some(Outgoing {
+                    delivery_id: id,
+                    channel: row.channel,
+                    to: e164,
+                    subject: title,
+                    text: body,
+                    recording,
+                    idempotency_key: keys.get(&id)?.clone(),
+                    keypad,
+                })
+            },
+        )
+        .collect();
     if batch.is_empty() {
         return Ok(());
     }
@@ -459,8 +471,11 @@ async fn pass(
         submit_due(db, provider, policy, now, due, &mut report).await?;
     }
     report.absorb(receipts);
-    // 4. What residents pressed on answered calls.
-    collect_replies(db, provider, policy, now, &mut report).await?;
+    // 4. What residents pressed on answered calls; not asked of a provider that has just
+    // stopped answering or asked us to slow down.
+    if !report.interrupted() {
+        collect_replies(db, provider, policy, now, &mut report).await?;
+    }
     Ok(report)
 }
 
