@@ -1,6 +1,6 @@
 use maeul_api::{
     AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, FeedPolled, FeedSettings,
-    FeedStatus, SyncStatus,
+    FeedStatus, FieldValue, SyncStatus,
 };
 use maeul_dispatch::broadcast::NewBroadcast;
 use maeul_dispatch::drafts::Draft;
@@ -9,6 +9,7 @@ use maeul_dispatch::providers::ProviderSettings;
 use maeul_dispatch::report::{BroadcastRow, NotReached, StateCount};
 use maeul_dispatch::secret::Secret;
 use maeul_dispatch::store::Summary;
+use maeul_dispatch::templates::{Filled, NewTemplate, Template};
 
 use super::Desk;
 
@@ -75,6 +76,38 @@ pub async fn broadcast_pdf_save(s: Desk<'_>, id: i64, path: std::path::PathBuf) 
 #[specta::specta]
 pub async fn broadcast_cancel(s: Desk<'_>, id: i64) -> ApiResult<u32> {
     s.desk.broadcast_cancel(&s.actor().await?, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn templates_list(s: Desk<'_>) -> ApiResult<Vec<Template>> {
+    s.desk.templates_list(&s.actor().await?).await
+}
+
+/// A new frequent message (`id` null), or a change to one as of `version`.
+#[tauri::command]
+#[specta::specta]
+pub async fn template_save(
+    s: Desk<'_>,
+    id: Option<i64>,
+    version: Option<i64>,
+    template: NewTemplate,
+) -> ApiResult<Template> {
+    s.desk
+        .template_save(&s.actor().await?, id, version, template)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn template_delete(s: Desk<'_>, id: i64) -> ApiResult<()> {
+    s.desk.template_delete(&s.actor().await?, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn template_fill(s: Desk<'_>, id: i64, values: Vec<FieldValue>) -> ApiResult<Filled> {
+    s.desk.template_fill(&s.actor().await?, id, values).await
 }
 
 /// Stops the escalation steps of a broadcast not yet taken.

@@ -17,6 +17,8 @@ mod escalation;
 mod fixtures;
 // The office's subscriber groups: fields, roles, membership, and broadcasts to them.
 mod groups;
+// Frequent messages: kept by operators, filled in by every sender, versioned.
+mod templates;
 // Chief training: check-in, walk-ins, the checklist, the printed sign-in sheet.
 mod training;
 // Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.

@@ -14,8 +14,8 @@ pub use console::{
 mod dispatch;
 pub use dispatch::{
     AlertImported, BroadcastDetail, Created, DispatchSettings, Drained, FeedLoop, FeedPolled,
-    FeedSettings, FeedState, FeedStatus, IDLE_LOCK_MINUTES, SendRole, SessionSettings, SyncLoop,
-    SyncState, SyncStatus,
+    FeedSettings, FeedState, FeedStatus, FieldValue, IDLE_LOCK_MINUTES, SendRole, SessionSettings,
+    SyncLoop, SyncState, SyncStatus,
 };
 mod error;
 mod files;

@@ -26,6 +26,7 @@ pub mod sandbox;
 pub mod secret;
 pub mod solapi;
 pub mod store;
+pub mod templates;
 pub mod text;
 pub mod twilio;
 pub mod worker;

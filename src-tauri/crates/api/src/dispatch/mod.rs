@@ -9,6 +9,7 @@ mod feed;
 mod reminders_out;
 mod settings;
 mod sync;
+mod templates;
 mod worker_loop;
 
 pub use alerts::AlertImported;
@@ -16,6 +17,7 @@ pub use broadcasts::{BroadcastDetail, Created};
 pub use feed::{FeedLoop, FeedPolled, FeedSettings, FeedState, FeedStatus};
 pub use settings::{DispatchSettings, IDLE_LOCK_MINUTES, SessionSettings};
 pub use sync::{Drained, SendRole};
+pub use templates::FieldValue;
 pub use worker_loop::{SyncLoop, SyncState, SyncStatus};
 
 use maeul_dispatch::DispatchError;
