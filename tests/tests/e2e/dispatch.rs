@@ -306,6 +306,62 @@ async fn escalation_steps_show_on_the_timeline_and_stop() {
     .expect("scroll to the ladders");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     screenshot(&c, "escalation-settings.png").await;
+
+    // A frequent message kept in 설정, its fields put in with the buttons…
+    fill(&c, "[data-testid=template-name]", "마을 총회 안내").await;
+    fill(&c, "[data-testid=template-title]", "총회 안내").await;
+    fill(&c, "[data-testid=template-body]", "총회가 열립니다. 일시: ").await;
+    click(&c, "[data-testid='template-insert-일시']").await;
+    css(&c, "[data-testid=template-body]")
+        .await
+        .send_keys(", 장소: ")
+        .await
+        .expect("type after the field");
+    click(&c, "[data-testid='template-insert-장소']").await;
+    click(&c, "[data-testid=template-save]").await;
+    let kept = text_until(&c, "[data-testid=templates-manager]", |t| {
+        t.contains("마을 총회 안내")
+    })
+    .await;
+    assert!(kept.contains("일시: {일시}, 장소: {장소}"), "{kept}");
+    c.execute(
+        "document.querySelector('[data-testid=templates-manager]').closest('section').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .await
+    .expect("scroll to the templates");
+    screenshot(&c, "templates-settings.png").await;
+    // …and used at compose time: a field left empty is named, then the text goes in.
+    click(&c, "nav a[href='/dispatch']").await;
+    click(&c, "[data-testid=dispatch-tab-compose]").await;
+    let choose = css(&c, "[data-testid=template-choose]").await;
+    choose
+        .select_by_label("[마을소식] 마을 총회 안내")
+        .await
+        .expect("pick the template");
+    fill(
+        &c,
+        "[data-testid='template-field-일시']",
+        "12월 9일 오전 10시",
+    )
+    .await;
+    click(&c, "[data-testid=template-apply]").await;
+    text_until(&c, "[data-testid=template-picker]", |t| t.contains("장소")).await;
+    fill(&c, "[data-testid='template-field-장소']", "마을회관").await;
+    click(&c, "[data-testid=template-apply]").await;
+    let body = css(&c, "[data-testid=dispatch-body]")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        body,
+        "총회가 열립니다. 일시: 12월 9일 오전 10시, 장소: 마을회관"
+    );
+    let counter = text(&c, "[data-testid=dispatch-counter]").await;
+    assert!(counter.contains("바이트"), "{counter}");
+    screenshot(&c, "templates-compose.png").await;
     assert!(
         stored.contains("\"village_news\":[{\"after_mins\":10"),
         "{stored}"

@@ -723,6 +723,41 @@ async broadcastEscalationStop(id: number) : Promise<Result<number, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async templatesList() : Promise<Result<Template[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("templates_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A new frequent message (`id` null), or a change to one as of `version`.
+ */
+async templateSave(id: number | null, version: number | null, template: NewTemplate) : Promise<Result<Template, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("template_save", { id, version, template }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async templateDelete(id: number) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("template_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async templateFill(id: number, values: FieldValue[]) : Promise<Result<Filled, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("template_fill", { id, values }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async escalationSettings() : Promise<Result<Ladders, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("escalation_settings") };
@@ -1502,6 +1537,14 @@ export type FeedStatus = { state: FeedState; detail: string | null;
  */
 last_ok_at: string | null }
 export type Field = "town" | "village_code" | "village" | "address" | "head_name" | "name" | "phone" | "consent_date" | "consent_method" | "voice" | "sms" | "kakao" | "status"
+/**
+ * One field's value as the compose form sends it.
+ */
+export type FieldValue = { field: string; value: string }
+/**
+ * A template filled in: what the compose form takes.
+ */
+export type Filled = { category: Category; title: string; body: string }
 export type GateSettings = { enabled: boolean; 
 /**
  * Opens when the level rises above this (dBFS).
@@ -1628,6 +1671,7 @@ send_at: string | null;
  * to press 1 once they have heard it.
  */
 poll?: Poll | null }
+export type NewTemplate = { name: string; category: Category; title: string; body: string }
 export type NewUser = { username: string; display_name: string; password: string; role: Role; village_id: number | null }
 /**
  * A household none of whose numbers was reached on any channel.
@@ -2316,6 +2360,11 @@ export type Targets =
  */
 { kind: "subscribers"; ids: number[] }
 export type Team = { id: number | null; cohort_id: number; name: string; members: number[] }
+export type Template = { id: number; name: string; category: Category; title: string; body: string; 
+/**
+ * The fields its title and text use, in [`FIELDS`] order.
+ */
+fields: string[]; updated_by: string; updated_at: string; version: number }
 export type TextEncoding = 
 /**
  * UTF-8 when the bytes are valid UTF-8 (or carry a BOM), otherwise CP949.

@@ -4,6 +4,7 @@ import { enErrors } from './en.errors';
 import { enReasons } from './en.reasons';
 import { enReplies } from './en.replies';
 import { enEscalation } from './en.escalation';
+import { enTemplates } from './en.templates';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
@@ -13,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   ...enReasons,
   ...enReplies,
   ...enEscalation,
+  ...enTemplates,
   ...enErrors,
   'attendance.symbol.excused': "E",
   'attendance.session_n': "#{n}",

@@ -5,6 +5,7 @@ import { koErrors } from './ko.errors';
 import { koReasons } from './ko.reasons';
 import { koReplies } from './ko.replies';
 import { koEscalation } from './ko.escalation';
+import { koTemplates } from './ko.templates';
 
 export const ko = {
   ...koConsole,
@@ -12,6 +13,7 @@ export const ko = {
   ...koReasons,
   ...koReplies,
   ...koEscalation,
+  ...koTemplates,
   ...koErrors,
   'attendance.symbol.excused': "공",
   'attendance.session_n': "{n}회",
