@@ -146,6 +146,12 @@ async fn a_template_changed_by_someone_else_first_is_not_overwritten() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
     assert!(e.message.contains("test-admin"), "{}", e.message);
+    // A change names the version it was made on; without it nothing is overwritten.
+    let e = desk
+        .template_save(&op, Some(t.id), None, meeting())
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("version"));
     let e = desk
         .template_delete(&actor(Role::Auditor, None), t.id)
         .await

@@ -334,6 +334,9 @@ async fn escalation_steps_show_on_the_timeline_and_stop() {
     // …and used at compose time: a field left empty is named, then the text goes in.
     click(&c, "nav a[href='/dispatch']").await;
     click(&c, "[data-testid=dispatch-tab-compose]").await;
+    // One village picked: its name is what a template's {마을명} would take.
+    fill(&c, "[data-testid=dispatch-village-search]", "창동").await;
+    click(&c, "[data-testid='village-창동1리']").await;
     let choose = css(&c, "[data-testid=template-choose]").await;
     choose
         .select_by_label("[마을소식] 마을 총회 안내")

@@ -47,18 +47,38 @@ pub struct Filled {
     pub body: String,
 }
 
-/// The `{…}` names in a text, in order of appearance (each once).
-fn placeholders(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// A text cut at its `{…}`: literal pieces and field names, in order. A `{` with no `}` after
+/// it is an error (the text would go out with the brace in it).
+enum Piece<'a> {
+    Text(&'a str),
+    Field(&'a str),
+}
+
+fn pieces(s: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
     let mut rest = s;
     while let Some(open) = rest.find('{') {
+        out.push(Piece::Text(&rest[..open]));
         let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        let name = after[..close].trim().to_string();
-        if !out.contains(&name) {
-            out.push(name);
-        }
+        let Some(close) = after.find('}') else {
+            return Err("'{'를 닫는 '}'가 없습니다".to_string());
+        };
+        out.push(Piece::Field(&after[..close]));
         rest = &after[close + 1..];
+    }
+    out.push(Piece::Text(rest));
+    Ok(out)
+}
+
+/// The `{…}` names in a text, in order of appearance (each once), exactly as written.
+fn placeholders(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in pieces(s).unwrap_or_default() {
+        if let Piece::Field(name) = p
+            && !out.iter().any(|o| o == name)
+        {
+            out.push(name.to_string());
+        }
     }
     out
 }
@@ -101,6 +121,7 @@ impl NewTemplate {
             return Err(DispatchError::invalid("body", "내용을 적어 주세요"));
         }
         for (field, s) in [("title", title), ("body", body)] {
+            pieces(s).map_err(|e| DispatchError::invalid(field, e))?;
             if let Some(bad) = placeholders(s)
                 .into_iter()
                 .find(|p| !FIELDS.contains(&p.as_str()))
@@ -126,10 +147,9 @@ impl NewTemplate {
 }
 
 /// The template with its fields filled: every field it uses must be given (named when not).
+/// One pass over the text: a value that itself holds "{일시}" is put in as it is.
 pub fn fill(t: &Template, values: &[(String, String)]) -> Result<Filled, DispatchError> {
     let value = |f: &str| values.iter().find(|(k, _)| k == f).map(|(_, v)| v.trim());
-    let mut title = t.title.clone();
-    let mut body = t.body.clone();
     for f in &t.fields {
         let v = value(f).filter(|v| !v.is_empty()).ok_or_else(|| {
             DispatchError::invalid(format!("fields.{f}"), format!("{f}을(를) 적어 주세요"))
@@ -140,13 +160,21 @@ pub fn fill(t: &Template, values: &[(String, String)]) -> Result<Filled, Dispatc
                 format!("{f}은(는) {VALUE_MAX}자까지입니다"),
             ));
         }
-        title = title.replace(&format!("{{{f}}}"), v);
-        body = body.replace(&format!("{{{f}}}"), v);
     }
+    let filled = |field: &str, s: &str| -> Result<String, DispatchError> {
+        let mut out = String::with_capacity(s.len());
+        for p in pieces(s).map_err(|e| DispatchError::invalid(field, e))? {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Field(f) => out.push_str(value(f).unwrap_or_default()),
+            }
+        }
+        Ok(out)
+    };
     Ok(Filled {
         category: t.category,
-        title,
-        body,
+        title: filled("title", &t.title)?,
+        body: filled("body", &t.body)?,
     })
 }
 
@@ -257,7 +285,7 @@ pub async fn update(
         )));
     }
     name_taken(conn, &t.name, Some(id)).await?;
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE message_templates SET name = $1, category = $2, title = $3, body = $4, \
              updated_by = $5, updated_at = $6, version = version + 1 \
          WHERE id = $7 AND version = $8",
@@ -272,6 +300,11 @@ pub async fn update(
     .bind(version)
     .execute(&mut *conn)
     .await?;
+    if done.rows_affected() != 1 {
+        return Err(DispatchError::Conflict(
+            "다른 담당자가 이 문구를 먼저 바꿨습니다: 다시 열어 확인하세요".into(),
+        ));
+    }
     get(conn, id).await
 }
 
@@ -324,6 +357,17 @@ mod tests {
             f.body,
             "12월 9일 오전 10시에 마을회관에서 창동1리 총회가 있습니다. 창동1리 주민 모두 오세요."
         );
+        // A value holding a field's name is put in as it is (one pass).
+        let once = fill(
+            &t,
+            &[
+                v("마을명", "{일시}리"),
+                v("일시", "내일"),
+                v("장소", "회관"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(once.title, "{일시}리 총회");
         let missing = fill(&t, &[v("마을명", "창동1리"), v("일시", "")]).unwrap_err();
         assert!(
             matches!(missing, DispatchError::Invalid { ref field, .. } if field == "fields.일시")
@@ -343,6 +387,12 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(field(new("a", "{날짜}에 모입니다")), "body");
+        assert_eq!(
+            field(new("a", "{ 마을명 } 총회")),
+            "body",
+            "written exactly"
+        );
+        assert_eq!(field(new("a", "{마을명 총회")), "body", "a brace left open");
         assert_eq!(field(new(" ", "본문")), "name");
         assert_eq!(field(new("a", "  ")), "body");
         assert!(new("총회 안내", "{일시} {장소}").checked().is_ok());

@@ -8,7 +8,7 @@ use serde_json::json;
 use maeul_accounts::{Actor, Permission, Scope, audit};
 use maeul_dispatch::templates::{self, Filled, NewTemplate, Template};
 
-use crate::{ApiResult, Desk};
+use crate::{ApiError, ApiResult, Desk};
 
 /// One field's value as the compose form sends it.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -53,16 +53,17 @@ impl Desk {
                 None,
             ),
             Some(id) => {
+                // A change is always as of the version the person opened: without it, another
+                // official's edit in between would be overwritten unseen.
+                let Some(version) = version else {
+                    return Err(ApiError::invalid(
+                        "version",
+                        "고칠 문구의 판(version)이 없습니다: 문구를 다시 열어 고치세요",
+                    ));
+                };
                 let old = templates::get(&mut tx, id).await?;
-                let saved = templates::update(
-                    &mut tx,
-                    id,
-                    version.unwrap_or(old.version),
-                    &t,
-                    &actor.username,
-                    now,
-                )
-                .await?;
+                let saved =
+                    templates::update(&mut tx, id, version, &t, &actor.username, now).await?;
                 (saved, "template.update", Some(old))
             }
         };
@@ -72,8 +73,10 @@ impl Desk {
             action,
             &format!("template:{}", saved.id),
             &json!({
-                "old": old.map(|o| json!({"name": o.name, "title": o.title, "body": o.body})),
-                "new": {"name": saved.name, "title": saved.title, "body": saved.body},
+                "old": old.map(|o| json!({"name": o.name, "category": o.category.as_str(),
+                    "title": o.title, "body": o.body, "version": o.version})),
+                "new": {"name": saved.name, "category": saved.category.as_str(),
+                    "title": saved.title, "body": saved.body, "version": saved.version},
             }),
         )
         .await?;
@@ -90,7 +93,8 @@ impl Desk {
             actor,
             "template.delete",
             &format!("template:{id}"),
-            &json!({"name": gone.name, "title": gone.title, "body": gone.body}),
+            &json!({"name": gone.name, "category": gone.category.as_str(), "title": gone.title,
+                "body": gone.body, "version": gone.version}),
         )
         .await?;
         self.commit(tx).await?;
