@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::DispatchError;
 use crate::keypad::Poll;
-use crate::report::NotReached;
+use crate::report::{self, NotReached};
 
 /// Households whose call was answered, by what they pressed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
@@ -146,24 +146,7 @@ pub async fn unconfirmed(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, Di
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter()
-        .map(|(vid, village, hid, head, address, sids)| {
-            let subscriber_ids = serde_json::from_str(&sids).map_err(|e| {
-                DispatchError::invalid(
-                    "subscribers",
-                    format!("가입자 목록을 읽을 수 없습니다: {e}"),
-                )
-            })?;
-            Ok(NotReached {
-                village_id: vid,
-                village,
-                household_id: hid,
-                head_name: head,
-                address,
-                subscriber_ids,
-            })
-        })
-        .collect()
+    report::households(rows)
 }
 
 /// (village id, village, town, digit, calls) rows, ordered by village, into the tallies.

@@ -303,6 +303,14 @@ pub async fn not_reached(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, Di
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    households(rows)
+}
+
+/// (village id, village, household id, head, address, subscriber ids as JSON) rows as
+/// households to list: the not-reached list, and the unconfirmed one (`replies`).
+pub(crate) fn households(
+    rows: Vec<(i64, String, i64, String, String, String)>,
+) -> Result<Vec<NotReached>, DispatchError> {
     rows.into_iter()
         .map(|(vid, village, hid, head, address, sids)| {
             // A list that does not parse would hide the household from the chief's call

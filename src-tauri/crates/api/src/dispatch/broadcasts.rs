@@ -75,6 +75,18 @@ pub(super) fn require_view(actor: &Actor) -> ApiResult<()> {
     )?)
 }
 
+/// Checks that the actor may stop what is left of a broadcast (cancel it, stop its
+/// escalation): they could send to its targets, and may see it.
+pub(super) async fn require_stop(desk: &Desk, actor: &Actor, id: i64) -> ApiResult<()> {
+    let row = {
+        let mut conn = desk.db.acquire().await?;
+        report::get(&mut conn, id).await?
+    };
+    let targets: Targets = serde_json::from_str(&row.targets).unwrap_or(Targets::All);
+    require_send(desk, actor, &targets).await?;
+    may_see(actor, &row)
+}
+
 /// Whether the actor may see this broadcast: a chief only their own.
 pub(super) fn may_see(actor: &Actor, b: &BroadcastRow) -> ApiResult<()> {
     if actor.role == Role::Chief && b.created_by != actor.username {
@@ -232,13 +244,7 @@ impl Desk {
 
     /// Stops what has not left yet; returns how many deliveries were stopped.
     pub async fn broadcast_cancel(&self, actor: &Actor, id: i64) -> ApiResult<u32> {
-        let row = {
-            let mut conn = self.db.acquire().await?;
-            report::get(&mut conn, id).await?
-        };
-        let targets: Targets = serde_json::from_str(&row.targets).unwrap_or(Targets::All);
-        require_send(self, actor, &targets).await?;
-        may_see(actor, &row)?;
+        require_stop(self, actor, id).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let stopped = store::cancel(&mut tx, id, Timestamp::now()).await?;
         audit::record(

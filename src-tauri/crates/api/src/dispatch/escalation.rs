@@ -4,11 +4,9 @@
 use serde_json::json;
 
 use maeul_accounts::{Actor, Permission, Scope, audit};
-use maeul_dispatch::broadcast::Targets;
 use maeul_dispatch::escalation::{self, Ladders};
-use maeul_dispatch::report;
 
-use super::broadcasts::{may_see, require_send};
+use super::broadcasts::require_stop;
 use crate::{ApiResult, Desk};
 
 impl Desk {
@@ -35,13 +33,7 @@ impl Desk {
 
     /// Stops the broadcast's steps not yet taken; how many.
     pub async fn broadcast_escalation_stop(&self, actor: &Actor, id: i64) -> ApiResult<u32> {
-        let row = {
-            let mut conn = self.db.acquire().await?;
-            report::get(&mut conn, id).await?
-        };
-        let targets: Targets = serde_json::from_str(&row.targets).unwrap_or(Targets::All);
-        require_send(self, actor, &targets).await?;
-        may_see(actor, &row)?;
+        require_stop(self, actor, id).await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let stopped = escalation::stop(&mut tx, id, &actor.username).await?;
         audit::record(
