@@ -9,12 +9,13 @@ use maeul_db::Db;
 use crate::DispatchError;
 use crate::chief_notice;
 use crate::fanout::Channel;
-use crate::keypad::{Keypad, Poll, Reply};
+use crate::keypad::{Keypad, Poll};
 use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
 use crate::provider::{Failure, Found, Lookup, MessageRef, Outgoing, Provider, Receipt, Submitted};
 use crate::store;
 
+mod replies;
 mod report;
 pub use report::TickReport;
 
@@ -474,80 +475,9 @@ async fn pass(
     // 4. What residents pressed on answered calls; not asked of a provider that has just
     // stopped answering or asked us to slow down.
     if !report.interrupted() {
-        collect_replies(db, provider, policy, now, &mut report).await?;
+        replies::collect_replies(db, provider, policy, now, &mut report).await?;
     }
     Ok(report)
-}
-
-/// How often, and how many times, an answered call is asked about: Twilio keeps a call's
-/// requests from about 15 minutes after it ends, so an hour of asking covers it.
-const REPLY_RECHECK: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
-const REPLY_CHECKS_MAX: i64 = 12;
-
-/// Asks the provider what was pressed on answered calls whose question is due, and records
-/// it: a digit, certainly nothing, or (not known yet) another question later.
-async fn collect_replies(
-    db: &Db,
-    provider: &dyn Provider,
-    policy: &Policy,
-    now: Timestamp,
-    report: &mut TickReport,
-) -> Result<(), DispatchError> {
-    let at = stamp(now);
-    let mut conn = db.acquire().await?;
-    let (json,): (String,) = sqlx::query_as(
-        "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, provider_group_id, \
-             reply_checks)), '[]') FROM ( \
-         SELECT id, provider_message_id, provider_group_id, reply_checks FROM deliveries \
-         WHERE reply_due_at IS NOT NULL AND reply_due_at <= $1 AND provider = $2 \
-             AND provider_message_id IS NOT NULL ORDER BY reply_due_at, id LIMIT $3)",
-    )
-    .bind(&at)
-    .bind(provider.name())
-    .bind(i64::from(policy.batch) * 4)
-    .fetch_one(&mut *conn)
-    .await?;
-    drop(conn);
-    let due: Vec<(i64, String, Option<String>, i64)> = json_rows(&json)?;
-    if due.is_empty() {
-        return Ok(());
-    }
-    let refs: Vec<MessageRef> = due
-        .iter()
-        .map(|(_, m, g, _)| MessageRef {
-            group_id: g.clone(),
-            message_id: m.clone(),
-        })
-        .collect();
-    let replies = match provider.replies(&refs).await {
-        Ok(r) => r,
-        Err(e) => {
-            report.stopped(e);
-            return Ok(());
-        }
-    };
-    let later = stamp(now + REPLY_RECHECK);
-    let mut tx = maeul_db::begin_write(db).await?;
-    for ((id, _, _, checks), reply) in due.into_iter().zip(replies) {
-        let (digit, next) = match reply {
-            Reply::Pressed(d) => (Some(i64::from(d)), None),
-            Reply::Nothing => (None, None),
-            Reply::NotYet if checks + 1 >= REPLY_CHECKS_MAX => (None, None),
-            Reply::NotYet => (None, Some(later.as_str())),
-        };
-        sqlx::query(
-            "UPDATE deliveries SET reply_digit = $2, reply_due_at = $3, \
-                 reply_checks = reply_checks + 1 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(digit)
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
-        report.replies += u32::from(digit.is_some());
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Polls the provider for the receipts of what it holds and applies them.
