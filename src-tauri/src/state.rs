@@ -1,4 +1,4 @@
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use maeul_api::{Actor, ApiError, ApiResult, Console, Desk, ErrorCode, FeedLoop, SyncLoop};
 
@@ -12,7 +12,7 @@ pub struct AppState {
     /// Polls the 재난문자 feed into drafts while this PC holds the feed's key.
     pub feed: FeedLoop,
     /// The broadcast console (its engine starts when the 방송 screen first opens).
-    pub console: Console,
+    pub console: Arc<Console>,
     /// Stores finished recordings; awaited on exit after the engine has stopped.
     pub console_task: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
     session: Mutex<Option<Actor>>,
@@ -24,11 +24,13 @@ impl AppState {
             log::info!("sync: {:?} {:?} (open {})", s.state, s.detail, s.open);
         });
         let task = tauri::async_runtime::spawn(task);
-        // Nothing in a poll needs finishing on exit: each draft commits whole.
-        let (feed, feed_task) = FeedLoop::new(desk.clone());
-        tauri::async_runtime::spawn(feed_task);
         let (console, console_task) = Console::new(desk.clone());
+        let console = Arc::new(console);
         let console_task = tauri::async_runtime::spawn(console_task);
+        // Nothing in a poll needs finishing on exit: each draft commits whole. The loop
+        // holds the console to play a 위급재난 on the loudspeakers by itself.
+        let (feed, feed_task) = FeedLoop::new(desk.clone(), console.clone());
+        tauri::async_runtime::spawn(feed_task);
         AppState {
             desk,
             sync,

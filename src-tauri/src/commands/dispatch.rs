@@ -1,6 +1,6 @@
 use maeul_api::{
-    AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, FeedPolled, FeedSettings,
-    FeedStatus, FieldValue, SyncStatus,
+    AlarmSettings, AlertImported, ApiResult, BroadcastDetail, Created, DispatchSettings, DraftSent,
+    FeedPolled, FeedSettings, FeedStatus, FieldValue, SyncStatus,
 };
 use maeul_dispatch::broadcast::NewBroadcast;
 use maeul_dispatch::drafts::Draft;
@@ -239,13 +239,43 @@ pub async fn drafts_open(s: Desk<'_>) -> ApiResult<Vec<Draft>> {
     s.desk.drafts_open(&s.actor().await?).await
 }
 
-/// "지금 보내기" on a draft: the broadcast it became, and the sync loop woken to send it.
+/// "지금 보내기" on a draft: the broadcast it became (the sync loop woken to send it) and
+/// its loudspeaker part, when the office chose an alarm recording.
 #[tauri::command]
 #[specta::specta]
-pub async fn draft_send(s: Desk<'_>, id: i64, version: i64) -> ApiResult<Created> {
-    let created = s.desk.draft_send(&s.actor().await?, id, version).await?;
+pub async fn draft_send(s: Desk<'_>, id: i64, version: i64) -> ApiResult<DraftSent> {
+    let sent = s.console.draft_send(&s.actor().await?, id, version).await?;
     s.sync.wake();
-    Ok(created)
+    Ok(sent)
+}
+
+/// "확성기로 방송" on a draft: the alarm recording on its villages' loudspeakers.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_on_air(s: Desk<'_>, id: i64) -> ApiResult<i64> {
+    s.console.draft_on_air(&s.actor().await?, id).await
+}
+
+/// 설정's alarm recording and whether 위급재난 plays by itself.
+#[tauri::command]
+#[specta::specta]
+pub async fn alarm_get(s: Desk<'_>) -> ApiResult<AlarmSettings> {
+    s.desk.alarm_settings(&s.actor().await?).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn alarm_set(
+    s: Desk<'_>,
+    recording_id: Option<i64>,
+    auto_critical: bool,
+) -> ApiResult<()> {
+    s.desk
+        .alarm_set(&s.actor().await?, recording_id, auto_critical)
+        .await?;
+    // A 위급재난 waiting for the setting plays at once.
+    s.feed.wake();
+    Ok(())
 }
 
 #[tauri::command]

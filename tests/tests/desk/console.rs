@@ -11,7 +11,7 @@ use maeul_mixer::engine::DeviceChoice;
 use crate::fixtures::{actor, admin, village_id};
 
 /// A desk on a file (recordings go beside it) with the county's villages and a few residents.
-async fn desk(dir: &std::path::Path) -> Desk {
+pub(crate) async fn desk(dir: &std::path::Path) -> Desk {
     let desk = Desk::open(&dir.join("desk.db")).await.unwrap();
     let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
     maeul_registry::demo::seed_structure(&mut tx).await.unwrap();
@@ -31,7 +31,7 @@ async fn desk(dir: &std::path::Path) -> Desk {
     desk
 }
 
-fn speech_wav(dir: &std::path::Path, secs: f32) -> std::path::PathBuf {
+pub(crate) fn speech_wav(dir: &std::path::Path, secs: f32) -> std::path::PathBuf {
     let path = dir.join("announcement.wav");
     let x = maeul_mixer::speech::speech_like(21, secs, 0.05);
     maeul_mixer::clip::write_wav16(&path, &x, 48_000).unwrap();

@@ -9,6 +9,8 @@ mod budget;
 // The broadcast console: who goes on air where, recordings imported, attached, recovered,
 // and the live console recording from its test signal.
 mod console;
+// Disaster drafts on the loudspeakers: the alarm recording by hand, with a send, or by itself.
+mod alarm;
 // Broadcasts: a chief's scope, forms by field, approval, quiet hours, practice, not-reached.
 mod dispatch;
 // Escalation ladders: texts, then chiefs' call lists, for households that did not confirm.

@@ -634,9 +634,10 @@ async draftsOpen() : Promise<Result<Draft[], ApiError>> {
 }
 },
 /**
- * "지금 보내기" on a draft: the broadcast it became, and the sync loop woken to send it.
+ * "지금 보내기" on a draft: the broadcast it became (the sync loop woken to send it) and
+ * its loudspeaker part, when the office chose an alarm recording.
  */
-async draftSend(id: number, version: number) : Promise<Result<Created, ApiError>> {
+async draftSend(id: number, version: number) : Promise<Result<DraftSent, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("draft_send", { id, version }) };
 } catch (e) {
@@ -647,6 +648,36 @@ async draftSend(id: number, version: number) : Promise<Result<Created, ApiError>
 async draftDismiss(id: number, version: number) : Promise<Result<null, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("draft_dismiss", { id, version }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "확성기로 방송" on a draft: the alarm recording on its villages' loudspeakers.
+ */
+async draftOnAir(id: number) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("draft_on_air", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * 설정's alarm recording and whether 위급재난 plays by itself.
+ */
+async alarmGet() : Promise<Result<AlarmSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("alarm_get") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async alarmSet(recordingId: number | null, autoCritical: boolean) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("alarm_set", { recordingId, autoCritical }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1068,6 +1099,14 @@ village_id: number | null;
  * Practice belongs to one session: every other desk and person keeps sending for real.
  */
 practice?: string | null }
+/**
+ * 설정's view of the loudspeaker part.
+ */
+export type AlarmSettings = { recording_id: number | null; 
+/**
+ * The chosen recording's title, or `None` when it has been deleted since.
+ */
+recording_title: string | null; auto_critical: boolean }
 export type AlertImported = { 
 /**
  * The draft the alert made, or found already made from the same alert; `None` for a
@@ -1452,11 +1491,21 @@ send_from: string;
  * This PC's name, as `send_from` would list it.
  */
 this_desk: string }
-export type Draft = { id: number; source: DraftSource; source_ref: string; event: string; event_code: string | null; issuer: string; title: string; category: Category; body: string; targets: Targets; channels: Channel[]; emergency: boolean; 
+export type Draft = { id: number; source: DraftSource; source_ref: string; event: string; event_code: string | null; issuer: string; title: string; category: Category; body: string; targets: Targets; channels: Channel[]; emergency: boolean; step: string | null; 
 /**
  * open, sent or dismissed.
  */
-state: string; broadcast_id: number | null; created_at: string; updated_at: string; updated_by: string; version: number }
+state: string; broadcast_id: number | null; created_at: string; updated_at: string; updated_by: string; version: number; 
+/**
+ * When the console played the office's alarm recording for it on the loudspeakers, who
+ * had it played ("feed" when it went by itself), and that on-air recording.
+ */
+loudspeaker_at: string | null; loudspeaker_by: string | null; loudspeaker_recording_id: number | null }
+/**
+ * What "보내기" on a draft did: the broadcast, and the loudspeakers (played as recording
+ * `loudspeaker`, or why not) — a failed loudspeaker never holds back the calls and texts.
+ */
+export type DraftSent = { created: Created; loudspeaker: number | null; loudspeaker_error: string | null }
 export type DraftSource = "cap" | "feed"
 export type EngineStatus = { input: DeviceState; line_out: DeviceState; monitor: DeviceState; phase: Phase; preview: boolean; chain: ChainSettings }
 /**
@@ -1535,7 +1584,11 @@ export type FeedStatus = { state: FeedState; detail: string | null;
 /**
  * UTC instant of the last poll that worked.
  */
-last_ok_at: string | null }
+last_ok_at: string | null; 
+/**
+ * Why the last automatic loudspeaker play of a 위급재난 failed, until one works.
+ */
+alarm_error: string | null }
 export type Field = "town" | "village_code" | "village" | "address" | "head_name" | "name" | "phone" | "consent_date" | "consent_method" | "voice" | "sms" | "kakao" | "status"
 /**
  * One field's value as the compose form sends it.

@@ -8,8 +8,8 @@ mod budget;
 pub use budget::{CardCheck, CardView, Printed};
 mod console;
 pub use console::{
-    Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, OnAir, RecordingRow,
-    RecordingSource, RecordingState,
+    AlarmSettings, Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, DraftSent, OnAir,
+    RecordingRow, RecordingSource, RecordingState,
 };
 mod dispatch;
 pub use dispatch::{

@@ -49,7 +49,12 @@ pub struct NewDraft {
     pub targets: Targets,
     pub channels: Vec<Channel>,
     pub emergency: bool,
+    /// The feed's 위급재난, 긴급재난 or 안전안내; a CAP alert has none.
+    pub step: Option<String>,
 }
+
+/// The feed's highest step: a setting may send it to the loudspeakers without a person.
+pub const CRITICAL_STEP: &str = "위급재난";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Draft {
@@ -65,6 +70,7 @@ pub struct Draft {
     pub targets: Targets,
     pub channels: Vec<Channel>,
     pub emergency: bool,
+    pub step: Option<String>,
     /// open, sent or dismissed.
     pub state: String,
     pub broadcast_id: Option<i64>,
@@ -72,6 +78,11 @@ pub struct Draft {
     pub updated_at: String,
     pub updated_by: String,
     pub version: i64,
+    /// When the console played the office's alarm recording for it on the loudspeakers, who
+    /// had it played ("feed" when it went by itself), and that on-air recording.
+    pub loudspeaker_at: Option<String>,
+    pub loudspeaker_by: Option<String>,
+    pub loudspeaker_recording_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -88,20 +99,25 @@ struct Row {
     targets: String,
     channels: String,
     emergency: bool,
+    step: Option<String>,
     state: String,
     broadcast_id: Option<i64>,
     created_at: String,
     updated_at: String,
     updated_by: String,
     version: i64,
+    loudspeaker_at: Option<String>,
+    loudspeaker_by: Option<String>,
+    loudspeaker_recording_id: Option<i64>,
 }
 
 macro_rules! select_drafts {
     ($tail:literal) => {
         concat!(
             "SELECT id, source, source_ref, event, event_code, issuer, title, category, body, \
-                 targets, channels, emergency, state, broadcast_id, created_at, updated_at, \
-                 updated_by, version FROM broadcast_drafts ",
+                 targets, channels, emergency, step, state, broadcast_id, created_at, \
+                 updated_at, updated_by, version, loudspeaker_at, loudspeaker_by, \
+                 loudspeaker_recording_id FROM broadcast_drafts ",
             $tail
         )
     };
@@ -128,12 +144,16 @@ fn decode(r: Row) -> Result<Draft, DispatchError> {
         targets: serde_json::from_str(&r.targets).map_err(|e| bad("targets", &e))?,
         channels: serde_json::from_str(&r.channels).map_err(|e| bad("channels", &e))?,
         emergency: r.emergency,
+        step: r.step,
         state: r.state,
         broadcast_id: r.broadcast_id,
         created_at: r.created_at,
         updated_at: r.updated_at,
         updated_by: r.updated_by,
         version: r.version,
+        loudspeaker_at: r.loudspeaker_at,
+        loudspeaker_by: r.loudspeaker_by,
+        loudspeaker_recording_id: r.loudspeaker_recording_id,
     })
 }
 
@@ -175,8 +195,8 @@ pub async fn insert(
     let made: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO broadcast_drafts (source, source_ref, event, event_code, issuer, title, \
              category, body, targets, channels, emergency, created_at, created_by, updated_at, \
-             updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13) \
+             updated_by, step) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13, $14) \
          ON CONFLICT (source, source_ref) DO NOTHING RETURNING id",
     )
     .bind(d.source.as_str())
@@ -192,6 +212,7 @@ pub async fn insert(
     .bind(d.emergency)
     .bind(&at)
     .bind(by)
+    .bind(&d.step)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id,)) = made {
@@ -237,6 +258,67 @@ pub async fn open(conn: &mut Conn) -> Result<Vec<Draft>, DispatchError> {
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(decode).collect()
+}
+
+/// 위급재난 drafts of the feed that have not played on the loudspeakers, made since `since`
+/// and not dismissed (one a person already sent by voice and SMS still plays), oldest first.
+pub async fn awaiting_alarm(
+    conn: &mut Conn,
+    since: Timestamp,
+) -> Result<Vec<Draft>, DispatchError> {
+    let rows: Vec<Row> = sqlx::query_as(select_drafts!(
+        "WHERE source = 'feed' AND step = $1 AND state <> 'dismissed' \
+             AND loudspeaker_at IS NULL AND created_at >= $2 ORDER BY created_at, id"
+    ))
+    .bind(CRITICAL_STEP)
+    .bind(crate::policy::stamp(since))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(decode).collect()
+}
+
+/// Claims a draft's first loudspeaker play for `by`, before the console goes on air, so that
+/// two desks set to play 위급재난 by themselves do not both play it. Not a change to what
+/// the draft says: its version stays, so a person about to press "보내기" is not refused
+/// because the loudspeakers went first. False when it was claimed already.
+pub async fn claim_loudspeaker(
+    conn: &mut Conn,
+    id: i64,
+    by: &str,
+    now: Timestamp,
+) -> Result<bool, DispatchError> {
+    let moved = sqlx::query(
+        "UPDATE broadcast_drafts SET loudspeaker_at = $1, loudspeaker_by = $2 \
+         WHERE id = $3 AND loudspeaker_at IS NULL",
+    )
+    .bind(crate::policy::stamp(now))
+    .bind(by)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
+/// After the claim: the console's on-air recording that played it, or (`None`) the claim
+/// given back because the console could not go on air, for the next try.
+pub async fn settle_loudspeaker(
+    conn: &mut Conn,
+    id: i64,
+    recording_id: Option<i64>,
+) -> Result<(), DispatchError> {
+    let q = match recording_id {
+        Some(r) => {
+            sqlx::query("UPDATE broadcast_drafts SET loudspeaker_recording_id = $1 WHERE id = $2")
+                .bind(r)
+        }
+        None => sqlx::query(
+            "UPDATE broadcast_drafts SET loudspeaker_at = NULL, loudspeaker_by = NULL \
+             WHERE id = $1 AND loudspeaker_recording_id IS NULL",
+        ),
+    };
+    q.bind(id).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The draft a broadcast was sent from, if any (its CAP export names the same event).

@@ -88,7 +88,7 @@ impl Shared {
 
 /// Owned by the shell. [`Console::shutdown`] on exit.
 pub struct Console {
-    desk: Desk,
+    pub(super) desk: Desk,
     engine: Mutex<Option<Engine>>,
     shared: Arc<Shared>,
     finished_tx: Mutex<Option<mpsc::UnboundedSender<Finished>>>,
@@ -326,6 +326,11 @@ impl Console {
             ));
         }
         self.send(Command::Play(clip))
+    }
+
+    /// The recording on air, if any.
+    pub fn on_air(&self) -> Option<i64> {
+        lock(&self.shared.on_air).as_ref().map(|o| o.id)
     }
 
     pub fn status(&self) -> Option<EngineStatus> {

@@ -2,11 +2,13 @@
 //! village's loudspeakers, nothing reaching anyone in practice mode), the recordings it makes
 //! and the devices and levels it uses. [`Console`] owns the live engine for the app.
 
+mod alarm;
 mod intake;
 mod live;
 mod recordings;
 mod settings;
 
+pub use alarm::{AlarmSettings, DraftSent};
 pub use live::{Console, ConsoleEvent, ConsoleState};
 pub use recordings::{Begun, OnAir, RecordingRow, RecordingSource, RecordingState};
 pub use settings::ConsoleSettings;

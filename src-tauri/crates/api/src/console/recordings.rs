@@ -109,7 +109,8 @@ impl Desk {
     }
 
     /// Deletes a recording's files and marks its row deleted (the audit log keeps who and
-    /// when). Refused while a broadcast that plays it is still sending.
+    /// when). Refused while a broadcast that plays it is still sending, and while it is the
+    /// alarm the loudspeakers play for a disaster (an emergency must not find it gone).
     pub async fn recording_delete(&self, actor: &Actor, id: i64) -> ApiResult<()> {
         actor.require(Permission::ManageRecordings, scope(actor))?;
         let row = self.recording_row(id).await?;
@@ -118,6 +119,12 @@ impl Desk {
             return Err(ApiError::invalid(
                 "recording",
                 "녹음 중에는 지울 수 없습니다",
+            ));
+        }
+        if self.alarm_recording_id().await? == Some(id) {
+            return Err(ApiError::invalid(
+                "recording",
+                "재난 경보 때 확성기로 트는 녹음입니다. 설정 → 재난문자에서 다른 녹음을 고른 뒤 지워 주세요",
             ));
         }
         let open = {

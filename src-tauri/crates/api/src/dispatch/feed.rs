@@ -2,7 +2,9 @@
 //! county into an emergency draft (audited, so every desk's banner shows it at its next
 //! live poll), and the loop the app runs polls every `feed.interval_secs` while a service
 //! key for the feed's host is in this PC's keyring. The feed unreachable is a state the
-//! desk shows, never a reason to stop: the next poll tries again.
+//! desk shows, never a reason to stop: the next poll tries again. Each pass also plays a
+//! waiting 위급재난 on the loudspeakers when the office set it so (see `console::alarm`),
+//! whether or not the poll worked: another desk's poll may have made the draft.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -20,7 +22,7 @@ use maeul_dispatch::drafts::{self, Draft, DraftSource};
 use maeul_dispatch::feed::{self, client::FeedClient, wire::FeedError};
 use maeul_dispatch::secret::Secret;
 
-use crate::{ApiError, ApiResult, Desk, ErrorCode};
+use crate::{ApiError, ApiResult, Console, Desk, ErrorCode};
 
 /// What one poll found.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -57,6 +59,8 @@ pub struct FeedStatus {
     pub detail: Option<String>,
     /// UTC instant of the last poll that worked.
     pub last_ok_at: Option<String>,
+    /// Why the last automatic loudspeaker play of a 위급재난 failed, until one works.
+    pub alarm_error: Option<String>,
 }
 
 fn feed_error(e: FeedError) -> ApiError {
@@ -199,7 +203,10 @@ pub struct FeedLoop {
 }
 
 impl FeedLoop {
-    pub fn new(desk: Desk) -> (FeedLoop, impl Future<Output = ()> + Send + 'static) {
+    pub fn new(
+        desk: Desk,
+        console: Arc<Console>,
+    ) -> (FeedLoop, impl Future<Output = ()> + Send + 'static) {
         let status = Arc::new(Mutex::new(FeedStatus::default()));
         let wake = Arc::new(Notify::new());
         let (stop, stop_rx) = watch::channel(false);
@@ -208,7 +215,7 @@ impl FeedLoop {
             wake: wake.clone(),
             stop,
         };
-        (handle, run(desk, status, wake, stop_rx))
+        (handle, run(desk, console, status, wake, stop_rx))
     }
 
     pub fn status(&self) -> FeedStatus {
@@ -227,6 +234,7 @@ impl FeedLoop {
 
 async fn run(
     desk: Desk,
+    console: Arc<Console>,
     status: Arc<Mutex<FeedStatus>>,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
@@ -236,7 +244,7 @@ async fn run(
             return;
         }
         let now = Timestamp::now();
-        let next = match desk.feed_poll(now).await {
+        let mut next = match desk.feed_poll(now).await {
             Ok(p) => {
                 if !p.new_drafts.is_empty() {
                     log::info!("feed: {} new drafts", p.new_drafts.len());
@@ -245,12 +253,14 @@ async fn run(
                     state: FeedState::Ok,
                     detail: None,
                     last_ok_at: Some(maeul_time::stamp(now)),
+                    alarm_error: None,
                 }
             }
             Err(e) if e.code == ErrorCode::NotFound => FeedStatus {
                 state: FeedState::NotSet,
                 detail: Some(e.message),
                 last_ok_at: None,
+                alarm_error: None,
             },
             Err(e) => {
                 let last_ok_at = status.lock().ok().and_then(|s| s.last_ok_at.clone());
@@ -258,7 +268,19 @@ async fn run(
                     state: FeedState::Failing,
                     detail: Some(e.message),
                     last_ok_at,
+                    alarm_error: None,
                 }
+            }
+        };
+        next.alarm_error = match console.auto_alarm(Timestamp::now()).await {
+            Ok(Some(recording)) => {
+                log::info!("feed: 위급재난 on the loudspeakers as recording {recording}");
+                None
+            }
+            Ok(None) => None,
+            Err(e) => {
+                log::warn!("feed: loudspeaker alarm failed: {}", e.message);
+                Some(e.message)
             }
         };
         if let Ok(mut s) = status.lock() {

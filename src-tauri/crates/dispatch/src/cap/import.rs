@@ -164,6 +164,7 @@ pub fn from_alert(
             targets,
             channels: vec![Channel::Voice, Channel::Sms],
             emergency: !exercise,
+            step: None,
         }),
         villages: villages.into_iter().collect(),
         supersedes,

@@ -93,6 +93,7 @@ pub fn draft(m: &FeedMessage, villages: &BTreeSet<i64>, places: &[Place]) -> New
         // 안전안내 (a missing person, a heat advisory) waits for quiet hours and approval
         // like any notice; 위급·긴급재난 go through them.
         emergency: m.step.trim() != "안전안내",
+        step: Some(m.step.trim().to_string()).filter(|s| !s.is_empty()),
     }
 }
 

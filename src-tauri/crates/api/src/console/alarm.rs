@@ -1,0 +1,305 @@
+//! Disaster drafts on the villages' outdoor loudspeakers. The desk has no voice of its own
+//! for a text, so the office records one standard alarm announcement ("재난문자가
+//! 발령되었습니다. 휴대전화의 재난문자를 확인해 주세요 …") and chooses it in 설정; a draft's
+//! loudspeaker part is that recording replayed by the console to the villages the draft
+//! covers, after their zone tones. A person plays it from the banner (and "보내기" plays it
+//! with the calls and texts); with `alarm.auto_critical` on, a 위급재난 from the feed plays
+//! by itself at the next feed pass, without waiting for anyone.
+
+use jiff::{Timestamp, ToSpan};
+use serde::Serialize;
+use serde_json::json;
+
+use maeul_accounts::{Actor, Permission, Scope, audit};
+use maeul_dispatch::broadcast::Targets;
+use maeul_dispatch::drafts::{self, Draft};
+
+use super::{Console, OnAir};
+use crate::dispatch::Created;
+use crate::programs::refuse_in_practice;
+use crate::{ApiError, ApiResult, Desk, ErrorCode};
+
+/// The recording the console replays for a disaster draft (a recording's id).
+pub const RECORDING: &str = "alarm.recording";
+/// "on": 위급재난 from the feed go to the loudspeakers without a person.
+pub const AUTO_CRITICAL: &str = "alarm.auto_critical";
+/// How late a 위급재난 may still play by itself: after half an hour the alarm would
+/// mislead more than it warns, and a person decides.
+const AUTO_WITHIN_MINUTES: i64 = 30;
+/// What the console's own recording of the play is called, before the draft's title.
+const TITLE_PREFIX: &str = "재난 경보 · ";
+
+/// 설정's view of the loudspeaker part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct AlarmSettings {
+    pub recording_id: Option<i64>,
+    /// The chosen recording's title, or `None` when it has been deleted since.
+    pub recording_title: Option<String>,
+    pub auto_critical: bool,
+}
+
+/// What "보내기" on a draft did: the broadcast, and the loudspeakers (played as recording
+/// `loudspeaker`, or why not) — a failed loudspeaker never holds back the calls and texts.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct DraftSent {
+    pub created: Created,
+    pub loudspeaker: Option<i64>,
+    pub loudspeaker_error: Option<String>,
+}
+
+impl Desk {
+    /// The recording chosen as the alarm, whatever its state.
+    pub(super) async fn alarm_recording_id(&self) -> ApiResult<Option<i64>> {
+        let mut conn = self.db.acquire().await?;
+        Ok(maeul_db::settings::get(&mut conn, RECORDING)
+            .await?
+            .and_then(|v| v.trim().parse::<i64>().ok()))
+    }
+
+    /// The alarm recording that can play now, or a Korean reason naming what to set.
+    async fn alarm_recording(&self) -> ApiResult<i64> {
+        let id = self.alarm_recording_id().await?.ok_or_else(|| {
+            ApiError::invalid(
+                "recording",
+                "확성기로 틀 재난 안내 녹음이 정해지지 않았습니다 (설정 → 재난문자)",
+            )
+        })?;
+        let r = self.recording_row(id).await.map_err(|e| match e.code {
+            ErrorCode::NotFound => ApiError::invalid(
+                "recording",
+                "정해 둔 재난 안내 녹음이 지워졌습니다 (설정 → 재난문자에서 다시 정해 주세요)",
+            ),
+            _ => e,
+        })?;
+        if !r.usable() || r.practice {
+            return Err(ApiError::invalid(
+                "recording",
+                format!("재난 안내 녹음 '{}'은(는) 틀 수 없는 상태입니다", r.title),
+            ));
+        }
+        Ok(id)
+    }
+
+    pub async fn alarm_settings(&self, actor: &Actor) -> ApiResult<AlarmSettings> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        let recording_id = self.alarm_recording_id().await?;
+        let auto = {
+            let mut conn = self.db.acquire().await?;
+            maeul_db::settings::get(&mut conn, AUTO_CRITICAL).await?
+        };
+        let recording_title = match recording_id {
+            Some(id) => self
+                .recording_row(id)
+                .await
+                .ok()
+                .filter(|r| r.usable())
+                .map(|r| r.title),
+            None => None,
+        };
+        Ok(AlarmSettings {
+            recording_id,
+            recording_title,
+            auto_critical: auto.as_deref() == Some("on"),
+        })
+    }
+
+    /// Chooses the alarm recording (`None`: no loudspeaker part) and whether 위급재난 plays
+    /// by itself, which needs a recording.
+    pub async fn alarm_set(
+        &self,
+        actor: &Actor,
+        recording_id: Option<i64>,
+        auto_critical: bool,
+    ) -> ApiResult<()> {
+        actor.require(Permission::ManageDispatch, Scope::County)?;
+        refuse_in_practice(actor, "재난 경보 설정을 바꿀")?;
+        if let Some(id) = recording_id {
+            let r = self
+                .recording_row(id)
+                .await
+                .map_err(|_| ApiError::invalid("recording", format!("없는 녹음입니다: {id}")))?;
+            if !r.usable() || r.practice {
+                return Err(ApiError::invalid(
+                    "recording",
+                    format!(
+                        "'{}'은(는) 마무리된 실제 녹음이 아니어서 틀 수 없습니다",
+                        r.title
+                    ),
+                ));
+            }
+            if r.village_id.is_some() {
+                return Err(ApiError::invalid(
+                    "recording",
+                    "마을 녹음이 아닌 군 전체용 녹음을 골라 주세요",
+                ));
+            }
+        } else if auto_critical {
+            return Err(ApiError::invalid(
+                "auto_critical",
+                "자동 방송에는 확성기로 틀 재난 안내 녹음이 있어야 합니다",
+            ));
+        }
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let recording = recording_id.map(|i| i.to_string()).unwrap_or_default();
+        maeul_db::settings::set(&mut tx, RECORDING, &recording).await?;
+        maeul_db::settings::set(
+            &mut tx,
+            AUTO_CRITICAL,
+            if auto_critical { "on" } else { "off" },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "settings.alarm",
+            "alarm",
+            &json!({ "recording_id": recording_id, "auto_critical": auto_critical }),
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// The console's request for a draft: its villages that have a zone code (in an alarm,
+    /// the villages that can be opened are opened; the rest are named, not a reason to
+    /// stay silent everywhere).
+    async fn alarm_on_air(&self, d: &Draft, replay: i64) -> ApiResult<(OnAir, Vec<String>)> {
+        let title: String = format!("{TITLE_PREFIX}{}", d.title)
+            .chars()
+            .take(100)
+            .collect();
+        let all = maeul_registry::store::villages::list(&self.db, None, true).await?;
+        let wanted: Vec<_> = match &d.targets {
+            Targets::All => {
+                return Ok((
+                    OnAir {
+                        title,
+                        villages: Vec::new(),
+                        all_villages: true,
+                        replay: Some(replay),
+                    },
+                    Vec::new(),
+                ));
+            }
+            Targets::Villages(ids) => all.iter().filter(|v| ids.contains(&v.id)).collect(),
+            Targets::Towns(ids) => all.iter().filter(|v| ids.contains(&v.town_id)).collect(),
+            Targets::Groups(_) | Targets::Subscribers(_) => Vec::new(),
+        };
+        let (open, closed): (Vec<_>, Vec<_>) = wanted
+            .into_iter()
+            .partition(|v| v.zone_code.as_deref().is_some_and(|z| !z.is_empty()));
+        if open.is_empty() {
+            return Err(ApiError::invalid(
+                "villages",
+                "이 초안의 마을에 구역 코드가 없어 확성기를 열 수 없습니다 (명부 → 마을)",
+            ));
+        }
+        Ok((
+            OnAir {
+                title,
+                villages: open.iter().map(|v| v.id).collect(),
+                all_villages: false,
+                replay: Some(replay),
+            },
+            closed.iter().map(|v| v.name.clone()).collect(),
+        ))
+    }
+}
+
+impl Console {
+    /// Plays the alarm recording for a draft on its villages' loudspeakers; the console's
+    /// recording of the play. Starts the engine if the 방송 screen has not.
+    pub async fn draft_on_air(&self, actor: &Actor, id: i64) -> ApiResult<i64> {
+        actor.require(Permission::SendBroadcast, Scope::County)?;
+        actor.require(Permission::GoOnAir, Scope::County)?;
+        refuse_in_practice(actor, "재난 경보를 확성기로 틀")?;
+        let d = {
+            let mut conn = self.desk.db.acquire().await?;
+            drafts::get(&mut conn, id).await?
+        };
+        if d.state == "dismissed" {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "닫힌 초안입니다: 확성기로 틀지 않았습니다",
+            ));
+        }
+        let replay = self.desk.alarm_recording().await?;
+        let (req, closed) = self.desk.alarm_on_air(&d, replay).await?;
+        self.open(actor).await?;
+        let mut tx = maeul_db::begin_write(&self.desk.db).await?;
+        let first =
+            drafts::claim_loudspeaker(&mut tx, id, &actor.username, Timestamp::now()).await?;
+        self.desk.commit(tx).await?;
+        let played = self.go_on_air(actor, &req).await;
+        let mut tx = maeul_db::begin_write(&self.desk.db).await?;
+        if first {
+            drafts::settle_loudspeaker(&mut tx, id, played.as_ref().ok().copied()).await?;
+        }
+        if let Ok(recording) = &played {
+            audit::record(
+                &mut tx,
+                actor,
+                "broadcast.draft.loudspeaker",
+                &format!("broadcast_draft:{id}"),
+                &json!({
+                    "recording_id": recording,
+                    "replay": replay,
+                    "villages": req.villages.len(),
+                    "all_villages": req.all_villages,
+                    "without_zone_code": closed,
+                }),
+            )
+            .await?;
+        }
+        self.desk.commit(tx).await?;
+        played
+    }
+
+    /// "보내기" on a draft: the broadcast first, then the loudspeakers when an alarm
+    /// recording is set and the draft has not played yet.
+    pub async fn draft_send(&self, actor: &Actor, id: i64, version: i64) -> ApiResult<DraftSent> {
+        let created = self.desk.draft_send(actor, id, version).await?;
+        let already = {
+            let mut conn = self.desk.db.acquire().await?;
+            drafts::get(&mut conn, id).await?.loudspeaker_at.is_some()
+        };
+        let wanted = !already && self.desk.alarm_recording().await.is_ok();
+        let (loudspeaker, loudspeaker_error) = if wanted {
+            match self.draft_on_air(actor, id).await {
+                Ok(r) => (Some(r), None),
+                Err(e) => (None, Some(e.message)),
+            }
+        } else {
+            (None, None)
+        };
+        Ok(DraftSent {
+            created,
+            loudspeaker,
+            loudspeaker_error,
+        })
+    }
+
+    /// The feed's 위급재난 of the last half hour that have not played, played by themselves
+    /// when the office set it so: one per pass, since the console plays one thing at a
+    /// time; none while someone is on air (the next pass tries again). The recording that
+    /// played, if one did.
+    pub async fn auto_alarm(&self, now: Timestamp) -> ApiResult<Option<i64>> {
+        let auto = {
+            let mut conn = self.desk.db.acquire().await?;
+            maeul_db::settings::get(&mut conn, AUTO_CRITICAL).await?
+        };
+        if auto.as_deref() != Some("on") || self.on_air().is_some() {
+            return Ok(None);
+        }
+        let since = now - AUTO_WITHIN_MINUTES.minutes();
+        let waiting = {
+            let mut conn = self.desk.db.acquire().await?;
+            drafts::awaiting_alarm(&mut conn, since).await?
+        };
+        let Some(d) = waiting.first() else {
+            return Ok(None);
+        };
+        self.draft_on_air(&Actor::system("feed"), d.id)
+            .await
+            .map(Some)
+    }
+}
