@@ -92,6 +92,7 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
     let yeontan = village_id(&desk, "연탄1리").await;
     let critical = insert(&desk, &feed_draft("9001", "위급재난", vec![yeontan]), now).await;
     let urgent = insert(&desk, &feed_draft("9002", "긴급재난", vec![yeontan]), now).await;
+    let landslide = insert(&desk, &feed_draft("9003", "긴급재난", vec![yeontan]), now).await;
 
     // Nothing plays before the office chose a recording and switched it on.
     assert_eq!(console.auto_alarm(now).await.unwrap(), None);
@@ -120,7 +121,7 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
     assert_eq!(s.recording_title.as_deref(), Some("재난 안내 방송"));
     assert!(s.auto_critical);
 
-    // The 위급재난 plays, and only it: the 긴급재난 waits for a person.
+    // The 위급재난 plays, and only it: the 긴급재난 wait for a person.
     let rec = console.auto_alarm(now).await.unwrap().expect("it plays");
     assert_eq!(console.on_air(), Some(rec));
     assert_eq!(
@@ -128,6 +129,14 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
         None,
         "nothing more while on air"
     );
+    // "보내기" while it plays: the calls and texts go, the loudspeakers are queued.
+    let d = draft(&desk, urgent).await;
+    let sent = console.draft_send(&admin(), d.id, d.version).await.unwrap();
+    assert!(sent.loudspeaker_queued, "{sent:?}");
+    assert_eq!(sent.loudspeaker, None);
+    assert_eq!(sent.loudspeaker_error, None);
+    assert_eq!(draft(&desk, urgent).await.state, "sent");
+
     let r = played(&finished, 1).await;
     assert_eq!(r.id, rec);
     assert!(r.title.starts_with("재난 경보 · [위급재난]"), "{}", r.title);
@@ -151,16 +160,28 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
         "playing is not an edit: a send is not refused"
     );
     assert_eq!(d.state, "open", "calls and texts still wait for a person");
-    assert_eq!(console.auto_alarm(now).await.unwrap(), None, "played once");
-    assert!(draft(&desk, urgent).await.loudspeaker_at.is_none());
 
-    // "보내기" on the 긴급재난 sends it and plays it on the loudspeakers with the calls.
-    let d = draft(&desk, urgent).await;
+    // The next pass plays the queued one, once; the open 긴급재난 still waits.
+    let queued = console
+        .auto_alarm(now)
+        .await
+        .unwrap()
+        .expect("queued plays");
+    assert_eq!(played(&finished, 2).await.id, queued);
+    assert_eq!(
+        draft(&desk, urgent).await.loudspeaker_recording_id,
+        Some(queued)
+    );
+    assert_eq!(console.auto_alarm(now).await.unwrap(), None, "played once");
+    assert!(draft(&desk, landslide).await.loudspeaker_at.is_none());
+
+    // "보내기" with the console free plays it on the loudspeakers with the calls.
+    let d = draft(&desk, landslide).await;
     let sent = console.draft_send(&admin(), d.id, d.version).await.unwrap();
-    let rec2 = sent.loudspeaker.expect("the loudspeakers went with it");
+    let rec3 = sent.loudspeaker.expect("the loudspeakers went with it");
     assert_eq!(sent.loudspeaker_error, None);
-    assert_eq!(played(&finished, 2).await.id, rec2);
-    let d = draft(&desk, urgent).await;
+    assert_eq!(played(&finished, 3).await.id, rec3);
+    let d = draft(&desk, landslide).await;
     assert_eq!(d.state, "sent");
     assert_eq!(d.broadcast_id, Some(sent.created.id));
     assert_eq!(d.loudspeaker_by, Some(admin().username));
@@ -169,6 +190,7 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
     let d = draft(&desk, critical).await;
     let sent = console.draft_send(&admin(), d.id, d.version).await.unwrap();
     assert_eq!(sent.loudspeaker, None);
+    assert!(!sent.loudspeaker_queued);
     assert_eq!(sent.loudspeaker_error, None);
 
     console.shutdown();

@@ -105,9 +105,12 @@ async fn flow(c: &Client) {
 }
 
 /// Disaster drafts at the desk: a CAP alert taken in by the CLI before the desk opens, and
-/// a 재난문자 the app's own feed poll finds at the (fake) national feed. The banner shows both
-/// at sign-in (what, who said so, where); one press sends the CAP one as an emergency and
-/// opens its progress, and the feed's stays until someone acts on it.
+/// a 위급재난 the app's own feed poll finds at the (fake) national feed. With the office's
+/// alarm recording chosen and automatic play on, the feed loop plays the 위급재난 on the
+/// loudspeakers of its villages by itself (the console on the test signal, no sound card).
+/// The banner shows both at sign-in (what, who said so, where, the loudspeakers played);
+/// one press sends the CAP one as an emergency and opens its progress, and the feed's stays
+/// until someone acts on it.
 #[tokio::test]
 #[ignore = "drives the real window: run by ./dev test (Xvfb + tauri-driver)"]
 async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
@@ -125,7 +128,7 @@ async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
         7001,
         &now,
         "충청북도 증평군 증평읍",
-        "긴급재난",
+        "위급재난",
         "산사태",
         "[증평군] 좌구산 일대 산사태 위험, 인근 주민은 마을회관으로 대피 바랍니다",
     );
@@ -140,12 +143,17 @@ async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
         .status()
         .unwrap();
     assert!(set.success(), "maeul feed set");
+    alarm_on_the_test_signal(dir.path(), &db).await;
 
     let (_driver, c) = crate::sign_in(&db).await;
     let banner = text_until(&c, "[data-testid=draft-banner]", |t| {
-        t.contains("호우주의보") && t.contains("산사태")
+        t.contains("호우주의보") && t.contains("산사태") && t.contains("확성기 자동 방송함")
     })
     .await;
+    assert!(
+        banner.contains("확성기로 방송"),
+        "the CAP draft's loudspeakers wait for a person: {banner}"
+    );
     assert!(banner.contains("청주기상지청"), "{banner}");
     assert!(banner.contains("행정안전부 재난문자"), "{banner}");
     screenshot(&c, "draft-banner.png").await;
@@ -161,8 +169,61 @@ async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
     .await;
     text_until(&c, "[data-testid=feed-status]", |t| t.contains("수신 중")).await;
     screenshot(&c, "draft-sent-progress.png").await;
+
+    // The alarm as 설정 shows it: the recording chosen, automatic play on.
+    click(&c, "nav a[href='/settings']").await;
+    text_until(&c, "[data-testid=alarm-settings]", |t| {
+        t.contains("재난 안내 방송")
+    })
+    .await;
+    c.execute(
+        "document.querySelector('[data-testid=alarm-settings]').closest('section').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .await
+    .expect("scroll to the alarm");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    screenshot(&c, "alarm-settings.png").await;
     assert!(feed.requests.load(std::sync::atomic::Ordering::SeqCst) > 0);
     c.close().await.unwrap();
+}
+
+/// The office's alarm recording (imported by the CLI) chosen with automatic play, and the
+/// console on the test signal with no line-out device, as 설정 would leave them.
+async fn alarm_on_the_test_signal(dir: &std::path::Path, db: &std::path::Path) {
+    let wav = dir.join("재난안내.wav");
+    let x = maeul_mixer::speech::speech_like(7, 1.5, 0.05);
+    maeul_mixer::clip::write_wav16(&wav, &x, 48_000).unwrap();
+    let out = std::process::Command::new(crate::env_path("MAEUL_E2E_CLI"))
+        .arg("--db")
+        .arg(db)
+        .args(["recording", "import"])
+        .arg(&wav)
+        .args(["--title", "재난 안내 방송"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "maeul recording import");
+    let id = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .find_map(|w| w.parse::<i64>().ok())
+        .expect("the recording's id");
+    crate::cli(
+        db,
+        &["feed", "alarm", "--recording", &id.to_string(), "--auto"],
+        "",
+    );
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('console.devices', $1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(r#"{"input":"test:speech","line_out":"none","monitor":"none"}"#)
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
 }
 
 const HEAVY_RAIN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>

@@ -1503,9 +1503,14 @@ state: string; broadcast_id: number | null; created_at: string; updated_at: stri
 loudspeaker_at: string | null; loudspeaker_by: string | null; loudspeaker_recording_id: number | null }
 /**
  * What "보내기" on a draft did: the broadcast, and the loudspeakers (played as recording
- * `loudspeaker`, or why not) — a failed loudspeaker never holds back the calls and texts.
+ * `loudspeaker`, queued behind what is on air, or why not) — the loudspeakers never hold
+ * back the calls and texts.
  */
-export type DraftSent = { created: Created; loudspeaker: number | null; loudspeaker_error: string | null }
+export type DraftSent = { created: Created; loudspeaker: number | null; 
+/**
+ * The console was on air: the feed loop plays it when that ends (within its interval).
+ */
+loudspeaker_queued: boolean; loudspeaker_error: string | null }
 export type DraftSource = "cap" | "feed"
 export type EngineStatus = { input: DeviceState; line_out: DeviceState; monitor: DeviceState; phase: Phase; preview: boolean; chain: ChainSettings }
 /**

@@ -133,6 +133,14 @@ pub enum FeedCommand {
     },
     /// Ask the feed once; messages covering the county become drafts.
     Poll,
+    /// The recording the loudspeakers play for a disaster draft (none without
+    /// --recording), and whether a 위급재난 plays by itself (--auto).
+    Alarm {
+        #[arg(long)]
+        recording: Option<i64>,
+        #[arg(long)]
+        auto: bool,
+    },
 }
 
 pub async fn feed(desk: &Desk, actor: &Actor, command: FeedCommand) -> Result<ExitCode, ApiError> {
@@ -159,6 +167,19 @@ pub async fn feed(desk: &Desk, actor: &Actor, command: FeedCommand) -> Result<Ex
                     d.title,
                     d.body.lines().next().unwrap_or("")
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FeedCommand::Alarm { recording, auto } => {
+            desk.alarm_set(actor, recording, auto).await?;
+            let s = desk.alarm_settings(actor).await?;
+            match s.recording_title {
+                Some(title) => println!(
+                    "확성기 재난 경보: 녹음 {} '{title}' · 위급재난 자동 방송 {}",
+                    s.recording_id.unwrap_or_default(),
+                    if s.auto_critical { "켬" } else { "끔" }
+                ),
+                None => println!("확성기 재난 경보: 녹음 없음 (확성기로 틀지 않음)"),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -260,18 +260,24 @@ pub async fn open(conn: &mut Conn) -> Result<Vec<Draft>, DispatchError> {
     rows.into_iter().map(decode).collect()
 }
 
-/// 위급재난 drafts of the feed that have not played on the loudspeakers, made since `since`
-/// and not dismissed (one a person already sent by voice and SMS still plays), oldest first.
+/// Drafts waiting for the loudspeakers, oldest first: those a person sent since `since`
+/// whose loudspeakers could not play then (the console was on air), and, with `critical`,
+/// the feed's 위급재난 made since `since` and not dismissed (one a person already sent by
+/// voice and SMS still plays).
 pub async fn awaiting_alarm(
     conn: &mut Conn,
     since: Timestamp,
+    critical: bool,
 ) -> Result<Vec<Draft>, DispatchError> {
     let rows: Vec<Row> = sqlx::query_as(select_drafts!(
-        "WHERE source = 'feed' AND step = $1 AND state <> 'dismissed' \
-             AND loudspeaker_at IS NULL AND created_at >= $2 ORDER BY created_at, id"
+        "WHERE loudspeaker_at IS NULL AND state <> 'dismissed' \
+             AND ((state = 'sent' AND updated_at >= $1) \
+                  OR ($2 AND source = 'feed' AND step = $3 AND created_at >= $1)) \
+         ORDER BY created_at, id"
     ))
-    .bind(CRITICAL_STEP)
     .bind(crate::policy::stamp(since))
+    .bind(critical)
+    .bind(CRITICAL_STEP)
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(decode).collect()

@@ -5,6 +5,7 @@ import { enReasons } from './en.reasons';
 import { enReplies } from './en.replies';
 import { enEscalation } from './en.escalation';
 import { enTemplates } from './en.templates';
+import { enAlarm } from './en.alarm';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
@@ -15,6 +16,7 @@ export const en: Record<MessageKey, string> = {
   ...enReplies,
   ...enEscalation,
   ...enTemplates,
+  ...enAlarm,
   ...enErrors,
   'attendance.symbol.excused': "E",
   'attendance.session_n': "#{n}",

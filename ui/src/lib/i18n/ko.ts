@@ -6,6 +6,7 @@ import { koReasons } from './ko.reasons';
 import { koReplies } from './ko.replies';
 import { koEscalation } from './ko.escalation';
 import { koTemplates } from './ko.templates';
+import { koAlarm } from './ko.alarm';
 
 export const ko = {
   ...koConsole,
@@ -14,6 +15,7 @@ export const ko = {
   ...koReplies,
   ...koEscalation,
   ...koTemplates,
+  ...koAlarm,
   ...koErrors,
   'attendance.symbol.excused': "공",
   'attendance.session_n': "{n}회",

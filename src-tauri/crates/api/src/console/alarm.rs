@@ -39,11 +39,14 @@ pub struct AlarmSettings {
 }
 
 /// What "보내기" on a draft did: the broadcast, and the loudspeakers (played as recording
-/// `loudspeaker`, or why not) — a failed loudspeaker never holds back the calls and texts.
+/// `loudspeaker`, queued behind what is on air, or why not) — the loudspeakers never hold
+/// back the calls and texts.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DraftSent {
     pub created: Created,
     pub loudspeaker: Option<i64>,
+    /// The console was on air: the feed loop plays it when that ends (within its interval).
+    pub loudspeaker_queued: bool,
     pub loudspeaker_error: Option<String>,
 }
 
@@ -263,37 +266,38 @@ impl Console {
             drafts::get(&mut conn, id).await?.loudspeaker_at.is_some()
         };
         let wanted = !already && self.desk.alarm_recording().await.is_ok();
-        let (loudspeaker, loudspeaker_error) = if wanted {
-            match self.draft_on_air(actor, id).await {
-                Ok(r) => (Some(r), None),
-                Err(e) => (None, Some(e.message)),
-            }
-        } else {
-            (None, None)
-        };
-        Ok(DraftSent {
+        let mut sent = DraftSent {
             created,
-            loudspeaker,
-            loudspeaker_error,
-        })
+            loudspeaker: None,
+            loudspeaker_queued: false,
+            loudspeaker_error: None,
+        };
+        if wanted {
+            match self.draft_on_air(actor, id).await {
+                Ok(r) => sent.loudspeaker = Some(r),
+                Err(e) if e.field.as_deref() == Some("on_air") => sent.loudspeaker_queued = true,
+                Err(e) => sent.loudspeaker_error = Some(e.message),
+            }
+        }
+        Ok(sent)
     }
 
-    /// The feed's 위급재난 of the last half hour that have not played, played by themselves
-    /// when the office set it so: one per pass, since the console plays one thing at a
-    /// time; none while someone is on air (the next pass tries again). The recording that
-    /// played, if one did.
+    /// What waits for the loudspeakers from the last half hour, played: drafts sent while
+    /// the console was on air, and (when the office set it so) the feed's 위급재난 by
+    /// themselves. One per pass, since the console plays one thing at a time; none while
+    /// someone is on air (the next pass tries again). The recording that played, if one did.
     pub async fn auto_alarm(&self, now: Timestamp) -> ApiResult<Option<i64>> {
+        if self.desk.alarm_recording_id().await?.is_none() || self.on_air().is_some() {
+            return Ok(None);
+        }
         let auto = {
             let mut conn = self.desk.db.acquire().await?;
             maeul_db::settings::get(&mut conn, AUTO_CRITICAL).await?
         };
-        if auto.as_deref() != Some("on") || self.on_air().is_some() {
-            return Ok(None);
-        }
         let since = now - AUTO_WITHIN_MINUTES.minutes();
         let waiting = {
             let mut conn = self.desk.db.acquire().await?;
-            drafts::awaiting_alarm(&mut conn, since).await?
+            drafts::awaiting_alarm(&mut conn, since, auto.as_deref() == Some("on")).await?
         };
         let Some(d) = waiting.first() else {
             return Ok(None);
