@@ -239,12 +239,21 @@ pub async fn drafts_open(s: Desk<'_>) -> ApiResult<Vec<Draft>> {
     s.desk.drafts_open(&s.actor().await?).await
 }
 
-/// "지금 보내기" on a draft: the broadcast it became (the sync loop woken to send it) and
-/// its loudspeaker part, when the office chose an alarm recording.
+/// "지금 보내기" on a draft (or, with `edited`, "고쳐서 보내기" from the compose form): the
+/// broadcast it became (the sync loop woken to send it) and its loudspeaker part, when the
+/// office chose an alarm recording.
 #[tauri::command]
 #[specta::specta]
-pub async fn draft_send(s: Desk<'_>, id: i64, version: i64) -> ApiResult<DraftSent> {
-    let sent = s.console.draft_send(&s.actor().await?, id, version).await?;
+pub async fn draft_send(
+    s: Desk<'_>,
+    id: i64,
+    version: i64,
+    edited: Option<NewBroadcast>,
+) -> ApiResult<DraftSent> {
+    let sent = s
+        .console
+        .draft_send(&s.actor().await?, id, version, edited)
+        .await?;
     s.sync.wake();
     Ok(sent)
 }

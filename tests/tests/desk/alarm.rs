@@ -131,7 +131,10 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
     );
     // "보내기" while it plays: the calls and texts go, the loudspeakers are queued.
     let d = draft(&desk, urgent).await;
-    let sent = console.draft_send(&admin(), d.id, d.version).await.unwrap();
+    let sent = console
+        .draft_send(&admin(), d.id, d.version, None)
+        .await
+        .unwrap();
     assert!(sent.loudspeaker_queued, "{sent:?}");
     assert_eq!(sent.loudspeaker, None);
     assert_eq!(sent.loudspeaker_error, None);
@@ -177,7 +180,10 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
 
     // "보내기" with the console free plays it on the loudspeakers with the calls.
     let d = draft(&desk, landslide).await;
-    let sent = console.draft_send(&admin(), d.id, d.version).await.unwrap();
+    let sent = console
+        .draft_send(&admin(), d.id, d.version, None)
+        .await
+        .unwrap();
     let rec3 = sent.loudspeaker.expect("the loudspeakers went with it");
     assert_eq!(sent.loudspeaker_error, None);
     assert_eq!(played(&finished, 3).await.id, rec3);
@@ -188,7 +194,10 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
 
     // The critical one sent later does not play a second time.
     let d = draft(&desk, critical).await;
-    let sent = console.draft_send(&admin(), d.id, d.version).await.unwrap();
+    let sent = console
+        .draft_send(&admin(), d.id, d.version, None)
+        .await
+        .unwrap();
     assert_eq!(sent.loudspeaker, None);
     assert!(!sent.loudspeaker_queued);
     assert_eq!(sent.loudspeaker_error, None);

@@ -288,3 +288,55 @@ async fn an_imported_alert_is_one_draft_for_its_villages_sent_with_one_press() {
     let audit = desk.audit_verify(&admin()).await.unwrap();
     assert_eq!(audit.first_broken, None);
 }
+
+#[tokio::test]
+async fn a_draft_edited_in_the_form_goes_out_as_edited_and_closes() {
+    let desk = desk_with_residents().await;
+    sending_at_any_hour(&desk).await;
+    let alert = cap("KMA-9", "Alert", "", &geocode("4374525000", "증평읍"));
+    let d = desk
+        .alert_import(&admin(), &alert)
+        .await
+        .unwrap()
+        .draft
+        .unwrap();
+    let yeontan = village_id(&desk, "연탄1리").await;
+    let mut edited = broadcast(Targets::Villages(vec![yeontan]), true);
+    edited.body = format!("{}\n마을회관으로 대피해 주세요.", d.body);
+
+    // A form the checks refuse leaves the draft open, and says which field.
+    let mut empty = edited.clone();
+    empty.body = "  ".into();
+    let e = desk
+        .draft_send_as(&admin(), d.id, d.version, Some(empty))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("body"), "{}", e.message);
+    assert_eq!(desk.drafts_open(&admin()).await.unwrap().len(), 1);
+
+    let sent = desk
+        .draft_send_as(&admin(), d.id, d.version, Some(edited.clone()))
+        .await
+        .unwrap();
+    let detail = desk.broadcast_detail(&admin(), sent.id).await.unwrap();
+    assert!(
+        detail
+            .broadcast
+            .body
+            .ends_with("마을회관으로 대피해 주세요.")
+    );
+    assert_eq!(detail.broadcast.title, edited.title);
+    assert!(detail.broadcast.emergency);
+    assert!(desk.drafts_open(&admin()).await.unwrap().is_empty());
+    // The edit is the person's: a second desk's send of the old draft is refused.
+    let e = desk
+        .draft_send(&admin(), d.id, d.version)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(
+        e.message.contains(&format!("방송 {}번", sent.id)),
+        "{}",
+        e.message
+    );
+}

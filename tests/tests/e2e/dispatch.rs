@@ -184,6 +184,55 @@ async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
     .expect("scroll to the alarm");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     screenshot(&c, "alarm-settings.png").await;
+
+    // The feed's draft edited before it goes: the form starts as the draft, and sending it
+    // closes the draft (its loudspeakers have played already).
+    click(&c, "[data-testid=draft-edit-2]").await;
+    text_until(&c, "[data-testid=compose-from-draft]", |t| {
+        t.contains("산사태")
+    })
+    .await;
+    let body = css(&c, "[data-testid=dispatch-body]")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(body.contains("좌구산"), "{body}");
+    fill(
+        &c,
+        "[data-testid=dispatch-title]",
+        "좌구산 산사태: 마을회관으로 대피",
+    )
+    .await;
+    text_until(&c, "[data-testid=dispatch-summary]", |t| t.contains("문자")).await;
+    screenshot(&c, "draft-edit-compose.png").await;
+    click(&c, "[data-testid=dispatch-send]").await;
+    text_until(&c, "[data-testid=dispatch-send]", |t| {
+        t.contains("한 번 더")
+    })
+    .await;
+    click(&c, "[data-testid=dispatch-send]").await;
+    until_gone(&c, "[data-testid=draft-banner]", "the edited draft closed").await;
+    text_until(&c, "[data-testid=progress-sms-delivered]", |t| {
+        t.replace(',', "").parse::<u32>().is_ok_and(|n| n > 0)
+    })
+    .await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (title, state): (String, String) = sqlx::query_as(
+        "SELECT b.title, d.state FROM broadcast_drafts d JOIN broadcasts b ON b.id = d.broadcast_id \
+         WHERE d.id = 2",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (title.as_str(), state.as_str()),
+        ("좌구산 산사태: 마을회관으로 대피", "sent")
+    );
+    pool.close().await;
     assert!(feed.requests.load(std::sync::atomic::Ordering::SeqCst) > 0);
     c.close().await.unwrap();
 }

@@ -634,12 +634,13 @@ async draftsOpen() : Promise<Result<Draft[], ApiError>> {
 }
 },
 /**
- * "지금 보내기" on a draft: the broadcast it became (the sync loop woken to send it) and
- * its loudspeaker part, when the office chose an alarm recording.
+ * "지금 보내기" on a draft (or, with `edited`, "고쳐서 보내기" from the compose form): the
+ * broadcast it became (the sync loop woken to send it) and its loudspeaker part, when the
+ * office chose an alarm recording.
  */
-async draftSend(id: number, version: number) : Promise<Result<DraftSent, ApiError>> {
+async draftSend(id: number, version: number, edited: NewBroadcast | null) : Promise<Result<DraftSent, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("draft_send", { id, version }) };
+    return { status: "ok", data: await TAURI_INVOKE("draft_send", { id, version, edited }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use maeul_accounts::{Actor, Permission, Scope, audit};
-use maeul_dispatch::broadcast::Targets;
+use maeul_dispatch::broadcast::{NewBroadcast, Targets};
 use maeul_dispatch::drafts::{self, Draft};
 
 use super::{Console, OnAir};
@@ -257,10 +257,17 @@ impl Console {
         played
     }
 
-    /// "보내기" on a draft: the broadcast first, then the loudspeakers when an alarm
-    /// recording is set and the draft has not played yet.
-    pub async fn draft_send(&self, actor: &Actor, id: i64, version: i64) -> ApiResult<DraftSent> {
-        let created = self.desk.draft_send(actor, id, version).await?;
+    /// "보내기" on a draft (as it stands, or `edited` in the compose form): the broadcast
+    /// first, then the loudspeakers when an alarm recording is set and the draft has not
+    /// played yet.
+    pub async fn draft_send(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        edited: Option<NewBroadcast>,
+    ) -> ApiResult<DraftSent> {
+        let created = self.desk.draft_send_as(actor, id, version, edited).await?;
         let already = {
             let mut conn = self.desk.db.acquire().await?;
             drafts::get(&mut conn, id).await?.loudspeaker_at.is_some()

@@ -113,6 +113,19 @@ impl Desk {
     /// person. `version` is the one the person saw; a draft another desk sent or dismissed
     /// since is refused as a conflict, so two presses never make two broadcasts.
     pub async fn draft_send(&self, actor: &Actor, id: i64, version: i64) -> ApiResult<Created> {
+        self.draft_send_as(actor, id, version, None).await
+    }
+
+    /// [`Desk::draft_send`], or with `edited` what the person made of it in the compose
+    /// form ("고쳐서 보내기"): checked like any broadcast (a refusal leaves the draft open),
+    /// and the draft closed as sent with it.
+    pub async fn draft_send_as(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        edited: Option<NewBroadcast>,
+    ) -> ApiResult<Created> {
         actor.require(Permission::SendBroadcast, Scope::County)?;
         // Drafts are the office's, shared by every desk: a practice session must not send
         // one to the sandbox and close it for everyone.
@@ -121,7 +134,8 @@ impl Desk {
             let mut conn = self.db.acquire().await?;
             drafts::get(&mut conn, id).await?
         };
-        let b = NewBroadcast {
+        let was_edited = edited.is_some();
+        let b = edited.unwrap_or_else(|| NewBroadcast {
             title: d.title.clone(),
             category: d.category,
             body: d.body.clone(),
@@ -131,7 +145,7 @@ impl Desk {
             emergency: d.emergency,
             send_at: None,
             poll: None,
-        };
+        });
         let origin = Origin {
             created_by: actor.username.clone(),
             practice: actor.in_practice(),
@@ -157,7 +171,7 @@ impl Desk {
             actor,
             "broadcast.draft.send",
             &format!("broadcast_draft:{id}"),
-            &json!({ "broadcast_id": created.id, "source_ref": d.source_ref }),
+            &json!({ "broadcast_id": created.id, "source_ref": d.source_ref, "edited": was_edited }),
         )
         .await?;
         self.commit(tx).await?;
