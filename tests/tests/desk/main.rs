@@ -21,6 +21,8 @@ mod fixtures;
 mod groups;
 // Frequent messages: kept by operators, filled in by every sender, versioned.
 mod templates;
+// The household reach ledger against hand-written deliveries; the dashboard built on it.
+mod reach;
 // Chief training: check-in, walk-ins, the checklist, the printed sign-in sheet.
 mod training;
 // Every file of tests/corpus/registry imported: the expected problems, the DB unchanged.

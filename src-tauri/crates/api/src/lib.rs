@@ -11,6 +11,8 @@ pub use console::{
     AlarmSettings, Begun, Console, ConsoleEvent, ConsoleSettings, ConsoleState, DraftSent, OnAir,
     RecordingRow, RecordingSource, RecordingState,
 };
+mod dashboard;
+pub use dashboard::{Dashboard, DashboardFilter, TownStatus, VillageStatus};
 mod dispatch;
 pub use dispatch::{
     AlertImported, BroadcastDetail, Created, DispatchSettings, Drained, FeedLoop, FeedPolled,

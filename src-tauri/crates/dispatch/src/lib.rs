@@ -3,6 +3,7 @@
 //! outbox that survives a crash at any point, the sending policy, the sync worker and the
 //! provider clients.
 
+pub mod activity;
 pub mod broadcast;
 pub mod cap;
 pub mod chief_notice;
@@ -18,6 +19,7 @@ pub mod outbox;
 pub mod policy;
 pub mod provider;
 pub mod providers;
+pub mod reach;
 pub mod replies;
 pub mod report;
 pub mod report_csv;

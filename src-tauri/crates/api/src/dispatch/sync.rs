@@ -192,6 +192,8 @@ impl Desk {
     pub async fn purge_expired(&self, now: Timestamp) -> ApiResult<u32> {
         let policy = self.dispatch_policy().await?;
         let mut tx = maeul_db::begin_write(&self.db).await?;
+        // The reach ledger reads whom deliveries reached before the purge forgets it.
+        maeul_dispatch::reach::refresh(&mut tx).await?;
         let purged = maeul_dispatch::store::purge_personal(&mut tx, policy.retention, now).await?;
         if purged > 0 {
             audit::record(

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod cohorts;
 pub mod people;
+pub mod readiness;
 pub mod reminders;
 pub mod teams;
 pub mod trainings;

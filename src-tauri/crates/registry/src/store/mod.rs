@@ -5,6 +5,7 @@ use maeul_db::versions::Versioned;
 
 use crate::RegistryError;
 
+pub mod funnel;
 pub mod groups;
 pub mod households;
 pub mod stats;

@@ -1,0 +1,173 @@
+//! The sign-up funnel per village: households → households with a consented, approved,
+//! active subscriber → by channel, with the enrolments still waiting; and the county's
+//! signed-up households by month of consent since the launch. A household counts once,
+//! from the earliest consent among its subscribers.
+
+use std::collections::BTreeMap;
+
+use maeul_db::Db;
+use serde::Serialize;
+
+use crate::RegistryError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct VillageFunnel {
+    pub village_id: i64,
+    pub town_id: i64,
+    pub town: String,
+    pub village: String,
+    pub households: i64,
+    /// Households with at least one active, approved, consented subscriber.
+    pub signed_up: i64,
+    /// Of those, households that take each channel (some subscriber wants it).
+    pub voice: i64,
+    pub sms: i64,
+    pub kakao: i64,
+    /// Subscribers whose enrolment waits for approval.
+    pub pending: i64,
+    /// signed_up / households, 0..=1 (0 for a village without households).
+    pub rate: f64,
+}
+
+const VILLAGES: &str = "\
+    SELECT v.id, v.town_id, t.name, v.name, \
+        (SELECT COUNT(*) FROM households h WHERE h.village_id = v.id), \
+        COUNT(s.household_id), \
+        COALESCE(SUM(s.voice), 0), COALESCE(SUM(s.sms), 0), COALESCE(SUM(s.kakao), 0), \
+        (SELECT COUNT(*) FROM subscribers p WHERE p.village_id = v.id AND p.enrollment = 'pending') \
+    FROM villages v JOIN towns t ON t.id = v.town_id \
+    LEFT JOIN ( \
+        SELECT village_id, household_id, MAX(want_voice) AS voice, MAX(want_sms) AS sms, \
+            MAX(want_kakao) AS kakao \
+        FROM subscribers \
+        WHERE status = 'active' AND enrollment = 'approved' AND consent_date IS NOT NULL \
+        GROUP BY village_id, household_id \
+    ) s ON s.village_id = v.id \
+    WHERE ($1 = 0 OR v.town_id = $1) \
+    GROUP BY v.id, v.town_id, t.name, v.name";
+
+type Row = (i64, i64, String, String, i64, i64, i64, i64, i64, i64);
+
+/// Every village (of one town, or all), the furthest behind first (lowest sign-up rate,
+/// then the most households left).
+pub async fn villages(db: &Db, town: Option<i64>) -> Result<Vec<VillageFunnel>, RegistryError> {
+    let rows: Vec<Row> = sqlx::query_as(VILLAGES)
+        .bind(town.unwrap_or(0))
+        .fetch_all(db)
+        .await?;
+    let mut out: Vec<VillageFunnel> = rows
+        .into_iter()
+        .map(
+            |(
+                village_id,
+                town_id,
+                town,
+                village,
+                households,
+                signed_up,
+                voice,
+                sms,
+                kakao,
+                pending,
+            )| {
+                VillageFunnel {
+                    village_id,
+                    town_id,
+                    town,
+                    village,
+                    households,
+                    signed_up,
+                    voice,
+                    sms,
+                    kakao,
+                    pending,
+                    rate: if households > 0 {
+                        signed_up as f64 / households as f64
+                    } else {
+                        0.0
+                    },
+                }
+            },
+        )
+        .collect();
+    out.sort_by(|a, b| {
+        a.rate
+            .total_cmp(&b.rate)
+            .then((b.households - b.signed_up).cmp(&(a.households - a.signed_up)))
+            .then(a.village_id.cmp(&b.village_id))
+    });
+    Ok(out)
+}
+
+/// Households signed up by the end of each month ("YYYY-MM"), cumulative, from the first
+/// month with a consent to `to`; of one town or the county.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct MonthSignups {
+    pub month: String,
+    /// Households whose first consent fell in this month.
+    pub new: i64,
+    pub total: i64,
+}
+
+pub async fn by_month(
+    db: &Db,
+    town: Option<i64>,
+    to: &str,
+) -> Result<Vec<MonthSignups>, RegistryError> {
+    // consent_date is a date ("2023-06-15"): its first seven characters are the month.
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT SUBSTR(first, 1, 7) AS month, COUNT(*) FROM ( \
+             SELECT s.household_id, MIN(s.consent_date) AS first \
+             FROM subscribers s JOIN villages v ON v.id = s.village_id \
+             WHERE s.status = 'active' AND s.enrollment = 'approved' \
+                 AND s.consent_date IS NOT NULL AND ($1 = 0 OR v.town_id = $1) \
+             GROUP BY s.household_id \
+         ) f GROUP BY SUBSTR(first, 1, 7) ORDER BY month",
+    )
+    .bind(town.unwrap_or(0))
+    .fetch_all(db)
+    .await?;
+    let new: BTreeMap<String, i64> = rows.into_iter().collect();
+    let Some(first) = new.keys().next().cloned() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut total = 0;
+    let mut month = first;
+    while month.as_str() <= to {
+        let n = new.get(&month).copied().unwrap_or(0);
+        total += n;
+        out.push(MonthSignups {
+            month: month.clone(),
+            new: n,
+            total,
+        });
+        month = next_month(&month);
+    }
+    Ok(out)
+}
+
+/// "2023-12" → "2024-01".
+pub fn next_month(m: &str) -> String {
+    let (y, mo) = m.split_once('-').unwrap_or(("0", "0"));
+    let (y, mo) = (
+        y.parse::<i32>().unwrap_or(0),
+        mo.parse::<u32>().unwrap_or(0),
+    );
+    if mo >= 12 {
+        format!("{:04}-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}", mo + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_month;
+
+    #[test]
+    fn months_roll_over_the_year() {
+        assert_eq!(next_month("2023-06"), "2023-07");
+        assert_eq!(next_month("2023-12"), "2024-01");
+    }
+}
