@@ -1,7 +1,9 @@
 //! The typed IPC surface: every command, collected for tauri-specta, which writes the
 //! TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`, committed).
 
-use crate::commands::{admin, budget, console, dispatch, groups, programs, registry, session};
+use crate::commands::{
+    admin, budget, console, dashboard, dispatch, groups, programs, registry, session,
+};
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -84,6 +86,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             dispatch::draft_send,
             dispatch::draft_dismiss,
             dispatch::draft_on_air,
+            dashboard::dashboard,
+            dashboard::not_reached,
+            dashboard::not_reached_save,
             dispatch::alarm_get,
             dispatch::alarm_set,
             dispatch::feed_status,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod budget;
 pub mod console;
+pub mod dashboard;
 pub mod dispatch;
 pub mod groups;
 pub mod programs;

@@ -666,6 +666,40 @@ async draftOnAir(id: number) : Promise<Result<number, ApiError>> {
 }
 },
 /**
+ * 현황판: reach, sign-up, training and broadcasts for a town or the county, as of now.
+ */
+async dashboard(filter: DashboardFilter) : Promise<Result<Dashboard, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dashboard", { filter }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A village's households not reached in the last `days` days (the chief's visit list).
+ */
+async notReached(villageId: number, days: number) : Promise<Result<HouseholdReach[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("not_reached", { villageId, days }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the visit sheet where the user chose: a PDF, or CSV when the name ends in .csv;
+ * returns the PDF's pages or the CSV's households.
+ */
+async notReachedSave(villageId: number, days: number, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("not_reached_save", { villageId, days, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * 설정's alarm recording and whether 위급재난 plays by itself.
  */
 async alarmGet() : Promise<Result<AlarmSettings, ApiError>> {
@@ -1287,6 +1321,7 @@ export type CardView = { id: number;
  */
 version: number; card: PledgeCard; issues: CheckIssue[] }
 export type Category = "admin" | "village_news" | "emergency" | "education_event"
+export type CategoryMonth = { month: string; admin: number; village_news: number; emergency: number; education_event: number }
 /**
  * The microphone chain as staff set it.
  */
@@ -1453,6 +1488,31 @@ status: EngineStatus | null; devices: DeviceList;
  */
 on_air: number | null }
 export type Created = { id: number; summary: Summary }
+export type Dashboard = { 
+/**
+ * The Seoul months shown, oldest first ("YYYY-MM").
+ */
+months: string[]; households: number; signed_up: number; reached_90: number; not_reached_90: number; pending: number; 
+/**
+ * Households reached in each month (a month without any reads 0).
+ */
+reach: MonthReach[]; 
+/**
+ * Cumulative sign-ups by month since the launch, up to this month.
+ */
+signups: MonthSignups[]; 
+/**
+ * The villages furthest behind in sign-up first.
+ */
+villages: VillageStatus[]; training: TownStatus[]; broadcasts: CategoryMonth[] }
+/**
+ * What the screen asks for: one town or the county, and how many months back.
+ */
+export type DashboardFilter = { town_id: number | null; 
+/**
+ * 3, 6, 12 or 24.
+ */
+months: number }
 export type DeliveryState = "pending" | 
 /**
  * Written before the provider is called; if the desk stops here, the provider is asked
@@ -1635,6 +1695,18 @@ export type GroupInput = { name: string; note: string }
  * paragraph: "○" opens a heading, "-" and "•" are list items, leading spaces indent.
  */
 export type HistoryEntry = { year: number; body: string }
+/**
+ * One household in the ledger: its latest reach, if any.
+ */
+export type HouseholdReach = { household_id: number; village_id: number; town: string; village: string; address: string; head_name: string; 
+/**
+ * UTC stamp of the last reach, `None` for never.
+ */
+last_at: string | null; channel: string | null; 
+/**
+ * Whether a call was confirmed in the month of the last reach.
+ */
+confirmed: boolean }
 export type ImportOptions = { encoding?: TextEncoding; 
 /**
  * A mapping chosen in the wizard; `None` detects it from the headers.
@@ -1711,6 +1783,19 @@ years: (MillionWon | null)[]; after: MillionWon | null }
  * 연도별 사업비 투자계획 or 사업비 확정 및 집행액: one row per [`Source`], in [`Source::ALL`] order.
  */
 export type MoneyTable = { rows: MoneyRow[] }
+/**
+ * Households reached in each Seoul month from `from` to `to` ("YYYY-MM", both included).
+ */
+export type MonthReach = { month: string; reached: number; confirmed: number }
+/**
+ * Households signed up by the end of each month ("YYYY-MM"), cumulative, from the first
+ * month with a consent to `to`; of one town or the county.
+ */
+export type MonthSignups = { month: string; 
+/**
+ * Households whose first consent fell in this month.
+ */
+new: number; total: number }
 export type NewBroadcast = { title: string; category: Category; body: string; 
 /**
  * The console recording whose telephone rendition (8 kHz μ-law WAV) a voice call plays;
@@ -2438,6 +2523,7 @@ export type Town = { id: number; code: string; name: string; kind: TownKind }
  * 읍 or 면.
  */
 export type TownKind = "eup" | "myeon"
+export type TownStatus = { town_id: number; town: string; chiefs: number; trained: number; missed: number }
 export type Training = { id: number | null; town_id: number; title: string; starts_at: string; ends_at: string; place: string; trainer: string; agenda: string }
 export type TrainingDetail = { summary: TrainingSummary; attendees: Attendee[] }
 export type TrainingSummary = { training: Training; town_name: string; roster: number; present: number }
@@ -2453,6 +2539,10 @@ first_broken: number | null;
  */
 anchor: AnchorCheck | null }
 export type VillageProgress = { village_id: number; village: string; town: string; channels: ChannelProgress[] }
+/**
+ * One village's line: sign-up and reach side by side.
+ */
+export type VillageStatus = { village_id: number; town: string; village: string; households: number; signed_up: number; rate: number; voice: number; sms: number; kakao: number; pending: number; reached_30: number; reached_90: number; confirmed_90: number; not_reached_90: number }
 /**
  * 행정리 — administrative village, with its counts.
  */

@@ -223,6 +223,38 @@ impl Desk {
         Ok(reach::households(&mut conn, among, Some(now - reach::days(i64::from(days)))).await?)
     }
 
+    /// The visit sheet of a village's not-reached households: PDF (and its page count) or
+    /// CSV, with the village's name as the registry spells it.
+    pub async fn not_reached_sheet(
+        &self,
+        actor: &Actor,
+        village_id: i64,
+        days: u32,
+        now: Timestamp,
+        csv: bool,
+    ) -> ApiResult<(Vec<u8>, usize)> {
+        let rows = self
+            .not_reached(actor, Among::Village(village_id), days, now)
+            .await?;
+        if csv {
+            return Ok((maeul_dispatch::reach_pdf::visit_csv(&rows)?, rows.len()));
+        }
+        let v = maeul_registry::store::villages::list(&self.db, Some(village_id), true)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ApiError::invalid("village_id", format!("없는 마을입니다: {village_id}"))
+            })?;
+        let place = format!("{} {}", v.town_name, v.name);
+        Ok(maeul_dispatch::reach_pdf::visit_sheet(
+            &place,
+            &rows,
+            days,
+            &crate::printed_at(),
+        )?)
+    }
+
     /// Every household with its last reach, for the export.
     pub async fn reach_ledger(
         &self,

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod provider;
 pub mod providers;
 pub mod reach;
+pub mod reach_pdf;
 pub mod replies;
 pub mod report;
 pub mod report_csv;

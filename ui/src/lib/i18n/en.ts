@@ -6,6 +6,7 @@ import { enReplies } from './en.replies';
 import { enEscalation } from './en.escalation';
 import { enTemplates } from './en.templates';
 import { enAlarm } from './en.alarm';
+import { enDashboard } from './en.dashboard';
 import type { MessageKey } from './ko';
 
 // English — the second language. Every key of ko.ts, nothing more.
@@ -17,6 +18,7 @@ export const en: Record<MessageKey, string> = {
   ...enEscalation,
   ...enTemplates,
   ...enAlarm,
+  ...enDashboard,
   ...enErrors,
   'attendance.symbol.excused': "E",
   'attendance.session_n': "#{n}",

@@ -7,6 +7,7 @@ import { koReplies } from './ko.replies';
 import { koEscalation } from './ko.escalation';
 import { koTemplates } from './ko.templates';
 import { koAlarm } from './ko.alarm';
+import { koDashboard } from './ko.dashboard';
 
 export const ko = {
   ...koConsole,
@@ -16,6 +17,7 @@ export const ko = {
   ...koEscalation,
   ...koTemplates,
   ...koAlarm,
+  ...koDashboard,
   ...koErrors,
   'attendance.symbol.excused': "공",
   'attendance.session_n': "{n}회",
