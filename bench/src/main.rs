@@ -3,6 +3,7 @@
 //! plumbing). Each prints medians and its goals; none is a pass/fail test.
 
 mod audio;
+mod dashboard;
 mod dispatch;
 mod import;
 mod pdf;
@@ -45,6 +46,11 @@ enum BenchCommand {
         #[arg(long, default_value_t = 60.0)]
         minutes: f64,
     },
+    /// Time the 현황판 and the not-reached lists on the demo county with a year of traffic.
+    Dashboard {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time printing the seed's pledge card (one, and 100 in one PDF), against LibreOffice.
     Pdf {
         #[arg(long, default_value_t = 20)]
@@ -56,6 +62,7 @@ async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
     match command {
         BenchCommand::Import { runs } => import::run(runs).await,
         BenchCommand::Pdf { runs } => pdf::run(runs),
+        BenchCommand::Dashboard { runs } => dashboard::run(runs).await,
         BenchCommand::Audio { runs, minutes } => audio::run(runs, minutes),
         BenchCommand::Dispatch { runs, fake } => dispatch::run(runs, fake.as_deref()).await,
     }

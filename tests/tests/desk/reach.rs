@@ -4,7 +4,7 @@
 //! only what changed; and the dashboard and not-reached lists built on it.
 
 use jiff::Timestamp;
-use maeul_api::{DashboardFilter, Desk, ErrorCode, Role};
+use maeul_api::{DashboardFilter, Desk, ErrorCode, ReadinessOf, Role};
 use maeul_dispatch::reach::{self, Among};
 
 use crate::fixtures::{actor, admin, desk_with_structure, village_id};
@@ -372,6 +372,46 @@ async fn the_ledger_follows_deliveries_written_by_hand() {
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("months"));
+
+    // The readiness one-pager: the village's figures as the ledger has them, the county's
+    // beside them, and the PDF.
+    let r = desk
+        .readiness(&chief, ReadinessOf::Village(yeontan), now)
+        .await
+        .unwrap();
+    assert_eq!(r.title, "증평읍 연탄1리");
+    assert_eq!(
+        (
+            r.total.households,
+            r.total.signed_up,
+            r.total.reached_90,
+            r.total.not_reached_90
+        ),
+        (3, 3, 2, 1)
+    );
+    assert_eq!(
+        r.total.broadcasts_90, 1,
+        "b2 (county-wide); not b1 (August), not practice"
+    );
+    assert_eq!(r.county.households, 4);
+    assert_eq!(r.months.len(), 12);
+    assert_eq!(r.months.last().map(|m| m.1), Some(2), "December: h1 and h2");
+    let county = desk
+        .readiness(&admin(), ReadinessOf::County, now)
+        .await
+        .unwrap();
+    assert_eq!(county.lines.len(), 2, "one line per town");
+    assert_eq!(county.lines.iter().map(|l| l.households).sum::<i64>(), 4);
+    let (pdf, pages) = desk
+        .readiness_pdf(&admin(), ReadinessOf::County, now)
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF") && pages == 1);
+    let e = desk
+        .readiness(&chief, ReadinessOf::County, now)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutOfScope);
     let e = desk
         .dashboard(
             &chief,

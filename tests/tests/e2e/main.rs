@@ -18,6 +18,8 @@ mod budget;
 // The broadcast console: the test signal moves the meters, on air to a village, the
 // recording listed with its levels, handed to the dispatch form.
 mod console;
+// 현황판: a year's figures as charts and tables, one village's visit list.
+mod dashboard;
 // Dispatch: compose to two villages, the summary, send, live progress and its reasons.
 mod dispatch;
 // First run on a restored backup: setup, the language switch, signing out and in.

@@ -92,6 +92,37 @@ impl Desk {
         Ok(report)
     }
 
+    /// Adds `months` months of settled county traffic ending before `now` to the demo (see
+    /// `maeul_dispatch::demo_history`), then reads it into the reach ledger; returns the
+    /// broadcasts and deliveries written.
+    pub async fn seed_history(
+        &self,
+        actor: &Actor,
+        months: u32,
+        now: jiff::Timestamp,
+    ) -> ApiResult<maeul_dispatch::demo_history::History> {
+        actor.require(Permission::SeedDemo, Scope::County)?;
+        if !(1..=24).contains(&months) {
+            return Err(crate::ApiError::invalid(
+                "history",
+                "데모 이력은 1개월에서 24개월까지입니다",
+            ));
+        }
+        let mut tx = maeul_db::begin_write(&self.db).await?;
+        let history = maeul_dispatch::demo_history::seed(&mut tx, now, months).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "broadcast.demo_history",
+            "dispatch",
+            &json!({ "months": months, "broadcasts": history.broadcasts, "deliveries": history.deliveries }),
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.reach_refresh().await?;
+        Ok(history)
+    }
+
     pub async fn audit_verify(&self, actor: &Actor) -> ApiResult<VerifyReport> {
         actor.require(Permission::ViewAudit, Scope::County)?;
         let mut report = audit::verify(&self.db).await?;

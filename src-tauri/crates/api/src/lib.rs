@@ -14,11 +14,13 @@ pub use console::{
 mod dashboard;
 pub use dashboard::{Dashboard, DashboardFilter, TownStatus, VillageStatus};
 mod dispatch;
+mod readiness;
 pub use dispatch::{
     AlertImported, BroadcastDetail, Created, DispatchSettings, Drained, FeedLoop, FeedPolled,
     FeedSettings, FeedState, FeedStatus, FieldValue, IDLE_LOCK_MINUTES, SendRole, SessionSettings,
     SyncLoop, SyncState, SyncStatus,
 };
+pub use readiness::{Readiness, ReadinessKind, ReadinessOf, ReadinessReport};
 mod error;
 mod files;
 pub use files::{check_file_name, save_file};

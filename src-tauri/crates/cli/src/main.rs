@@ -7,6 +7,7 @@ mod dispatch;
 mod groups;
 mod mixer;
 mod programs;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,10 @@ enum Command {
         /// Do nothing (and succeed) when the registry already holds villages.
         #[arg(long)]
         if_empty: bool,
+        /// Also this much settled county traffic before now ("1y", "6m"; at most 2y), for
+        /// the dashboard and the benchmarks. With an existing registry, adds only that.
+        #[arg(long, value_parser = parse_history)]
+        history: Option<u32>,
     },
     /// The village registry.
     Registry {
@@ -110,6 +115,11 @@ enum Command {
     },
     /// Copy the live database to FILE.
     Backup { file: PathBuf },
+    /// Reports from the reach ledger: a village's not-reached households for the visit.
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
     /// Replace the database with the backup FILE (the app must be closed).
     Restore { file: PathBuf },
     /// The console's recordings: list, import an audio file, recover after a crash.
@@ -247,17 +257,26 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let desk = Desk::open(&path()?).await?;
     let actor = Actor::cli();
     let code = match cli.command {
-        Command::DemoSeed { if_empty } => {
-            if if_empty && desk.registry_stats(&actor).await?.villages > 0 {
-                println!("명부에 자료가 있어 데모 자료를 넣지 않았습니다");
-                desk.close().await;
-                return Ok(ExitCode::SUCCESS);
+        Command::DemoSeed { if_empty, history } => {
+            let seeded = desk.registry_stats(&actor).await?.villages > 0;
+            if seeded && (if_empty || history.is_some()) {
+                println!("명부에 자료가 있어 데모 명부를 넣지 않았습니다");
+            } else {
+                let report = desk.seed_demo(&actor, &|_| {}).await?;
+                println!(
+                    "데모 자료: 세대 {} · 수신자 {}",
+                    report.households_created, report.subscribers_created
+                );
             }
-            let report = desk.seed_demo(&actor, &|_| {}).await?;
-            println!(
-                "데모 자료: 세대 {} · 수신자 {}",
-                report.households_created, report.subscribers_created
-            );
+            if let Some(months) = history {
+                let h = desk
+                    .seed_history(&actor, months, jiff::Timestamp::now())
+                    .await?;
+                println!(
+                    "데모 이력 {months}개월: 방송 {} · 발송 {}",
+                    h.broadcasts, h.deliveries
+                );
+            }
             ExitCode::SUCCESS
         }
         Command::Registry { command } => registry(&desk, &actor, command).await?,
@@ -320,6 +339,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
         }
         Command::User { command } => user(&desk, &actor, command).await?,
+        Command::Report { command } => report::run(&desk, &actor, command).await?,
         Command::Backup { file } => {
             desk.backup(&actor, &file).await?;
             println!("백업했습니다: {}", file.display());
@@ -471,5 +491,19 @@ async fn user(desk: &Desk, actor: &Actor, command: UserCommand) -> Result<ExitCo
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// "1y" → 12, "6m" → 6, "18m" → 18 (months).
+fn parse_history(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: u32 = n
+        .parse()
+        .map_err(|_| format!("'{s}': 1y, 6m처럼 적어 주세요"))?;
+    match unit {
+        "y" => Ok(n * 12),
+        "m" => Ok(n),
+        _ => Err(format!("'{s}': 1y, 6m처럼 적어 주세요")),
     }
 }

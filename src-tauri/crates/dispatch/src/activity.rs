@@ -1,13 +1,14 @@
 //! What the office sent, by Seoul month and category: real broadcasts only (not practice,
 //! not the resends and chiefs' notices a broadcast makes of itself).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use maeul_db::Conn;
 use serde::Serialize;
 
 use crate::DispatchError;
+use crate::broadcast::Targets;
 use crate::reach::month_of;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
@@ -19,8 +20,61 @@ pub struct CategoryMonth {
     pub education_event: i64,
 }
 
+/// The real broadcasts made since `since` (stamp): category, when, and the villages they
+/// were addressed to (`None`: every village).
+struct Sent {
+    category: String,
+    created_at: String,
+    villages: Option<Vec<i64>>,
+}
+
+async fn sent_since(conn: &mut Conn, since: &str) -> Result<Vec<Sent>, DispatchError> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, category, created_at, targets FROM broadcasts \
+         WHERE practice = 0 AND purpose = 'broadcast' AND created_at >= $1",
+    )
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    let towns: Vec<(i64, i64)> = sqlx::query_as("SELECT id, town_id FROM villages")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, category, created_at, targets) in rows {
+        let villages = match serde_json::from_str::<Targets>(&targets) {
+            Ok(Targets::All) => None,
+            Ok(Targets::Villages(ids)) => Some(ids),
+            Ok(Targets::Towns(ids)) => Some(
+                towns
+                    .iter()
+                    .filter(|(_, t)| ids.contains(t))
+                    .map(|(v, _)| *v)
+                    .collect(),
+            ),
+            // Groups and single subscribers: where its deliveries went.
+            _ => {
+                let v: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT DISTINCT village_id FROM deliveries \
+                     WHERE broadcast_id = $1 AND village_id IS NOT NULL",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                Some(v.into_iter().map(|(v,)| v).collect())
+            }
+        };
+        out.push(Sent {
+            category,
+            created_at,
+            villages,
+        });
+    }
+    Ok(out)
+}
+
 /// Broadcasts per category for each month in `months` (Seoul "YYYY-MM", ascending), of one
-/// town (broadcasts whose targets name it or one of its villages) or the county.
+/// town (those addressed to it or to one of its villages, county-wide ones included) or the
+/// county.
 pub async fn by_month(
     conn: &mut Conn,
     months: &[String],
@@ -43,25 +97,32 @@ pub async fn by_month(
     };
     // A Seoul month starts 9 hours before its UTC date: reading from the first day of the
     // month before (stamps sort as text) is enough, and the rest is dropped below.
-    let since = previous_month(first);
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT b.category, b.created_at FROM broadcasts b \
-         WHERE b.practice = 0 AND b.purpose = 'broadcast' AND b.created_at >= $1 \
-             AND ($2 = 0 OR EXISTS (SELECT 1 FROM deliveries d JOIN villages v ON v.id = d.village_id \
-                 WHERE d.broadcast_id = b.id AND v.town_id = $2))",
-    )
-    .bind(&since)
-    .bind(town.unwrap_or(0))
-    .fetch_all(&mut *conn)
-    .await?;
-    for (category, at) in rows {
-        let Ok(t) = at.parse::<Timestamp>() else {
+    let sent = sent_since(conn, &previous_month(first)).await?;
+    let in_town: Vec<i64> = match town {
+        Some(t) => sqlx::query_as::<_, (i64,)>("SELECT id FROM villages WHERE town_id = $1")
+            .bind(t)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(v,)| v)
+            .collect(),
+        None => Vec::new(),
+    };
+    for b in sent {
+        if town.is_some()
+            && b.villages
+                .as_ref()
+                .is_some_and(|vs| !vs.iter().any(|v| in_town.contains(v)))
+        {
+            continue;
+        }
+        let Ok(t) = b.created_at.parse::<Timestamp>() else {
             continue;
         };
         let Some(m) = out.get_mut(&month_of(t)) else {
             continue;
         };
-        match category.as_str() {
+        match b.category.as_str() {
             "admin" => m.admin += 1,
             "village_news" => m.village_news += 1,
             "emergency" => m.emergency += 1,
@@ -69,6 +130,44 @@ pub async fn by_month(
         }
     }
     Ok(out.into_values().collect())
+}
+
+/// How many real broadcasts were addressed to each village and each town since a time
+/// (county-wide ones count everywhere), and how many there were in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Addressed {
+    pub villages: HashMap<i64, i64>,
+    pub towns: HashMap<i64, i64>,
+    pub all: i64,
+}
+
+pub async fn addressed_since(
+    conn: &mut Conn,
+    since: Timestamp,
+) -> Result<Addressed, DispatchError> {
+    let sent = sent_since(conn, &crate::policy::stamp(since)).await?;
+    let map: Vec<(i64, i64)> = sqlx::query_as("SELECT id, town_id FROM villages")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Addressed {
+        all: sent.len() as i64,
+        ..Addressed::default()
+    };
+    for b in &sent {
+        let mut towns: Vec<i64> = Vec::new();
+        for (v, t) in &map {
+            if b.villages.as_ref().is_none_or(|vs| vs.contains(v)) {
+                *out.villages.entry(*v).or_default() += 1;
+                if !towns.contains(t) {
+                    towns.push(*t);
+                }
+            }
+        }
+        for t in towns {
+            *out.towns.entry(t).or_default() += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// "2024-01" → "2023-12".

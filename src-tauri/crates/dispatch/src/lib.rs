@@ -8,6 +8,7 @@ pub mod broadcast;
 pub mod cap;
 pub mod chief_notice;
 pub mod credentials;
+pub mod demo_history;
 pub mod drafts;
 mod error;
 pub mod escalation;

@@ -34,6 +34,7 @@ pub fn month_of(t: Timestamp) -> String {
 
 #[derive(Debug, Clone)]
 struct Reach {
+    village_id: i64,
     last_at: String,
     channel: String,
     broadcast_id: i64,
@@ -68,7 +69,7 @@ struct Changed {
 pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
     let mut after = 0i64;
     let mut ledger: HashMap<(i64, String), Reach> = HashMap::new();
-    let mut households: Option<HashMap<i64, i64>> = None;
+    let mut households: Option<HashMap<i64, (i64, i64)>> = None;
     let mut months: HashMap<String, (String, String)> = HashMap::new();
     let mut read = 0u64;
     loop {
@@ -91,10 +92,13 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         after = last.seq;
         read += rows.len() as u64;
         if households.is_none() {
-            let pairs: Vec<(i64, i64)> = sqlx::query_as("SELECT id, household_id FROM subscribers")
-                .fetch_all(&mut *conn)
-                .await?;
-            households = Some(pairs.into_iter().collect());
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT s.id, s.household_id, h.village_id \
+                 FROM subscribers s JOIN households h ON h.id = s.household_id",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            households = Some(rows.into_iter().map(|(s, h, v)| (s, (h, v))).collect());
         }
         let of = households.as_ref().expect("loaded above");
         for r in rows.into_iter().filter(|r| r.real) {
@@ -115,10 +119,11 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
             };
             let ids: Vec<i64> = serde_json::from_str(&r.subscribers).unwrap_or_default();
             for s in ids {
-                let Some(&household) = of.get(&s) else {
+                let Some(&(household, village)) = of.get(&s) else {
                     continue;
                 };
                 let reach = Reach {
+                    village_id: village,
                     last_at: at.clone(),
                     channel: r.channel.clone(),
                     broadcast_id: r.broadcast_id,
@@ -137,13 +142,25 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         return Ok(0);
     }
     let rows: Vec<((i64, String), Reach)> = ledger.into_iter().collect();
+    // Each household's newest month among what was read, for its ledger line.
+    let mut latest: HashMap<i64, (&str, &Reach)> = HashMap::new();
+    for ((household, month), r) in &rows {
+        let newer = latest
+            .get(household)
+            .is_none_or(|(m, _)| month.as_str() > *m);
+        if newer {
+            latest.insert(*household, (month.as_str(), r));
+        }
+    }
     for chunk in rows.chunks(WRITE_CHUNK) {
         let mut q = sqlx::QueryBuilder::new(
-            "INSERT INTO household_reach (household_id, month, last_at, channel, broadcast_id, confirmed) ",
+            "INSERT INTO household_reach \
+                 (household_id, month, village_id, last_at, channel, broadcast_id, confirmed) ",
         );
         q.push_values(chunk, |mut b, ((household, month), r)| {
             b.push_bind(*household)
                 .push_bind(month)
+                .push_bind(r.village_id)
                 .push_bind(&r.last_at)
                 .push_bind(&r.channel)
                 .push_bind(r.broadcast_id)
@@ -163,6 +180,40 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         );
         q.build().execute(&mut *conn).await?;
     }
+    let latest: Vec<(i64, (&str, &Reach))> = latest.into_iter().collect();
+    for chunk in latest.chunks(WRITE_CHUNK) {
+        let mut q = sqlx::QueryBuilder::new(
+            "INSERT INTO household_last \
+                 (household_id, village_id, month, last_at, channel, broadcast_id, confirmed) ",
+        );
+        q.push_values(chunk, |mut b, (household, (month, r))| {
+            b.push_bind(*household)
+                .push_bind(r.village_id)
+                .push_bind(*month)
+                .push_bind(&r.last_at)
+                .push_bind(&r.channel)
+                .push_bind(r.broadcast_id)
+                .push_bind(r.confirmed);
+        });
+        // A later month replaces the line; the same month keeps a confirmation it had.
+        q.push(
+            " ON CONFLICT (household_id) DO UPDATE SET \
+             confirmed = CASE WHEN excluded.month > household_last.month THEN excluded.confirmed \
+                 WHEN excluded.month = household_last.month AND excluded.confirmed \
+                     THEN excluded.confirmed \
+                 ELSE household_last.confirmed END, \
+             channel = CASE WHEN excluded.last_at > household_last.last_at \
+                 THEN excluded.channel ELSE household_last.channel END, \
+             broadcast_id = CASE WHEN excluded.last_at > household_last.last_at \
+                 THEN excluded.broadcast_id ELSE household_last.broadcast_id END, \
+             village_id = excluded.village_id, \
+             month = CASE WHEN excluded.month > household_last.month \
+                 THEN excluded.month ELSE household_last.month END, \
+             last_at = CASE WHEN excluded.last_at > household_last.last_at \
+                 THEN excluded.last_at ELSE household_last.last_at END",
+        );
+        q.build().execute(&mut *conn).await?;
+    }
     sqlx::query("DELETE FROM reach_queue WHERE seq <= $1")
         .bind(after)
         .execute(&mut *conn)
@@ -177,7 +228,7 @@ pub struct VillageReach {
     pub households: i64,
     pub reached_30: i64,
     pub reached_90: i64,
-    /// Reached in the last 90 days with a call confirmed in one of those months.
+    /// Reached in the last 90 days, with a call confirmed in the month of the last reach.
     pub confirmed_90: i64,
     pub not_reached_90: i64,
 }
@@ -187,35 +238,37 @@ pub async fn by_village(
     conn: &mut Conn,
     now: Timestamp,
 ) -> Result<Vec<VillageReach>, DispatchError> {
-    let (c30, c90) = (now - days(30), now - days(90));
-    let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT h.village_id, COUNT(*), \
-             COALESCE(SUM(CASE WHEN x.last_at >= $1 THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN x.last_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN x.confirmed THEN 1 ELSE 0 END), 0) \
-         FROM households h LEFT JOIN ( \
-             SELECT household_id, MAX(last_at) AS last_at, MAX(confirmed) AS confirmed \
-             FROM household_reach WHERE month >= $2 AND last_at >= $3 GROUP BY household_id \
-         ) x ON x.household_id = h.id \
-         GROUP BY h.village_id ORDER BY h.village_id",
+    let (c30, c90) = (stamp(now - days(30)), stamp(now - days(90)));
+    let households: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT village_id, COUNT(*) FROM households GROUP BY village_id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let reached: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT village_id, \
+             COALESCE(SUM(CASE WHEN last_at >= $1 THEN 1 ELSE 0 END), 0), COUNT(*), \
+             COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) \
+         FROM household_last WHERE last_at >= $2 GROUP BY village_id",
     )
-    .bind(stamp(c30))
-    .bind(month_of(c90))
-    .bind(stamp(c90))
+    .bind(c30)
+    .bind(c90)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
+    Ok(households
         .into_iter()
-        .map(
-            |(village_id, households, r30, r90, confirmed)| VillageReach {
+        .map(|(village_id, households)| {
+            let (r30, r90, confirmed) = reached
+                .iter()
+                .find(|r| r.0 == village_id)
+                .map_or((0, 0, 0), |r| (r.1, r.2, r.3));
+            VillageReach {
                 village_id,
                 households,
                 reached_30: r30,
                 reached_90: r90,
                 confirmed_90: confirmed,
                 not_reached_90: households - r90,
-            },
-        )
+            }
+        })
         .collect())
 }
 
@@ -260,8 +313,7 @@ pub async fn households(
         "SELECT h.id AS household_id, h.village_id, t.name AS town, v.name AS village, \
              h.address, h.head_name, r.last_at, r.channel, COALESCE(r.confirmed, FALSE) AS confirmed \
          FROM households h JOIN villages v ON v.id = h.village_id JOIN towns t ON t.id = v.town_id \
-         LEFT JOIN household_reach r ON r.household_id = h.id AND r.month = \
-             (SELECT MAX(m.month) FROM household_reach m WHERE m.household_id = h.id) \
+         LEFT JOIN household_last r ON r.household_id = h.id \
          WHERE {filter} AND ($2 = '' OR r.last_at IS NULL OR r.last_at < $2) \
          ORDER BY t.code, v.code, h.address, h.id"
     );
@@ -287,16 +339,36 @@ pub async fn monthly(
     to: &str,
 ) -> Result<Vec<MonthReach>, DispatchError> {
     Ok(sqlx::query_as(
-        "SELECT r.month, COUNT(*) AS reached, \
-             COALESCE(SUM(CASE WHEN r.confirmed THEN 1 ELSE 0 END), 0) AS confirmed \
-         FROM household_reach r JOIN households h ON h.id = r.household_id \
-             JOIN villages v ON v.id = h.village_id \
-         WHERE r.month >= $1 AND r.month <= $2 AND ($3 = 0 OR v.town_id = $3) \
-         GROUP BY r.month ORDER BY r.month",
+        "SELECT month, COUNT(*) AS reached, \
+             COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) AS confirmed \
+         FROM household_reach \
+         WHERE month >= $1 AND month <= $2 \
+             AND ($3 = 0 OR village_id IN (SELECT id FROM villages WHERE town_id = $3)) \
+         GROUP BY month ORDER BY month",
     )
     .bind(from)
     .bind(to)
     .bind(town.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// [`monthly`] of one village.
+pub async fn monthly_village(
+    conn: &mut Conn,
+    village: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<MonthReach>, DispatchError> {
+    Ok(sqlx::query_as(
+        "SELECT month, COUNT(*) AS reached, \
+             COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) AS confirmed \
+         FROM household_reach WHERE month >= $1 AND month <= $2 AND village_id = $3 \
+         GROUP BY month ORDER BY month",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(village)
     .fetch_all(&mut *conn)
     .await?)
 }

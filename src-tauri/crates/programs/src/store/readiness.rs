@@ -15,7 +15,7 @@ pub struct ChiefTraining {
     pub invited: i64,
     /// Of those, the ones they checked in at.
     pub attended: i64,
-    /// When the first and the last attended session started (UTC stamps).
+    /// When the first and the last attended session started, as trainings keep it.
     pub first_at: Option<String>,
     pub last_at: Option<String>,
 }
