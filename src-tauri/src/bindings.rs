@@ -89,6 +89,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             dashboard::dashboard,
             dashboard::not_reached,
             dashboard::not_reached_save,
+            dashboard::readiness_save,
             dispatch::alarm_get,
             dispatch::alarm_set,
             dispatch::feed_status,

@@ -1,5 +1,5 @@
 use jiff::Timestamp;
-use maeul_api::{ApiResult, Dashboard, DashboardFilter};
+use maeul_api::{ApiResult, Dashboard, DashboardFilter, ReadinessOf};
 use maeul_dispatch::reach::{Among, HouseholdReach};
 
 use super::Desk;
@@ -50,4 +50,27 @@ pub async fn not_reached_save(
         .await?;
     maeul_api::save_file(&path, &bytes).await?;
     Ok(n as u32)
+}
+
+/// Writes the readiness one-pager (a village, a town, or the county when neither is given)
+/// where the user chose; returns its page count.
+#[tauri::command]
+#[specta::specta]
+pub async fn readiness_save(
+    s: Desk<'_>,
+    village_id: Option<i64>,
+    town_id: Option<i64>,
+    path: std::path::PathBuf,
+) -> ApiResult<u32> {
+    let of = match (village_id, town_id) {
+        (Some(v), _) => ReadinessOf::Village(v),
+        (None, Some(t)) => ReadinessOf::Town(t),
+        (None, None) => ReadinessOf::County,
+    };
+    let (bytes, pages) = s
+        .desk
+        .readiness_pdf(&s.actor().await?, of, Timestamp::now())
+        .await?;
+    maeul_api::save_file(&path, &bytes).await?;
+    Ok(pages as u32)
 }

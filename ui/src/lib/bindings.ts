@@ -700,6 +700,18 @@ async notReachedSave(villageId: number, days: number, path: string) : Promise<Re
 }
 },
 /**
+ * Writes the readiness one-pager (a village, a town, or the county when neither is given)
+ * where the user chose; returns its page count.
+ */
+async readinessSave(villageId: number | null, townId: number | null, path: string) : Promise<Result<number, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("readiness_save", { villageId, townId, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * 설정's alarm recording and whether 위급재난 plays by itself.
  */
 async alarmGet() : Promise<Result<AlarmSettings, ApiError>> {

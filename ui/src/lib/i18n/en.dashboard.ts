@@ -51,4 +51,7 @@ export const enDashboard = {
   'dash.last_reached': "Last reached",
   'dash.by': "By",
   'dash.never': "never",
+  'dash.readiness': "Readiness PDF",
+  'dash.readiness_short': "Readiness",
+  'dash.readiness_file': "Readiness {place}",
 } as const;

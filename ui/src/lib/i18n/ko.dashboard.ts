@@ -51,4 +51,7 @@ export const koDashboard = {
   'dash.last_reached': "마지막으로 닿은 날",
   'dash.by': "수단",
   'dash.never': "없음",
+  'dash.readiness': "준비 현황 PDF",
+  'dash.readiness_short': "준비 현황",
+  'dash.readiness_file': "마을방송 준비 현황 {place}",
 } as const;
