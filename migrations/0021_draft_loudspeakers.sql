@@ -7,3 +7,8 @@ ALTER TABLE broadcast_drafts ADD COLUMN step TEXT;
 ALTER TABLE broadcast_drafts ADD COLUMN loudspeaker_recording_id INTEGER REFERENCES recordings(id);
 ALTER TABLE broadcast_drafts ADD COLUMN loudspeaker_at TEXT;
 ALTER TABLE broadcast_drafts ADD COLUMN loudspeaker_by TEXT;
+-- When the source issued it (UTC): a 위급재난 plays by itself only while it is fresh, however
+-- late this desk took it in (after an outage, in the morning).
+ALTER TABLE broadcast_drafts ADD COLUMN issued_at TEXT;
+-- "보내기" found the console on air: the feed loop plays it when the console is free.
+ALTER TABLE broadcast_drafts ADD COLUMN loudspeaker_queued INTEGER NOT NULL DEFAULT 0;

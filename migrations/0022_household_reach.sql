@@ -41,6 +41,7 @@ CREATE TABLE reach_queue (
 );
 CREATE TRIGGER deliveries_reach_update AFTER UPDATE OF state, reply_digit ON deliveries
 WHEN NEW.state IN ('delivered', 'answered', 'listened')
+    AND (OLD.state IS NOT NEW.state OR OLD.reply_digit IS NOT NEW.reply_digit)
 BEGIN
     INSERT INTO reach_queue (delivery_id) VALUES (NEW.id);
 END;

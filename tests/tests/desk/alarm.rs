@@ -29,6 +29,7 @@ fn feed_draft(sn: &str, step: &str, villages: Vec<i64>) -> NewDraft {
         channels: vec![Channel::Voice, Channel::Sms],
         emergency: true,
         step: Some(step.into()),
+        issued_at: None,
     }
 }
 
@@ -163,6 +164,10 @@ async fn a_critical_feed_draft_plays_on_its_villages_loudspeakers_by_itself_once
         "playing is not an edit: a send is not refused"
     );
     assert_eq!(d.state, "open", "calls and texts still wait for a person");
+    // A desk whose banner still offers the loudspeakers is refused, not played twice.
+    let e = console.draft_on_air(&admin(), critical).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(e.message.contains("이미 확성기로"), "{}", e.message);
 
     // The next pass plays the queued one, once; the open 긴급재난 still waits.
     let queued = console
@@ -235,6 +240,13 @@ async fn late_off_dismissed_or_unzoned_drafts_do_not_play() {
     assert_eq!(console.auto_alarm(now).await.unwrap(), None);
     let e = console.draft_on_air(&admin(), fresh).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
+
+    // Issued two hours ago, taken in only now (the desk was off): a person decides.
+    let mut old = feed_draft("9103", "위급재난", vec![v]);
+    old.issued_at = Some(now - jiff::SignedDuration::from_hours(2));
+    let late = insert(&desk, &old, now).await;
+    assert_eq!(console.auto_alarm(now).await.unwrap(), None);
+    assert!(draft(&desk, late).await.loudspeaker_at.is_none());
 
     // A village without a zone code cannot be opened: refused by name of the cause, and the
     // draft left to play once one is set.

@@ -264,13 +264,13 @@ async fn the_ledger_follows_deliveries_written_by_hand() {
         "the list says when it was last reached"
     );
 
-    // Nothing new: nothing read. A key pressed later (stamped by a clock behind the rows
-    // read already) and a new text are read, and only they.
+    // Nothing new: nothing read. A key pressed later (the call keeps its November time)
+    // and a new text are read, and only they.
     assert_eq!(desk.reach_refresh().await.unwrap(), 0);
     exec(
         &desk,
-        &format!("UPDATE deliveries SET reply_digit = 2, updated_at = $1 WHERE id = {call}"),
-        &["2026-12-01T02:00:00Z"],
+        &format!("UPDATE deliveries SET reply_digit = 2 WHERE id = {call}"),
+        &[],
     )
     .await;
     delivery(
@@ -297,15 +297,15 @@ async fn the_ledger_follows_deliveries_written_by_hand() {
             (
                 "2026-11".to_string(),
                 "2026-11-30T14:00:00Z".to_string(),
-                false
+                true
             ),
             (
                 "2026-12".to_string(),
                 "2026-12-06T00:00:00Z".to_string(),
-                true
+                false
             ),
         ],
-        "November stays reached; the key pressed in December confirms December"
+        "the key confirms the call's own month; December's text is not a key"
     );
     let before = ledger(&desk).await;
 
@@ -344,8 +344,8 @@ async fn the_ledger_follows_deliveries_written_by_hand() {
         reached,
         [
             ("2026-08".to_string(), 1, 0),
-            ("2026-11".to_string(), 1, 0),
-            ("2026-12".to_string(), 2, 2)
+            ("2026-11".to_string(), 1, 1),
+            ("2026-12".to_string(), 2, 1)
         ]
     );
     assert_eq!(d.households, 4);

@@ -70,6 +70,13 @@ pub struct Dashboard {
     pub broadcasts: Vec<CategoryMonth>,
 }
 
+/// `now` in Seoul as trainings keep their times ("2026-12-05T14:00").
+pub(crate) fn local_minute(now: Timestamp) -> String {
+    maeul_time::seoul_civil(now)
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
 fn months_back(now: Timestamp, n: u32) -> Vec<String> {
     let this = reach::month_of(now);
     let mut first = reach::month_of(now - reach::days(i64::from(n.saturating_sub(1)) * 31));
@@ -123,7 +130,7 @@ impl Desk {
             (
                 reach::monthly(&mut conn, town, &from, &to).await?,
                 reach::by_village(&mut conn, now).await?,
-                readiness::chiefs(&mut conn).await?,
+                readiness::chiefs(&mut conn, &local_minute(now)).await?,
                 activity::by_month(&mut conn, &months, town).await?,
             )
         };

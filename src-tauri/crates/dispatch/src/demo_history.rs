@@ -46,6 +46,21 @@ pub async fn seed(conn: &mut Conn, now: Timestamp, months: u32) -> Result<Histor
             format!("이 기간에 방송이 이미 {existing}건 있어 데모 이력을 넣지 않았습니다"),
         ));
     }
+    // Only on the demo registry: its numbers lie in blocks no carrier issues (010-0xxx,
+    // 043-1xx); traffic made up for real residents would flow into real reports.
+    let (real,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM subscribers WHERE phone NOT LIKE '+82100%' AND phone NOT LIKE '+82431%'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if real > 0 {
+        return Err(DispatchError::invalid(
+            "history",
+            format!(
+                "명부에 실제 번호가 {real}개 있어 데모 이력을 넣지 않았습니다 (데모 명부에만 넣습니다)"
+            ),
+        ));
+    }
     let villages: Vec<(i64,)> = sqlx::query_as(
         "SELECT DISTINCT village_id FROM subscribers WHERE enrollment = 'approved' ORDER BY village_id",
     )
@@ -109,7 +124,8 @@ async fn deliveries(
     const WHO: &str = "FROM subscribers s \
          WHERE s.status = 'active' AND s.enrollment = 'approved' AND s.consent_date IS NOT NULL \
              AND ($2 = 0 OR s.village_id = $2)";
-    const E164: &str = "'+82' || SUBSTR(REPLACE(s.phone, '-', ''), 2)";
+    // Numbers are stored in E.164 already.
+    const E164: &str = "s.phone";
     const HASH: &str = "((s.id * 2654435761 + $1 * 40503) % 100)";
     let voice = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, state, \

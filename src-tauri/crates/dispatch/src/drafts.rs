@@ -51,6 +51,8 @@ pub struct NewDraft {
     pub emergency: bool,
     /// The feed's 위급재난, 긴급재난 or 안전안내; a CAP alert has none.
     pub step: Option<String>,
+    /// When the source issued it.
+    pub issued_at: Option<Timestamp>,
 }
 
 /// The feed's highest step: a setting may send it to the loudspeakers without a person.
@@ -195,8 +197,8 @@ pub async fn insert(
     let made: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO broadcast_drafts (source, source_ref, event, event_code, issuer, title, \
              category, body, targets, channels, emergency, created_at, created_by, updated_at, \
-             updated_by, step) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13, $14) \
+             updated_by, step, issued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13, $14, $15) \
          ON CONFLICT (source, source_ref) DO NOTHING RETURNING id",
     )
     .bind(d.source.as_str())
@@ -213,6 +215,7 @@ pub async fn insert(
     .bind(&at)
     .bind(by)
     .bind(&d.step)
+    .bind(d.issued_at.map(crate::policy::stamp))
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id,)) = made {
@@ -260,70 +263,104 @@ pub async fn open(conn: &mut Conn) -> Result<Vec<Draft>, DispatchError> {
     rows.into_iter().map(decode).collect()
 }
 
-/// Drafts waiting for the loudspeakers, oldest first: those a person sent since `since`
-/// whose loudspeakers could not play then (the console was on air), and, with `critical`,
-/// the feed's 위급재난 made since `since` and not dismissed (one a person already sent by
-/// voice and SMS still plays).
+/// How long a draft queued behind another broadcast still plays when the console frees:
+/// long enough for any live broadcast, short of a stale alarm the next day.
+pub const QUEUED_HOURS: i64 = 3;
+
+/// Drafts waiting for the loudspeakers, oldest first: those "보내기" queued behind another
+/// broadcast (for [`QUEUED_HOURS`]), and, with `critical_since`, the feed's 위급재난 issued
+/// since then and not dismissed (one a person already sent by voice and SMS still plays).
+/// A claim older than `stale_claim` whose play never settled (a crash between claiming and
+/// going on air) is taken as not played.
 pub async fn awaiting_alarm(
     conn: &mut Conn,
-    since: Timestamp,
-    critical: bool,
+    now: Timestamp,
+    critical_since: Option<Timestamp>,
+    stale_claim: Timestamp,
 ) -> Result<Vec<Draft>, DispatchError> {
     let rows: Vec<Row> = sqlx::query_as(select_drafts!(
-        "WHERE loudspeaker_at IS NULL AND state <> 'dismissed' \
-             AND ((state = 'sent' AND updated_at >= $1) \
-                  OR ($2 AND source = 'feed' AND step = $3 AND created_at >= $1)) \
+        "WHERE (loudspeaker_at IS NULL \
+                OR (loudspeaker_recording_id IS NULL AND loudspeaker_at < $4)) \
+             AND state <> 'dismissed' \
+             AND ((loudspeaker_queued = 1 AND updated_at >= $1) \
+                  OR ($2 AND source = 'feed' AND step = $3 \
+                      AND COALESCE(issued_at, created_at) >= $5)) \
          ORDER BY created_at, id"
     ))
-    .bind(crate::policy::stamp(since))
-    .bind(critical)
+    .bind(crate::policy::stamp(
+        now - jiff::SignedDuration::from_hours(QUEUED_HOURS),
+    ))
+    .bind(critical_since.is_some())
     .bind(CRITICAL_STEP)
+    .bind(crate::policy::stamp(stale_claim))
+    .bind(critical_since.map(crate::policy::stamp).unwrap_or_default())
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(decode).collect()
 }
 
-/// Claims a draft's first loudspeaker play for `by`, before the console goes on air, so that
-/// two desks set to play 위급재난 by themselves do not both play it. Not a change to what
-/// the draft says: its version stays, so a person about to press "보내기" is not refused
-/// because the loudspeakers went first. False when it was claimed already.
+/// "보내기" found the console on air: the loudspeaker part waits for it.
+pub async fn queue_loudspeaker(conn: &mut Conn, id: i64) -> Result<(), DispatchError> {
+    sqlx::query("UPDATE broadcast_drafts SET loudspeaker_queued = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Claims a draft's loudspeaker play for `by` before the console goes on air, so that two
+/// desks (or a desk's loop and a person) never both play it: false when it played, or
+/// another claim younger than `stale_claim` holds it. Not a change to what the draft says:
+/// its version stays, so a person about to press "보내기" is not refused because the
+/// loudspeakers went first.
 pub async fn claim_loudspeaker(
     conn: &mut Conn,
     id: i64,
     by: &str,
     now: Timestamp,
+    stale_claim: Timestamp,
 ) -> Result<bool, DispatchError> {
     let moved = sqlx::query(
         "UPDATE broadcast_drafts SET loudspeaker_at = $1, loudspeaker_by = $2 \
-         WHERE id = $3 AND loudspeaker_at IS NULL",
+         WHERE id = $3 AND (loudspeaker_at IS NULL \
+             OR (loudspeaker_recording_id IS NULL AND loudspeaker_at < $4))",
     )
     .bind(crate::policy::stamp(now))
     .bind(by)
     .bind(id)
+    .bind(crate::policy::stamp(stale_claim))
     .execute(&mut *conn)
     .await?
     .rows_affected();
     Ok(moved == 1)
 }
 
-/// After the claim: the console's on-air recording that played it, or (`None`) the claim
-/// given back because the console could not go on air, for the next try.
+/// After its own claim (`by` at `claimed`): the console's on-air recording that played it,
+/// or (`None`) the claim given back because the console could not go on air.
 pub async fn settle_loudspeaker(
     conn: &mut Conn,
     id: i64,
+    by: &str,
+    claimed: Timestamp,
     recording_id: Option<i64>,
 ) -> Result<(), DispatchError> {
     let q = match recording_id {
-        Some(r) => {
-            sqlx::query("UPDATE broadcast_drafts SET loudspeaker_recording_id = $1 WHERE id = $2")
-                .bind(r)
-        }
+        Some(r) => sqlx::query(
+            "UPDATE broadcast_drafts SET loudspeaker_recording_id = $1, loudspeaker_queued = 0 \
+             WHERE id = $2 AND loudspeaker_by = $3 AND loudspeaker_at = $4",
+        )
+        .bind(r),
         None => sqlx::query(
             "UPDATE broadcast_drafts SET loudspeaker_at = NULL, loudspeaker_by = NULL \
-             WHERE id = $1 AND loudspeaker_recording_id IS NULL",
+             WHERE id = $1 AND loudspeaker_by = $2 AND loudspeaker_at = $3 \
+                 AND loudspeaker_recording_id IS NULL",
         ),
     };
-    q.bind(id).execute(&mut *conn).await?;
+    q.bind(id)
+        .bind(by)
+        .bind(crate::policy::stamp(claimed))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ export const enDashboard = {
   'dash.pending': "Pending sign-ups",
   'dash.reach_title': "Households reached per month",
   'dash.reached': "Reached",
-  'dash.confirmed': "Confirmed (pressed 1)",
+  'dash.confirmed': "Answered by keypad",
   'dash.signup_title': "Sign-up over time (by consent date)",
   'dash.signup_share': "Households signed up",
   'dash.villages_title': "Sign-up and 90-day reach by village",

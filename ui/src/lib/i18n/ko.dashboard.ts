@@ -18,7 +18,7 @@ export const koDashboard = {
   'dash.pending': "가입 대기",
   'dash.reach_title': "월별 도달 세대",
   'dash.reached': "닿은 세대",
-  'dash.confirmed': "1번 눌러 확인",
+  'dash.confirmed': "번호 눌러 응답",
   'dash.signup_title': "가입률 추이 (동의 날짜 기준)",
   'dash.signup_share': "가입 세대 비율",
   'dash.villages_title': "마을별 가입률과 90일 도달률",

@@ -6,7 +6,7 @@
 //! with the calls and texts); with `alarm.auto_critical` on, a 위급재난 from the feed plays
 //! by itself at the next feed pass, without waiting for anyone.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
@@ -185,7 +185,12 @@ impl Desk {
             }
             Targets::Villages(ids) => all.iter().filter(|v| ids.contains(&v.id)).collect(),
             Targets::Towns(ids) => all.iter().filter(|v| ids.contains(&v.town_id)).collect(),
-            Targets::Groups(_) | Targets::Subscribers(_) => Vec::new(),
+            Targets::Groups(_) | Targets::Subscribers(_) => {
+                return Err(ApiError::invalid(
+                    "villages",
+                    "그룹이나 몇 사람에게 보내는 방송은 확성기로 틀지 않습니다 (마을을 고르세요)",
+                ));
+            }
         };
         let (open, closed): (Vec<_>, Vec<_>) = wanted
             .into_iter()
@@ -208,14 +213,30 @@ impl Desk {
     }
 }
 
+/// A claim older than this whose play never settled is taken as never played (the desk
+/// stopped between claiming and going on air).
+const STALE_CLAIM_MINUTES: i64 = 2;
+
 impl Console {
     /// Plays the alarm recording for a draft on its villages' loudspeakers; the console's
-    /// recording of the play. Starts the engine if the 방송 screen has not.
+    /// recording of the play. Starts the engine if the 방송 screen has not. Refused as a
+    /// conflict when it played already or another desk is playing it.
     pub async fn draft_on_air(&self, actor: &Actor, id: i64) -> ApiResult<i64> {
+        self.play_draft(actor, id, None).await
+    }
+
+    /// [`Console::draft_on_air`] to `targets` when given (the edited form's), else the
+    /// draft's.
+    async fn play_draft(
+        &self,
+        actor: &Actor,
+        id: i64,
+        targets: Option<&Targets>,
+    ) -> ApiResult<i64> {
         actor.require(Permission::SendBroadcast, Scope::County)?;
         actor.require(Permission::GoOnAir, Scope::County)?;
         refuse_in_practice(actor, "재난 경보를 확성기로 틀")?;
-        let d = {
+        let mut d = {
             let mut conn = self.desk.db.acquire().await?;
             drafts::get(&mut conn, id).await?
         };
@@ -225,18 +246,51 @@ impl Console {
                 "닫힌 초안입니다: 확성기로 틀지 않았습니다",
             ));
         }
+        if let Some(t) = targets {
+            d.targets = t.clone();
+        }
         let replay = self.desk.alarm_recording().await?;
         let (req, closed) = self.desk.alarm_on_air(&d, replay).await?;
         self.open(actor).await?;
+        let now = Timestamp::now();
+        let stale = now - minutes(STALE_CLAIM_MINUTES);
         let mut tx = maeul_db::begin_write(&self.desk.db).await?;
-        let first =
-            drafts::claim_loudspeaker(&mut tx, id, &actor.username, Timestamp::now()).await?;
+        let mine = drafts::claim_loudspeaker(&mut tx, id, &actor.username, now, stale).await?;
         self.desk.commit(tx).await?;
+        if !mine {
+            let d = {
+                let mut conn = self.desk.db.acquire().await?;
+                drafts::get(&mut conn, id).await?
+            };
+            let who = match d.loudspeaker_by.as_deref() {
+                Some("feed") | None => "자동 방송".to_string(),
+                Some(by) => format!("{by}님"),
+            };
+            let when = d
+                .loudspeaker_at
+                .as_deref()
+                .and_then(|at| at.parse::<Timestamp>().ok())
+                .map(|t| maeul_time::seoul_civil(t).strftime("%H:%M").to_string())
+                .unwrap_or_default();
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                if d.loudspeaker_recording_id.is_some() {
+                    format!("이미 확성기로 방송했습니다 ({when}, {who})")
+                } else {
+                    format!("다른 PC에서 지금 확성기로 트는 중입니다 ({when}, {who})")
+                },
+            ));
+        }
         let played = self.go_on_air(actor, &req).await;
         let mut tx = maeul_db::begin_write(&self.desk.db).await?;
-        if first {
-            drafts::settle_loudspeaker(&mut tx, id, played.as_ref().ok().copied()).await?;
-        }
+        drafts::settle_loudspeaker(
+            &mut tx,
+            id,
+            &actor.username,
+            now,
+            played.as_ref().ok().copied(),
+        )
+        .await?;
         if let Ok(recording) = &played {
             audit::record(
                 &mut tx,
@@ -258,8 +312,9 @@ impl Console {
     }
 
     /// "보내기" on a draft (as it stands, or `edited` in the compose form): the broadcast
-    /// first, then the loudspeakers when an alarm recording is set and the draft has not
-    /// played yet.
+    /// first, then the loudspeakers to the same villages when an alarm recording is chosen
+    /// and the draft has not played yet — unless the broadcast waits (for a second person,
+    /// quiet hours or its time), when they wait for a person too.
     pub async fn draft_send(
         &self,
         actor: &Actor,
@@ -267,32 +322,49 @@ impl Console {
         version: i64,
         edited: Option<NewBroadcast>,
     ) -> ApiResult<DraftSent> {
+        let targets = edited.as_ref().map(|b| b.targets.clone());
+        let scheduled = edited.as_ref().is_some_and(|b| b.send_at.is_some());
         let created = self.desk.draft_send_as(actor, id, version, edited).await?;
-        let already = {
-            let mut conn = self.desk.db.acquire().await?;
-            drafts::get(&mut conn, id).await?.loudspeaker_at.is_some()
-        };
-        let wanted = !already && self.desk.alarm_recording().await.is_ok();
         let mut sent = DraftSent {
             created,
             loudspeaker: None,
             loudspeaker_queued: false,
             loudspeaker_error: None,
         };
-        if wanted {
-            match self.draft_on_air(actor, id).await {
-                Ok(r) => sent.loudspeaker = Some(r),
-                Err(e) if e.field.as_deref() == Some("on_air") => sent.loudspeaker_queued = true,
-                Err(e) => sent.loudspeaker_error = Some(e.message),
+        let already = {
+            let mut conn = self.desk.db.acquire().await?;
+            drafts::get(&mut conn, id).await?.loudspeaker_at.is_some()
+        };
+        // No alarm recording chosen: the office does not use the loudspeakers for drafts.
+        if already || self.desk.alarm_recording_id().await?.is_none() {
+            return Ok(sent);
+        }
+        let s = &sent.created.summary;
+        if s.needs_approval || s.held_until.is_some() || scheduled {
+            sent.loudspeaker_error = Some(
+                "방송이 승인·조용한 시간·예약을 기다리므로 확성기는 틀지 않았습니다. 때가 되면 방송 화면에서 틀어 주세요"
+                    .into(),
+            );
+            return Ok(sent);
+        }
+        match self.play_draft(actor, id, targets.as_ref()).await {
+            Ok(r) => sent.loudspeaker = Some(r),
+            Err(e) if e.field.as_deref() == Some("on_air") => {
+                let mut tx = maeul_db::begin_write(&self.desk.db).await?;
+                drafts::queue_loudspeaker(&mut tx, id).await?;
+                self.desk.commit(tx).await?;
+                sent.loudspeaker_queued = true;
             }
+            Err(e) => sent.loudspeaker_error = Some(e.message),
         }
         Ok(sent)
     }
 
-    /// What waits for the loudspeakers from the last half hour, played: drafts sent while
-    /// the console was on air, and (when the office set it so) the feed's 위급재난 by
-    /// themselves. One per pass, since the console plays one thing at a time; none while
-    /// someone is on air (the next pass tries again). The recording that played, if one did.
+    /// What waits for the loudspeakers, played: drafts "보내기" queued behind another
+    /// broadcast, and (when the office set it so) the feed's 위급재난 issued in the last half
+    /// hour, by themselves. One per pass, since the console plays one thing at a time, and
+    /// none while someone is on air (the next pass tries again); a draft that cannot play
+    /// does not hold back the next. The recording that played, or the first failure.
     pub async fn auto_alarm(&self, now: Timestamp) -> ApiResult<Option<i64>> {
         if self.desk.alarm_recording_id().await?.is_none() || self.on_air().is_some() {
             return Ok(None);
@@ -301,16 +373,34 @@ impl Console {
             let mut conn = self.desk.db.acquire().await?;
             maeul_db::settings::get(&mut conn, AUTO_CRITICAL).await?
         };
-        let since = now - AUTO_WITHIN_MINUTES.minutes();
+        let critical_since =
+            (auto.as_deref() == Some("on")).then(|| now - minutes(AUTO_WITHIN_MINUTES));
+        let stale = now - minutes(STALE_CLAIM_MINUTES);
         let waiting = {
             let mut conn = self.desk.db.acquire().await?;
-            drafts::awaiting_alarm(&mut conn, since, auto.as_deref() == Some("on")).await?
+            drafts::awaiting_alarm(&mut conn, now, critical_since, stale).await?
         };
-        let Some(d) = waiting.first() else {
-            return Ok(None);
-        };
-        self.draft_on_air(&Actor::system("feed"), d.id)
-            .await
-            .map(Some)
+        let system = Actor::system("feed");
+        let mut first_error = None;
+        for d in &waiting {
+            match self.draft_on_air(&system, d.id).await {
+                Ok(r) => return Ok(Some(r)),
+                // Someone went on air meanwhile: the next pass.
+                Err(e) if e.field.as_deref() == Some("on_air") => return Ok(None),
+                Err(e) => {
+                    log::warn!(
+                        "feed: draft {} cannot play on the loudspeakers: {}",
+                        d.id,
+                        e.message
+                    );
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(None), Err)
     }
+}
+
+fn minutes(m: i64) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_mins(m)
 }

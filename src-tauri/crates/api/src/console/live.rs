@@ -75,6 +75,19 @@ struct Shared {
     watcher: Mutex<Option<Watcher>>,
     devices: Mutex<DeviceList>,
     on_air: Mutex<Option<OnAirNow>>,
+    /// Set while a go-on-air is between its check and its start (writing the recording's
+    /// row can wait for the database): a second one — a person and the alarm loop at the
+    /// same moment — is refused rather than both passing the check.
+    starting: std::sync::atomic::AtomicBool,
+}
+
+/// Clears [`Shared::starting`] however a go-on-air ends.
+struct Starting<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Starting<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Shared {
@@ -230,9 +243,15 @@ impl Console {
                 "방송 콘솔이 열려 있지 않습니다",
             ));
         }
-        if lock(&self.shared.on_air).is_some() {
+        if lock(&self.shared.on_air).is_some()
+            || self
+                .shared
+                .starting
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
             return Err(ApiError::invalid("on_air", "이미 방송 중입니다"));
         }
+        let _starting = Starting(&self.shared.starting);
         let begun = self.desk.recording_begin(actor, req).await?;
         *lock(&self.shared.on_air) = Some(OnAirNow {
             id: begun.id,
@@ -328,8 +347,15 @@ impl Console {
         self.send(Command::Play(clip))
     }
 
-    /// The recording on air, if any.
+    /// The recording on air (or `Some(0)` while one is starting), if any.
     pub fn on_air(&self) -> Option<i64> {
+        if self
+            .shared
+            .starting
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Some(0);
+        }
         lock(&self.shared.on_air).as_ref().map(|o| o.id)
     }
 

@@ -15,6 +15,7 @@ use maeul_dispatch::reach;
 use maeul_programs::store::readiness::{self, ChiefTraining};
 use maeul_registry::store::funnel;
 
+use crate::dashboard::local_minute;
 use crate::{ApiError, ApiResult, Desk};
 
 /// One village's readiness, or (for a town or the county) the sum of its villages.
@@ -109,7 +110,7 @@ impl Desk {
             let mut conn = self.db.acquire().await?;
             (
                 reach::by_village(&mut conn, now).await?,
-                readiness::chiefs(&mut conn).await?,
+                readiness::chiefs(&mut conn, &local_minute(now)).await?,
                 maeul_dispatch::activity::addressed_since(&mut conn, now - reach::days(90)).await?,
             )
         };

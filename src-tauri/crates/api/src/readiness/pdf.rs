@@ -74,7 +74,7 @@ fn compare(p: &mut Pager<'_>, r: &ReadinessReport) {
             pct(r.county.reached_90, r.county.households),
         ),
         (
-            "1번 확인률",
+            "번호 눌러 응답",
             pct(r.total.confirmed_90, r.total.households),
             pct(r.county.confirmed_90, r.county.households),
         ),
@@ -274,7 +274,7 @@ pub fn write(r: &ReadinessReport, printed_at: &str) -> ApiResult<(Vec<u8>, usize
         (
             "닿은 세대",
             format!(
-                "{}세대 ({:.1}%) · 1번 눌러 확인 {}세대",
+                "{}세대 ({:.1}%) · 전화에 번호를 눌러 응답 {}세대",
                 n(t.reached_90),
                 pct(t.reached_90, t.households),
                 n(t.confirmed_90)

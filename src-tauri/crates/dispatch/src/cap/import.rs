@@ -165,6 +165,7 @@ pub fn from_alert(
             channels: vec![Channel::Voice, Channel::Sms],
             emergency: !exercise,
             step: None,
+            issued_at: alert.sent.parse::<jiff::Timestamp>().ok(),
         }),
         villages: villages.into_iter().collect(),
         supersedes,

@@ -35,14 +35,17 @@ pub const FRESH_HOURS: i64 = 12;
 /// Whether a message is recent enough to draft; one whose time cannot be read is kept
 /// rather than lost.
 pub fn fresh(m: &FeedMessage, now: jiff::Timestamp) -> bool {
+    issued(m)
+        .is_none_or(|at| now.duration_since(at) <= jiff::SignedDuration::from_hours(FRESH_HOURS))
+}
+
+/// When the message was issued ("YYYY/MM/DD HH:MM:SS" in Seoul), if it says so readably.
+pub fn issued(m: &FeedMessage) -> Option<jiff::Timestamp> {
     let civil = m.created.trim().replace('/', "-").replace(' ', "T");
-    match civil.parse::<jiff::civil::DateTime>() {
-        Ok(at) => {
-            let at = maeul_time::seoul_instant(at);
-            now.duration_since(at) <= jiff::SignedDuration::from_hours(FRESH_HOURS)
-        }
-        Err(_) => true,
-    }
+    civil
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .map(maeul_time::seoul_instant)
 }
 
 /// The villages a message's receiving regions cover ("충청북도 증평군,충청북도 괴산군",
@@ -94,6 +97,7 @@ pub fn draft(m: &FeedMessage, villages: &BTreeSet<i64>, places: &[Place]) -> New
         // like any notice; 위급·긴급재난 go through them.
         emergency: m.step.trim() != "안전안내",
         step: Some(m.step.trim().to_string()).filter(|s| !s.is_empty()),
+        issued_at: issued(m),
     }
 }
 

@@ -66,18 +66,15 @@ pub(super) async fn collect_replies(
             Reply::NotYet if checks + 1 >= REPLY_CHECKS_MAX => (None, None),
             Reply::NotYet => (None, Some(later.as_str())),
         };
-        // A pressed key changes the row's time, so that the reach ledger (which reads rows
-        // changed since its last refresh) sees the household confirmed.
+        // The reach ledger sees a pressed key through its trigger (0022); the row's time
+        // stays when it was answered.
         sqlx::query(
             "UPDATE deliveries SET reply_digit = $2, reply_due_at = $3, \
-                 reply_checks = reply_checks + 1, \
-                 updated_at = CASE WHEN $2 IS NULL THEN updated_at ELSE $4 END \
-             WHERE id = $1",
+                 reply_checks = reply_checks + 1 WHERE id = $1",
         )
         .bind(id)
         .bind(digit)
         .bind(next)
-        .bind(&at)
         .execute(&mut *tx)
         .await?;
         report.replies += u32::from(digit.is_some());

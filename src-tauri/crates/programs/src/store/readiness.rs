@@ -20,18 +20,23 @@ pub struct ChiefTraining {
     pub last_at: Option<String>,
 }
 
-/// Every village, in village order.
-pub async fn chiefs(conn: &mut Conn) -> Result<Vec<ChiefTraining>, ProgramsError> {
+/// Every village, in village order, counting the sessions started before `now_local`
+/// (Seoul "YYYY-MM-DDTHH:MM", as trainings keep their times): a session next week has not
+/// been missed yet.
+pub async fn chiefs(conn: &mut Conn, now_local: &str) -> Result<Vec<ChiefTraining>, ProgramsError> {
     Ok(sqlx::query_as(
         "SELECT v.id AS village_id, v.town_id, COUNT(a.id) AS invited, \
              COALESCE(SUM(CASE WHEN a.checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS attended, \
-             MIN(CASE WHEN a.checked_in_at IS NOT NULL THEN t.starts_at END) AS first_at, \
-             MAX(CASE WHEN a.checked_in_at IS NOT NULL THEN t.starts_at END) AS last_at \
-         FROM villages v \
-         LEFT JOIN training_attendees a ON a.village_id = v.id AND a.walk_in = 0 \
-         LEFT JOIN trainings t ON t.id = a.training_id \
+             MIN(CASE WHEN a.checked_in_at IS NOT NULL THEN a.starts_at END) AS first_at, \
+             MAX(CASE WHEN a.checked_in_at IS NOT NULL THEN a.starts_at END) AS last_at \
+         FROM villages v LEFT JOIN ( \
+             SELECT r.id, r.village_id, r.checked_in_at, t.starts_at \
+             FROM training_attendees r JOIN trainings t ON t.id = r.training_id \
+             WHERE r.walk_in = 0 AND t.starts_at <= $1 \
+         ) a ON a.village_id = v.id \
          GROUP BY v.id, v.town_id ORDER BY v.id",
     )
+    .bind(now_local)
     .fetch_all(&mut *conn)
     .await?)
 }
