@@ -98,8 +98,13 @@ impl Desk {
         Ok(())
     }
 
-    /// Reads the deliveries that reached someone since the last time into the ledger.
+    /// Reads the deliveries that reached someone since the last time into the ledger. The
+    /// sync loop does it after every pass, so that whom a delivery reached is read while the
+    /// subscriber still exists; the screens do it before they read.
     pub async fn reach_refresh(&self) -> ApiResult<u64> {
+        if !reach::queued(&mut *self.db.acquire().await?).await? {
+            return Ok(0);
+        }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         let n = reach::refresh(&mut tx).await?;
         self.commit(tx).await?;

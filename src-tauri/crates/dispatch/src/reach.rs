@@ -63,6 +63,15 @@ struct Changed {
     real: bool,
 }
 
+/// Whether deliveries wait to be read into the ledger (a read, so that the dashboard and
+/// the sync loop take the write lock only when there is something to write).
+pub async fn queued(conn: &mut Conn) -> Result<bool, DispatchError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM reach_queue LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Reads the deliveries queued since the last refresh (see 0022) into the ledger and
 /// empties the queue; returns how many queued rows it read. Idempotent: a delivery read
 /// twice changes nothing.

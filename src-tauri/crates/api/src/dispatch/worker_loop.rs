@@ -119,6 +119,9 @@ async fn run(
             purged_at = Some(std::time::Instant::now());
         }
         let (next, wait) = pass(&desk, &mut provider, &mut streak).await;
+        if let Err(e) = desk.reach_refresh().await {
+            log::warn!("reach ledger: {}", e.message);
+        }
         let changed = {
             let mut s = status.lock().unwrap_or_else(|e| e.into_inner());
             let before = (s.state, s.detail.clone(), s.open, s.provider.clone());
