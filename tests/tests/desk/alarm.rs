@@ -6,13 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::{Timestamp, ToSpan};
-use maeul_api::{Console, ConsoleEvent, ConsoleSettings, Desk, ErrorCode, RecordingRow, Role};
+use maeul_api::{Console, ConsoleEvent, Desk, ErrorCode, RecordingRow, Role};
 use maeul_dispatch::broadcast::{Category, Targets};
 use maeul_dispatch::drafts::{self, DraftSource, NewDraft};
 use maeul_dispatch::fanout::Channel;
-use maeul_mixer::engine::DeviceChoice;
 
-use crate::console::{desk, speech_wav};
+use crate::console::{desk, on_the_test_signal, speech_wav};
 use crate::fixtures::{actor, admin, village_id};
 
 fn feed_draft(sn: &str, step: &str, villages: Vec<i64>) -> NewDraft {
@@ -48,16 +47,7 @@ async fn draft(desk: &Desk, id: i64) -> drafts::Draft {
 
 /// A console on no sound device, watched for finished recordings.
 async fn console(desk: &Desk) -> (Console, Arc<Mutex<Vec<RecordingRow>>>) {
-    let settings = ConsoleSettings {
-        devices: DeviceChoice {
-            input: "test:speech".into(),
-            line_out: "none".into(),
-            monitor: "none".into(),
-        },
-        chime: false,
-        ..ConsoleSettings::default()
-    };
-    desk.console_settings_set(&admin(), &settings)
+    desk.console_settings_set(&admin(), &on_the_test_signal())
         .await
         .unwrap();
     let (console, task) = Console::new(desk.clone());

@@ -31,6 +31,20 @@ pub(crate) async fn desk(dir: &std::path::Path) -> Desk {
     desk
 }
 
+/// The console on its test signal with no sound device and no chime: what a desk without a
+/// sound card can run.
+pub(crate) fn on_the_test_signal() -> ConsoleSettings {
+    ConsoleSettings {
+        devices: DeviceChoice {
+            input: "test:speech".into(),
+            line_out: "none".into(),
+            monitor: "none".into(),
+        },
+        chime: false,
+        ..ConsoleSettings::default()
+    }
+}
+
 pub(crate) fn speech_wav(dir: &std::path::Path, secs: f32) -> std::path::PathBuf {
     let path = dir.join("announcement.wav");
     let x = maeul_mixer::speech::speech_like(21, secs, 0.05);
@@ -295,16 +309,7 @@ async fn a_recording_a_crash_interrupted_is_finished_at_the_next_start() {
 async fn the_console_records_live_from_the_test_signal_and_stores_what_it_measured() {
     let dir = tempfile::tempdir().unwrap();
     let desk = desk(dir.path()).await;
-    let settings = ConsoleSettings {
-        devices: DeviceChoice {
-            input: "test:speech".into(),
-            line_out: "none".into(),
-            monitor: "none".into(),
-        },
-        chime: false,
-        ..ConsoleSettings::default()
-    };
-    desk.console_settings_set(&admin(), &settings)
+    desk.console_settings_set(&admin(), &on_the_test_signal())
         .await
         .unwrap();
     let (console, task) = Console::new(desk.clone());

@@ -218,9 +218,7 @@ async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
         t.replace(',', "").parse::<u32>().is_ok_and(|n| n > 0)
     })
     .await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let pool = crate::pool(&db).await;
     let (title, state): (String, String) = sqlx::query_as(
         "SELECT b.title, d.state FROM broadcast_drafts d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE d.id = 2",
@@ -261,9 +259,7 @@ async fn alarm_on_the_test_signal(dir: &std::path::Path, db: &std::path::Path) {
         &["feed", "alarm", "--recording", &id.to_string(), "--auto"],
         "",
     );
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let pool = crate::pool(db).await;
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ('console.devices', $1) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -358,9 +354,7 @@ async fn escalation_steps_show_on_the_timeline_and_stop() {
     crate::cli(&db, &["sync", "--drain", "--timeout", "60"], "");
     // Sent 35 minutes ago, as far as the ladder is concerned.
     let earlier = maeul_time::stamp(jiff::Timestamp::now() - jiff::SignedDuration::from_mins(35));
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let pool = crate::pool(&db).await;
     sqlx::query("UPDATE broadcasts SET created_at = $1 WHERE id = $2")
         .bind(&earlier)
         .bind(id.parse::<i64>().unwrap())
@@ -404,9 +398,7 @@ async fn escalation_steps_show_on_the_timeline_and_stop() {
     css(&c, "[data-testid=escalation-emergency-3-action]").await;
     click(&c, "[data-testid=escalation-village_news-add]").await;
     click(&c, "[data-testid=escalation-save]").await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let pool = crate::pool(&db).await;
     let stored = text_until_stored(&pool).await;
     c.execute(
         "document.querySelector('[data-testid=escalation-settings]').closest('section').scrollIntoView({block: 'start'})",

@@ -332,6 +332,14 @@ fn cli(db: &Path, args: &[&str], stdin: &str) {
 
 /// This test's own copy of the database `./dev e2e` seeded once (`MAEUL_E2E_SEED`, a folder
 /// holding `desk.db` and the files beside it, such as the audit chain's sealed head).
+/// The test's own connection to the app's database file, to look at or set what the window
+/// does not show.
+async fn pool(db: &Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open the desk's database")
+}
+
 fn seeded_copy(dir: &Path) -> PathBuf {
     for entry in std::fs::read_dir(env_path("MAEUL_E2E_SEED")).expect("seed folder") {
         let entry = entry.expect("seed entry");

@@ -185,9 +185,7 @@ async fn flow(c: &Client, db: &Path) {
 /// What another desk's save looks like in the shared database: the row changed, its version
 /// bumped, the saver's name and time stamped.
 async fn another_desk_renames(db: &Path, phone: &str, name: &str) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let pool = crate::pool(db).await;
     let e164 = format!("+82{}", phone.replace('-', "").trim_start_matches('0'));
     let done = sqlx::query(
         "UPDATE subscribers SET name = $1, version = version + 1, updated_by = '증평읍 행정팀', \

@@ -11,7 +11,7 @@ use maeul_accounts::{Actor, Permission, Scope};
 use maeul_dispatch::activity::{self, CategoryMonth};
 use maeul_dispatch::reach::{self, Among, HouseholdReach, MonthReach};
 use maeul_programs::store::readiness;
-use maeul_registry::store::funnel::{self, MonthSignups, next_month};
+use maeul_registry::store::funnel::{self, MonthSignups};
 
 use crate::{ApiError, ApiResult, Desk};
 
@@ -77,14 +77,14 @@ pub(crate) fn local_minute(now: Timestamp) -> String {
         .to_string()
 }
 
-fn months_back(now: Timestamp, n: u32) -> Vec<String> {
+pub(crate) fn months_back(now: Timestamp, n: u32) -> Vec<String> {
     let this = reach::month_of(now);
     let mut first = reach::month_of(now - reach::days(i64::from(n.saturating_sub(1)) * 31));
     // 31-day steps can overshoot by a month over two years: walk forward to exactly n.
     let mut months = Vec::new();
     while first <= this {
         months.push(first.clone());
-        first = next_month(&first);
+        first = maeul_time::month_after(&first);
     }
     let skip = months.len().saturating_sub(n as usize);
     months.split_off(skip)

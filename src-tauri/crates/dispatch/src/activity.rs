@@ -97,7 +97,7 @@ pub async fn by_month(
     };
     // A Seoul month starts 9 hours before its UTC date: reading from the first day of the
     // month before (stamps sort as text) is enough, and the rest is dropped below.
-    let sent = sent_since(conn, &previous_month(first)).await?;
+    let sent = sent_since(conn, &maeul_time::month_before(first)).await?;
     let in_town: Vec<i64> = match town {
         Some(t) => sqlx::query_as::<_, (i64,)>("SELECT id FROM villages WHERE town_id = $1")
             .bind(t)
@@ -168,18 +168,4 @@ pub async fn addressed_since(
         }
     }
     Ok(out)
-}
-
-/// "2024-01" → "2023-12".
-fn previous_month(m: &str) -> String {
-    let (y, mo) = m.split_once('-').unwrap_or(("0", "1"));
-    let (y, mo) = (
-        y.parse::<i32>().unwrap_or(0),
-        mo.parse::<u32>().unwrap_or(1),
-    );
-    if mo <= 1 {
-        format!("{:04}-12", y - 1)
-    } else {
-        format!("{y:04}-{:02}", mo - 1)
-    }
 }

@@ -31,6 +31,15 @@ impl Channel {
     pub fn parse(s: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// How the printed reports name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Voice => "음성전화",
+            Channel::Sms => "문자",
+            Channel::Kakao => "카카오톡",
+        }
+    }
 }
 
 /// A subscriber as fan-out needs them.

@@ -7,23 +7,12 @@ use maeul_print::{Align, Document, LEFT, WIDTH, Weight};
 use maeul_registry::export::neutralize;
 
 use crate::DispatchError;
+use crate::fanout::Channel;
 use crate::reach::HouseholdReach;
 
-fn channel_label(c: &str) -> &'static str {
-    match c {
-        "voice" => "음성전화",
-        "sms" => "문자",
-        "kakao" => "카카오톡",
-        _ => "",
-    }
-}
-
-/// The day a stored instant falls on in Seoul.
-fn day(stamp: &str) -> String {
-    stamp
-        .parse::<jiff::Timestamp>()
-        .map(|t| maeul_time::seoul_civil(t).strftime("%Y-%m-%d").to_string())
-        .unwrap_or_else(|_| stamp.to_string())
+/// The printed name of a stored channel ("" for none).
+fn channel_label(c: Option<&str>) -> &'static str {
+    c.and_then(Channel::parse).map_or("", Channel::label)
 }
 
 /// The sheet for `place` ("증평읍 연탄1리"): its PDF and page count.
@@ -67,16 +56,7 @@ pub fn visit_sheet(
             "방문하여 전화번호·수신 방법을 확인하고 확인란에 표시".into(),
         ),
     ];
-    let widths = [24.0, WIDTH - 24.0];
-    for (label, value) in &lines {
-        grid::row(
-            &mut p,
-            LEFT,
-            &widths,
-            &[GridCell::label(label), GridCell::value(value)],
-            9.5,
-        );
-    }
+    grid::fields(&mut p, 24.0, &lines, 9.5);
     p.y += 6.0;
     let widths = [11.0, 26.0, WIDTH - 118.0, 25.0, 18.0, 14.0, 24.0];
     let header: Vec<GridCell> = [
@@ -99,10 +79,13 @@ pub fn visit_sheet(
                 GridCell::value(&(i + 1).to_string()).align(Align::Center),
                 GridCell::value(&r.head_name),
                 GridCell::value(&r.address),
-                GridCell::value(&r.last_at.as_deref().map_or("없음".into(), day))
-                    .align(Align::Center),
-                GridCell::value(channel_label(r.channel.as_deref().unwrap_or("")))
-                    .align(Align::Center),
+                GridCell::value(
+                    &r.last_at
+                        .as_deref()
+                        .map_or("없음".into(), maeul_time::seoul_day),
+                )
+                .align(Align::Center),
+                GridCell::value(channel_label(r.channel.as_deref())).align(Align::Center),
                 GridCell::value(""),
                 GridCell::value(""),
             ]
@@ -139,8 +122,10 @@ pub fn visit_csv(rows: &[HouseholdReach]) -> Result<Vec<u8>, DispatchError> {
                 neutralize(&r.village),
                 neutralize(&r.head_name),
                 neutralize(&r.address),
-                r.last_at.as_deref().map_or(String::new(), day),
-                channel_label(r.channel.as_deref().unwrap_or("")).to_string(),
+                r.last_at
+                    .as_deref()
+                    .map_or(String::new(), maeul_time::seoul_day),
+                channel_label(r.channel.as_deref()).to_string(),
                 if r.confirmed { "예" } else { "" }.to_string(),
             ])
             .map_err(bad)?;

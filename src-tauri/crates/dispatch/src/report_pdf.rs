@@ -26,14 +26,6 @@ pub struct DeliveryReport {
     pub escalation: Vec<Step>,
 }
 
-fn channel_label(c: Channel) -> &'static str {
-    match c {
-        Channel::Voice => "음성전화",
-        Channel::Sms => "문자",
-        Channel::Kakao => "카카오톡",
-    }
-}
-
 /// A stored instant as the office reads it: Seoul time to the minute.
 fn local(stamp: &str) -> String {
     stamp
@@ -242,16 +234,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     if let Some(at) = &b.send_at {
         lines.insert(4, ("예약 시각", local(at)));
     }
-    let widths = [24.0, WIDTH - 24.0];
-    for (label, value) in &lines {
-        grid::row(
-            &mut p,
-            LEFT,
-            &widths,
-            &[GridCell::label(label), GridCell::value(value)],
-            9.5,
-        );
-    }
+    grid::fields(&mut p, 24.0, &lines, 9.5);
     p.y += 6.0;
 
     heading(&mut p, "수단별 결과");
@@ -259,7 +242,12 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
     let mut rows: Vec<Vec<GridCell>> = r
         .channels
         .iter()
-        .map(|c| progress_cells(vec![GridCell::value(channel_label(c.channel))], &c.progress))
+        .map(|c| {
+            progress_cells(
+                vec![GridCell::value(Channel::label(c.channel))],
+                &c.progress,
+            )
+        })
         .collect();
     rows.push(progress_cells(vec![GridCell::label("합계")], &total));
     let widths = [WIDTH - 4.0 * 30.0, 30.0, 30.0, 30.0, 30.0];
@@ -283,7 +271,7 @@ pub fn write(r: &DeliveryReport, printed_at: &str) -> Result<(Vec<u8>, usize), D
                     codes => format!("{} ({})", c.reason.label_ko(), codes.join(", ")),
                 };
                 vec![
-                    GridCell::value(channel_label(c.channel)),
+                    GridCell::value(Channel::label(c.channel)),
                     GridCell::value(&reason),
                     GridCell::value(&n(c.failed)).align(Align::Right),
                     GridCell::value(&n(c.retrying)).align(Align::Right),

@@ -1,7 +1,7 @@
 //! Ruled table cells: a box with wrapped text, and rows of such boxes with column spans.
 
 use crate::fonts::{PT, Weight};
-use crate::page::{Align, Ink, Pager, black, rgb};
+use crate::page::{Align, Ink, LEFT, Pager, WIDTH, black, rgb};
 
 pub const PAD_X: f32 = 1.2;
 pub const PAD_Y: f32 = 1.3;
@@ -136,6 +136,21 @@ pub fn row_height(p: &Pager<'_>, widths: &[f32], cells: &[GridCell], size: f32) 
 /// Draws one row at the cursor (starting a page first if it does not fit) and moves down.
 pub fn row(p: &mut Pager<'_>, x0: f32, widths: &[f32], cells: &[GridCell], size: f32) {
     row_min(p, x0, widths, cells, size, 0.0);
+}
+
+/// A form's label and value pairs, one ruled row each with the label `label_w` mm wide, at
+/// the left margin across the page: the heading block of every printed report.
+pub fn fields<V: AsRef<str>>(p: &mut Pager<'_>, label_w: f32, lines: &[(&str, V)], size: f32) {
+    let widths = [label_w, WIDTH - label_w];
+    for (label, value) in lines {
+        row(
+            p,
+            LEFT,
+            &widths,
+            &[GridCell::label(label), GridCell::value(value.as_ref())],
+            size,
+        );
+    }
 }
 
 /// [`row`], at least `min_h` mm tall (room to sign in).

@@ -86,16 +86,7 @@ fn heading(p: &mut Pager<'_>, heading: &str, lines: &[(&str, &str)]) {
         heading,
     );
     p.y += 13.0;
-    let widths = [22.0, WIDTH - 22.0];
-    for (label, value) in lines {
-        grid::row(
-            p,
-            LEFT,
-            &widths,
-            &[GridCell::label(label), GridCell::value(value)],
-            9.5,
-        );
-    }
+    grid::fields(p, 22.0, lines, 9.5);
     p.y += 5.0;
 }
 

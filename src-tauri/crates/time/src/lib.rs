@@ -52,6 +52,40 @@ pub fn stamp(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The Seoul day ("2026-12-07") of a stored UTC stamp, or the date of a local civil time
+/// as trainings keep theirs ("2023-10-19T14:00" → "2023-10-19").
+pub fn seoul_day(stamp: &str) -> String {
+    stamp
+        .parse::<Timestamp>()
+        .map(|t| seoul_civil(t).strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| stamp.chars().take(10).collect())
+}
+
+/// The month after a "YYYY-MM" month ("2023-12" → "2024-01").
+pub fn month_after(m: &str) -> String {
+    let (y, mo) = year_month(m);
+    if mo >= 12 {
+        format!("{:04}-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}", mo + 1)
+    }
+}
+
+/// The month before a "YYYY-MM" month ("2024-01" → "2023-12").
+pub fn month_before(m: &str) -> String {
+    let (y, mo) = year_month(m);
+    if mo <= 1 {
+        format!("{:04}-12", y - 1)
+    } else {
+        format!("{y:04}-{:02}", mo - 1)
+    }
+}
+
+fn year_month(m: &str) -> (i32, u32) {
+    let (y, mo) = m.split_once('-').unwrap_or(("0", "1"));
+    (y.parse().unwrap_or(0), mo.parse().unwrap_or(1))
+}
+
 /// Now as ISO-8601 UTC text: the stamp a row gets when it is written (who did what when).
 /// Record keeping only: code that decides by the time takes the time as a parameter.
 #[allow(clippy::disallowed_methods)] // the one wall-clock read for record stamps
@@ -68,6 +102,20 @@ pub fn today_seoul() -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_roll_over_the_year() {
+        assert_eq!(month_after("2023-06"), "2023-07");
+        assert_eq!(month_after("2023-12"), "2024-01");
+        assert_eq!(month_before("2024-01"), "2023-12");
+        assert_eq!(month_before("2024-10"), "2024-09");
+    }
+
+    #[test]
+    fn a_stamp_falls_on_its_seoul_day_and_a_local_time_on_its_date() {
+        assert_eq!(seoul_day("2026-11-30T16:00:00Z"), "2026-12-01");
+        assert_eq!(seoul_day("2023-10-19T14:00"), "2023-10-19");
+    }
 
     #[test]
     fn seoul_is_nine_hours_ahead_all_year() {

@@ -6,7 +6,7 @@
 //! with the calls and texts); with `alarm.auto_critical` on, a 위급재난 from the feed plays
 //! by itself at the next feed pass, without waiting for anyone.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::json;
 
@@ -253,7 +253,7 @@ impl Console {
         let (req, closed) = self.desk.alarm_on_air(&d, replay).await?;
         self.open(actor).await?;
         let now = Timestamp::now();
-        let stale = now - minutes(STALE_CLAIM_MINUTES);
+        let stale = now - SignedDuration::from_mins(STALE_CLAIM_MINUTES);
         let mut tx = maeul_db::begin_write(&self.desk.db).await?;
         let mine = drafts::claim_loudspeaker(&mut tx, id, &actor.username, now, stale).await?;
         self.desk.commit(tx).await?;
@@ -373,9 +373,9 @@ impl Console {
             let mut conn = self.desk.db.acquire().await?;
             maeul_db::settings::get(&mut conn, AUTO_CRITICAL).await?
         };
-        let critical_since =
-            (auto.as_deref() == Some("on")).then(|| now - minutes(AUTO_WITHIN_MINUTES));
-        let stale = now - minutes(STALE_CLAIM_MINUTES);
+        let critical_since = (auto.as_deref() == Some("on"))
+            .then(|| now - SignedDuration::from_mins(AUTO_WITHIN_MINUTES));
+        let stale = now - SignedDuration::from_mins(STALE_CLAIM_MINUTES);
         let waiting = {
             let mut conn = self.desk.db.acquire().await?;
             drafts::awaiting_alarm(&mut conn, now, critical_since, stale).await?
@@ -399,8 +399,4 @@ impl Console {
         }
         first_error.map_or(Ok(None), Err)
     }
-}
-
-fn minutes(m: i64) -> jiff::SignedDuration {
-    jiff::SignedDuration::from_mins(m)
 }

@@ -15,7 +15,7 @@ use maeul_dispatch::reach;
 use maeul_programs::store::readiness::{self, ChiefTraining};
 use maeul_registry::store::funnel;
 
-use crate::dashboard::local_minute;
+use crate::dashboard::{local_minute, months_back};
 use crate::{ApiError, ApiResult, Desk};
 
 /// One village's readiness, or (for a town or the county) the sum of its villages.
@@ -194,21 +194,13 @@ impl Desk {
                 )
             }
         };
-        let this = reach::month_of(now);
-        let mut first = reach::month_of(now - reach::days(11 * 31));
-        let mut wanted = Vec::new();
-        while first <= this {
-            wanted.push(first.clone());
-            first = funnel::next_month(&first);
-        }
-        let wanted = wanted.split_off(wanted.len().saturating_sub(12));
+        let wanted = months_back(now, 12);
+        let (from, to) = (&wanted[0], &wanted[wanted.len() - 1]);
         let got = {
             let mut conn = self.db.acquire().await?;
             match of {
-                ReadinessOf::Village(v) => {
-                    reach::monthly_village(&mut conn, v, &wanted[0], &this).await?
-                }
-                _ => reach::monthly(&mut conn, town, &wanted[0], &this).await?,
+                ReadinessOf::Village(v) => reach::monthly_village(&mut conn, v, from, to).await?,
+                _ => reach::monthly(&mut conn, town, from, to).await?,
             }
         };
         let months = wanted

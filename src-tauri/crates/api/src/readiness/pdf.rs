@@ -16,14 +16,6 @@ fn pct(part: i64, whole: i64) -> f64 {
     }
 }
 
-/// The day of a UTC stamp in Seoul, or of a session's local start ("2023-10-19T14:00").
-fn day(stamp: &str) -> String {
-    stamp
-        .parse::<jiff::Timestamp>()
-        .map(|t| maeul_time::seoul_civil(t).strftime("%Y-%m-%d").to_string())
-        .unwrap_or_else(|_| stamp.chars().take(10).collect())
-}
-
 fn n(v: i64) -> String {
     let s = v.abs().to_string();
     let mut out = String::new();
@@ -45,7 +37,12 @@ fn heading(p: &mut Pager<'_>, text: &str) {
 fn chief_line(r: &Readiness, kind: ReadinessKind) -> String {
     match kind {
         ReadinessKind::Village => match (&r.trained_at, r.invited) {
-            (Some(at), _) => format!("이수 ({}, {}/{}회 참석)", day(at), r.attended, r.invited),
+            (Some(at), _) => format!(
+                "이수 ({}, {}/{}회 참석)",
+                maeul_time::seoul_day(at),
+                r.attended,
+                r.invited
+            ),
             (None, 0) => "교육 기록 없음".into(),
             (None, invited) => format!("미이수 (초대 {invited}회, 참석 0회)"),
         },
@@ -287,16 +284,7 @@ pub fn write(r: &ReadinessReport, printed_at: &str) -> ApiResult<(Vec<u8>, usize
         ("가입 대기", format!("{}명", n(t.pending))),
         ("방송", format!("{}건", n(t.broadcasts_90))),
     ];
-    let widths = [30.0, WIDTH - 30.0];
-    for (label, value) in &figures {
-        grid::row(
-            &mut p,
-            LEFT,
-            &widths,
-            &[GridCell::label(label), GridCell::value(value)],
-            9.5,
-        );
-    }
+    grid::fields(&mut p, 30.0, &figures, 9.5);
     p.y += 6.0;
 
     heading(

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::RegistryError;
 
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, sqlx::FromRow)]
 pub struct VillageFunnel {
     pub village_id: i64,
     pub town_id: i64,
@@ -26,15 +26,18 @@ pub struct VillageFunnel {
     /// Subscribers whose enrolment waits for approval.
     pub pending: i64,
     /// signed_up / households, 0..=1 (0 for a village without households).
+    #[sqlx(skip)]
     pub rate: f64,
 }
 
 const VILLAGES: &str = "\
-    SELECT v.id, v.town_id, t.name, v.name, \
-        (SELECT COUNT(*) FROM households h WHERE h.village_id = v.id), \
-        COUNT(s.household_id), \
-        COALESCE(SUM(s.voice), 0), COALESCE(SUM(s.sms), 0), COALESCE(SUM(s.kakao), 0), \
+    SELECT v.id AS village_id, v.town_id, t.name AS town, v.name AS village, \
+        (SELECT COUNT(*) FROM households h WHERE h.village_id = v.id) AS households, \
+        COUNT(s.household_id) AS signed_up, \
+        COALESCE(SUM(s.voice), 0) AS voice, COALESCE(SUM(s.sms), 0) AS sms, \
+        COALESCE(SUM(s.kakao), 0) AS kakao, \
         (SELECT COUNT(*) FROM subscribers p WHERE p.village_id = v.id AND p.enrollment = 'pending') \
+            AS pending \
     FROM villages v JOIN towns t ON t.id = v.town_id \
     LEFT JOIN ( \
         SELECT village_id, household_id, MAX(want_voice) AS voice, MAX(want_sms) AS sms, \
@@ -46,50 +49,18 @@ const VILLAGES: &str = "\
     WHERE ($1 = 0 OR v.town_id = $1) \
     GROUP BY v.id, v.town_id, t.name, v.name";
 
-type Row = (i64, i64, String, String, i64, i64, i64, i64, i64, i64);
-
 /// Every village (of one town, or all), the furthest behind first (lowest sign-up rate,
 /// then the most households left).
 pub async fn villages(db: &Db, town: Option<i64>) -> Result<Vec<VillageFunnel>, RegistryError> {
-    let rows: Vec<Row> = sqlx::query_as(VILLAGES)
+    let mut out: Vec<VillageFunnel> = sqlx::query_as(VILLAGES)
         .bind(town.unwrap_or(0))
         .fetch_all(db)
         .await?;
-    let mut out: Vec<VillageFunnel> = rows
-        .into_iter()
-        .map(
-            |(
-                village_id,
-                town_id,
-                town,
-                village,
-                households,
-                signed_up,
-                voice,
-                sms,
-                kakao,
-                pending,
-            )| {
-                VillageFunnel {
-                    village_id,
-                    town_id,
-                    town,
-                    village,
-                    households,
-                    signed_up,
-                    voice,
-                    sms,
-                    kakao,
-                    pending,
-                    rate: if households > 0 {
-                        signed_up as f64 / households as f64
-                    } else {
-                        0.0
-                    },
-                }
-            },
-        )
-        .collect();
+    for f in &mut out {
+        if f.households > 0 {
+            f.rate = f.signed_up as f64 / f.households as f64;
+        }
+    }
     out.sort_by(|a, b| {
         a.rate
             .total_cmp(&b.rate)
@@ -142,32 +113,7 @@ pub async fn by_month(
             new: n,
             total,
         });
-        month = next_month(&month);
+        month = maeul_time::month_after(&month);
     }
     Ok(out)
-}
-
-/// "2023-12" → "2024-01".
-pub fn next_month(m: &str) -> String {
-    let (y, mo) = m.split_once('-').unwrap_or(("0", "0"));
-    let (y, mo) = (
-        y.parse::<i32>().unwrap_or(0),
-        mo.parse::<u32>().unwrap_or(0),
-    );
-    if mo >= 12 {
-        format!("{:04}-01", y + 1)
-    } else {
-        format!("{y:04}-{:02}", mo + 1)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::next_month;
-
-    #[test]
-    fn months_roll_over_the_year() {
-        assert_eq!(next_month("2023-06"), "2023-07");
-        assert_eq!(next_month("2023-12"), "2024-01");
-    }
 }
