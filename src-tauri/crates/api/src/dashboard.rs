@@ -99,7 +99,7 @@ impl Desk {
     }
 
     /// Reads the deliveries that reached someone since the last time into the ledger. The
-    /// sync loop does it after every pass, so that whom a delivery reached is read while the
+    /// sync loop does it once a minute, so that whom a delivery reached is read while the
     /// subscriber still exists; the screens do it before they read.
     pub async fn reach_refresh(&self) -> ApiResult<u64> {
         if !reach::queued(&mut *self.db.acquire().await?).await? {

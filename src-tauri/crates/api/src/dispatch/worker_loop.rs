@@ -105,6 +105,7 @@ async fn run(
     let mut provider: Option<(String, Box<dyn Provider>)> = None;
     let mut streak = 0u32;
     let mut purged_at: Option<std::time::Instant> = None;
+    let mut ledger_at: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             return;
@@ -119,8 +120,13 @@ async fn run(
             purged_at = Some(std::time::Instant::now());
         }
         let (next, wait) = pass(&desk, &mut provider, &mut streak).await;
-        if let Err(e) = desk.reach_refresh().await {
-            log::warn!("reach ledger: {}", e.message);
+        // The reach ledger, once a minute at most: passes come every few seconds during a
+        // send, and a minute is soon enough to read whom deliveries reached.
+        if ledger_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+            if let Err(e) = desk.reach_refresh().await {
+                log::warn!("reach ledger: {}", e.message);
+            }
+            ledger_at = Some(std::time::Instant::now());
         }
         let changed = {
             let mut s = status.lock().unwrap_or_else(|e| e.into_inner());
