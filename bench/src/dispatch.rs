@@ -113,6 +113,7 @@ async fn one(
         emergency: false,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     };
     let started = Instant::now();
     let created = desk.broadcast_send(&actor, b).await?;

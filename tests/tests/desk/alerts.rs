@@ -25,6 +25,7 @@ fn broadcast(targets: Targets, emergency: bool) -> NewBroadcast {
         emergency,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     }
 }
 

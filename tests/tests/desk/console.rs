@@ -247,6 +247,7 @@ async fn an_imported_recording_goes_out_on_voice_calls_and_is_kept_while_they_ar
         emergency: false,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     };
     // Another village's chief may not attach it.
     let chief = actor(Role::Chief, Some(own));

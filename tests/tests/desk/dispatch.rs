@@ -24,6 +24,7 @@ fn news(targets: Targets, channels: &[Channel]) -> NewBroadcast {
         emergency: false,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     }
 }
 
@@ -541,6 +542,8 @@ async fn a_restored_outbox_waits_for_a_person_to_resume_it() {
                     kakao: false,
                 },
                 status: maeul_registry::SubscriberStatus::Active,
+                text_first: false,
+                language: maeul_registry::Language::Ko,
             },
         )
         .await
@@ -707,6 +710,8 @@ fn resident(
             kakao,
         },
         status: maeul_registry::SubscriberStatus::Active,
+        text_first: false,
+        language: maeul_registry::Language::Ko,
     }
 }
 

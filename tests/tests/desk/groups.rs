@@ -65,6 +65,8 @@ async fn two_villages() -> (Desk, Vec<i64>, i64) {
                     kakao: false,
                 },
                 status: SubscriberStatus::Active,
+                text_first: false,
+                language: maeul_registry::Language::Ko,
             },
         )
         .await
@@ -197,6 +199,7 @@ fn to_groups(ids: Vec<i64>) -> NewBroadcast {
         emergency: false,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     }
 }
 

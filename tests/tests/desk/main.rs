@@ -1,5 +1,7 @@
 //! Cross-crate tests of the desk's use cases, one binary (see ripgrep's tests/tests.rs).
 
+// 문자로 받기 우선 and preferred languages: extra texts, translations per delivery.
+mod accessibility;
 // CAP 1.2 out of every broadcast; CAP alerts in as drafts for the villages they cover.
 mod alerts;
 // Accounts and the audit chain against someone holding the database file.

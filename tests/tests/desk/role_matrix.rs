@@ -89,6 +89,8 @@ fn input(village_id: i64, phone: &str) -> SubscriberInput {
             kakao: false,
         },
         status: SubscriberStatus::Active,
+        text_first: false,
+        language: maeul_registry::Language::Ko,
     }
 }
 

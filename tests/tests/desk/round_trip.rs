@@ -83,6 +83,8 @@ async fn a_deleted_resident_leaves_no_name_in_the_audit_log_and_the_chain_verifi
             kakao: false,
         },
         status: maeul_registry::SubscriberStatus::Active,
+        text_first: false,
+        language: maeul_registry::Language::Ko,
     };
     let id = desk.add_subscriber(&admin(), input()).await.unwrap();
     desk.update_subscriber(

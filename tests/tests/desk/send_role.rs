@@ -60,6 +60,7 @@ async fn a_desk_not_named_a_sender_only_queues_until_it_is() {
             emergency: false,
             send_at: None,
             poll: None,
+            translations: Vec::new(),
         },
     )
     .await

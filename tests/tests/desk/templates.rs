@@ -113,6 +113,7 @@ async fn operators_keep_templates_and_every_sender_fills_them() {
                 emergency: false,
                 send_at: None,
                 poll: None,
+                translations: Vec::new(),
             },
         )
         .await

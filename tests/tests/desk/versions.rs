@@ -26,6 +26,8 @@ fn as_input(row: &SubscriberRow, name: &str) -> SubscriberInput {
         consent_method: row.consent_method,
         channels: row.channels,
         status: row.status,
+        text_first: false,
+        language: maeul_registry::Language::Ko,
     }
 }
 

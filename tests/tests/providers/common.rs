@@ -69,6 +69,7 @@ pub async fn desk_with_broadcast() -> (Desk, i64) {
         emergency: false,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     };
     let id = desk.broadcast_send(&operator(), b).await.unwrap().id;
     (desk, id)

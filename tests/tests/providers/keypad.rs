@@ -47,6 +47,7 @@ async fn desk_with_call(poll: Option<Poll>) -> (Desk, i64) {
         emergency: false,
         send_at: None,
         poll,
+        translations: Vec::new(),
     };
     let id = desk.broadcast_send(&operator(), b).await.unwrap().id;
     (desk, id)

@@ -32,6 +32,7 @@ fn notice(targets: Targets, emergency: bool) -> NewBroadcast {
         emergency,
         send_at: None,
         poll: None,
+        translations: Vec::new(),
     }
 }
 

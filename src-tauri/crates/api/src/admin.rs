@@ -60,6 +60,7 @@ impl Desk {
             pending += 1;
         }
         demo::seed_groups(&mut tx).await?;
+        demo::seed_languages(&mut tx).await?;
         // The seed's own pledge card, unless a card with its number is already there.
         let card = maeul_budget::demo::seed_card();
         if maeul_budget::store::find_by_number(&mut tx, &card.number)

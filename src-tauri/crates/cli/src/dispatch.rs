@@ -181,6 +181,7 @@ pub async fn broadcast(
                 emergency,
                 send_at: at,
                 poll: poll.as_deref().map(parse_poll),
+                translations: Vec::new(),
             };
             let created = desk.broadcast_send(actor, b).await?;
             let s = &created.summary;

@@ -8,6 +8,7 @@ use crate::DispatchError;
 use crate::fanout::Channel;
 use crate::keypad::Poll;
 use crate::text::{self, TextInfo, TextKind};
+use maeul_registry::Language;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -112,6 +113,17 @@ pub struct NewBroadcast {
     /// to press 1 once they have heard it.
     #[serde(default)]
     pub poll: Option<Poll>,
+    /// The text in other languages, sent instead of the Korean one to subscribers who read
+    /// that language (calls still play the Korean recording).
+    #[serde(default)]
+    pub translations: Vec<Translation>,
+}
+
+/// The office's translation of a broadcast's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Translation {
+    pub language: Language,
+    pub body: String,
 }
 
 /// What the checks learned: how the text goes and when to send.
@@ -120,6 +132,8 @@ pub struct Checked {
     pub text: Option<TextInfo>,
     pub send_at: Option<Timestamp>,
     pub poll: Option<Poll>,
+    /// Each translation as it is sent (made carrier-safe), with its size.
+    pub translations: Vec<(Language, String, TextInfo)>,
 }
 
 pub const TITLE_MAX: usize = 100;
@@ -188,7 +202,31 @@ pub fn validate(b: &NewBroadcast, now: Timestamp) -> Result<Checked, DispatchErr
         text,
         send_at,
         poll,
+        translations: translations(&b.translations)?,
     })
+}
+
+/// Checks the translations: one per language other than Korean, each a sendable text once
+/// its accents are folded ([`text::fold`]). An error names `translations.<code>`.
+fn translations(given: &[Translation]) -> Result<Vec<(Language, String, TextInfo)>, DispatchError> {
+    let mut out: Vec<(Language, String, TextInfo)> = Vec::new();
+    for t in given {
+        let field = format!("translations.{}", t.language.as_str());
+        let invalid = |reason: String| DispatchError::Invalid {
+            field: field.clone(),
+            reason: format!("{} 번역: {reason}", t.language.korean()),
+        };
+        if t.language == Language::Ko {
+            return Err(invalid("한국어는 본문입니다".into()));
+        }
+        if out.iter().any(|(l, ..)| *l == t.language) {
+            return Err(invalid("같은 언어의 번역이 두 번 있습니다".into()));
+        }
+        let folded = text::fold(t.body.trim());
+        let info = text::classify(&folded).map_err(|e| invalid(e.to_string()))?;
+        out.push((t.language, folded, info));
+    }
+    Ok(out)
 }
 
 /// RFC 3339, or a Seoul wall-clock time as staff type it ("2026-11-27 09:00").

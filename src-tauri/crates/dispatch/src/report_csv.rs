@@ -163,8 +163,9 @@ mod tests {
             e164: "+821000990001".into(),
             village_id: 7,
             subscriber_ids: vec![1],
+            language: maeul_registry::Language::Ko,
         };
-        crate::outbox::insert_planned(&mut conn, 1, &[planned], "2026-11-26T00:00:00Z")
+        crate::outbox::insert_planned(&mut conn, 1, &[planned], &[], "2026-11-26T00:00:00Z")
             .await
             .unwrap();
         sqlx::query(

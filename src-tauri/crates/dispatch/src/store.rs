@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use maeul_db::Conn;
+use maeul_registry::Language;
 use maeul_registry::phone::PhoneKind;
 use serde::Serialize;
 
@@ -15,9 +16,22 @@ use crate::outbox;
 use crate::policy::stamp;
 use crate::text::TextKind;
 
-/// (subscriber, village, household, phone, kind, consented, opted out, voice, sms, kakao);
-/// SQLite's JSON carries the flags as 0/1.
-type RecipientRow = (i64, i64, i64, String, String, u8, u8, u8, u8, u8);
+/// (subscriber, village, household, phone, kind, consented, opted out, voice, sms, kakao,
+/// text first, language); SQLite's JSON carries the flags as 0/1.
+type RecipientRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    u8,
+    u8,
+    u8,
+    u8,
+    u8,
+    u8,
+    String,
+);
 
 /// Approved subscribers of the targets, with the household each belongs to.
 pub async fn recipients(
@@ -30,7 +44,8 @@ pub async fn recipients(
     let (json,): (String,) = sqlx::query_as(
         "SELECT COALESCE(json_group_array(json_array(s.id, s.village_id, s.household_id, s.phone, \
                 s.phone_kind, s.consent_date IS NOT NULL, s.status = 'opted_out', \
-                s.want_voice <> 0, s.want_sms <> 0, s.want_kakao <> 0)), '[]') \
+                s.want_voice <> 0, s.want_sms <> 0, s.want_kakao <> 0, s.text_first <> 0, \
+                s.language)), '[]') \
          FROM subscribers s JOIN villages v ON v.id = s.village_id \
          WHERE s.enrollment = 'approved' AND ( \
              $1 = 'all' \
@@ -46,11 +61,25 @@ pub async fn recipients(
     .await?;
     let rows: Vec<RecipientRow> = serde_json::from_str(&json)
         .map_err(|e| DispatchError::invalid("targets", e.to_string()))?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
-            |(id, village, household, phone, kind, consented, opted_out, voice, sms, kakao)| {
-                (
+            |(
+                id,
+                village,
+                household,
+                phone,
+                kind,
+                consented,
+                opted_out,
+                voice,
+                sms,
+                kakao,
+                text_first,
+                language,
+            )| {
+                let language = Language::try_from(language)
+                    .map_err(|e| DispatchError::invalid("language", format!("수신자 {id}: {e}")))?;
+                Ok((
                     Recipient {
                         subscriber_id: id,
                         village_id: village,
@@ -61,12 +90,14 @@ pub async fn recipients(
                         voice: voice != 0,
                         sms: sms != 0,
                         kakao: kakao != 0,
+                        text_first: text_first != 0,
+                        language,
                     },
                     household,
-                )
+                ))
             },
         )
-        .collect())
+        .collect()
 }
 
 /// The villages a broadcast reaches: what a chief's scope is checked against.
@@ -85,6 +116,15 @@ pub async fn villages_of(
 pub struct ChannelCount {
     pub channel: Channel,
     pub deliveries: u32,
+}
+
+/// Subscribers who read another language best and get a text of this broadcast; whether
+/// the office wrote the translation they get instead of the Korean text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct LanguageCount {
+    pub language: Language,
+    pub subscribers: u32,
+    pub translated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -109,6 +149,9 @@ pub struct Summary {
     /// (RFC 3339) sending starts.
     pub held_until: Option<String>,
     pub needs_approval: bool,
+    /// Subscribers who take voice broadcasts as text and get an SMS of this one for it.
+    pub text_first: u32,
+    pub languages: Vec<LanguageCount>,
 }
 
 fn summarise(
@@ -154,7 +197,45 @@ fn summarise(
         text_bytes: checked.text.map(|t| t.bytes),
         held_until: None,
         needs_approval: false,
+        text_first: plan.text_first.len() as u32,
+        languages: languages(found, plan, checked),
     }
+}
+
+/// Who gets a text and reads another language, per language.
+fn languages(found: &[(Recipient, i64)], plan: &Plan, checked: &Checked) -> Vec<LanguageCount> {
+    let language: std::collections::HashMap<i64, Language> = found
+        .iter()
+        .filter(|(r, _)| r.language != Language::Ko)
+        .map(|(r, _)| (r.subscriber_id, r.language))
+        .collect();
+    if language.is_empty() {
+        return Vec::new();
+    }
+    let mut texted: BTreeSet<(Language, i64)> = BTreeSet::new();
+    for d in plan
+        .deliveries
+        .iter()
+        .filter(|d| d.channel != Channel::Voice)
+    {
+        for id in &d.subscriber_ids {
+            if let Some(&l) = language.get(id) {
+                texted.insert((l, *id));
+            }
+        }
+    }
+    Language::ALL
+        .into_iter()
+        .filter(|&l| l != Language::Ko)
+        .filter_map(|l| {
+            let n = texted.iter().filter(|(x, _)| *x == l).count() as u32;
+            (n > 0).then(|| LanguageCount {
+                language: l,
+                subscribers: n,
+                translated: checked.translations.iter().any(|(x, ..)| *x == l),
+            })
+        })
+        .collect()
 }
 
 fn dedup_channels(channels: &[Channel]) -> Vec<Channel> {
@@ -187,7 +268,22 @@ async fn plan_checked(
         ));
     }
     let plan = fanout::plan(found.iter().map(|(r, _)| r), &channels);
-    Ok((summarise(&found, &plan, &channels, checked), plan))
+    // A voice-only broadcast still sends its text to those who take voice as text: the
+    // text must then be sendable, and the summary says how it goes.
+    let mut checked = checked.clone();
+    if checked.text.is_none() && !plan.text_first.is_empty() {
+        let info = crate::text::classify(&b.body).map_err(|e| {
+            DispatchError::invalid(
+                "body",
+                format!(
+                    "'문자로 받기 우선' 수신자 {}명에게는 문자로도 나갑니다: {e}",
+                    plan.text_first.len()
+                ),
+            )
+        })?;
+        checked.text = Some(info);
+    }
+    Ok((summarise(&found, &plan, &channels, &checked), plan))
 }
 
 /// How a broadcast is stored besides what staff composed.
@@ -217,9 +313,9 @@ pub async fn create(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO broadcasts (title, category, body, recording, recording_id, emergency, practice, \
              send_at, created_by, created_at, channels, targets, text_kind, needs_approval, parent_id, \
-             purpose, poll) \
+             purpose, poll, translations) \
          VALUES ($1, $2, $3, (SELECT telephony_path FROM recordings WHERE id = $4), $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
     .bind(b.title.trim())
     .bind(b.category.as_str())
@@ -232,7 +328,7 @@ pub async fn create(
     .bind(&stamp)
     .bind(serde_json::to_string(&channels).unwrap_or_default())
     .bind(serde_json::to_string(&b.targets).unwrap_or_default())
-    .bind(checked.text.map(|t| text_kind_str(t.kind)))
+    .bind(summary.text_kind.map(text_kind_str))
     .bind(origin.needs_approval)
     .bind(origin.parent_id)
     .bind(if origin.purpose.is_empty() { "broadcast" } else { origin.purpose })
@@ -242,12 +338,42 @@ pub async fn create(
             .as_ref()
             .map(|p| serde_json::to_string(p).unwrap_or_default()),
     )
+    .bind(
+        (!b.translations.is_empty())
+            .then(|| serde_json::to_string(&b.translations).unwrap_or_default()),
+    )
     .fetch_one(&mut *conn)
     .await?;
-    outbox::insert_planned(conn, id, &plan.deliveries, &stamp).await?;
+    let bodies: Vec<(Language, String)> = checked
+        .translations
+        .iter()
+        .map(|(l, body, _)| (*l, body.clone()))
+        .collect();
+    outbox::insert_planned(conn, id, &plan.deliveries, &bodies, &stamp).await?;
     crate::escalation::plan(conn, id, b, origin).await?;
     summary.needs_approval = origin.needs_approval;
     Ok((id, summary))
+}
+
+/// The translations a stored broadcast was sent with: a resend carries them again.
+pub async fn translations_of(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<Vec<crate::broadcast::Translation>, DispatchError> {
+    let stored: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT translations FROM broadcasts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match stored.and_then(|(t,)| t) {
+        None => Ok(Vec::new()),
+        Some(json) => serde_json::from_str(&json).map_err(|e| {
+            DispatchError::invalid(
+                "translations",
+                format!("방송 {id}의 번역을 읽을 수 없습니다: {e}"),
+            )
+        }),
+    }
 }
 
 /// A second person approves a broadcast that waits for it; the creator cannot.

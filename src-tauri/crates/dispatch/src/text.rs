@@ -89,6 +89,31 @@ pub fn sendable(s: &str) -> String {
         .collect()
 }
 
+/// A translation made sendable the way people text it in Korea: a letter with no KS X 1001
+/// code loses its accents (Vietnamese "Thông báo" goes as "Thong bao"). What still has no
+/// code (emoji, scripts other than Latin, Hangul and Hanja) is kept, for [`classify`] to name.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if euc_kr_len(c).is_some() {
+            out.push(c);
+            continue;
+        }
+        let base: String = std::iter::once(c)
+            .nfd()
+            .filter(|d| !is_combining_mark(*d))
+            .collect();
+        if !base.is_empty() && base.chars().all(|b| euc_kr_len(b).is_some()) {
+            out.push_str(&base);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// EUC-KR bytes of a [`sendable`] text.
 pub fn bytes(s: &str) -> usize {
     s.chars().map(|c| euc_kr_len(c).unwrap_or(1)).sum()

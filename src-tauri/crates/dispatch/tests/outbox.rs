@@ -38,6 +38,7 @@ fn planned(channel: Channel, e164: &str, ids: &[i64]) -> Planned {
         e164: e164.into(),
         village_id: 0,
         subscriber_ids: ids.to_vec(),
+        language: maeul_registry::Language::Ko,
     }
 }
 
@@ -58,9 +59,15 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
         planned(Channel::Sms, "+821000990001", &[1, 2]),
         planned(Channel::Voice, "+821000990001", &[1, 2]),
     ];
-    assert_eq!(insert_planned(&mut conn, b, &rows, now).await.unwrap(), 2);
+    assert_eq!(
+        insert_planned(&mut conn, b, &rows, &[], now).await.unwrap(),
+        2
+    );
     // Planning the same broadcast again adds nothing.
-    assert_eq!(insert_planned(&mut conn, b, &rows, now).await.unwrap(), 0);
+    assert_eq!(
+        insert_planned(&mut conn, b, &rows, &[], now).await.unwrap(),
+        0
+    );
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries WHERE channel = 'sms'")
         .fetch_one(&mut *conn)
         .await
@@ -181,6 +188,7 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
         &mut conn,
         b,
         &[planned(Channel::Voice, "+82431110001", &[7])],
+        &[],
         now,
     )
     .await

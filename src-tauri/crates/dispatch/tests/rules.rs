@@ -1,7 +1,8 @@
 //! The rules that decide what is sent, on crafted cases.
 
 use maeul_dispatch::fanout::{Channel, Recipient, Skip, plan};
-use maeul_dispatch::text::{LMS_MAX, SMS_MAX, TextError, TextKind, classify, euc_kr_len};
+use maeul_dispatch::text::{LMS_MAX, SMS_MAX, TextError, TextKind, classify, euc_kr_len, fold};
+use maeul_registry::Language;
 use maeul_registry::phone::PhoneKind;
 
 #[test]
@@ -68,7 +69,88 @@ fn who(id: i64, e164: &str, kind: PhoneKind) -> Recipient {
         voice: true,
         sms: true,
         kakao: true,
+        text_first: false,
+        language: Language::Ko,
     }
+}
+
+#[test]
+fn text_first_subscribers_get_a_voice_broadcast_also_as_sms() {
+    let mut deaf = who(1, "+821000990001", PhoneKind::Mobile);
+    deaf.text_first = true;
+    // Their SMS preference does not matter: text is how they take a broadcast at all.
+    deaf.sms = false;
+    let plain = who(2, "+821000990002", PhoneKind::Mobile);
+    let mut on_landline = who(3, "+82431110003", PhoneKind::Landline);
+    on_landline.text_first = true;
+    let mut unconsented = who(4, "+821000990004", PhoneKind::Mobile);
+    unconsented.text_first = true;
+    unconsented.consented = false;
+    let all = [deaf, plain, on_landline, unconsented];
+    let p = plan(&all, &[Channel::Voice]);
+    let got: Vec<(Channel, &str)> = p
+        .deliveries
+        .iter()
+        .map(|d| (d.channel, d.e164.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Channel::Voice, "+821000990001"),
+            (Channel::Voice, "+821000990002"),
+            (Channel::Voice, "+82431110003"),
+            (Channel::Sms, "+821000990001"),
+        ]
+    );
+    assert_eq!(p.text_first, vec![1]);
+    // A broadcast that texts them anyway adds nothing; one without voice neither.
+    let mut wants_kakao = all[0].clone();
+    wants_kakao.kakao = true;
+    let p = plan(&[wants_kakao.clone()], &[Channel::Voice, Channel::Kakao]);
+    assert_eq!(p.deliveries.len(), 2);
+    assert!(p.text_first.is_empty());
+    let p = plan(&[wants_kakao], &[Channel::Kakao]);
+    assert_eq!(p.deliveries.len(), 1);
+    assert!(p.text_first.is_empty());
+}
+
+#[test]
+fn a_text_goes_in_the_language_everyone_at_the_number_reads() {
+    let mut mother = who(1, "+821000990001", PhoneKind::Mobile);
+    mother.language = Language::Vi;
+    let mut father = who(2, "+821000990001", PhoneKind::Mobile);
+    father.language = Language::Ko;
+    let mut alone = who(3, "+821000990003", PhoneKind::Mobile);
+    alone.language = Language::Vi;
+    let p = plan(&[mother, father, alone], &[Channel::Voice, Channel::Sms]);
+    let got: Vec<(Channel, &str, Language)> = p
+        .deliveries
+        .iter()
+        .map(|d| (d.channel, d.e164.as_str(), d.language))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Channel::Voice, "+821000990001", Language::Ko),
+            (Channel::Voice, "+821000990003", Language::Ko),
+            // A shared phone whose holders read different languages gets the Korean text.
+            (Channel::Sms, "+821000990001", Language::Ko),
+            (Channel::Sms, "+821000990003", Language::Vi),
+        ]
+    );
+}
+
+#[test]
+fn translations_lose_only_the_accents_a_carrier_cannot_carry() {
+    assert_eq!(
+        fold("Thông báo: họp thôn lúc 10 giờ"),
+        "Thong bao: hop thon luc 10 gio"
+    );
+    // Hangul, ASCII and what KS X 1001 has stay as written.
+    assert_eq!(fold("마을회관 10:00 ※"), "마을회관 10:00 ※");
+    // Emoji have no unaccented form: kept, for classify to name.
+    assert_eq!(fold("Hi 😀"), "Hi 😀");
+    assert!(classify(&fold("Hi 😀")).is_err());
 }
 
 #[test]

@@ -48,15 +48,17 @@ async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
             e164: e164.clone(),
             village_id: 1,
             subscriber_ids: vec![id],
+            language: maeul_registry::Language::Ko,
         });
         planned.push(Planned {
             channel: Channel::Voice,
             e164,
             village_id: 1,
             subscriber_ids: vec![id],
+            language: maeul_registry::Language::Ko,
         });
     }
-    insert_planned(&mut conn, b, &planned, "2026-11-26T00:00:00Z")
+    insert_planned(&mut conn, b, &planned, &[], "2026-11-26T00:00:00Z")
         .await
         .unwrap();
     drop(conn);

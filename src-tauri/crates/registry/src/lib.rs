@@ -6,10 +6,12 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod import;
+mod language;
 mod model;
 pub mod phone;
 pub mod store;
 mod validate;
 
 pub use error::RegistryError;
+pub use language::Language;
 pub use model::*;

@@ -174,6 +174,10 @@ pub struct SubscriberRow {
     pub consent_date: Option<String>,
     pub consent_method: Option<ConsentMethod>,
     pub channels: Channels,
+    /// 문자로 받기 우선: every voice broadcast also reaches them as a text.
+    pub text_first: bool,
+    /// The language they read best; texts go in it when the office wrote a translation.
+    pub language: crate::Language,
     pub status: SubscriberStatus,
     pub enrollment: Enrollment,
     /// What a save of this row names: refused if someone saved it in between.
@@ -205,6 +209,10 @@ pub struct SubscriberInput {
     pub consent_date: Option<String>,
     pub consent_method: Option<ConsentMethod>,
     pub channels: Channels,
+    #[serde(default)]
+    pub text_first: bool,
+    #[serde(default)]
+    pub language: crate::Language,
     pub status: SubscriberStatus,
 }
 

@@ -145,6 +145,7 @@ impl Desk {
             emergency: d.emergency,
             send_at: None,
             poll: None,
+            translations: Vec::new(),
         });
         let origin = Origin {
             created_by: actor.username.clone(),

@@ -389,11 +389,12 @@ impl Desk {
                 "다시 보낼 미수신 세대가 없습니다",
             ));
         }
-        let (row, poll) = {
+        let (row, poll, translations) = {
             let mut conn = self.db.acquire().await?;
             (
                 report::get(&mut conn, id).await?,
                 replies::poll_of(&mut conn, id).await?,
+                store::translations_of(&mut conn, id).await?,
             )
         };
         if !row.practice {
@@ -420,6 +421,7 @@ impl Desk {
             channels,
             emergency: row.emergency,
             send_at: None,
+            translations,
         };
         require_send(self, actor, &b.targets).await?;
         let origin = Origin {

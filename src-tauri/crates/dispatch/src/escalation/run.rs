@@ -370,6 +370,7 @@ async fn take(
         emergency,
         send_at: None,
         poll: None,
+        translations: crate::store::translations_of(conn, id).await?,
     };
     let origin = Origin {
         created_by: "system".into(),

@@ -26,6 +26,9 @@ struct Row {
     want_voice: bool,
     want_sms: bool,
     want_kakao: bool,
+    text_first: bool,
+    #[sqlx(try_from = "String")]
+    language: crate::Language,
     status: String,
     enrollment: String,
     version: i64,
@@ -56,6 +59,8 @@ impl Row {
                 sms: self.want_sms,
                 kakao: self.want_kakao,
             },
+            text_first: self.text_first,
+            language: self.language,
             status: SubscriberStatus::parse(&self.status).unwrap_or(SubscriberStatus::Active),
             enrollment: Enrollment::parse(&self.enrollment).unwrap_or(Enrollment::Pending),
             version: self.version,
@@ -64,7 +69,7 @@ impl Row {
 }
 
 const SELECT: &str = "SELECT s.id, s.household_id, s.village_id, s.name, s.phone, s.phone_kind, h.address, h.head_name, \
-     s.consent_date, s.consent_method, s.want_voice, s.want_sms, s.want_kakao, s.status, s.enrollment, s.version \
+     s.consent_date, s.consent_method, s.want_voice, s.want_sms, s.want_kakao, s.text_first, s.language, s.status, s.enrollment, s.version \
      FROM subscribers s JOIN households h ON h.id = s.household_id JOIN villages v ON v.id = s.village_id";
 
 /// Subscribers matching the filter, in village and household order. The table in the UI
@@ -142,6 +147,13 @@ fn check(input: &SubscriberInput) -> Result<Checked, RegistryError> {
             reason: "일반전화·070 번호는 음성 통화만 받을 수 있습니다".into(),
         });
     }
+    if phone.kind != PhoneKind::Mobile && input.text_first {
+        return Err(RegistryError::Invalid {
+            field: "text_first",
+            reason: "일반전화·070 번호로는 문자를 받을 수 없어 '문자로 받기 우선'을 켤 수 없습니다"
+                .into(),
+        });
+    }
     Ok(Checked {
         name,
         phone,
@@ -177,8 +189,8 @@ pub async fn insert(
     let now = maeul_time::now_utc();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO subscribers (household_id, village_id, name, phone, phone_kind, consent_date, consent_method, \
-           want_voice, want_sms, want_kakao, status, enrollment, created_at, updated_at) \
-         SELECT h.id, h.village_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM households h \
+           want_voice, want_sms, want_kakao, status, enrollment, created_at, updated_at, text_first, language) \
+         SELECT h.id, h.village_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14 FROM households h \
          WHERE h.id = $1 RETURNING id",
     )
     .bind(household_id)
@@ -193,6 +205,8 @@ pub async fn insert(
     .bind(input.status.as_str())
     .bind(enrollment.as_str())
     .bind(&now)
+    .bind(input.text_first)
+    .bind(input.language.as_str())
     .fetch_optional(&mut *conn)
     .await
     .map_err(|e| duplicate(e, &c.phone.e164))?
@@ -214,7 +228,8 @@ pub async fn update(
     let done = sqlx::query(
         "UPDATE subscribers SET name = $1, phone = $2, phone_kind = $3, consent_date = $4, consent_method = $5, \
            want_voice = $6, want_sms = $7, want_kakao = $8, status = $9, updated_at = $10, \
-           version = version + 1, updated_by = $12 WHERE id = $11 AND version = $13",
+           version = version + 1, updated_by = $12, text_first = $14, language = $15 \
+         WHERE id = $11 AND version = $13",
     )
     .bind(&c.name)
     .bind(&c.phone.e164)
@@ -229,6 +244,8 @@ pub async fn update(
     .bind(id)
     .bind(by)
     .bind(version)
+    .bind(input.text_first)
+    .bind(input.language.as_str())
     .execute(&mut *conn)
     .await
     .map_err(|e| duplicate(e, &c.phone.e164))?;
