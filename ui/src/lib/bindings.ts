@@ -1751,6 +1751,15 @@ export type ImportStage = "reading" | "checking" | "writing" | "done"
  */
 export type Ladders = Partial<{ [key in string]: Rung[] }>
 /**
+ * The languages a broadcast can be translated into; Korean is the broadcast itself.
+ */
+export type Language = "ko" | "vi" | "en" | "tl"
+/**
+ * Subscribers who read another language best and get a text of this broadcast; whether
+ * the office wrote the translation they get instead of the Korean text.
+ */
+export type LanguageCount = { language: Language; subscribers: number; translated: boolean }
+/**
  * A meter reading for the UI.
  */
 export type MeterFrame = { input_peak_db: number; peak_db: number; rms_db: number; momentary_lufs: number; short_term_lufs: number; 
@@ -1826,7 +1835,12 @@ send_at: string | null;
  * A question voice calls ask, answered by keypad; without one a call asks the resident
  * to press 1 once they have heard it.
  */
-poll?: Poll | null }
+poll?: Poll | null; 
+/**
+ * The text in other languages, sent instead of the Korean one to subscribers who read
+ * that language (calls still play the Korean recording).
+ */
+translations?: Translation[] }
 export type NewTemplate = { name: string; category: Category; title: string; body: string }
 export type NewUser = { username: string; display_name: string; password: string; role: Role; village_id: number | null }
 /**
@@ -2422,7 +2436,7 @@ group_id: number | null }
  * A subscriber to add or change. Without `household_id`, a household is found or created
  * from `village_id`, `address` and `head_name`.
  */
-export type SubscriberInput = { household_id: number | null; village_id: number; address: string; head_name: string; name: string; phone: string; consent_date: string | null; consent_method: ConsentMethod | null; channels: Channels; status: SubscriberStatus }
+export type SubscriberInput = { household_id: number | null; village_id: number; address: string; head_name: string; name: string; phone: string; consent_date: string | null; consent_method: ConsentMethod | null; channels: Channels; text_first?: boolean; language?: Language; status: SubscriberStatus }
 /**
  * One row of the household/subscriber table.
  */
@@ -2430,7 +2444,15 @@ export type SubscriberRow = { id: number; household_id: number; village_id: numb
 /**
  * National format, or masked.
  */
-phone: string; phone_kind: PhoneKind; address: string; head_name: string; consent_date: string | null; consent_method: ConsentMethod | null; channels: Channels; status: SubscriberStatus; enrollment: Enrollment; 
+phone: string; phone_kind: PhoneKind; address: string; head_name: string; consent_date: string | null; consent_method: ConsentMethod | null; channels: Channels; 
+/**
+ * 문자로 받기 우선: every voice broadcast also reaches them as a text.
+ */
+text_first: boolean; 
+/**
+ * The language they read best; texts go in it when the office wrote a translation.
+ */
+language: Language; status: SubscriberStatus; enrollment: Enrollment; 
 /**
  * What a save of this row names: refused if someone saved it in between.
  */
@@ -2452,7 +2474,11 @@ text_kind: TextKind | null; text_bytes: number | null;
  * Set when now is inside quiet hours and the broadcast is not an emergency: the time
  * (RFC 3339) sending starts.
  */
-held_until: string | null; needs_approval: boolean }
+held_until: string | null; needs_approval: boolean; 
+/**
+ * Subscribers who take voice broadcasts as text and get an SMS of this one for it.
+ */
+text_first: number; languages: LanguageCount[] }
 /**
  * Where the sync worker is, as the status bar shows it.
  */
@@ -2539,6 +2565,10 @@ export type TownStatus = { town_id: number; town: string; chiefs: number; traine
 export type Training = { id: number | null; town_id: number; title: string; starts_at: string; ends_at: string; place: string; trainer: string; agenda: string }
 export type TrainingDetail = { summary: TrainingSummary; attendees: Attendee[] }
 export type TrainingSummary = { training: Training; town_name: string; roster: number; present: number }
+/**
+ * The office's translation of a broadcast's text.
+ */
+export type Translation = { language: Language; body: string }
 export type User = { id: number; username: string; display_name: string; role: Role; village_id: number | null; active: boolean; created_at: string }
 export type VerifyReport = { entries: number; 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eucKrBytes, filterVillages, obviousUnsendable, shares, textKind } from './dispatch';
+import { eucKrBytes, filterVillages, foldLatin, obviousUnsendable, shares, textKind } from './dispatch';
 
 describe('message length', () => {
   it('counts Hangul as 2 bytes and ASCII as 1', () => {
@@ -11,6 +11,11 @@ describe('message length', () => {
     expect(textKind(eucKrBytes('가'.repeat(46)))).toBe('lms');
     expect(textKind(eucKrBytes('가'.repeat(1000)))).toBe('lms');
     expect(textKind(eucKrBytes('가'.repeat(1001)))).toBe('too_long');
+  });
+  it('folds a Vietnamese translation the way the desk sends it', () => {
+    expect(foldLatin('Thông báo: họp thôn ở Đà Nẵng')).toBe('Thong bao: hop thon o Da Nang');
+    expect(foldLatin('마을회관 10:00')).toBe('마을회관 10:00');
+    expect(eucKrBytes(foldLatin('Họp'))).toBe(3);
   });
   it('names emoji once each', () => {
     expect(obviousUnsendable('행사 🎉🎉 안내 📢')).toEqual(['🎉', '📢']);

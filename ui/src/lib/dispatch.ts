@@ -26,6 +26,23 @@ export function obviousUnsendable(text: string): string[] {
   return out;
 }
 
+/**
+ * A translation as it will go (mirrors dispatch::text::fold): Latin letters lose the accents
+ * no Korean carrier carries, đ becomes d; Hangul, ASCII and everything else stay.
+ */
+export function foldLatin(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (ch === 'đ' || ch === 'Đ') {
+      out += ch === 'đ' ? 'd' : 'D';
+      continue;
+    }
+    const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
+    out += ch.codePointAt(0)! >= 0x80 && base && /^[\x20-\x7e]+$/.test(base) ? base : ch;
+  }
+  return out;
+}
+
 export type Counts = { queued: number; sent: number; delivered: number; failed: number; cancelled: number };
 
 /** Percent of a channel's deliveries in each part, for a stacked bar (sums to 100 or 0). */

@@ -90,13 +90,19 @@ pub fn sendable(s: &str) -> String {
 }
 
 /// A translation made sendable the way people text it in Korea: a letter with no KS X 1001
-/// code loses its accents (Vietnamese "Thông báo" goes as "Thong bao"). What still has no
+/// code loses its accents (Vietnamese "Thông báo" goes as "Thong bao", "đ" as "d", as the
+/// unaccented Vietnamese people text is written: KS X 1001's "đ" has no capital). What still has no
 /// code (emoji, scripts other than Latin, Hangul and Hanja) is kept, for [`classify`] to name.
 pub fn fold(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        let c = match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        };
         if euc_kr_len(c).is_some() {
             out.push(c);
             continue;

@@ -146,6 +146,7 @@ fn translations_lose_only_the_accents_a_carrier_cannot_carry() {
         fold("Thông báo: họp thôn lúc 10 giờ"),
         "Thong bao: hop thon luc 10 gio"
     );
+    assert_eq!(fold("Đi đến Đà Nẵng"), "Di den Da Nang");
     // Hangul, ASCII and what KS X 1001 has stay as written.
     assert_eq!(fold("마을회관 10:00 ※"), "마을회관 10:00 ※");
     // Emoji have no unaccented form: kept, for classify to name.

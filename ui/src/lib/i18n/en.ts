@@ -6,6 +6,7 @@ import { enReplies } from './en.replies';
 import { enEscalation } from './en.escalation';
 import { enTemplates } from './en.templates';
 import { enAlarm } from './en.alarm';
+import { enLanguage } from './en.language';
 import { enDashboard } from './en.dashboard';
 import type { MessageKey } from './ko';
 
@@ -18,6 +19,7 @@ export const en: Record<MessageKey, string> = {
   ...enEscalation,
   ...enTemplates,
   ...enAlarm,
+  ...enLanguage,
   ...enDashboard,
   ...enErrors,
   'attendance.symbol.excused': "E",

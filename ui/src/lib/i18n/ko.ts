@@ -7,6 +7,7 @@ import { koReplies } from './ko.replies';
 import { koEscalation } from './ko.escalation';
 import { koTemplates } from './ko.templates';
 import { koAlarm } from './ko.alarm';
+import { koLanguage } from './ko.language';
 import { koDashboard } from './ko.dashboard';
 
 export const ko = {
@@ -17,6 +18,7 @@ export const ko = {
   ...koEscalation,
   ...koTemplates,
   ...koAlarm,
+  ...koLanguage,
   ...koDashboard,
   ...koErrors,
   'attendance.symbol.excused': "공",

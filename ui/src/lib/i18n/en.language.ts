@@ -1,0 +1,21 @@
+// English: preferred languages, text-first, translations at compose. Keys shared with ko.language.ts.
+export const enLanguage = {
+  'language.ko': "Korean",
+  'language.vi': "Vietnamese (Tiếng Việt)",
+  'language.en': "English",
+  'language.tl': "Tagalog",
+  'tag.text_first': "Text first",
+  'form.language': "Preferred language",
+  'form.text_first': "Text first (voice broadcasts also as text)",
+  'form.text_first_hint': "For someone who cannot hear a call (hard of hearing): every voice broadcast also goes to them as a text. Mobile numbers only.",
+  'dispatch.summary.text_first': "{n} text-first subscribers also get it as a text",
+  'dispatch.summary.languages': "Subscribers reading another language (texts)",
+  'dispatch.summary.people': "{n}",
+  'dispatch.translation.add': "Add translation",
+  'dispatch.translation.done': "Translated",
+  'dispatch.translation.writing': "Being written",
+  'dispatch.translation.korean_otherwise': "Languages without a translation get the Korean text. Calls are in Korean.",
+  'dispatch.translation.label': "{language} translation",
+  'dispatch.translation.remove': "Remove translation",
+  'dispatch.translation.as_sent': "As the text goes (without tone marks)",
+} as const;

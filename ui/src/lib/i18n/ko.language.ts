@@ -1,0 +1,21 @@
+// 한국어: preferred languages, 문자로 받기 우선, translations at compose. Keys shared with en.language.ts.
+export const koLanguage = {
+  'language.ko': "한국어",
+  'language.vi': "베트남어 (Tiếng Việt)",
+  'language.en': "영어 (English)",
+  'language.tl': "필리핀어 (Tagalog)",
+  'tag.text_first': "문자우선",
+  'form.language': "선호 언어",
+  'form.text_first': "문자로 받기 우선 (음성 방송도 문자로)",
+  'form.text_first_hint': "청각장애 등으로 전화를 듣기 어려운 분: 음성 방송이 나갈 때 같은 내용을 문자로도 보냅니다. 휴대전화만 가능합니다.",
+  'dispatch.summary.text_first': "문자로 받기 우선 {n}명에게는 문자로도 나갑니다",
+  'dispatch.summary.languages': "다른 언어를 쓰는 수신자 (문자)",
+  'dispatch.summary.people': "{n}명",
+  'dispatch.translation.add': "번역 추가",
+  'dispatch.translation.done': "번역 있음",
+  'dispatch.translation.writing': "번역 작성 중",
+  'dispatch.translation.korean_otherwise': "번역이 없는 언어는 한국어 문자로 나갑니다. 음성 전화는 한국어입니다.",
+  'dispatch.translation.label': "{language} 번역",
+  'dispatch.translation.remove': "번역 빼기",
+  'dispatch.translation.as_sent': "문자로 나가는 모양 (성조 표시 없이)",
+} as const;
