@@ -9,7 +9,8 @@ use std::time::Duration;
 use clap::Subcommand;
 
 use maeul_api::{Actor, ApiError, Desk};
-use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
+use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets, Translation};
+use maeul_registry::Language;
 use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::keypad::Poll;
 use maeul_dispatch::providers::ProviderSettings;
@@ -52,6 +53,10 @@ pub enum BroadcastCommand {
         /// answers; answer n is key n). Without it calls ask to press 1 once heard.
         #[arg(long)]
         poll: Option<String>,
+        /// The text in another language, sent instead of the Korean one to subscribers who
+        /// read it: "vi=Thông báo…" (vi, en, tl); repeat for more languages.
+        #[arg(long = "translation", value_name = "LANG=TEXT")]
+        translations: Vec<String>,
     },
     /// What residents pressed: households that confirmed, and a poll's tallies per village.
     Replies {
@@ -135,6 +140,7 @@ pub async fn broadcast(
             emergency,
             at,
             poll,
+            translations,
         } => {
             let category = Category::parse(&category).ok_or_else(|| {
                 ApiError::invalid(
@@ -181,7 +187,10 @@ pub async fn broadcast(
                 emergency,
                 send_at: at,
                 poll: poll.as_deref().map(parse_poll),
-                translations: Vec::new(),
+                translations: translations
+                    .iter()
+                    .map(|t| parse_translation(t))
+                    .collect::<Result<_, _>>()?,
             };
             let created = desk.broadcast_send(actor, b).await?;
             let s = &created.summary;
@@ -196,6 +205,17 @@ pub async fn broadcast(
                     .collect::<Vec<_>>()
                     .join(" · ")
             );
+            if s.text_first > 0 {
+                eprintln!("문자로 받기 우선 {}명: 문자로도 보냄", s.text_first);
+            }
+            for l in &s.languages {
+                eprintln!(
+                    "{} {}명: {}",
+                    l.language.korean(),
+                    l.subscribers,
+                    if l.translated { "번역문" } else { "번역 없음, 한국어" }
+                );
+            }
             println!("{}", created.id);
             Ok(ExitCode::SUCCESS)
         }
@@ -464,6 +484,28 @@ pub async fn sync(desk: &Desk, once: bool, timeout: u64) -> Result<ExitCode, Api
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// "vi=Thông báo": a language code (or its Korean name) and the translated text.
+fn parse_translation(s: &str) -> Result<Translation, ApiError> {
+    let (code, body) = s.split_once('=').ok_or_else(|| {
+        ApiError::invalid(
+            "translation",
+            format!("언어=내용 형식으로 적어 주세요 (예: vi=Thông báo): {s}"),
+        )
+    })?;
+    let language = Language::parse(code)
+        .filter(|l| *l != Language::Ko)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "translation",
+                format!("번역할 수 있는 언어가 아닙니다: {code} (vi, en, tl)"),
+            )
+        })?;
+    Ok(Translation {
+        language,
+        body: body.to_string(),
     })
 }
 
