@@ -61,7 +61,10 @@ async fn flow(c: &Client) {
         "{summary}"
     );
     // The demo's Vietnamese readers in 창동리 are counted; a translation goes to them.
-    text_until(c, "[data-testid=summary-languages]", |t| t.contains("베트남어")).await;
+    text_until(c, "[data-testid=summary-languages]", |t| {
+        t.contains("베트남어")
+    })
+    .await;
     click(c, "[data-testid=add-translation-vi]").await;
     fill(
         c,
@@ -70,8 +73,14 @@ async fn flow(c: &Client) {
     )
     .await;
     let as_sent = text(c, "[data-testid=translation-vi-as-sent]").await;
-    assert!(as_sent.contains("Thu Bay 7 gio sang tong ve sinh"), "{as_sent}");
-    text_until(c, "[data-testid=summary-languages]", |t| t.contains("번역 있음")).await;
+    assert!(
+        as_sent.contains("Thu Bay 7 gio sang tong ve sinh"),
+        "{as_sent}"
+    );
+    text_until(c, "[data-testid=summary-languages]", |t| {
+        t.contains("번역 있음")
+    })
+    .await;
     screenshot(c, "dispatch-compose.png").await;
     click(c, "[data-testid=dispatch-send]").await;
     text_until(c, "[data-testid=dispatch-send]", |t| t.contains("한 번 더")).await;

@@ -10,11 +10,11 @@ use clap::Subcommand;
 
 use maeul_api::{Actor, ApiError, Desk};
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets, Translation};
-use maeul_registry::Language;
 use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::keypad::Poll;
 use maeul_dispatch::providers::ProviderSettings;
 use maeul_dispatch::secret::Secret;
+use maeul_registry::Language;
 
 #[derive(Subcommand)]
 pub enum BroadcastCommand {
@@ -213,7 +213,11 @@ pub async fn broadcast(
                     "{} {}명: {}",
                     l.language.korean(),
                     l.subscribers,
-                    if l.translated { "번역문" } else { "번역 없음, 한국어" }
+                    if l.translated {
+                        "번역문"
+                    } else {
+                        "번역 없음, 한국어"
+                    }
                 );
             }
             println!("{}", created.id);
