@@ -7,7 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::fanout::Channel;
-use crate::provider::{Failure, Reason};
+use crate::provider::Failure;
 
 mod planned;
 pub use planned::insert_planned;
@@ -67,8 +67,8 @@ impl DeliveryState {
         )
     }
 
-    /// The moves the outbox allows. A retry goes Failed → Pending only through
-    /// [`schedule_retry`], which counts the attempt.
+    /// The moves the outbox allows. A retry goes back to Pending only through
+    /// [`schedule_retry_batch`], and is counted when it is claimed again.
     pub fn can_move_to(self, next: DeliveryState) -> bool {
         use DeliveryState as S;
         matches!(
@@ -114,7 +114,8 @@ pub struct Due {
     pub attempt: u32,
 }
 
-/// Puts `[id, a, b, c]` rows into the connection's temporary `staged` table, keyed by id, so
+/// Puts `[id, a, b, c, d]` rows (shorter ones leave the rest NULL) into the connection's
+/// temporary `staged` table, keyed by id, so
 /// that one UPDATE can join them by primary key. (An UPDATE … FROM json_each() is planned
 /// as a scan of the whole outbox per row.) The batch UPDATEs write `+state` so that SQLite
 /// looks rows up by id rather than walking every row of that state through its index.
@@ -122,15 +123,15 @@ pub(crate) async fn stage(
     conn: &mut Conn,
     rows: Vec<serde_json::Value>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c)")
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c, d)")
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM staged")
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO staged (id, a, b, c) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($1)",
+        "INSERT INTO staged (id, a, b, c, d) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1)",
     )
     .bind(serde_json::Value::Array(rows).to_string())
     .execute(&mut *conn)
@@ -141,6 +142,10 @@ pub(crate) async fn stage(
 /// [`begin_submit`] for a whole batch in one statement: the claim. Returns (id, key) of the
 /// rows that were still pending and are now submitting under `lease`; rows another worker
 /// claimed first are not among them, so no two workers ever hold the same row.
+///
+/// Claimed only at the attempt the caller read: the due rows are read before the claim, and
+/// meanwhile another worker may have sent a row, seen it fail and put it back to pending.
+/// Claimed from that stale read, it would go out again under the key already used.
 pub async fn begin_submit_batch(
     conn: &mut Conn,
     due: &[Due],
@@ -163,7 +168,8 @@ pub async fn begin_submit_batch(
              lease_owner = $4, lease_until = $5, \
              attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              idempotency_key = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = 'pending'",
+         WHERE id IN (SELECT id FROM staged) AND +state = 'pending' \
+             AND attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id) - 1",
     )
     .bind(provider)
     .bind(now)
@@ -347,19 +353,6 @@ pub async fn record_submitted(
     Ok(done.rows_affected() == 1)
 }
 
-/// A failed attempt that may be tried again (no answer, busy, a 429): back to pending with
-/// the time of the next attempt.
-pub async fn schedule_retry(
-    conn: &mut Conn,
-    id: i64,
-    reason: Reason,
-    next_attempt_at: &str,
-    now: &str,
-) -> Result<bool, sqlx::Error> {
-    let row = [(id, reason.into(), next_attempt_at.to_string())];
-    Ok(schedule_retry_batch(conn, &row, now).await? == 1)
-}
-
 /// A delivery a restart must reconcile with its provider before sending anything again.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct InFlight {
@@ -399,20 +392,32 @@ pub async fn take_in_flight(
     Ok(rows)
 }
 
-/// [`schedule_retry`] for a batch: (id, why, next attempt time). The provider's code is kept
-/// with the reason (cleared where it gave none), so the two always tell of the same attempt.
+/// Failed attempts that may be tried again (no answer, busy, a 429): back to pending with
+/// the time of the next attempt, for rows (id, attempt, why, next attempt time). The
+/// provider's code is kept with the reason (cleared where it gave none), so the two always
+/// tell of the same attempt.
+///
+/// Only rows still at that attempt, in `from` (and, submitting, leased by `holder`): two
+/// workers may poll the same submitted rows, and the slower one's answer must not put back
+/// to pending a row the other has already retried and sent again, or it would go out twice
+/// (under two keys, invisible to the provider).
 pub async fn schedule_retry_batch(
     conn: &mut Conn,
-    rows: &[(i64, Failure, String)],
+    rows: &[(i64, u32, Failure, String)],
+    from: DeliveryState,
+    holder: &str,
     now: &str,
 ) -> Result<u32, sqlx::Error> {
-    if rows.is_empty() {
+    // A retry follows a failed submission or a failed receipt, nothing else.
+    if rows.is_empty() || !matches!(from, DeliveryState::Submitting | DeliveryState::Submitted) {
         return Ok(0);
     }
     stage(
         conn,
         rows.iter()
-            .map(|(id, f, next)| serde_json::json!([id, f.reason.as_str(), next, f.code]))
+            .map(|(id, attempt, f, next)| {
+                serde_json::json!([id, f.reason.as_str(), next, f.code, attempt])
+            })
             .collect(),
     )
     .await?;
@@ -421,19 +426,25 @@ pub async fn schedule_retry_batch(
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state IN ('submitting', 'submitted', 'failed')",
+         WHERE id IN (SELECT id FROM staged) AND +state = $2 \
+             AND ($2 <> 'submitting' OR lease_owner = $3) \
+             AND attempt = (SELECT d FROM staged WHERE staged.id = deliveries.id)",
     )
     .bind(now)
+    .bind(from.as_str())
+    .bind(holder)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() as u32)
 }
 
-/// Fails a batch for good: (id, why), each still in `from`.
+/// Fails a batch for good: (id, attempt, why), each still at that attempt and in `from`
+/// (and, submitting, leased by `holder`), as [`schedule_retry_batch`].
 pub async fn fail_batch(
     conn: &mut Conn,
-    rows: &[(i64, Failure)],
+    rows: &[(i64, u32, Failure)],
     from: DeliveryState,
+    holder: &str,
     now: &str,
 ) -> Result<u32, sqlx::Error> {
     if rows.is_empty() || !from.can_move_to(DeliveryState::Failed) {
@@ -442,7 +453,9 @@ pub async fn fail_batch(
     stage(
         conn,
         rows.iter()
-            .map(|(id, f)| serde_json::json!([id, f.reason.as_str(), null, f.code]))
+            .map(|(id, attempt, f)| {
+                serde_json::json!([id, f.reason.as_str(), null, f.code, attempt])
+            })
             .collect(),
     )
     .await?;
@@ -450,10 +463,13 @@ pub async fn fail_batch(
         "UPDATE deliveries SET state = 'failed', updated_at = $2, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = $1",
+         WHERE id IN (SELECT id FROM staged) AND +state = $1 \
+             AND ($1 <> 'submitting' OR lease_owner = $3) \
+             AND attempt = (SELECT d FROM staged WHERE staged.id = deliveries.id)",
     )
     .bind(from.as_str())
     .bind(now)
+    .bind(holder)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() as u32)

@@ -513,7 +513,8 @@ pub async fn purge_personal(
 }
 
 /// Adds the stand-in deliveries when texts failed for good and the policy names another
-/// channel: (failed delivery, channel). Nothing for a number that already has a delivery on
+/// channel: (failed delivery, channel), for deliveries that are failed now (a late answer
+/// that failed nothing adds nothing). Nothing for a number that already has a delivery on
 /// that channel, and nothing unless one of its subscribers still wants that channel (active,
 /// approved, consented: preferences may have changed since the broadcast was planned).
 /// CROSS JOIN keeps the row's few subscribers outside: SQLite otherwise walks every approved
@@ -538,7 +539,7 @@ pub async fn add_fallbacks(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
          SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
          FROM staged s JOIN deliveries d ON d.id = s.id \
-         WHERE EXISTS (SELECT 1 FROM json_each(d.subscribers) j \
+         WHERE d.state = 'failed' AND EXISTS (SELECT 1 FROM json_each(d.subscribers) j \
              CROSS JOIN subscribers sub ON sub.id = j.value \
              WHERE sub.status = 'active' AND sub.enrollment = 'approved' \
                  AND sub.consent_date IS NOT NULL \

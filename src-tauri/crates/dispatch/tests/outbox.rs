@@ -3,8 +3,8 @@
 
 use maeul_dispatch::fanout::{Channel, Planned};
 use maeul_dispatch::outbox::{
-    DeliveryState as S, Lease, advance, begin_submit, idempotency_key, insert_planned,
-    record_submitted, schedule_retry, take_in_flight,
+    DeliveryState as S, Due, Lease, advance, begin_submit, begin_submit_batch, fail_batch,
+    idempotency_key, insert_planned, record_submitted, schedule_retry_batch, take_in_flight,
 };
 
 /// A lease that runs out a minute after the tests' `now`.
@@ -19,6 +19,22 @@ const OTHER: Lease<'static> = Lease {
     until: "2026-11-26T00:03:00Z",
 };
 use maeul_dispatch::provider::Reason;
+
+/// A no-answer retry of `id` at `attempt`, moved from `from` by `holder`: whether it moved.
+async fn retry(
+    conn: &mut maeul_db::Conn,
+    id: i64,
+    attempt: u32,
+    from: S,
+    holder: &str,
+    now: &str,
+) -> bool {
+    let row = [(id, attempt, Reason::NoAnswer.into(), now.to_string())];
+    schedule_retry_batch(conn, &row, from, holder, now)
+        .await
+        .unwrap()
+        == 1
+}
 
 async fn conn_with_broadcast() -> (maeul_db::Db, i64) {
     let db = maeul_db::open_memory().await.unwrap();
@@ -206,9 +222,15 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
         .unwrap();
     // No answer: tried again in 3 minutes.
     assert!(
-        schedule_retry(&mut conn, id, Reason::NoAnswer, "2026-11-26T00:03:00Z", now)
-            .await
-            .unwrap()
+        retry(
+            &mut conn,
+            id,
+            1,
+            S::Submitted,
+            LEASE.owner,
+            "2026-11-26T00:03:00Z"
+        )
+        .await
     );
     let (state, attempt, _) = state_of(&mut conn, id).await;
     assert_eq!((state.as_str(), attempt), ("pending", 1));
@@ -222,4 +244,96 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
         idempotency_key(b, Channel::Voice, "+82431110001", 2)
     );
     assert_eq!(state_of(&mut conn, id).await.1, 2);
+}
+
+/// One voice delivery of the test broadcast, sent once and failed at its receipt (no
+/// answer), so it is pending again at attempt 1: what a stale reader no longer knows.
+async fn retried_once(conn: &mut maeul_db::Conn, b: i64, now: &str) -> i64 {
+    insert_planned(
+        conn,
+        b,
+        &[planned(Channel::Voice, "+82431110002", &[8])],
+        &[],
+        now,
+    )
+    .await
+    .unwrap();
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    begin_submit(conn, id, "solapi", now, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    record_submitted(conn, id, None, Some("M1"), now, LEASE.owner)
+        .await
+        .unwrap();
+    let retried = retry(conn, id, 1, S::Submitted, LEASE.owner, now).await;
+    assert!(retried);
+    id
+}
+
+#[tokio::test]
+async fn a_claim_from_a_stale_read_takes_nothing() {
+    let (db, b) = conn_with_broadcast().await;
+    let mut conn = db.acquire().await.unwrap();
+    let now = "2026-11-26T00:00:00Z";
+    let id = retried_once(&mut conn, b, now).await;
+    // Another worker read the row as pending at attempt 0, before the first went out: its
+    // claim would send attempt 1 again, under the key the provider has already taken.
+    let due = |attempt| Due {
+        id,
+        broadcast_id: b,
+        channel: Channel::Voice,
+        e164: "+82431110002".into(),
+        attempt,
+    };
+    let stale = begin_submit_batch(&mut conn, &[due(0)], "solapi", None, now, OTHER)
+        .await
+        .unwrap();
+    assert!(stale.is_empty(), "{stale:?}");
+    assert_eq!(state_of(&mut conn, id).await.0, "pending");
+    let fresh = begin_submit_batch(&mut conn, &[due(1)], "solapi", None, now, OTHER)
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh,
+        vec![(id, idempotency_key(b, Channel::Voice, "+82431110002", 2))]
+    );
+}
+
+#[tokio::test]
+async fn a_late_receipt_does_not_put_back_a_row_another_worker_is_sending() {
+    let (db, b) = conn_with_broadcast().await;
+    let mut conn = db.acquire().await.unwrap();
+    let now = "2026-11-26T00:00:00Z";
+    let id = retried_once(&mut conn, b, now).await;
+    // The retry is claimed by the other desk and is on its way.
+    begin_submit(&mut conn, id, "solapi", now, OTHER)
+        .await
+        .unwrap()
+        .unwrap();
+    // A third worker polled the same receipt a moment later and now applies it.
+    assert!(!retry(&mut conn, id, 1, S::Submitted, "PC-03:3", now).await);
+    // Nor may a worker that does not hold the lease retry it from submitting.
+    assert!(!retry(&mut conn, id, 2, S::Submitting, LEASE.owner, now).await);
+    // Sent again and submitted: an answer about the first attempt, applied late, neither
+    // retries nor fails the second.
+    record_submitted(&mut conn, id, None, Some("M2"), now, OTHER.owner)
+        .await
+        .unwrap();
+    assert!(!retry(&mut conn, id, 1, S::Submitted, "PC-03:3", now).await);
+    let failed = fail_batch(
+        &mut conn,
+        &[(id, 1, Reason::NoAnswer.into())],
+        S::Submitted,
+        "PC-03:3",
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed, 0);
+    let (state, attempt, _) = state_of(&mut conn, id).await;
+    assert_eq!((state.as_str(), attempt), ("submitted", 2));
 }

@@ -24,8 +24,10 @@ pub use report::TickReport;
 /// good, and the fallback channel (if any) takes over.
 #[derive(Default)]
 struct Failures {
-    retry: Vec<(i64, Failure, String)>,
-    fail: Vec<(i64, Failure)>,
+    /// (id, attempt, why, next attempt time) and (id, attempt, why): the attempt as read,
+    /// so that an answer about an earlier attempt changes nothing.
+    retry: Vec<(i64, u32, Failure, String)>,
+    fail: Vec<(i64, u32, Failure)>,
     fallback: Vec<(i64, Channel)>,
 }
 
@@ -40,11 +42,11 @@ impl Failures {
     ) {
         match policy.waits.get(attempt.saturating_sub(1) as usize) {
             Some(wait) if failure.reason.retryable() => {
-                self.retry.push((id, failure, stamp(now + *wait)));
+                self.retry.push((id, attempt, failure, stamp(now + *wait)));
             }
             _ => {
                 let worth_it = failure.reason.falls_back();
-                self.fail.push((id, failure));
+                self.fail.push((id, attempt, failure));
                 if let Some(next) = policy
                     .fallback
                     .after(channel)
@@ -60,11 +62,12 @@ impl Failures {
         self,
         conn: &mut maeul_db::Conn,
         from: S,
+        holder: &str,
         at: &str,
         report: &mut TickReport,
     ) -> Result<(), DispatchError> {
-        report.retries += outbox::schedule_retry_batch(conn, &self.retry, at).await?;
-        report.failed += outbox::fail_batch(conn, &self.fail, from, at).await?;
+        report.retries += outbox::schedule_retry_batch(conn, &self.retry, from, holder, at).await?;
+        report.failed += outbox::fail_batch(conn, &self.fail, from, holder, at).await?;
         report.fallbacks += store::add_fallbacks(conn, &self.fallback, at).await?;
         Ok(())
     }
@@ -261,7 +264,9 @@ async fn submit_due(
     report.submitted +=
         outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at, &policy.worker)
             .await?;
-    failures.apply(&mut tx, S::Submitting, &at, report).await?;
+    failures
+        .apply(&mut tx, S::Submitting, &policy.worker, &at, report)
+        .await?;
     for id in not_sent {
         outbox::unsubmit(&mut tx, id, &at, &policy.worker).await?;
     }
@@ -540,7 +545,9 @@ async fn collect_receipts(
         }
     }
     let mut conn = maeul_db::begin_write(db).await?;
-    failures.apply(&mut conn, S::Submitted, &at, report).await?;
+    failures
+        .apply(&mut conn, S::Submitted, &policy.worker, &at, report)
+        .await?;
     // Answered calls are asked about their keypad from now on.
     let calls: Vec<i64> = answered.iter().chain(&listened).copied().collect();
     for (ids, to) in [
