@@ -1,0 +1,121 @@
+//! Several senders on one database file: the app's sync loop (run here as the app runs
+//! it, in this process) beside two `maeul sync --drain` processes, against the fake Solapi
+//! with faults on, the `maeul` processes SIGKILLed at 20 moments and restarted. Leases on
+//! the outbox keep them apart: at the end every delivery is terminal, the provider saw no
+//! duplicate, and it accepted exactly the attempts the outbox recorded.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{Lcg, assert_settled_once, county_sending_to, faulty_provider, maeul};
+use maeul_api::{Desk, SyncLoop};
+
+fn sender(db: &Path) -> Child {
+    maeul(db)
+        .args(["sync", "--drain", "--timeout", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// What the watcher saw of the leases while the senders ran.
+#[derive(Default)]
+struct Seen {
+    /// The most distinct workers holding submitting rows at one moment.
+    most_at_once: AtomicUsize,
+    /// Moments at which the app's loop (a worker of this process) held rows.
+    app_held: AtomicUsize,
+}
+
+/// Samples who holds submitting rows every 50 ms until `stop`.
+async fn watch_leases(db: std::path::PathBuf, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let app = format!(":{}:", std::process::id());
+    while !stop.load(Ordering::Relaxed) {
+        let owners: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT lease_owner FROM deliveries \
+             WHERE state = 'submitting' AND lease_owner IS NOT NULL",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+        let owners: BTreeSet<String> = owners.into_iter().map(|(o,)| o).collect();
+        seen.most_at_once.fetch_max(owners.len(), Ordering::Relaxed);
+        if owners.iter().any(|o| o.contains(&app)) {
+            seen.app_held.fetch_add(1, Ordering::Relaxed);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_and_two_killed_sync_processes_send_each_message_once() {
+    let (addr, _server) = faulty_provider().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("senders.db");
+    let id = county_sending_to(&db, addr, "all", "sms");
+
+    let started = Instant::now();
+    let seen = Arc::new(Seen::default());
+    let stop_watch = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(watch_leases(db.clone(), seen.clone(), stop_watch.clone()));
+
+    // The app's own loop, on this file, for the whole test.
+    let desk = Desk::open(&db).await.unwrap();
+    let (app, task) = SyncLoop::new(desk.clone(), |_| {});
+    let app_task = tokio::spawn(task);
+
+    let mut rng = Lcg(20261207);
+    let mut senders = [sender(&db), sender(&db)];
+    let kills = 20;
+    for _ in 0..kills {
+        tokio::time::sleep(Duration::from_millis(150 + rng.below(1200))).await;
+        let which = rng.below(2) as usize;
+        // SIGKILL: no destructor, no flush, no goodbye; a new process takes its place.
+        let _ = senders[which].kill();
+        let _ = senders[which].wait();
+        senders[which] = sender(&db);
+    }
+    // The last two finish their drains; the app's loop goes on beside them.
+    for s in &mut senders {
+        assert!(s.wait().unwrap().success(), "a sync --drain failed");
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while desk.sync_open().await.unwrap() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the app's loop left deliveries open"
+        );
+        app.wake();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop();
+    app_task.await.unwrap();
+    stop_watch.store(true, Ordering::Relaxed);
+    watcher.await.unwrap();
+    desk.close().await;
+
+    let o = assert_settled_once(&db, addr, &id).await;
+    assert!(o.deliveries > 40_000, "county-wide: {}", o.deliveries);
+    let at_once = seen.most_at_once.load(Ordering::Relaxed);
+    assert!(at_once >= 2, "the senders never overlapped: {at_once}");
+    eprintln!(
+        "{kills} kills, {} deliveries, {} attempts, {:.0} s; at most {at_once} workers held \
+         leases at once, the app's loop in {} samples; provider: {}",
+        o.deliveries,
+        o.attempts,
+        started.elapsed().as_secs_f64(),
+        seen.app_held.load(Ordering::Relaxed),
+        o.stats
+    );
+}
