@@ -15,6 +15,8 @@ mod console;
 mod alarm;
 // Broadcasts: a chief's scope, forms by field, approval, quiet hours, practice, not-reached.
 mod dispatch;
+// The office database's PostgreSQL schema against SQLite's, on a throwaway server.
+mod engines;
 // Escalation ladders: texts, then chiefs' call lists, for households that did not confirm.
 mod escalation;
 // Shared set-up: desks with the demo structure and a few residents.

@@ -11,7 +11,10 @@ pub mod settings;
 pub mod versions;
 
 pub use backup::{backup_to, restore_from};
-pub use open::{Db, DbError, Durability, default_db_path, open, open_memory, open_with};
+pub use open::{
+    Db, DbError, Durability, MIGRATOR, POSTGRES_MIGRATOR, default_db_path, open, open_memory,
+    open_with,
+};
 
 /// Begins a transaction that holds SQLite's write lock from the start, for writes that
 /// read ids or the audit chain's tail before they insert.

@@ -9,7 +9,13 @@ use sqlx::{Pool, Sqlite};
 /// changes one line here rather than every signature.
 pub type Db = Pool<Sqlite>;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");
+/// A desk's file: `migrations/*.sql`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");
+
+/// The office database on PostgreSQL: `migrations/postgres/*.sql`, a baseline equal to
+/// SQLite's schema at migration 23, then one migration per engine with the same number.
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator =
+    sqlx::migrate!("../../../migrations/postgres");
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
