@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{assert_settled_once, county_sending_to, delays, faulty_provider, maeul, ok};
+use common::{assert_settled_once, county_sending_to, delays, faulty_provider, maeul, ok, sender};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkilled_sync_loses_nothing_and_sends_nothing_twice() {
@@ -20,12 +19,7 @@ async fn sigkilled_sync_loses_nothing_and_sends_nothing_twice() {
     let started = Instant::now();
     let kills = delays(20261126, 24);
     for wait in &kills {
-        let mut child = maeul(&db)
-            .args(["sync", "--drain", "--timeout", "600"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = sender(&db);
         tokio::time::sleep(Duration::from_millis(*wait)).await;
         // SIGKILL: no destructor, no flush, no goodbye.
         let _ = child.kill();

@@ -7,23 +7,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Child, Stdio};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Lcg, assert_settled_once, county_sending_to, faulty_provider, maeul};
+use common::{Lcg, assert_settled_once, county_sending_to, faulty_provider, sender};
 use maeul_api::{Desk, SyncLoop};
-
-fn sender(db: &Path) -> Child {
-    maeul(db)
-        .args(["sync", "--drain", "--timeout", "600"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
 
 /// What the watcher saw of the leases while the senders ran.
 #[derive(Default)]
@@ -35,7 +25,7 @@ struct Seen {
 }
 
 /// Samples who holds submitting rows every 50 ms until `stop`.
-async fn watch_leases(db: std::path::PathBuf, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
+async fn watch_leases(db: PathBuf, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();

@@ -115,8 +115,7 @@ pub struct Due {
 }
 
 /// Puts `[id, a, b, c, d]` rows (shorter ones leave the rest NULL) into the connection's
-/// temporary `staged` table, keyed by id, so
-/// that one UPDATE can join them by primary key. (An UPDATE … FROM json_each() is planned
+/// temporary `staged` table, keyed by id, so that one UPDATE can join them by primary key. (An UPDATE … FROM json_each() is planned
 /// as a scan of the whole outbox per row.) The batch UPDATEs write `+state` so that SQLite
 /// looks rows up by id rather than walking every row of that state through its index.
 pub(crate) async fn stage(

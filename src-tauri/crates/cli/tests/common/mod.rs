@@ -9,7 +9,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use maeul_fake_provider::{self as fake, Config};
 
@@ -27,6 +27,16 @@ pub fn ok(out: Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// `maeul sync --drain` on `db` in the background, its output discarded: a sender to kill.
+pub fn sender(db: &Path) -> Child {
+    maeul(db)
+        .args(["sync", "--drain", "--timeout", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// A deterministic random sequence (an LCG), so a failing run can be repeated.
