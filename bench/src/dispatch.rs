@@ -122,13 +122,13 @@ async fn one(
     // The same rows, into the same table (same indexes and constraints) under a second
     // broadcast, by one INSERT … SELECT per 5,000 with no planning around it.
     let db = desk.db();
-    let (raw_id,): (i64,) = sqlx::query_as(
+    let (raw_id,): (i64,) = maeul_db::query_as(
         "INSERT INTO broadcasts (title, category, body, created_by, created_at, cancelled_at) \
          VALUES ('raw', 'admin', 'raw', 'bench', '', '') RETURNING id",
     )
     .fetch_one(db)
     .await?;
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let rows: Vec<(String,)> = maeul_db::query_as(
         "SELECT json_array(channel, e164, subscribers, village_id) FROM deliveries WHERE broadcast_id = $1",
     )
     .bind(created.id)
@@ -146,7 +146,7 @@ async fn one(
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        sqlx::query(
+        maeul_db::query(
             "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, state, updated_at) \
              SELECT $2, value ->> 0, value ->> 1, value ->> 2, value ->> 3, 'cancelled', '' FROM json_each($1)",
         )

@@ -90,7 +90,7 @@ async fn village_of_four() -> (Desk, i64, [i64; 4]) {
 
 /// (channel, number, own body) of a broadcast's deliveries, in order.
 async fn outbox(desk: &Desk, id: i64) -> Vec<(String, String, Option<String>)> {
-    sqlx::query_as(
+    maeul_db::query_as(
         "SELECT channel, e164, body FROM deliveries WHERE broadcast_id = $1 ORDER BY channel, e164",
     )
     .bind(id)
@@ -231,7 +231,7 @@ async fn translations_go_to_their_readers_and_korean_to_everyone_else() {
             ("+821041000004".into(), None),
         ]
     );
-    let calls_with_own_text: i64 = sqlx::query_scalar(
+    let calls_with_own_text: i64 = maeul_db::query_scalar(
         "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = $1 AND channel = 'voice' \
          AND body IS NOT NULL",
     )
@@ -292,7 +292,7 @@ async fn a_translation_that_cannot_go_is_refused_by_its_language() {
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("translations.en"), "{e:?}");
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM broadcasts")
+    let (n,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM broadcasts")
         .fetch_one(desk.db())
         .await
         .unwrap();

@@ -25,7 +25,7 @@ async fn deleting_the_newest_audit_entries_is_reported_when_the_desk_opens() {
     let desk = Desk::open(&path).await.unwrap();
     assert_eq!(desk.audit_anchor().state, AnchorState::Intact);
     // Someone holding the file removes the failed sign-in: the hash chain still verifies.
-    sqlx::query("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    maeul_db::query("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
         .execute(desk.db())
         .await
         .unwrap();
@@ -39,7 +39,7 @@ async fn deleting_the_newest_audit_entries_is_reported_when_the_desk_opens() {
     assert_eq!(report.first_broken, None);
     assert_eq!(report.anchor.unwrap().state, AnchorState::Truncated);
     let (recorded,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.anchor_mismatch'")
+        maeul_db::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.anchor_mismatch'")
             .fetch_one(desk.db())
             .await
             .unwrap();
@@ -71,7 +71,7 @@ async fn a_changed_role_applies_at_once_and_practice_stays_with_the_session() {
         ..trainer
     };
     assert_eq!(desk.refresh_actor(&practising).await.unwrap(), practising);
-    sqlx::query("UPDATE users SET role = 'auditor' WHERE id = $1")
+    maeul_db::query("UPDATE users SET role = 'auditor' WHERE id = $1")
         .bind(practising.user_id)
         .execute(desk.db())
         .await

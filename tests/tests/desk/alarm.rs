@@ -240,7 +240,7 @@ async fn late_off_dismissed_or_unzoned_drafts_do_not_play() {
 
     // A village without a zone code cannot be opened: refused by name of the cause, and the
     // draft left to play once one is set.
-    sqlx::query("UPDATE villages SET zone_code = NULL WHERE id = $1")
+    maeul_db::query("UPDATE villages SET zone_code = NULL WHERE id = $1")
         .bind(v)
         .execute(desk.db())
         .await

@@ -62,7 +62,7 @@ fn on_air(villages: Vec<i64>) -> OnAir {
 }
 
 async fn rows(desk: &Desk) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recordings")
+    let (n,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM recordings")
         .fetch_one(desk.db())
         .await
         .unwrap();
@@ -133,7 +133,7 @@ async fn who_may_go_on_air_where_is_checked_in_rust() {
         "no zone tones in practice"
     );
     assert!(!practice.program.line_out, "no line-out in practice");
-    let (flag,): (bool,) = sqlx::query_as("SELECT practice FROM recordings WHERE id = $1")
+    let (flag,): (bool,) = maeul_db::query_as("SELECT practice FROM recordings WHERE id = $1")
         .bind(practice.id)
         .fetch_one(desk.db())
         .await
@@ -142,7 +142,7 @@ async fn who_may_go_on_air_where_is_checked_in_rust() {
     // Each attempt that was allowed left a row and an audit entry; the refused ones none.
     assert_eq!(rows(&desk).await, 2);
     let (audited,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'recording.start'")
+        maeul_db::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'recording.start'")
             .fetch_one(desk.db())
             .await
             .unwrap();
@@ -161,7 +161,7 @@ async fn bad_requests_are_refused_by_field_and_store_nothing() {
     let desk = desk(dir.path()).await;
     let v = village_id(&desk, "창동1리").await;
     // A village without a zone code is named.
-    sqlx::query("UPDATE villages SET zone_code = NULL WHERE id = $1")
+    maeul_db::query("UPDATE villages SET zone_code = NULL WHERE id = $1")
         .bind(v)
         .execute(desk.db())
         .await
@@ -255,7 +255,7 @@ async fn an_imported_recording_goes_out_on_voice_calls_and_is_kept_while_they_ar
     assert_eq!(e.code, ErrorCode::OutOfScope);
     let sent = desk.broadcast_send(&admin(), b).await.unwrap();
     let (path, rid): (Option<String>, Option<i64>) =
-        sqlx::query_as("SELECT recording, recording_id FROM broadcasts WHERE id = $1")
+        maeul_db::query_as("SELECT recording, recording_id FROM broadcasts WHERE id = $1")
             .bind(sent.id)
             .fetch_one(desk.db())
             .await

@@ -29,7 +29,7 @@ fn news(targets: Targets, channels: &[Channel]) -> NewBroadcast {
 }
 
 async fn count(desk: &Desk, sql: &'static str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(desk.db()).await.unwrap();
+    let (n,): (i64,) = maeul_db::query_as(sql).fetch_one(desk.db()).await.unwrap();
     n
 }
 
@@ -330,7 +330,7 @@ async fn quiet_hours_hold_normal_broadcasts_and_let_emergencies_through() {
     .await
     .unwrap();
     assert_eq!(r.submitted + later.submitted, 2 + 1);
-    let (attempts,): (i64,) = sqlx::query_as(
+    let (attempts,): (i64,) = maeul_db::query_as(
         "SELECT attempt FROM deliveries WHERE channel = 'voice' AND e164 = '+821005550001'",
     )
     .fetch_one(desk.db())
@@ -390,7 +390,7 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
         .await
         .unwrap();
     // 김철수's household keeps one number: 010-0555-0001, which the sandbox finds busy.
-    sqlx::query("UPDATE subscribers SET status = 'opted_out' WHERE phone = '+821005550002'")
+    maeul_db::query("UPDATE subscribers SET status = 'opted_out' WHERE phone = '+821005550002'")
         .execute(desk.db())
         .await
         .unwrap();
@@ -448,7 +448,7 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
     );
 
     // Once it settled, 연탄1리's chief was texted the household (and the drain sent it).
-    let notices: Vec<(i64, Option<i64>, String, String, String, String)> = sqlx::query_as(
+    let notices: Vec<(i64, Option<i64>, String, String, String, String)> = maeul_db::query_as(
         "SELECT b.id, b.parent_id, d.e164, d.body, d.state, v.chief_phone FROM broadcasts b \
          JOIN deliveries d ON d.broadcast_id = b.id JOIN villages v ON v.id = d.village_id \
          WHERE b.purpose = 'chief_notice'",
@@ -505,7 +505,7 @@ async fn households_not_reached_are_listed_by_village_and_a_resend_goes_to_them_
     let again = desk.broadcast_resend_not_reached(&op, b.id).await.unwrap();
     assert_eq!(again.summary.subscribers, 1);
     let (purpose, parent): (String, Option<i64>) =
-        sqlx::query_as("SELECT purpose, parent_id FROM broadcasts WHERE id = $1")
+        maeul_db::query_as("SELECT purpose, parent_id FROM broadcasts WHERE id = $1")
             .bind(again.id)
             .fetch_one(desk.db())
             .await
@@ -754,7 +754,7 @@ async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_f
         .await
         .unwrap();
     desk.delete_subscriber(&admin(), erased).await.unwrap();
-    let stopped: Vec<(String, String, Option<String>)> = sqlx::query_as(
+    let stopped: Vec<(String, String, Option<String>)> = maeul_db::query_as(
         "SELECT e164, state, reason FROM deliveries WHERE broadcast_id = $1 \
          AND e164 IN ('+821007770102', '+821007770103') ORDER BY e164",
     )
@@ -784,7 +784,7 @@ async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_f
         .await
         .unwrap();
     assert_eq!(d.open, 0, "{d:?}");
-    let to_them: i64 = sqlx::query_as::<_, (i64,)>(
+    let to_them: i64 = maeul_db::query_as::<(i64,)>(
         "SELECT COUNT(*) FROM deliveries WHERE e164 IN ('+821007770102', '+821007770103') \
          AND provider IS NOT NULL",
     )
@@ -793,7 +793,7 @@ async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_f
     .unwrap()
     .0;
     assert_eq!(to_them, 0, "nothing reached the provider for them");
-    let (failed, kakao): (i64, i64) = sqlx::query_as(
+    let (failed, kakao): (i64, i64) = maeul_db::query_as(
         "SELECT SUM(channel = 'sms' AND state = 'failed'), SUM(channel = 'kakao') \
          FROM deliveries WHERE e164 = '+821007770110'",
     )
@@ -848,7 +848,7 @@ async fn old_deliveries_forget_numbers_and_texts_and_keep_their_counts() {
     let purged = desk.purge_expired(later).await.unwrap();
     assert!(purged > 0);
     assert_eq!(desk.purge_expired(later).await.unwrap(), 0, "once");
-    let (left,): (i64,) = sqlx::query_as(
+    let (left,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = $1 \
          AND (e164 NOT LIKE 'purged:%' OR body IS NOT NULL OR subscribers <> '[]')",
     )
@@ -869,7 +869,7 @@ async fn old_deliveries_forget_numbers_and_texts_and_keep_their_counts() {
     let csv = String::from_utf8_lossy(&csv);
     assert!(csv.contains("보유 기간이 지나 지움"), "{csv}");
     assert!(!csv.contains("purged:"), "{csv}");
-    let (kept,): (i64,) = sqlx::query_as(
+    let (kept,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = $1 AND e164 LIKE '+82%'",
     )
     .bind(waiting.id)

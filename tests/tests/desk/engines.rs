@@ -12,7 +12,7 @@ type Columns = BTreeMap<(String, String), (String, bool)>;
 
 async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
     let db = maeul_db::open_memory().await.unwrap();
-    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, bool)> = maeul_db::query_as(
         "SELECT m.name, p.name, upper(p.type), p.\"notnull\" OR p.pk > 0 \
          FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
@@ -21,11 +21,12 @@ async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
     .await
     .unwrap();
     // Indexes made by CREATE INDEX (the automatic ones for keys have no SQL).
-    let indexes: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            .fetch_all(&db)
-            .await
-            .unwrap();
+    let indexes: Vec<(String,)> = maeul_db::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
     (
         rows.into_iter()
             .map(|(t, c, ty, nn)| ((t, c), (ty, nn)))
@@ -35,7 +36,7 @@ async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
 }
 
 async fn postgres_schema(pool: &sqlx::PgPool) -> (Columns, BTreeSet<String>) {
-    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, bool)> = maeul_db::query_as(
         "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'NO' \
          FROM information_schema.columns \
          WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
@@ -44,7 +45,7 @@ async fn postgres_schema(pool: &sqlx::PgPool) -> (Columns, BTreeSet<String>) {
     .await
     .unwrap();
     // Those of primary keys and UNIQUE constraints are named *_pkey / *_key.
-    let indexes: Vec<(String,)> = sqlx::query_as(
+    let indexes: Vec<(String,)> = maeul_db::query_as(
         "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' \
          AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
     )
@@ -74,7 +75,7 @@ fn same_type(sqlite: &str, postgres: &str) -> bool {
 macro_rules! reach_queue_after_updates {
     ($pool:expr) => {{
         let pool = $pool;
-        let one = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        let one = |sql: &'static str| maeul_db::query_scalar::<i64>(sql);
         let county = one("INSERT INTO counties (code, name) VALUES ('43745', '증평군') RETURNING id")
             .fetch_one(pool)
             .await
@@ -103,7 +104,7 @@ macro_rules! reach_queue_after_updates {
         .await
         .unwrap();
         let delivery = |e164: &'static str, state: &'static str| {
-            sqlx::query_scalar::<_, i64>(
+            maeul_db::query_scalar::<i64>(
                 "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, state, updated_at) \
                  VALUES ($1, 'sms', $2, '[1]', $3, '2026-12-07T01:00:00Z') RETURNING id",
             )
@@ -125,10 +126,10 @@ macro_rules! reach_queue_after_updates {
             // Failed: not queued.
             "UPDATE deliveries SET state = 'failed' WHERE id = $1",
         ] {
-            sqlx::query(sql).bind(pending).execute(pool).await.unwrap();
+            maeul_db::query(sql).bind(pending).execute(pool).await.unwrap();
         }
         let queued: Vec<i64> =
-            sqlx::query_scalar("SELECT delivery_id FROM reach_queue ORDER BY seq")
+            maeul_db::query_scalar("SELECT delivery_id FROM reach_queue ORDER BY seq")
                 .fetch_all(pool)
                 .await
                 .unwrap();
@@ -142,7 +143,7 @@ async fn the_office_schema_on_postgresql_matches_a_desks_file() {
     let url = cluster.create_database("office").unwrap();
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
     maeul_db::POSTGRES_MIGRATOR.run(&pool).await.unwrap();
-    let collation: String = sqlx::query_scalar(
+    let collation: String = maeul_db::query_scalar(
         "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",
     )
     .fetch_one(&pool)

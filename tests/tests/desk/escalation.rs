@@ -76,7 +76,7 @@ async fn settle(desk: &Desk, sandbox: &Sandbox, at: Timestamp) {
     };
     for _ in 0..10 {
         tick(desk.db(), sandbox, &policy, at).await.unwrap();
-        let (open,): (i64,) = sqlx::query_as(
+        let (open,): (i64,) = maeul_db::query_as(
             "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted')",
         )
         .fetch_one(desk.db())
@@ -94,7 +94,7 @@ async fn unconfirmed_households_get_a_text_then_their_chiefs_a_call_list() {
     let desk = demo_desk().await;
     // A text-first household gets its text with the call and is not texted again (see
     // accessibility.rs); here every household hears the call alone.
-    sqlx::query("UPDATE subscribers SET text_first = 0")
+    maeul_db::query("UPDATE subscribers SET text_first = 0")
         .execute(desk.db())
         .await
         .unwrap();
@@ -144,7 +144,7 @@ async fn unconfirmed_households_get_a_text_then_their_chiefs_a_call_list() {
         .unwrap()
         .replies
         .confirmation;
-    let failed_households: i64 = sqlx::query_as::<_, (i64,)>(
+    let failed_households: i64 = maeul_db::query_as::<(i64,)>(
         "SELECT COUNT(DISTINCT s.household_id) FROM deliveries d, json_each(d.subscribers) j \
          JOIN subscribers s ON s.id = CAST(j.value AS INTEGER) WHERE d.broadcast_id = $1 \
          AND d.state = 'failed' AND s.household_id NOT IN ( \
@@ -184,7 +184,7 @@ async fn unconfirmed_households_get_a_text_then_their_chiefs_a_call_list() {
         .escalation;
     assert_eq!(steps[1].state, StepState::Done);
     let notice = steps[1].result_id.expect("the chiefs' notice");
-    let (title, texts): (String, i64) = sqlx::query_as(
+    let (title, texts): (String, i64) = maeul_db::query_as(
         "SELECT b.title, (SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id) \
          FROM broadcasts b WHERE b.id = $1",
     )
@@ -194,12 +194,13 @@ async fn unconfirmed_households_get_a_text_then_their_chiefs_a_call_list() {
     .unwrap();
     assert!(title.starts_with("[확인 요청]"), "{title}");
     assert_eq!(texts, 2, "one text for each village's chief");
-    let (body,): (String,) =
-        sqlx::query_as("SELECT body FROM deliveries WHERE broadcast_id = $1 ORDER BY id LIMIT 1")
-            .bind(notice)
-            .fetch_one(desk.db())
-            .await
-            .unwrap();
+    let (body,): (String,) = maeul_db::query_as(
+        "SELECT body FROM deliveries WHERE broadcast_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(notice)
+    .fetch_one(desk.db())
+    .await
+    .unwrap();
     assert!(body.contains("확인(번호 누름)이 없는 세대"), "{body}");
 }
 
@@ -234,7 +235,7 @@ async fn a_stopped_ladder_takes_no_step_and_only_senders_stop_it() {
             .all(|s| s.state == StepState::Stopped && s.result_id.is_none())
     );
     assert_eq!(steps[0].stopped_by.as_deref(), Some("test-operator"));
-    let (children,): (i64,) = sqlx::query_as(
+    let (children,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM broadcasts WHERE parent_id = $1 AND purpose = 'resend'",
     )
     .bind(id)
@@ -290,7 +291,7 @@ async fn a_step_waits_for_replies_still_coming_then_goes_after_its_grace() {
     settle(&desk, &sandbox, t0).await;
     // One answered call whose reply the provider has not told yet.
     let far = maeul_dispatch::policy::stamp(t0 + SignedDuration::from_hours(2));
-    sqlx::query(
+    maeul_db::query(
         "UPDATE deliveries SET reply_due_at = $2 WHERE id = (SELECT MIN(id) FROM deliveries \
          WHERE broadcast_id = $1 AND state IN ('answered', 'listened') AND reply_digit IS NULL)",
     )

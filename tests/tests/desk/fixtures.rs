@@ -82,7 +82,7 @@ pub async fn snapshot(desk: &Desk) -> Vec<(String, i64)> {
             "subscribers" => "SELECT COUNT(*) FROM subscribers",
             _ => "SELECT COUNT(*) FROM audit_log",
         };
-        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(desk.db()).await.unwrap();
+        let (n,): (i64,) = maeul_db::query_as(sql).fetch_one(desk.db()).await.unwrap();
         out.push((table.to_string(), n));
     }
     out

@@ -39,7 +39,7 @@ async fn members(desk: &Desk, group_id: i64) -> Vec<i64> {
 }
 
 async fn count(desk: &Desk, sql: &'static str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(desk.db()).await.unwrap();
+    let (n,): (i64,) = maeul_db::query_as(sql).fetch_one(desk.db()).await.unwrap();
     n
 }
 
@@ -239,7 +239,7 @@ async fn a_broadcast_to_groups_reaches_their_members_once_each() {
         .await
         .unwrap();
     assert_eq!(count(&desk, "SELECT COUNT(*) FROM deliveries").await, 5);
-    let stored: (String,) = sqlx::query_as("SELECT targets FROM broadcasts WHERE id = $1")
+    let stored: (String,) = maeul_db::query_as("SELECT targets FROM broadcasts WHERE id = $1")
         .bind(sent.id)
         .fetch_one(desk.db())
         .await

@@ -17,6 +17,8 @@ mod alarm;
 mod dispatch;
 // The office database's PostgreSQL schema against SQLite's, on a throwaway server.
 mod engines;
+// One query API on both engines: binds, NULLs, VALUES, transactions, pooled connections.
+mod queries;
 // Escalation ladders: texts, then chiefs' call lists, for households that did not confirm.
 mod escalation;
 // Shared set-up: desks with the demo structure and a few residents.

@@ -283,7 +283,7 @@ async fn due_reminders_leave_through_the_outbox_once() {
         .unwrap();
     assert_eq!(plan.scheduled, 9 * 2);
     // The day-before reminders come due; the two-hours-before ones are still ahead.
-    sqlx::query(
+    maeul_db::query(
         "UPDATE program_reminders SET due_at = '2020-01-01T00:00:00Z' \
          WHERE event_kind = 'workshop' AND event_id = $1 AND due_at = \
          (SELECT MIN(due_at) FROM program_reminders WHERE event_kind = 'workshop' AND event_id = $1)",
@@ -303,7 +303,7 @@ async fn due_reminders_leave_through_the_outbox_once() {
     assert_eq!(d.open, 0);
     // One text per person; every row (a failed text's KakaoTalk stand-in too) carries the
     // reminder's own words.
-    let sent: Vec<(String, String, String, String, String)> = sqlx::query_as(
+    let sent: Vec<(String, String, String, String, String)> = maeul_db::query_as(
         "SELECT b.title, b.created_by, d.channel, d.body, d.state FROM deliveries d \
          JOIN broadcasts b ON b.id = d.broadcast_id ORDER BY d.id",
     )
@@ -322,7 +322,7 @@ async fn due_reminders_leave_through_the_outbox_once() {
         );
     }
     assert!(sent.iter().any(|s| s.4 == "delivered"), "{sent:?}");
-    let states: Vec<(String, i64)> = sqlx::query_as(
+    let states: Vec<(String, i64)> = maeul_db::query_as(
         "SELECT state, COUNT(*) FROM program_reminders WHERE event_kind = 'workshop' \
          AND event_id = $1 GROUP BY state ORDER BY state",
     )
@@ -428,7 +428,7 @@ async fn a_deleted_cohort_is_audited_without_full_numbers() {
         .collect();
     assert!(!full.is_empty(), "the demo cohort has numbers");
     desk.cohort_delete(&a, id).await.unwrap();
-    let (detail, payload): (String, String) = sqlx::query_as(
+    let (detail, payload): (String, String) = maeul_db::query_as(
         "SELECT a.detail, p.payload FROM audit_log a JOIN audit_personal p ON p.entry_id = a.id \
          WHERE a.action = 'programs.cohort.delete' ORDER BY a.id DESC",
     )
@@ -448,7 +448,7 @@ async fn a_deleted_cohort_is_audited_without_full_numbers() {
     assert!(!detail.contains("****"), "no number in the chain: {detail}");
     // The people's own entries lost their names with the cohort; the chain holds.
     let (left,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_personal WHERE subject LIKE 'person:%'")
+        maeul_db::query_as("SELECT COUNT(*) FROM audit_personal WHERE subject LIKE 'person:%'")
             .fetch_one(desk.db())
             .await
             .unwrap();

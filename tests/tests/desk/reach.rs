@@ -9,16 +9,25 @@ use maeul_dispatch::reach::{self, Among};
 
 use crate::fixtures::{actor, admin, desk_with_structure, village_id};
 
-async fn exec(desk: &Desk, sql: &str, binds: &[&str]) -> i64 {
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+async fn exec(desk: &Desk, sql: &str, binds: &[&str]) {
+    let mut q = maeul_db::query(sqlx::AssertSqlSafe(sql.to_string()));
     for b in binds {
         q = q.bind(*b);
     }
-    q.execute(desk.db()).await.unwrap().last_insert_rowid()
+    q.execute(desk.db()).await.unwrap();
+}
+
+/// Runs an INSERT and gives the new row's id.
+async fn insert(desk: &Desk, sql: &str, binds: &[&str]) -> i64 {
+    let mut q = maeul_db::query_scalar::<i64>(sqlx::AssertSqlSafe(format!("{sql} RETURNING id")));
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.fetch_one(desk.db()).await.unwrap()
 }
 
 async fn household(desk: &Desk, village: i64, address: &str) -> i64 {
-    exec(
+    insert(
         desk,
         &format!(
             "INSERT INTO households (village_id, address, head_name, created_at) \
@@ -30,7 +39,7 @@ async fn household(desk: &Desk, village: i64, address: &str) -> i64 {
 }
 
 async fn subscriber(desk: &Desk, village: i64, household: i64, phone: &str) -> i64 {
-    exec(
+    insert(
         desk,
         &format!(
             "INSERT INTO subscribers (household_id, village_id, name, phone, phone_kind, \
@@ -44,7 +53,7 @@ async fn subscriber(desk: &Desk, village: i64, household: i64, phone: &str) -> i
 }
 
 async fn broadcast(desk: &Desk, practice: bool, at: &str) -> i64 {
-    exec(
+    insert(
         desk,
         &format!(
             "INSERT INTO broadcasts (title, category, body, created_by, created_at, practice) \
@@ -66,7 +75,7 @@ async fn delivery(
     at: &str,
     digit: Option<i64>,
 ) -> i64 {
-    exec(
+    insert(
         desk,
         &format!(
             "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, state, updated_at, \
@@ -198,7 +207,7 @@ async fn the_ledger_follows_deliveries_written_by_hand() {
     let mut got = ledger(&desk).await;
     got.sort_by_key(|h| expected.iter().position(|e| e.0 == h.0));
     assert_eq!(got, expected);
-    let months: Vec<(i64, String)> = sqlx::query_as(
+    let months: Vec<(i64, String)> = maeul_db::query_as(
         "SELECT household_id, month FROM household_reach ORDER BY household_id, month",
     )
     .fetch_all(desk.db())
@@ -284,7 +293,7 @@ async fn the_ledger_follows_deliveries_written_by_hand() {
     )
     .await;
     assert_eq!(desk.reach_refresh().await.unwrap(), 2);
-    let h2_months: Vec<(String, String, bool)> = sqlx::query_as(
+    let h2_months: Vec<(String, String, bool)> = maeul_db::query_as(
         "SELECT month, last_at, confirmed FROM household_reach WHERE household_id = $1 ORDER BY month",
     )
     .bind(h2)

@@ -102,7 +102,7 @@ async fn a_deleted_resident_leaves_no_name_in_the_audit_log_and_the_chain_verifi
     let named = |sql: &'static str| {
         let db = db.clone();
         async move {
-            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db).await.unwrap();
+            let (n,): (i64,) = maeul_db::query_as(sql).fetch_one(&db).await.unwrap();
             n
         }
     };

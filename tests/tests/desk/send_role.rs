@@ -13,10 +13,11 @@ use maeul_dispatch::providers::ProviderSettings;
 use crate::fixtures::{admin, desk_with_residents, sending_at_any_hour, village_id};
 
 async fn pending(desk: &maeul_api::Desk) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
-        .fetch_one(desk.db())
-        .await
-        .unwrap();
+    let (n,): (i64,) =
+        maeul_db::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
+            .fetch_one(desk.db())
+            .await
+            .unwrap();
     n
 }
 

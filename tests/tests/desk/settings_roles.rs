@@ -178,7 +178,7 @@ async fn every_settings_key_is_written_only_by_the_roles_that_own_it() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 
-    let stored: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT key FROM settings")
+    let stored: BTreeSet<String> = maeul_db::query_as::<(String,)>("SELECT key FROM settings")
         .fetch_all(desk.db())
         .await
         .unwrap()

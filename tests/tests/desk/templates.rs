@@ -27,7 +27,7 @@ fn value(field: &str, value: &str) -> FieldValue {
 }
 
 async fn audit_actions(desk: &Desk) -> Vec<String> {
-    sqlx::query_as::<_, (String,)>(
+    maeul_db::query_as::<(String,)>(
         "SELECT action FROM audit_log WHERE action LIKE 'template.%' ORDER BY id",
     )
     .fetch_all(desk.db())

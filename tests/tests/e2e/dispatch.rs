@@ -240,7 +240,7 @@ async fn disaster_drafts_show_at_the_desk_and_send_with_one_press() {
     })
     .await;
     let pool = crate::pool(&db).await;
-    let (title, state): (String, String) = sqlx::query_as(
+    let (title, state): (String, String) = maeul_db::query_as(
         "SELECT b.title, d.state FROM broadcast_drafts d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE d.id = 2",
     )
@@ -281,7 +281,7 @@ async fn alarm_on_the_test_signal(dir: &std::path::Path, db: &std::path::Path) {
         "",
     );
     let pool = crate::pool(db).await;
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO settings (key, value) VALUES ('console.devices', $1) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
@@ -376,7 +376,7 @@ async fn escalation_steps_show_on_the_timeline_and_stop() {
     // Sent 35 minutes ago, as far as the ladder is concerned.
     let earlier = maeul_time::stamp(jiff::Timestamp::now() - jiff::SignedDuration::from_mins(35));
     let pool = crate::pool(&db).await;
-    sqlx::query("UPDATE broadcasts SET created_at = $1 WHERE id = $2")
+    maeul_db::query("UPDATE broadcasts SET created_at = $1 WHERE id = $2")
         .bind(&earlier)
         .bind(id.parse::<i64>().unwrap())
         .execute(&pool)
@@ -501,7 +501,7 @@ async fn text_until_stored(pool: &sqlx::SqlitePool) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let (v,): (String,) =
-            sqlx::query_as("SELECT value FROM settings WHERE key = 'dispatch.escalation'")
+            maeul_db::query_as("SELECT value FROM settings WHERE key = 'dispatch.escalation'")
                 .fetch_one(pool)
                 .await
                 .unwrap();

@@ -187,7 +187,7 @@ async fn flow(c: &Client, db: &Path) {
 async fn another_desk_renames(db: &Path, phone: &str, name: &str) {
     let pool = crate::pool(db).await;
     let e164 = format!("+82{}", phone.replace('-', "").trim_start_matches('0'));
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE subscribers SET name = $1, version = version + 1, updated_by = '증평읍 행정팀', \
          updated_at = '2026-12-06T04:00:00Z' WHERE phone = $2",
     )

@@ -77,7 +77,7 @@ pub async fn desk_with_broadcast() -> (Desk, i64) {
 
 /// Deliveries still pending, submitting or submitted, as stored.
 pub async fn open_rows(desk: &Desk) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(
+    let (n,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted')",
     )
     .fetch_one(desk.db())
@@ -88,7 +88,7 @@ pub async fn open_rows(desk: &Desk) -> i64 {
 
 /// Attempts the outbox recorded: what the provider should have accepted, once each.
 pub async fn attempts(desk: &Desk) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT SUM(attempt) FROM deliveries")
+    let (n,): (i64,) = maeul_db::query_as("SELECT SUM(attempt) FROM deliveries")
         .fetch_one(desk.db())
         .await
         .unwrap();

@@ -69,7 +69,7 @@ async fn settle_with_replies(desk: &Desk, provider: &dyn Provider) {
     let mut now = Timestamp::now();
     for _ in 0..14 {
         let (due,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE reply_due_at IS NOT NULL")
+            maeul_db::query_as("SELECT COUNT(*) FROM deliveries WHERE reply_due_at IS NOT NULL")
                 .fetch_one(desk.db())
                 .await
                 .unwrap();
@@ -88,7 +88,7 @@ async fn settle_with_replies(desk: &Desk, provider: &dyn Provider) {
 /// What the residents of the answered calls pressed (as the fake decides), per digit; keys
 /// outside `range` are not taken by a Solapi call, and count as unknown for Twilio's.
 async fn expected(desk: &Desk, id: i64) -> BTreeMap<u8, u32> {
-    let numbers: Vec<(String,)> = sqlx::query_as(
+    let numbers: Vec<(String,)> = maeul_db::query_as(
         "SELECT e164 FROM deliveries WHERE broadcast_id = $1 AND channel = 'voice' \
          AND state IN ('answered', 'listened')",
     )
@@ -107,7 +107,7 @@ async fn expected(desk: &Desk, id: i64) -> BTreeMap<u8, u32> {
 
 /// Stored replies per digit.
 async fn stored(desk: &Desk, id: i64) -> BTreeMap<u8, u32> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64)> = maeul_db::query_as(
         "SELECT reply_digit, COUNT(*) FROM deliveries WHERE broadcast_id = $1 \
          AND reply_digit IS NOT NULL GROUP BY 1",
     )

@@ -77,7 +77,7 @@ async fn practice_settles_in_the_sandbox_while_the_desk_sends_for_real() {
     let d = drain(&desk, &client(&base, "twilio-token", None), 60).await;
     assert_eq!(d.open, 0, "nothing left pending: {d:?}");
 
-    let by_broadcast: Vec<(i64, bool, String, i64)> = sqlx::query_as(
+    let by_broadcast: Vec<(i64, bool, String, i64)> = maeul_db::query_as(
         "SELECT d.broadcast_id, b.practice, COALESCE(d.provider, ''), COUNT(*) \
          FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE d.channel != 'kakao' GROUP BY 1, 2, 3 ORDER BY 1, 3",
@@ -103,7 +103,7 @@ async fn practice_settles_in_the_sandbox_while_the_desk_sends_for_real() {
         "only the practice session's broadcast is practice: {by_broadcast:?}"
     );
     // Twilio took the real attempts and not one of the practice ones.
-    let (real_attempts,): (i64,) = sqlx::query_as(
+    let (real_attempts,): (i64,) = maeul_db::query_as(
         "SELECT SUM(d.attempt) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE b.practice = 0 AND d.channel != 'kakao'",
     )

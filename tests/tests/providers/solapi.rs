@@ -32,7 +32,7 @@ async fn a_broadcast_settles_through_solapi_with_no_duplicate() {
     let base = start(Config::default()).await;
     let (desk, id) = desk_with_broadcast().await;
     // Every mobile resident here takes KakaoTalk too: a stand-in goes only to those who do.
-    sqlx::query("UPDATE subscribers SET want_kakao = 1 WHERE phone_kind = 'mobile'")
+    maeul_db::query("UPDATE subscribers SET want_kakao = 1 WHERE phone_kind = 'mobile'")
         .execute(desk.db())
         .await
         .unwrap();
@@ -90,7 +90,7 @@ async fn bad_credentials_stop_sending_without_failing_anything() {
     let why = r.refused.clone().expect("refused");
     assert!(why.contains("인증 실패"), "{why}");
     let (failed,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'")
+        maeul_db::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'")
             .fetch_one(desk.db())
             .await
             .unwrap();
@@ -131,7 +131,7 @@ fn national(e164: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_phone_is_tried_again_and_a_spoofed_sender_fails_for_good_with_its_code() {
     let (desk, id) = desk_with_broadcast().await;
-    let numbers: Vec<(String,)> = sqlx::query_as(
+    let numbers: Vec<(String,)> = maeul_db::query_as(
         "SELECT e164 FROM deliveries WHERE broadcast_id = $1 AND channel = 'sms' ORDER BY id LIMIT 2",
     )
     .bind(id)
@@ -152,7 +152,7 @@ async fn a_busy_phone_is_tried_again_and_a_spoofed_sender_fails_for_good_with_it
     let row = |e164: String| {
         let db = desk.db().clone();
         async move {
-            let r: (String, Option<String>, Option<String>, i64) = sqlx::query_as(
+            let r: (String, Option<String>, Option<String>, i64) = maeul_db::query_as(
                 "SELECT state, reason, provider_code, attempt FROM deliveries \
                  WHERE broadcast_id = $1 AND channel = 'sms' AND e164 = $2",
             )

@@ -27,7 +27,7 @@ pub fn client(base: &str, token: &str, rate: Option<u32>) -> Twilio {
 /// Attempts that went to Twilio: the KakaoTalk fallbacks are refused by the client itself.
 async fn sent_attempts(desk: &maeul_api::Desk) -> i64 {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT SUM(attempt) FROM deliveries WHERE channel != 'kakao'")
+        maeul_db::query_as("SELECT SUM(attempt) FROM deliveries WHERE channel != 'kakao'")
             .fetch_one(desk.db())
             .await
             .unwrap();
@@ -38,7 +38,7 @@ async fn sent_attempts(desk: &maeul_api::Desk) -> i64 {
 async fn a_broadcast_settles_through_twilio_with_no_duplicate() {
     let base = start(Config::default()).await;
     let (desk, id) = desk_with_broadcast().await;
-    sqlx::query("UPDATE subscribers SET want_kakao = 1 WHERE phone_kind = 'mobile'")
+    maeul_db::query("UPDATE subscribers SET want_kakao = 1 WHERE phone_kind = 'mobile'")
         .execute(desk.db())
         .await
         .unwrap();
@@ -71,11 +71,12 @@ async fn a_broadcast_settles_through_twilio_with_no_duplicate() {
     );
     // No-answer calls were tried again (3 attempts by default), so some voice rows took more
     // than one attempt.
-    let (retried,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE channel = 'voice' AND attempt > 1")
-            .fetch_one(desk.db())
-            .await
-            .unwrap();
+    let (retried,): (i64,) = maeul_db::query_as(
+        "SELECT COUNT(*) FROM deliveries WHERE channel = 'voice' AND attempt > 1",
+    )
+    .fetch_one(desk.db())
+    .await
+    .unwrap();
     assert!(retried > 0);
     // Twilio has no KakaoTalk: texts that failed for good get no KakaoTalk stand-in (each
     // would only fail), though their residents want KakaoTalk.
@@ -132,7 +133,7 @@ async fn a_wrong_twilio_token_stops_sending_without_failing_anything() {
     let why = r.refused.clone().expect("refused");
     assert!(why.contains("인증 실패"), "{why}");
     let (failed,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'")
+        maeul_db::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'")
             .fetch_one(desk.db())
             .await
             .unwrap();

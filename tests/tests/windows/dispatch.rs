@@ -155,7 +155,7 @@ async fn sync_killed_under_windows_loses_nothing_and_sends_nothing_twice() {
         .await
         .unwrap();
     let (attempts, deliveries): (i64, i64) =
-        sqlx::query_as("SELECT SUM(attempt), COUNT(*) FROM deliveries")
+        maeul_db::query_as("SELECT SUM(attempt), COUNT(*) FROM deliveries")
             .fetch_one(&pool)
             .await
             .unwrap();

@@ -169,7 +169,7 @@ fn read_head(path: &Path) -> Result<Option<Head>, String> {
 
 async fn last_entry(conn: &mut Conn) -> Result<(i64, String), AccountsError> {
     let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        maeul_db::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
     Ok(last.unwrap_or((0, GENESIS.to_string())))
@@ -229,7 +229,7 @@ pub async fn check(
         ));
     }
     let (last_id, _) = last_entry(conn).await?;
-    let at: Option<(String,)> = sqlx::query_as("SELECT hash FROM audit_log WHERE id = $1")
+    let at: Option<(String,)> = maeul_db::query_as("SELECT hash FROM audit_log WHERE id = $1")
         .bind(head.id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -401,7 +401,7 @@ mod tests {
     async fn deleting_the_newest_entry_is_detected() {
         let keys = MapKeys::default();
         let (_dir, path, db) = anchored(&keys).await;
-        sqlx::query("DELETE FROM audit_log WHERE id = 3")
+        maeul_db::query("DELETE FROM audit_log WHERE id = 3")
             .execute(&db)
             .await
             .unwrap();
@@ -415,7 +415,7 @@ mod tests {
         let keys = MapKeys::default();
         let (_dir, path, db) = anchored(&keys).await;
         // Rewrite entry 2 and recompute every hash after it, as anyone holding the file can.
-        sqlx::query("DELETE FROM audit_log WHERE id >= 2")
+        maeul_db::query("DELETE FROM audit_log WHERE id >= 2")
             .execute(&db)
             .await
             .unwrap();
@@ -437,7 +437,7 @@ mod tests {
         // Nor can the head file be rewritten to match without the key.
         let mut head: Head =
             serde_json::from_slice(&std::fs::read(head_path(&path)).unwrap()).unwrap();
-        let (hash,): (String,) = sqlx::query_as("SELECT hash FROM audit_log WHERE id = 3")
+        let (hash,): (String,) = maeul_db::query_as("SELECT hash FROM audit_log WHERE id = 3")
             .fetch_one(&db)
             .await
             .unwrap();

@@ -51,14 +51,14 @@ pub async fn record(
     detail: &serde_json::Value,
 ) -> Result<(), AccountsError> {
     let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        maeul_db::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
     let (id, prev) = last.map_or((1, GENESIS.to_string()), |(id, hash)| (id + 1, hash));
     let at = crate::now_utc();
     let detail = detail.to_string();
     let hash = entry_hash(&prev, id, &at, &actor.username, action, target, &detail);
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO audit_log (id, at, actor, action, target, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -100,7 +100,7 @@ pub async fn record_personal(
         map.insert(PERSONAL_DIGEST.into(), sha256_hex(&payload).into());
     }
     record(conn, actor, action, target, &detail).await?;
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO audit_personal (entry_id, subject, payload) \
          SELECT MAX(id), $1, $2 FROM audit_log",
     )
@@ -113,7 +113,7 @@ pub async fn record_personal(
 
 /// Deletes every personal payload kept for `subject`; how many entries lost theirs.
 pub async fn erase_personal(conn: &mut Conn, subject: &str) -> Result<u32, AccountsError> {
-    let done = sqlx::query("DELETE FROM audit_personal WHERE subject = $1")
+    let done = maeul_db::query("DELETE FROM audit_personal WHERE subject = $1")
         .bind(subject)
         .execute(&mut *conn)
         .await?;
@@ -123,7 +123,7 @@ pub async fn erase_personal(conn: &mut Conn, subject: &str) -> Result<u32, Accou
 /// The first entry whose kept personal payload does not match the digest its chained
 /// detail names (the chain cannot see the payload itself).
 async fn first_altered_payload(db: &Db) -> Result<Option<i64>, AccountsError> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String)> = maeul_db::query_as(
         "SELECT p.entry_id, p.payload, a.detail FROM audit_personal p \
          JOIN audit_log a ON a.id = p.entry_id ORDER BY p.entry_id",
     )
@@ -149,7 +149,7 @@ pub struct VerifyReport {
 
 /// The newest entry's id (0 for an empty log): the chain's head the anchor seals.
 pub async fn last_id(conn: &mut Conn) -> Result<i64, AccountsError> {
-    let (last,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+    let (last,): (i64,) = maeul_db::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
         .fetch_one(&mut *conn)
         .await?;
     Ok(last)
@@ -157,7 +157,7 @@ pub async fn last_id(conn: &mut Conn) -> Result<i64, AccountsError> {
 
 /// Walks the whole chain in id order and reports the first broken link.
 pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
-    let rows: Vec<AuditEntry> = sqlx::query_as(
+    let rows: Vec<AuditEntry> = maeul_db::query_as(
         "SELECT id, at, actor, action, target, detail, prev_hash, hash FROM audit_log ORDER BY id",
     )
     .fetch_all(db)
@@ -191,7 +191,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AccountsError> {
 
 /// Newest first.
 pub async fn list(db: &Db, limit: u32, offset: u32) -> Result<Vec<AuditEntry>, AccountsError> {
-    Ok(sqlx::query_as(
+    Ok(maeul_db::query_as(
         "SELECT id, at, actor, action, target, detail, prev_hash, hash FROM audit_log \
          ORDER BY id DESC LIMIT $1 OFFSET $2",
     )
@@ -210,13 +210,13 @@ pub async fn actions_after(
     after: i64,
     except: &str,
 ) -> Result<(i64, Vec<String>), sqlx::Error> {
-    let (head,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+    let (head,): (i64,) = maeul_db::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
         .fetch_one(&mut *conn)
         .await?;
     if head <= after {
         return Ok((head, Vec::new()));
     }
-    let actions: Vec<(String,)> = sqlx::query_as(
+    let actions: Vec<(String,)> = maeul_db::query_as(
         "SELECT DISTINCT action FROM audit_log WHERE id > $1 AND actor <> $2 ORDER BY action LIMIT 200",
     )
     .bind(after)
@@ -260,7 +260,7 @@ mod tests {
     #[tokio::test]
     async fn edited_row_is_the_first_broken_link() {
         let db = log_three().await;
-        sqlx::query("UPDATE audit_log SET detail = '{\"i\":99}' WHERE id = 2")
+        maeul_db::query("UPDATE audit_log SET detail = '{\"i\":99}' WHERE id = 2")
             .execute(&db)
             .await
             .unwrap();
@@ -284,7 +284,7 @@ mod tests {
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(verify(&db).await.unwrap().first_broken, None);
-        sqlx::query("UPDATE audit_personal SET payload = '{\"name\":\"다른 사람\"}'")
+        maeul_db::query("UPDATE audit_personal SET payload = '{\"name\":\"다른 사람\"}'")
             .execute(&db)
             .await
             .unwrap();
@@ -295,7 +295,7 @@ mod tests {
         drop(conn);
         let report = verify(&db).await.unwrap();
         assert_eq!((report.entries, report.first_broken), (4, None));
-        let (detail,): (String,) = sqlx::query_as("SELECT detail FROM audit_log WHERE id = 4")
+        let (detail,): (String,) = maeul_db::query_as("SELECT detail FROM audit_log WHERE id = 4")
             .fetch_one(&db)
             .await
             .unwrap();
@@ -305,7 +305,7 @@ mod tests {
     #[tokio::test]
     async fn deleted_row_breaks_the_chain_after_it() {
         let db = log_three().await;
-        sqlx::query("DELETE FROM audit_log WHERE id = 2")
+        maeul_db::query("DELETE FROM audit_log WHERE id = 2")
             .execute(&db)
             .await
             .unwrap();

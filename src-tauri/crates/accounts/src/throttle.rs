@@ -38,7 +38,7 @@ pub async fn locked_until(
     now: Timestamp,
 ) -> Result<Option<Timestamp>, AccountsError> {
     let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT locked_until FROM login_failures WHERE username = $1")
+        maeul_db::query_as("SELECT locked_until FROM login_failures WHERE username = $1")
             .bind(key(username))
             .fetch_optional(&mut *conn)
             .await?;
@@ -54,7 +54,7 @@ pub async fn fail(
     username: &str,
     now: Timestamp,
 ) -> Result<(i64, Option<Timestamp>), AccountsError> {
-    let (failures,): (i64,) = sqlx::query_as(
+    let (failures,): (i64,) = maeul_db::query_as(
         "INSERT INTO login_failures (username, failures) VALUES ($1, 1) \
          ON CONFLICT (username) DO UPDATE SET failures = failures + 1 RETURNING failures",
     )
@@ -63,7 +63,7 @@ pub async fn fail(
     .await?;
     let until = lock_after(failures).and_then(|d| now.checked_add(d).ok());
     if let Some(until) = until {
-        sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE username = $2")
+        maeul_db::query("UPDATE login_failures SET locked_until = $1 WHERE username = $2")
             .bind(until.to_string())
             .bind(key(username))
             .execute(&mut *conn)
@@ -74,7 +74,7 @@ pub async fn fail(
 
 /// A successful sign-in starts the count again.
 pub async fn reset(conn: &mut Conn, username: &str) -> Result<(), AccountsError> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1")
+    maeul_db::query("DELETE FROM login_failures WHERE username = $1")
         .bind(key(username))
         .execute(&mut *conn)
         .await?;

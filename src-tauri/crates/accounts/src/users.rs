@@ -62,7 +62,7 @@ const COLUMNS: &str =
 /// How many accounts exist (first run has none); inside the caller's transaction when the
 /// answer decides a write.
 pub async fn count(conn: &mut Conn) -> Result<i64, AccountsError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+    let (n,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM users")
         .fetch_one(&mut *conn)
         .await?;
     Ok(n)
@@ -70,7 +70,7 @@ pub async fn count(conn: &mut Conn) -> Result<i64, AccountsError> {
 
 /// One account as stored now (active or not), `None` if it was never there.
 pub async fn get(db: &Db, id: i64) -> Result<Option<User>, AccountsError> {
-    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<UserRow> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM users WHERE id = $1"
     )))
     .bind(id)
@@ -111,7 +111,7 @@ pub async fn create(conn: &mut Conn, new: &NewUser) -> Result<User, AccountsErro
     validate(new)?;
     let hash = hash_password(&new.password)?;
     let now = crate::now_utc();
-    let row: Result<UserRow, sqlx::Error> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Result<UserRow, sqlx::Error> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO users (username, display_name, password_hash, role, village_id, active, created_at) \
          VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING {COLUMNS}"
     )))
@@ -154,7 +154,7 @@ pub async fn authenticate(
         .await?;
         return Err(locked_out(until, now));
     }
-    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<UserRow> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM users WHERE username = $1"
     )))
     .bind(username.trim())
@@ -235,7 +235,7 @@ fn locked_out(until: Timestamp, now: Timestamp) -> AccountsError {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<User>, AccountsError> {
-    let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<UserRow> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM users ORDER BY id"
     )))
     .fetch_all(db)
@@ -244,7 +244,7 @@ pub async fn list(db: &Db) -> Result<Vec<User>, AccountsError> {
 }
 
 pub async fn set_active(conn: &mut Conn, id: i64, active: bool) -> Result<(), AccountsError> {
-    let done = sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+    let done = maeul_db::query("UPDATE users SET active = $1 WHERE id = $2")
         .bind(active)
         .bind(id)
         .execute(conn)
@@ -257,17 +257,18 @@ pub async fn set_active(conn: &mut Conn, id: i64, active: bool) -> Result<(), Ac
 
 /// Whether `password` is user `id`'s current one (changing one's own password asks for it).
 pub async fn check_password(db: &Db, id: i64, password: &str) -> Result<bool, AccountsError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<(String,)> =
+        maeul_db::query_as("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     let (hash,) = row.ok_or(AccountsError::UnknownUser(id))?;
     Ok(verify_password(password, &hash))
 }
 
 pub async fn set_password(conn: &mut Conn, id: i64, password: &str) -> Result<(), AccountsError> {
     let hash = hash_password(password)?;
-    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    let done = maeul_db::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id)
         .execute(conn)
@@ -291,7 +292,7 @@ mod tests {
     }
 
     async fn failures_audited(db: &Db) -> Vec<(String, String, String)> {
-        sqlx::query_as(
+        maeul_db::query_as(
             "SELECT actor, target, detail FROM audit_log WHERE action = 'session.login_failed' ORDER BY id",
         )
         .fetch_all(db)
@@ -330,7 +331,7 @@ mod tests {
         authenticate(&db, "admin", "correct horse", now() + minutes(10))
             .await
             .unwrap();
-        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures")
+        let (left,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM login_failures")
             .fetch_one(&db)
             .await
             .unwrap();

@@ -32,7 +32,7 @@ fn status_of(s: &str) -> StatusKind {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<CardSummary>, BudgetError> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
+    let rows: Vec<SummaryRow> = maeul_db::query_as(
         "SELECT id, number, title, lead_department, status, status_percent, plan_total, \
          executed_total, issue_count, updated_at, updated_by FROM pledge_cards ORDER BY number",
     )
@@ -72,7 +72,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<PledgeCard, BudgetError> {
 /// The card with the version an editor opens it at (a save names it; see [`save`]).
 pub async fn get_versioned(conn: &mut Conn, id: i64) -> Result<(PledgeCard, i64), BudgetError> {
     let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT body, version FROM pledge_cards WHERE id = $1")
+        maeul_db::query_as("SELECT body, version FROM pledge_cards WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -83,7 +83,7 @@ pub async fn get_versioned(conn: &mut Conn, id: i64) -> Result<(PledgeCard, i64)
 /// Every card, in 관리번호 order, for printing them all.
 pub async fn all(db: &Db) -> Result<Vec<(i64, PledgeCard)>, BudgetError> {
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, body FROM pledge_cards ORDER BY number")
+        maeul_db::query_as("SELECT id, body FROM pledge_cards ORDER BY number")
             .fetch_all(db)
             .await?;
     rows.into_iter()
@@ -92,7 +92,7 @@ pub async fn all(db: &Db) -> Result<Vec<(i64, PledgeCard)>, BudgetError> {
 }
 
 pub async fn find_by_number(conn: &mut Conn, number: &str) -> Result<Option<i64>, BudgetError> {
-    let id: Option<(i64,)> = sqlx::query_as("SELECT id FROM pledge_cards WHERE number = $1")
+    let id: Option<(i64,)> = maeul_db::query_as("SELECT id FROM pledge_cards WHERE number = $1")
         .bind(number.trim())
         .fetch_optional(&mut *conn)
         .await?;
@@ -142,7 +142,7 @@ pub async fn save(
              WHERE id = $12 AND version = $13 RETURNING id, version"
         }
     };
-    let mut query = sqlx::query_as(sql)
+    let mut query = maeul_db::query_as(sql)
         .bind(card.number.trim())
         .bind(card.title.trim())
         .bind(card.lead_department.trim())
@@ -171,7 +171,7 @@ pub async fn save(
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), BudgetError> {
-    let done = sqlx::query("DELETE FROM pledge_cards WHERE id = $1")
+    let done = maeul_db::query("DELETE FROM pledge_cards WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;

@@ -136,7 +136,7 @@ fn audit_verify_names_the_first_tampered_entry() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let pool = maeul_db::open(&db).await.unwrap();
-        sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE id = 2")
+        maeul_db::query("UPDATE audit_log SET actor = 'someone-else' WHERE id = 2")
             .execute(&pool)
             .await
             .unwrap();

@@ -31,7 +31,7 @@ async fn watch_leases(db: PathBuf, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
         .unwrap();
     let app = format!(":{}:", std::process::id());
     while !stop.load(Ordering::Relaxed) {
-        let owners: Vec<(String,)> = sqlx::query_as(
+        let owners: Vec<(String,)> = maeul_db::query_as(
             "SELECT DISTINCT lease_owner FROM deliveries \
              WHERE state = 'submitting' AND lease_owner IS NOT NULL",
         )

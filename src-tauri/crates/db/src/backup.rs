@@ -70,7 +70,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// backup as it was; `dest` naming the live database itself is refused.
 pub async fn backup_to(db: &Db, dest: &Path) -> Result<(), DbError> {
     let (live,): (String,) =
-        sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        crate::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .fetch_one(db)
             .await?;
     if !live.is_empty() && same_file(Path::new(&live), dest) {
@@ -83,7 +83,7 @@ pub async fn backup_to(db: &Db, dest: &Path) -> Result<(), DbError> {
     let staged = sibling(dest, ".part");
     let _ = std::fs::remove_file(&staged);
     let result = async {
-        sqlx::query("VACUUM INTO $1")
+        crate::query("VACUUM INTO $1")
             .bind(utf8(&staged)?)
             .execute(db)
             .await?;
@@ -120,7 +120,7 @@ pub async fn restore_from(source: &Path, target: &Path, at_utc: &str) -> Result<
         std::fs::copy(source, &staged).map_err(io(&staged))?;
         {
             let copy = crate::open(&staged).await.map_err(|e| bad(e.to_string()))?;
-            let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+            let (ok,): (String,) = crate::query_as("PRAGMA integrity_check")
                 .fetch_one(&copy)
                 .await?;
             if ok != "ok" {
@@ -145,7 +145,7 @@ pub async fn restore_from(source: &Path, target: &Path, at_utc: &str) -> Result<
             let live = crate::open(target).await?;
             let keep = sibling(target, ".before-restore");
             let _ = std::fs::remove_file(&keep);
-            sqlx::query("VACUUM INTO $1")
+            crate::query("VACUUM INTO $1")
                 .bind(utf8(&keep)?)
                 .execute(&live)
                 .await?;
@@ -177,7 +177,7 @@ mod tests {
     use super::*;
 
     async fn probe(db: &Db) -> String {
-        let (v,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = 'probe'")
+        let (v,): (String,) = crate::query_as("SELECT value FROM settings WHERE key = 'probe'")
             .fetch_one(db)
             .await
             .unwrap();
@@ -189,13 +189,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let live = dir.path().join("live.db");
         let db = crate::open(&live).await.unwrap();
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('probe', 'before')")
+        crate::query("INSERT INTO settings (key, value) VALUES ('probe', 'before')")
             .execute(&db)
             .await
             .unwrap();
         let copy = dir.path().join("backup.db");
         backup_to(&db, &copy).await.unwrap();
-        sqlx::query("UPDATE settings SET value = 'after' WHERE key = 'probe'")
+        crate::query("UPDATE settings SET value = 'after' WHERE key = 'probe'")
             .execute(&db)
             .await
             .unwrap();
@@ -292,7 +292,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let live = dir.path().join("live.db");
         let db = crate::open(&live).await.unwrap();
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('probe', 'kept')")
+        crate::query("INSERT INTO settings (key, value) VALUES ('probe', 'kept')")
             .execute(&db)
             .await
             .unwrap();

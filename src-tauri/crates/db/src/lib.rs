@@ -1,28 +1,35 @@
-//! Opening the desk's database: one SQLite file (WAL, foreign keys, busy timeout) with the
-//! migrations in `migrations/` applied, plus online backup and restore.
+//! The desk's database: one SQLite file (WAL, foreign keys, busy timeout) or the office's
+//! PostgreSQL server, with the migrations of `migrations/` applied, plus online backup and
+//! restore of the file.
 //!
-//! Domain crates take a [`Db`] and write portable SQL (`$1` placeholders, ISO-8601 UTC text
-//! timestamps) so that a shared PostgreSQL server can replace the file later.
+//! Domain crates take a [`Db`] and run their SQL through [`query`], [`query_as`] and
+//! [`query_scalar`]: one text (`$1` placeholders, ISO-8601 UTC text timestamps) on either
+//! engine, with [`dialect`] for what cannot be written once.
 
 mod backup;
+mod builder;
+mod engine;
 pub mod lock;
 mod open;
+mod query;
 pub mod settings;
+mod target;
 pub mod versions;
 
 pub use backup::{backup_to, restore_from};
+pub use builder::{QueryBuilder, Separated};
+pub use engine::{Conn, Db, Engine, Pooled, Tx};
 pub use open::{
-    Db, DbError, Durability, MIGRATOR, POSTGRES_MIGRATOR, default_db_path, open, open_memory,
-    open_with,
+    DbError, Durability, MIGRATOR, POSTGRES_MIGRATOR, default_db_path, open, open_memory, open_with,
 };
+pub use query::{
+    Bind, Done, Exec, Executor, FromRows, Kind, Query, QueryAs, QueryScalar, Value, query,
+    query_as, query_scalar,
+};
+pub use target::{ServerUrl, Target, open_server};
 
 /// Begins a transaction that holds SQLite's write lock from the start, for writes that
 /// read ids or the audit chain's tail before they insert.
 pub async fn begin_write(db: &Db) -> Result<Tx<'static>, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+    db.begin_immediate().await
 }
-
-/// The transaction type every domain crate writes through.
-pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
-/// A borrowed connection, for functions that run inside a caller's transaction.
-pub type Conn = sqlx::SqliteConnection;

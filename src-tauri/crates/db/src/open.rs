@@ -3,11 +3,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Pool, Sqlite};
 
-/// The pool type every crate receives. Kept as an alias so that the later PostgreSQL step
-/// changes one line here rather than every signature.
-pub type Db = Pool<Sqlite>;
+use crate::Db;
 
 /// A desk's file: `migrations/*.sql`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");
@@ -21,6 +18,12 @@ pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator =
 pub enum DbError {
     #[error("데이터베이스를 열 수 없습니다 ({path}): {source}")]
     Open { path: PathBuf, source: sqlx::Error },
+    #[error(
+        "사무실 서버 주소가 올바르지 않습니다 ({server}). 예: postgres://사용자:암호@서버:5432/maeul"
+    )]
+    BadServerUrl { server: String },
+    #[error("사무실 서버에 연결할 수 없습니다 ({server}): {source}")]
+    Server { server: String, source: sqlx::Error },
     #[error("데이터베이스 마이그레이션 실패: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("데이터베이스 오류: {0}")]
@@ -110,7 +113,7 @@ pub async fn open_with(path: &Path, durability: Durability) -> Result<Db, DbErro
         })?;
     MIGRATOR.run(&pool).await?;
     log::info!("database open at {}", path.display());
-    Ok(pool)
+    Ok(Db::Sqlite(pool))
 }
 
 /// A migrated private in-memory database, for tests. One connection, since every SQLite
@@ -124,7 +127,7 @@ pub async fn open_memory() -> Result<Db, DbError> {
         .connect_with(opts)
         .await?;
     MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    Ok(Db::Sqlite(pool))
 }
 
 #[cfg(test)]
@@ -135,18 +138,18 @@ mod tests {
     async fn file_database_uses_wal_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let db = open(&dir.path().join("sub/desk.db")).await.unwrap();
-        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+        let mode: (String,) = crate::query_as("PRAGMA journal_mode")
             .fetch_one(&db)
             .await
             .unwrap();
         assert_eq!(mode.0, "wal");
-        let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        let fk: (i64,) = crate::query_as("PRAGMA foreign_keys")
             .fetch_one(&db)
             .await
             .unwrap();
         assert_eq!(fk.0, 1);
         // FULL (2): a commit is on disk before the outbox calls the provider.
-        let sync: (i64,) = sqlx::query_as("PRAGMA synchronous")
+        let sync: (i64,) = crate::query_as("PRAGMA synchronous")
             .fetch_one(&db)
             .await
             .unwrap();
@@ -159,7 +162,7 @@ mod tests {
         let path = dir.path().join("desk.db");
         open(&path).await.unwrap().close().await;
         let db = open(&path).await.unwrap();
-        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
+        let n: (i64,) = crate::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
             .fetch_one(&db)
             .await
             .unwrap();
@@ -187,14 +190,14 @@ mod tests {
             ..sqlx::migrate::Migrator::DEFAULT
         };
         before.run(&pool).await.unwrap();
-        sqlx::query(
+        crate::query(
             "INSERT INTO broadcasts (id, title, category, body, created_by, created_at) \
              VALUES (1, 't', 'admin', 'b', 'admin', 'now')",
         )
         .execute(&pool)
         .await
         .unwrap();
-        sqlx::query(
+        crate::query(
             "INSERT INTO deliveries (id, broadcast_id, channel, e164, subscribers, state, attempt, \
                  provider_message_id, idempotency_key, updated_at, fallback_of, body) VALUES \
              (1, 1, 'sms', '+821012345678', '[7]', 'failed', 2, 'M1', 'k1', 'now', NULL, NULL), \
@@ -215,7 +218,7 @@ mod tests {
             Option<String>,
             String,
         );
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = crate::query_as(
             "SELECT id, channel, state, attempt, fallback_of, body, idempotency_key \
                  FROM deliveries ORDER BY id",
         )
@@ -238,7 +241,7 @@ mod tests {
             ]
         );
         let insert = |channel: &'static str, state: &'static str, fallback: i64| {
-            sqlx::query(
+            crate::query(
                 "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, state, updated_at, \
                      fallback_of) VALUES (1, $1, '+821000000000', '[]', $2, 'now', $3)",
             )
@@ -251,7 +254,7 @@ mod tests {
         // The fallback link still points at deliveries (a missing row is refused).
         assert!(insert("voice", "pending", 99).execute(&db).await.is_err());
         insert("voice", "pending", 1).execute(&db).await.unwrap();
-        let indexes: (i64,) = sqlx::query_as(
+        let indexes: (i64,) = crate::query_as(
             "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'deliveries' AND type = 'index'",
         )
         .fetch_one(&db)

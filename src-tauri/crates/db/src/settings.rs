@@ -4,7 +4,7 @@
 use crate::Conn;
 
 pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+    let row: Option<(String,)> = crate::query_as("SELECT value FROM settings WHERE key = $1")
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?;
@@ -12,7 +12,7 @@ pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>, sqlx::Err
 }
 
 pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    crate::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
@@ -29,7 +29,7 @@ pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<(), sqlx::Er
 pub const OUTBOX_PAUSED: &str = "dispatch.paused";
 
 pub async fn remove(conn: &mut Conn, key: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM settings WHERE key = $1")
+    let done = crate::query("DELETE FROM settings WHERE key = $1")
         .bind(key)
         .execute(&mut *conn)
         .await?;

@@ -59,7 +59,7 @@ pub async fn last_change(
     table: Versioned,
     id: i64,
 ) -> Result<Option<Changed>, sqlx::Error> {
-    let row: Option<(i64, String, String)> = sqlx::query_as(table.last_change_sql())
+    let row: Option<(i64, String, String)> = crate::query_as(table.last_change_sql())
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;

@@ -29,14 +29,14 @@ struct Sent {
 }
 
 async fn sent_since(conn: &mut Conn, since: &str) -> Result<Vec<Sent>, DispatchError> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, String)> = maeul_db::query_as(
         "SELECT id, category, created_at, targets FROM broadcasts \
          WHERE practice = 0 AND purpose = 'broadcast' AND created_at >= $1",
     )
     .bind(since)
     .fetch_all(&mut *conn)
     .await?;
-    let towns: Vec<(i64, i64)> = sqlx::query_as("SELECT id, town_id FROM villages")
+    let towns: Vec<(i64, i64)> = maeul_db::query_as("SELECT id, town_id FROM villages")
         .fetch_all(&mut *conn)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -53,7 +53,7 @@ async fn sent_since(conn: &mut Conn, since: &str) -> Result<Vec<Sent>, DispatchE
             ),
             // Groups and single subscribers: where its deliveries went.
             _ => {
-                let v: Vec<(i64,)> = sqlx::query_as(
+                let v: Vec<(i64,)> = maeul_db::query_as(
                     "SELECT DISTINCT village_id FROM deliveries \
                      WHERE broadcast_id = $1 AND village_id IS NOT NULL",
                 )
@@ -99,7 +99,7 @@ pub async fn by_month(
     // month before (stamps sort as text) is enough, and the rest is dropped below.
     let sent = sent_since(conn, &maeul_time::month_before(first)).await?;
     let in_town: Vec<i64> = match town {
-        Some(t) => sqlx::query_as::<_, (i64,)>("SELECT id FROM villages WHERE town_id = $1")
+        Some(t) => maeul_db::query_as::<(i64,)>("SELECT id FROM villages WHERE town_id = $1")
             .bind(t)
             .fetch_all(&mut *conn)
             .await?
@@ -146,7 +146,7 @@ pub async fn addressed_since(
     since: Timestamp,
 ) -> Result<Addressed, DispatchError> {
     let sent = sent_since(conn, &crate::policy::stamp(since)).await?;
-    let map: Vec<(i64, i64)> = sqlx::query_as("SELECT id, town_id FROM villages")
+    let map: Vec<(i64, i64)> = maeul_db::query_as("SELECT id, town_id FROM villages")
         .fetch_all(&mut *conn)
         .await?;
     let mut out = Addressed {

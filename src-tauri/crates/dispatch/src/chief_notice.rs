@@ -59,7 +59,7 @@ pub fn text(kind: ListKind, title: &str, village: &str, households: &[&NotReache
 
 /// Broadcasts that have settled and whose chiefs have not been told yet.
 async fn settled_unnotified(conn: &mut Conn) -> Result<Vec<(i64, String, bool)>, sqlx::Error> {
-    sqlx::query_as(
+    maeul_db::query_as(
         "SELECT b.id, b.title, b.practice FROM broadcasts b \
          WHERE b.chiefs_notified_at IS NULL AND b.purpose != 'chief_notice' \
          AND b.cancelled_at IS NULL \
@@ -82,7 +82,7 @@ pub async fn run(conn: &mut Conn, enabled: bool, now: Timestamp) -> Result<u32, 
         if enabled {
             queued += notify(conn, id, &title, practice, &at).await?;
         }
-        sqlx::query("UPDATE broadcasts SET chiefs_notified_at = $2 WHERE id = $1")
+        maeul_db::query("UPDATE broadcasts SET chiefs_notified_at = $2 WHERE id = $1")
             .bind(id)
             .bind(&at)
             .execute(&mut *conn)
@@ -131,7 +131,7 @@ pub(crate) async fn notify_list(
         by_village.entry(m.village_id).or_default().push(m);
     }
     let ids: Vec<i64> = by_village.keys().copied().collect();
-    let chiefs: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let chiefs: Vec<(i64, String, Option<String>)> = maeul_db::query_as(
         "SELECT v.id, v.name, v.chief_phone FROM villages v \
          WHERE v.id IN (SELECT value FROM json_each($1))",
     )
@@ -154,7 +154,7 @@ pub(crate) async fn notify_list(
         // No chief has a number on file: the list stays in the report to be printed.
         return Ok((0, None));
     }
-    let (notice,): (i64,) = sqlx::query_as(
+    let (notice,): (i64,) = maeul_db::query_as(
         "INSERT INTO broadcasts (title, category, body, practice, created_by, created_at, channels, \
              targets, text_kind, parent_id, purpose) \
          VALUES ($1, 'admin', $2, $3, 'system', $4, '[\"sms\"]', $5, 'lms', $6, 'chief_notice') \
@@ -176,7 +176,7 @@ pub(crate) async fn notify_list(
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, body, updated_at) \
          SELECT $1, 'sms', value ->> 0, '[]', value ->> 1, value ->> 2, $3 FROM json_each($2) \
          WHERE true ON CONFLICT DO NOTHING",

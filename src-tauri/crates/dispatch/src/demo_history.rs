@@ -36,7 +36,7 @@ pub async fn seed(conn: &mut Conn, now: Timestamp, months: u32) -> Result<Histor
     let span = days(i64::from(months) * 30);
     let start = now - span;
     let (existing,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM broadcasts WHERE created_at >= $1")
+        maeul_db::query_as("SELECT COUNT(*) FROM broadcasts WHERE created_at >= $1")
             .bind(stamp(start))
             .fetch_one(&mut *conn)
             .await?;
@@ -48,7 +48,7 @@ pub async fn seed(conn: &mut Conn, now: Timestamp, months: u32) -> Result<Histor
     }
     // Only on the demo registry: its numbers lie in blocks no carrier issues (010-0xxx,
     // 043-1xx); traffic made up for real residents would flow into real reports.
-    let (real,): (i64,) = sqlx::query_as(
+    let (real,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM subscribers WHERE phone NOT LIKE '+82100%' AND phone NOT LIKE '+82431%'",
     )
     .fetch_one(&mut *conn)
@@ -61,7 +61,7 @@ pub async fn seed(conn: &mut Conn, now: Timestamp, months: u32) -> Result<Histor
             ),
         ));
     }
-    let villages: Vec<(i64,)> = sqlx::query_as(
+    let villages: Vec<(i64,)> = maeul_db::query_as(
         "SELECT DISTINCT village_id FROM subscribers WHERE enrollment = 'approved' ORDER BY village_id",
     )
     .fetch_all(&mut *conn)
@@ -91,7 +91,7 @@ pub async fn seed(conn: &mut Conn, now: Timestamp, months: u32) -> Result<Histor
         } else {
             format!(r#"{{"kind":"villages","ids":[{village}]}}"#)
         };
-        let (b,): (i64,) = sqlx::query_as(
+        let (b,): (i64,) = maeul_db::query_as(
             "INSERT INTO broadcasts (title, category, body, emergency, practice, created_by, \
                  created_at, channels, targets, text_kind) \
              VALUES ($1, $2, $3, $4, 0, 'demo', $5, '[\"voice\",\"sms\"]', $6, 'lms') RETURNING id",
@@ -127,7 +127,7 @@ async fn deliveries(
     // Numbers are stored in E.164 already.
     const E164: &str = "s.phone";
     const HASH: &str = "((s.id * 2654435761 + $1 * 40503) % 100)";
-    let voice = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let voice = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, state, \
              reason, attempt, updated_at, reply_digit, provider) \
          SELECT $1, 'voice', {E164}, '[' || s.id || ']', s.village_id, \
@@ -144,7 +144,7 @@ async fn deliveries(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let sms = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let sms = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, state, \
              reason, attempt, updated_at, provider) \
          SELECT $1, 'sms', {E164}, '[' || s.id || ']', s.village_id, \

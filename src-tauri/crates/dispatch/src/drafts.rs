@@ -194,7 +194,7 @@ pub async fn insert(
     now: Timestamp,
 ) -> Result<(i64, bool), DispatchError> {
     let at = crate::policy::stamp(now);
-    let made: Option<(i64,)> = sqlx::query_as(
+    let made: Option<(i64,)> = maeul_db::query_as(
         "INSERT INTO broadcast_drafts (source, source_ref, event, event_code, issuer, title, \
              category, body, targets, channels, emergency, created_at, created_by, updated_at, \
              updated_by, step, issued_at) \
@@ -222,7 +222,7 @@ pub async fn insert(
         return Ok((id, true));
     }
     let (id,): (i64,) =
-        sqlx::query_as("SELECT id FROM broadcast_drafts WHERE source = $1 AND source_ref = $2")
+        maeul_db::query_as("SELECT id FROM broadcast_drafts WHERE source = $1 AND source_ref = $2")
             .bind(d.source.as_str())
             .bind(&d.source_ref)
             .fetch_one(&mut *conn)
@@ -237,7 +237,7 @@ pub async fn exists(
     source_ref: &str,
 ) -> Result<bool, DispatchError> {
     let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM broadcast_drafts WHERE source = $1 AND source_ref = $2")
+        maeul_db::query_as("SELECT id FROM broadcast_drafts WHERE source = $1 AND source_ref = $2")
             .bind(source.as_str())
             .bind(source_ref)
             .fetch_optional(&mut *conn)
@@ -246,7 +246,7 @@ pub async fn exists(
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Draft, DispatchError> {
-    let row: Option<Row> = sqlx::query_as(select_drafts!("WHERE id = $1"))
+    let row: Option<Row> = maeul_db::query_as(select_drafts!("WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -255,7 +255,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Draft, DispatchError> {
 
 /// Drafts waiting for a person, newest first.
 pub async fn open(conn: &mut Conn) -> Result<Vec<Draft>, DispatchError> {
-    let rows: Vec<Row> = sqlx::query_as(select_drafts!(
+    let rows: Vec<Row> = maeul_db::query_as(select_drafts!(
         "WHERE state = 'open' ORDER BY created_at DESC, id DESC"
     ))
     .fetch_all(&mut *conn)
@@ -278,7 +278,7 @@ pub async fn awaiting_alarm(
     critical_since: Option<Timestamp>,
     stale_claim: Timestamp,
 ) -> Result<Vec<Draft>, DispatchError> {
-    let rows: Vec<Row> = sqlx::query_as(select_drafts!(
+    let rows: Vec<Row> = maeul_db::query_as(select_drafts!(
         "WHERE (loudspeaker_at IS NULL \
                 OR (loudspeaker_recording_id IS NULL AND loudspeaker_at < $4)) \
              AND state <> 'dismissed' \
@@ -301,7 +301,7 @@ pub async fn awaiting_alarm(
 
 /// "보내기" found the console on air: the loudspeaker part waits for it.
 pub async fn queue_loudspeaker(conn: &mut Conn, id: i64) -> Result<(), DispatchError> {
-    sqlx::query("UPDATE broadcast_drafts SET loudspeaker_queued = 1 WHERE id = $1")
+    maeul_db::query("UPDATE broadcast_drafts SET loudspeaker_queued = 1 WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -320,7 +320,7 @@ pub async fn claim_loudspeaker(
     now: Timestamp,
     stale_claim: Timestamp,
 ) -> Result<bool, DispatchError> {
-    let moved = sqlx::query(
+    let moved = maeul_db::query(
         "UPDATE broadcast_drafts SET loudspeaker_at = $1, loudspeaker_by = $2 \
          WHERE id = $3 AND (loudspeaker_at IS NULL \
              OR (loudspeaker_recording_id IS NULL AND loudspeaker_at < $4))",
@@ -345,12 +345,12 @@ pub async fn settle_loudspeaker(
     recording_id: Option<i64>,
 ) -> Result<(), DispatchError> {
     let q = match recording_id {
-        Some(r) => sqlx::query(
+        Some(r) => maeul_db::query(
             "UPDATE broadcast_drafts SET loudspeaker_recording_id = $1, loudspeaker_queued = 0 \
              WHERE id = $2 AND loudspeaker_by = $3 AND loudspeaker_at = $4",
         )
         .bind(r),
-        None => sqlx::query(
+        None => maeul_db::query(
             "UPDATE broadcast_drafts SET loudspeaker_at = NULL, loudspeaker_by = NULL \
              WHERE id = $1 AND loudspeaker_by = $2 AND loudspeaker_at = $3 \
                  AND loudspeaker_recording_id IS NULL",
@@ -369,7 +369,7 @@ pub async fn of_broadcast(
     conn: &mut Conn,
     broadcast_id: i64,
 ) -> Result<Option<Draft>, DispatchError> {
-    let row: Option<Row> = sqlx::query_as(select_drafts!("WHERE broadcast_id = $1"))
+    let row: Option<Row> = maeul_db::query_as(select_drafts!("WHERE broadcast_id = $1"))
         .bind(broadcast_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -391,7 +391,7 @@ pub async fn close(
     } else {
         "dismissed"
     };
-    let moved = sqlx::query(
+    let moved = maeul_db::query(
         "UPDATE broadcast_drafts SET state = $1, broadcast_id = $2, updated_by = $3, \
              updated_at = $4, version = version + 1 \
          WHERE id = $5 AND version = $6 AND state = 'open'",
@@ -444,7 +444,7 @@ pub async fn dismiss_refs(
 ) -> Result<u32, DispatchError> {
     let mut n = 0;
     for r in refs {
-        n += sqlx::query(
+        n += maeul_db::query(
             "UPDATE broadcast_drafts SET state = 'dismissed', updated_by = $1, updated_at = $2, \
                  version = version + 1 \
              WHERE source = $3 AND source_ref = $4 AND state = 'open'",

@@ -122,13 +122,13 @@ pub(crate) async fn stage(
     conn: &mut Conn,
     rows: Vec<serde_json::Value>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c, d)")
+    maeul_db::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c, d)")
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM staged")
+    maeul_db::query("DELETE FROM staged")
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO staged (id, a, b, c, d) \
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1)",
     )
@@ -162,7 +162,7 @@ pub async fn begin_submit_batch(
         })
         .collect();
     stage(conn, rows).await?;
-    sqlx::query(
+    maeul_db::query(
         "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, provider_group_id = $3, \
              lease_owner = $4, lease_until = $5, \
              attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
@@ -178,7 +178,7 @@ pub async fn begin_submit_batch(
     .execute(&mut *conn)
     .await?;
     // The rows this call moved (not one another worker took first), as one JSON row.
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = maeul_db::query_as(
         "SELECT COALESCE(json_group_array(json_array(d.id, d.idempotency_key)), '[]') \
          FROM staged s JOIN deliveries d ON d.id = s.id \
          WHERE d.state = 'submitting' AND d.idempotency_key = s.b AND d.lease_owner = $1 \
@@ -205,7 +205,7 @@ pub async fn record_submitted_batch(
         .map(|(id, m)| serde_json::json!([id, m]))
         .collect();
     stage(conn, rows).await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($1, provider_group_id), updated_at = $2, \
              lease_owner = NULL, lease_until = NULL, \
              provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
@@ -230,7 +230,7 @@ pub async fn advance_batch(
     if !from.can_move_to(to) || ids.is_empty() {
         return Ok(0);
     }
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = $3, updated_at = $4 \
          WHERE +state = $2 AND id IN (SELECT value FROM json_each($1))",
     )
@@ -256,7 +256,7 @@ pub async fn advance(
     if !from.can_move_to(to) {
         return Ok(false);
     }
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = $3, reason = COALESCE($4, reason), updated_at = $5 \
          WHERE id = $1 AND state = $2",
     )
@@ -280,7 +280,7 @@ pub async fn begin_submit(
     now: &str,
     lease: Lease<'_>,
 ) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(i64, String, String, i64)> = sqlx::query_as(
+    let row: Option<(i64, String, String, i64)> = maeul_db::query_as(
         "SELECT broadcast_id, channel, e164, attempt FROM deliveries WHERE id = $1 AND state = 'pending'",
     )
     .bind(id)
@@ -314,7 +314,7 @@ pub async fn unsubmit(
     now: &str,
     holder: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = 'pending', attempt = MAX(attempt - 1, 0), idempotency_key = NULL, \
          provider_group_id = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2 \
          WHERE id = $1 AND state = 'submitting' AND lease_owner = $3",
@@ -337,7 +337,7 @@ pub async fn record_submitted(
     now: &str,
     holder: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($2, provider_group_id), \
          provider_message_id = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 \
          WHERE id = $1 AND state = 'submitting' AND lease_owner = $5",
@@ -375,7 +375,7 @@ pub async fn take_in_flight(
     now: &str,
     lease: Lease<'_>,
 ) -> Result<Vec<InFlight>, sqlx::Error> {
-    let mut rows: Vec<InFlight> = sqlx::query_as(
+    let mut rows: Vec<InFlight> = maeul_db::query_as(
         "UPDATE deliveries SET lease_owner = $2, lease_until = $3 \
          WHERE state = 'submitting' \
              AND (lease_until IS NULL OR lease_until <= $1 OR lease_owner = $2) \
@@ -420,7 +420,7 @@ pub async fn schedule_retry_batch(
             .collect(),
     )
     .await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = 'pending', updated_at = $1, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
@@ -458,7 +458,7 @@ pub async fn fail_batch(
             .collect(),
     )
     .await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET state = 'failed', updated_at = $2, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \

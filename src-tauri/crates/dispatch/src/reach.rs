@@ -66,7 +66,7 @@ struct Changed {
 /// Whether deliveries wait to be read into the ledger (a read, so that the dashboard and
 /// the sync loop take the write lock only when there is something to write).
 pub async fn queued(conn: &mut Conn) -> Result<bool, DispatchError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM reach_queue LIMIT 1")
+    let row: Option<(i64,)> = maeul_db::query_as("SELECT seq FROM reach_queue LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.is_some())
@@ -83,7 +83,7 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
     let mut read = 0u64;
     loop {
         // A queued row of a practice broadcast, or one since purged, is read and dropped.
-        let rows: Vec<Changed> = sqlx::query_as(
+        let rows: Vec<Changed> = maeul_db::query_as(
             "SELECT q.seq, d.id, d.channel, d.subscribers, d.updated_at, d.broadcast_id, \
                  (d.reply_digit IS NOT NULL AND b.practice = 0) AS confirmed, \
                  (b.practice = 0) AS real \
@@ -101,7 +101,7 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         after = last.seq;
         read += rows.len() as u64;
         if households.is_none() {
-            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            let rows: Vec<(i64, i64, i64)> = maeul_db::query_as(
                 "SELECT s.id, s.household_id, h.village_id \
                  FROM subscribers s JOIN households h ON h.id = s.household_id",
             )
@@ -162,7 +162,7 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         }
     }
     for chunk in rows.chunks(WRITE_CHUNK) {
-        let mut q = sqlx::QueryBuilder::new(
+        let mut q = maeul_db::QueryBuilder::new(
             "INSERT INTO household_reach \
                  (household_id, month, village_id, last_at, channel, broadcast_id, confirmed) ",
         );
@@ -191,7 +191,7 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
     }
     let latest: Vec<(i64, (&str, &Reach))> = latest.into_iter().collect();
     for chunk in latest.chunks(WRITE_CHUNK) {
-        let mut q = sqlx::QueryBuilder::new(
+        let mut q = maeul_db::QueryBuilder::new(
             "INSERT INTO household_last \
                  (household_id, village_id, month, last_at, channel, broadcast_id, confirmed) ",
         );
@@ -223,7 +223,7 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         );
         q.build().execute(&mut *conn).await?;
     }
-    sqlx::query("DELETE FROM reach_queue WHERE seq <= $1")
+    maeul_db::query("DELETE FROM reach_queue WHERE seq <= $1")
         .bind(after)
         .execute(&mut *conn)
         .await?;
@@ -249,10 +249,10 @@ pub async fn by_village(
 ) -> Result<Vec<VillageReach>, DispatchError> {
     let (c30, c90) = (stamp(now - days(30)), stamp(now - days(90)));
     let households: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT village_id, COUNT(*) FROM households GROUP BY village_id")
+        maeul_db::query_as("SELECT village_id, COUNT(*) FROM households GROUP BY village_id")
             .fetch_all(&mut *conn)
             .await?;
-    let reached: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+    let reached: Vec<(i64, i64, i64, i64)> = maeul_db::query_as(
         "SELECT village_id, \
              COALESCE(SUM(CASE WHEN last_at >= $1 THEN 1 ELSE 0 END), 0), COUNT(*), \
              COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) \
@@ -326,7 +326,7 @@ pub async fn households(
          WHERE {filter} AND ($2 = '' OR r.last_at IS NULL OR r.last_at < $2) \
          ORDER BY t.code, v.code, h.address, h.id"
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(maeul_db::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(cutoff)
         .fetch_all(&mut *conn)
@@ -347,7 +347,7 @@ pub async fn monthly(
     from: &str,
     to: &str,
 ) -> Result<Vec<MonthReach>, DispatchError> {
-    Ok(sqlx::query_as(
+    Ok(maeul_db::query_as(
         "SELECT month, COUNT(*) AS reached, \
              COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) AS confirmed \
          FROM household_reach \
@@ -369,7 +369,7 @@ pub async fn monthly_village(
     from: &str,
     to: &str,
 ) -> Result<Vec<MonthReach>, DispatchError> {
-    Ok(sqlx::query_as(
+    Ok(maeul_db::query_as(
         "SELECT month, COUNT(*) AS reached, \
              COALESCE(SUM(CASE WHEN confirmed THEN 1 ELSE 0 END), 0) AS confirmed \
          FROM household_reach WHERE month >= $1 AND month <= $2 AND village_id = $3 \

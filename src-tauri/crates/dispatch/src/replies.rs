@@ -58,7 +58,7 @@ pub struct Replies {
 /// The broadcast's poll as stored, if it has one.
 pub async fn poll_of(conn: &mut Conn, id: i64) -> Result<Option<Poll>, DispatchError> {
     let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT poll FROM broadcasts WHERE id = $1")
+        maeul_db::query_as("SELECT poll FROM broadcasts WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -77,7 +77,7 @@ pub async fn poll_of(conn: &mut Conn, id: i64) -> Result<Option<Poll>, DispatchE
 /// the poll's tallies per village (one answer per call: each number answers for itself).
 pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchError> {
     let poll = poll_of(conn, id).await?;
-    let (answered, confirmed, waiting, unconfirmed): (i64, i64, i64, i64) = sqlx::query_as(
+    let (answered, confirmed, waiting, unconfirmed): (i64, i64, i64, i64) = maeul_db::query_as(
         "WITH calls AS ( \
              SELECT CAST(j.value AS INTEGER) AS sid, d.reply_digit, d.reply_due_at \
              FROM deliveries d, json_each(d.subscribers) j \
@@ -106,7 +106,7 @@ pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchE
             poll: None,
         });
     };
-    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, i64, i64)> = maeul_db::query_as(
         "SELECT v.id, v.name, t.name, d.reply_digit, COUNT(*) FROM deliveries d \
          JOIN villages v ON v.id = d.village_id JOIN towns t ON t.id = v.town_id \
          WHERE d.broadcast_id = $1 AND d.channel = 'voice' AND d.reply_digit IS NOT NULL \
@@ -126,7 +126,7 @@ pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchE
 /// still being called are not among them (they may yet press), nor those with no voice
 /// number (never asked).
 pub async fn unconfirmed(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
-    let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, i64, String, String, String)> = maeul_db::query_as(
         "WITH calls AS ( \
              SELECT CAST(j.value AS INTEGER) AS sid, d.state, d.reply_digit \
              FROM deliveries d, json_each(d.subscribers) j \

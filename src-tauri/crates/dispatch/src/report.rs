@@ -112,7 +112,7 @@ pub async fn state_counts(conn: &mut Conn, id: i64) -> Result<Vec<StateCount>, D
         Option<String>,
         i64,
     );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = maeul_db::query_as(
         "SELECT channel, state, CASE WHEN state IN ('failed', 'pending') THEN reason END, \
                  CASE WHEN state IN ('failed', 'pending') THEN provider_code END, \
                  CASE WHEN state IN ('failed', 'pending') AND provider_code IS NOT NULL \
@@ -239,7 +239,7 @@ pub struct VillageProgress {
 
 /// The per-village drill-down.
 pub async fn by_village(conn: &mut Conn, id: i64) -> Result<Vec<VillageProgress>, DispatchError> {
-    let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, String, i64)> = maeul_db::query_as(
         "SELECT v.id, v.name, t.name, d.channel, d.state, COUNT(*) FROM deliveries d \
          JOIN villages v ON v.id = d.village_id JOIN towns t ON t.id = v.town_id \
          WHERE d.broadcast_id = $1 GROUP BY v.id, d.channel, d.state ORDER BY t.code, v.code, d.channel",
@@ -286,7 +286,7 @@ pub struct NotReached {
 /// Households the broadcast tried and did not reach, by village. Only settled deliveries
 /// count against a household: one still on its way may yet arrive.
 pub async fn not_reached(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
-    let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, i64, String, String, String)> = maeul_db::query_as(
         "WITH tried AS ( \
              SELECT CAST(j.value AS INTEGER) AS sid, d.state FROM deliveries d, json_each(d.subscribers) j \
              WHERE d.broadcast_id = $1), \
@@ -356,9 +356,13 @@ pub struct BroadcastRow {
     pub channels: String,
     pub targets: String,
     pub text_kind: Option<String>,
+    #[sqlx(try_from = "i64")]
     pub deliveries: u32,
+    #[sqlx(try_from = "i64")]
     pub open: u32,
+    #[sqlx(try_from = "i64")]
     pub reached: u32,
+    #[sqlx(try_from = "i64")]
     pub failed: u32,
 }
 
@@ -384,7 +388,7 @@ pub async fn list(
     include_practice: bool,
     limit: u32,
 ) -> Result<Vec<BroadcastRow>, DispatchError> {
-    Ok(sqlx::query_as(select_broadcasts!(
+    Ok(maeul_db::query_as(select_broadcasts!(
         "WHERE ($1 OR b.practice = 0) GROUP BY b.id ORDER BY b.id DESC LIMIT $2"
     ))
     .bind(include_practice)
@@ -395,7 +399,7 @@ pub async fn list(
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<BroadcastRow, DispatchError> {
     let row: Option<BroadcastRow> =
-        sqlx::query_as(select_broadcasts!("WHERE b.id = $1 GROUP BY b.id"))
+        maeul_db::query_as(select_broadcasts!("WHERE b.id = $1 GROUP BY b.id"))
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;

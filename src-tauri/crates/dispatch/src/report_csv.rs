@@ -61,7 +61,7 @@ pub async fn write(
     broadcast_id: i64,
     show: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<(Vec<u8>, u32), DispatchError> {
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = maeul_db::query_as(
         "SELECT COALESCE(json_group_array(json_array(COALESCE(t.name, ''), COALESCE(v.name, ''), d.channel, \
              d.e164, d.state, d.reason, d.attempt, d.updated_at, d.fallback_of IS NOT NULL, \
              d.provider_code, d.provider)), '[]') \
@@ -156,7 +156,7 @@ mod tests {
             "INSERT INTO broadcasts (id, title, category, body, created_by, created_at) \
              VALUES (1, '마을 대청소', 'village_news', '내일 아침', 'test', '2026-11-26T00:00:00Z')",
         ] {
-            sqlx::query(sql).execute(&mut *conn).await.unwrap();
+            maeul_db::query(sql).execute(&mut *conn).await.unwrap();
         }
         let planned = Planned {
             channel: Channel::Sms,
@@ -168,7 +168,7 @@ mod tests {
         crate::outbox::insert_planned(&mut conn, 1, &[planned], &[], "2026-11-26T00:00:00Z")
             .await
             .unwrap();
-        sqlx::query(
+        maeul_db::query(
             "UPDATE deliveries SET state = 'failed', reason = '@SUM(1)', provider = 'solapi', \
              provider_code = '3059'",
         )

@@ -41,7 +41,7 @@ pub async fn recipients(
     let ids = serde_json::to_string(targets.ids()).unwrap_or_else(|_| "[]".into());
     // One JSON row rather than a row per subscriber: sqlx's SQLite driver hands each row
     // across threads, which for a county-wide send costs more than the query.
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = maeul_db::query_as(
         "SELECT COALESCE(json_group_array(json_array(s.id, s.village_id, s.household_id, s.phone, \
                 s.phone_kind, s.consent_date IS NOT NULL, s.status = 'opted_out', \
                 s.want_voice <> 0, s.want_sms <> 0, s.want_kakao <> 0, s.text_first <> 0, \
@@ -310,7 +310,7 @@ pub async fn create(
     let (mut summary, plan) = plan_checked(conn, b, &checked).await?;
     let stamp = stamp(now);
     let channels = dedup_channels(&b.channels);
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO broadcasts (title, category, body, recording, recording_id, emergency, practice, \
              send_at, created_by, created_at, channels, targets, text_kind, needs_approval, parent_id, \
              purpose, poll, translations) \
@@ -361,7 +361,7 @@ pub async fn translations_of(
     id: i64,
 ) -> Result<Vec<crate::broadcast::Translation>, DispatchError> {
     let stored: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT translations FROM broadcasts WHERE id = $1")
+        maeul_db::query_as("SELECT translations FROM broadcasts WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -383,7 +383,7 @@ pub async fn approve(
     approver: &str,
     now: Timestamp,
 ) -> Result<(), DispatchError> {
-    let row: Option<(String, bool, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<(String, bool, Option<String>, Option<String>)> = maeul_db::query_as(
         "SELECT created_by, needs_approval, approved_by, cancelled_at FROM broadcasts WHERE id = $1",
     )
     .bind(id)
@@ -407,7 +407,7 @@ pub async fn approve(
             "작성한 사람은 승인할 수 없습니다: 다른 담당자가 승인해야 합니다",
         ));
     }
-    sqlx::query("UPDATE broadcasts SET approved_by = $2, approved_at = $3 WHERE id = $1")
+    maeul_db::query("UPDATE broadcasts SET approved_by = $2, approved_at = $3 WHERE id = $1")
         .bind(id)
         .bind(approver)
         .bind(stamp(now))
@@ -420,7 +420,7 @@ pub async fn approve(
 /// already holds is left to finish.
 pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, DispatchError> {
     let stamp = stamp(now);
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE broadcasts SET cancelled_at = $2 WHERE id = $1 AND cancelled_at IS NULL",
     )
     .bind(id)
@@ -430,7 +430,7 @@ pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, Dis
     if done.rows_affected() == 0 {
         return Err(DispatchError::NotFound("취소할 수 있는 방송"));
     }
-    let stopped = sqlx::query(
+    let stopped = maeul_db::query(
         "UPDATE deliveries SET state = 'cancelled', updated_at = $2 WHERE broadcast_id = $1 AND state = 'pending'",
     )
     .bind(id)
@@ -443,7 +443,7 @@ pub async fn cancel(conn: &mut Conn, id: i64, now: Timestamp) -> Result<u32, Dis
 /// How many voice calls that play a recording have not finished yet (a recording in use
 /// cannot be deleted).
 pub async fn open_playing(conn: &mut Conn, recording_id: i64) -> Result<i64, DispatchError> {
-    let (open,): (i64,) = sqlx::query_as(
+    let (open,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
          WHERE b.recording_id = $1 AND d.state IN ('pending', 'submitting', 'submitted')",
     )
@@ -466,7 +466,7 @@ pub async fn withdraw(
     let channels = serde_json::to_string(channels).unwrap_or_else(|_| "[]".into());
     let mine = "state = 'pending' AND channel IN (SELECT value FROM json_each($2)) \
          AND EXISTS (SELECT 1 FROM json_each(subscribers) WHERE value = $1)";
-    let cancelled = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let cancelled = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = 'cancelled', reason = 'opted_out', updated_at = $3 \
          WHERE {mine} AND json_array_length(subscribers) = 1"
     )))
@@ -475,7 +475,7 @@ pub async fn withdraw(
     .bind(stamp(now))
     .execute(&mut *conn)
     .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET updated_at = $3, subscribers = \
              (SELECT json_group_array(value) FROM json_each(subscribers) WHERE value <> $1) \
          WHERE {mine}"
@@ -501,7 +501,7 @@ pub async fn purge_personal(
     now: Timestamp,
 ) -> Result<u32, DispatchError> {
     let cutoff = stamp(now - keep);
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE deliveries SET e164 = 'purged:' || id, body = NULL, subscribers = '[]' \
          WHERE updated_at < $1 AND e164 NOT LIKE 'purged:%' \
              AND state <> 'pending' AND state <> 'submitting' AND state <> 'submitted'",
@@ -535,7 +535,7 @@ pub async fn add_fallbacks(
             .collect(),
     )
     .await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
          SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
          FROM staged s JOIN deliveries d ON d.id = s.id \
@@ -593,7 +593,7 @@ pub async fn enqueue_texts(
     } else {
         "lms"
     };
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO broadcasts (title, category, body, practice, created_by, created_at, channels, \
              targets, text_kind) \
          VALUES ($1, $2, $3, $4, 'system', $5, '[\"sms\"]', '{\"kind\":\"subscribers\",\"ids\":[]}', $6) \
@@ -607,7 +607,7 @@ pub async fn enqueue_texts(
     .bind(kind)
     .fetch_one(&mut *conn)
     .await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, body, updated_at) \
          SELECT $1, 'sms', value ->> 0, '[]', value ->> 1, $3 FROM json_each($2) \
          WHERE true ON CONFLICT DO NOTHING",

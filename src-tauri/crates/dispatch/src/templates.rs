@@ -203,7 +203,7 @@ fn from_row(
 }
 
 pub async fn list(conn: &mut Conn) -> Result<Vec<Template>, DispatchError> {
-    let rows: Vec<Row> = sqlx::query_as(concat!(
+    let rows: Vec<Row> = maeul_db::query_as(concat!(
         "SELECT id, name, category, title, body, updated_by, updated_at, version \
          FROM message_templates",
         " ORDER BY category, name"
@@ -214,7 +214,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Template>, DispatchError> {
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Template, DispatchError> {
-    let row: Option<Row> = sqlx::query_as(concat!(
+    let row: Option<Row> = maeul_db::query_as(concat!(
         "SELECT id, name, category, title, body, updated_by, updated_at, version \
          FROM message_templates",
         " WHERE id = $1"
@@ -228,7 +228,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Template, DispatchError> {
 /// A name another template has: named, not a database error.
 async fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> Result<(), DispatchError> {
     let taken: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM message_templates WHERE name = $1 AND id != $2")
+        maeul_db::query_as("SELECT id FROM message_templates WHERE name = $1 AND id != $2")
             .bind(name)
             .bind(except.unwrap_or(0))
             .fetch_optional(&mut *conn)
@@ -251,7 +251,7 @@ pub async fn insert(
     let t = t.checked()?;
     name_taken(conn, &t.name, None).await?;
     let at = stamp(now);
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO message_templates (name, category, title, body, created_by, created_at, \
              updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING id",
     )
@@ -285,7 +285,7 @@ pub async fn update(
         )));
     }
     name_taken(conn, &t.name, Some(id)).await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE message_templates SET name = $1, category = $2, title = $3, body = $4, \
              updated_by = $5, updated_at = $6, version = version + 1 \
          WHERE id = $7 AND version = $8",
@@ -310,7 +310,7 @@ pub async fn update(
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<Template, DispatchError> {
     let t = get(conn, id).await?;
-    sqlx::query("DELETE FROM message_templates WHERE id = $1")
+    maeul_db::query("DELETE FROM message_templates WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;

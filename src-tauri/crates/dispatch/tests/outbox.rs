@@ -38,7 +38,7 @@ async fn retry(
 
 async fn conn_with_broadcast() -> (maeul_db::Db, i64) {
     let db = maeul_db::open_memory().await.unwrap();
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO broadcasts (title, category, body, created_by, created_at) \
          VALUES ('마을 대청소', 'village_news', '내일 아침 7시 마을 대청소가 있습니다.', 'test', '2026-11-26T00:00:00Z') RETURNING id",
     )
@@ -59,7 +59,7 @@ fn planned(channel: Channel, e164: &str, ids: &[i64]) -> Planned {
 }
 
 async fn state_of(conn: &mut maeul_db::Conn, id: i64) -> (String, i64, Option<String>) {
-    sqlx::query_as("SELECT state, attempt, idempotency_key FROM deliveries WHERE id = $1")
+    maeul_db::query_as("SELECT state, attempt, idempotency_key FROM deliveries WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
         .await
@@ -84,7 +84,7 @@ async fn a_delivery_moves_only_along_the_allowed_path() {
         insert_planned(&mut conn, b, &rows, &[], now).await.unwrap(),
         0
     );
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries WHERE channel = 'sms'")
+    let (id,): (i64,) = maeul_db::query_as("SELECT id FROM deliveries WHERE channel = 'sms'")
         .fetch_one(&mut *conn)
         .await
         .unwrap();
@@ -209,7 +209,7 @@ async fn a_retry_counts_the_attempt_and_changes_the_key() {
     )
     .await
     .unwrap();
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries")
+    let (id,): (i64,) = maeul_db::query_as("SELECT id FROM deliveries")
         .fetch_one(&mut *conn)
         .await
         .unwrap();
@@ -258,7 +258,7 @@ async fn retried_once(conn: &mut maeul_db::Conn, b: i64, now: &str) -> i64 {
     )
     .await
     .unwrap();
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries")
+    let (id,): (i64,) = maeul_db::query_as("SELECT id FROM deliveries")
         .fetch_one(&mut *conn)
         .await
         .unwrap();

@@ -12,7 +12,7 @@ use maeul_dispatch::worker::tick;
 async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
     let db = maeul_db::open_memory().await.unwrap();
     let mut conn = db.acquire().await.unwrap();
-    let (b,): (i64,) = sqlx::query_as(
+    let (b,): (i64,) = maeul_db::query_as(
         "INSERT INTO broadcasts (title, category, body, created_by, created_at) \
          VALUES ('마을 대청소', 'village_news', '내일 아침 7시 마을 대청소가 있습니다.', 'test', '2026-11-26T00:00:00Z') RETURNING id",
     )
@@ -21,7 +21,7 @@ async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
     .unwrap();
     // One village of residents who want every channel: a fallback asks whether its
     // subscribers still want the stand-in channel.
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO counties (id, code, name) VALUES (1, '43745', '증평군'); \
          INSERT INTO towns (id, county_id, code, name, kind) VALUES (1, 1, '4374525000', '증평읍', 'eup'); \
          INSERT INTO villages (id, town_id, code, name) VALUES (1, 1, '4374525021', '연탄1리'); \
@@ -34,7 +34,7 @@ async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
     let mut planned = Vec::new();
     for i in 0..numbers {
         let e164 = format!("+82100099{:04}", i + 2);
-        let (id,): (i64,) = sqlx::query_as(
+        let (id,): (i64,) = maeul_db::query_as(
             "INSERT INTO subscribers (household_id, village_id, name, phone, phone_kind, \
                  consent_date, want_kakao, created_at, updated_at) \
              VALUES (1, 1, '주민', $1, 'mobile', '2024-01-02', 1, '', '') RETURNING id",
@@ -66,7 +66,7 @@ async fn desk_with_broadcast(numbers: usize) -> maeul_db::Db {
 }
 
 async fn states(db: &maeul_db::Db) -> Vec<(String, String, i64)> {
-    sqlx::query_as(
+    maeul_db::query_as(
         "SELECT channel || ':' || state, COALESCE(reason, ''), COUNT(*) FROM deliveries \
          GROUP BY channel, state, reason ORDER BY 1, 2",
     )
@@ -80,7 +80,7 @@ async fn drain(db: &maeul_db::Db, sandbox: &Sandbox, mut now: Timestamp) -> u32 
     let policy = Policy::default();
     for pass in 1..=20 {
         tick(db, sandbox, &policy, now).await.unwrap();
-        let (open,): (i64,) = sqlx::query_as(
+        let (open,): (i64,) = maeul_db::query_as(
             "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted')",
         )
         .fetch_one(db)
@@ -130,7 +130,7 @@ async fn every_delivery_settles_and_none_is_sent_twice() {
             ("voice:listened".into(), String::new(), 32),
         ]
     );
-    let (attempts,): (i64,) = sqlx::query_as("SELECT MAX(attempt) FROM deliveries")
+    let (attempts,): (i64,) = maeul_db::query_as("SELECT MAX(attempt) FROM deliveries")
         .fetch_one(&db)
         .await
         .unwrap();
@@ -150,7 +150,7 @@ async fn a_crash_after_the_provider_accepted_is_not_sent_again() {
     let sandbox = Sandbox::new();
     let mut conn = db.acquire().await.unwrap();
     let (id, e164): (i64, String) =
-        sqlx::query_as("SELECT id, e164 FROM deliveries WHERE channel = 'sms'")
+        maeul_db::query_as("SELECT id, e164 FROM deliveries WHERE channel = 'sms'")
             .fetch_one(&mut *conn)
             .await
             .unwrap();
@@ -195,7 +195,7 @@ async fn a_crash_before_the_provider_call_sends_it_once() {
     let db = desk_with_broadcast(1).await;
     let sandbox = Sandbox::new();
     let mut conn = db.acquire().await.unwrap();
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM deliveries WHERE channel = 'voice'")
+    let (id,): (i64,) = maeul_db::query_as("SELECT id FROM deliveries WHERE channel = 'voice'")
         .fetch_one(&mut *conn)
         .await
         .unwrap();
@@ -261,7 +261,7 @@ impl Provider for Real {
 #[tokio::test]
 async fn practice_broadcasts_never_reach_a_real_provider() {
     let db = desk_with_broadcast(3).await;
-    sqlx::query("UPDATE broadcasts SET practice = 1")
+    maeul_db::query("UPDATE broadcasts SET practice = 1")
         .execute(&db)
         .await
         .unwrap();
@@ -428,7 +428,7 @@ async fn two_workers_on_one_database_never_send_a_row_twice() {
         "the second worker left the first one's rows alone: {second:?}"
     );
     assert_eq!(first.submitted, 10, "{first:?}");
-    let (holders,): (i64,) = sqlx::query_as(
+    let (holders,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM deliveries WHERE lease_owner IS NOT NULL OR lease_until IS NOT NULL",
     )
     .fetch_one(&db)

@@ -128,7 +128,7 @@ const SELECT: &str = "SELECT id, title, state, source, duration_ms, input_lufs, 
 
 /// The newest 200 not deleted, only one village's when `village` is given (a chief's list).
 pub async fn list(conn: &mut Conn, village: Option<i64>) -> sqlx::Result<Vec<RecordingRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE deleted_at IS NULL AND ($1 IS NULL OR village_id = $1) ORDER BY id DESC LIMIT 200"
     )))
     .bind(village)
@@ -137,7 +137,7 @@ pub async fn list(conn: &mut Conn, village: Option<i64>) -> sqlx::Result<Vec<Rec
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<RecordingRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE id = $1 AND deleted_at IS NULL"
     )))
     .bind(id)
@@ -163,7 +163,7 @@ pub struct NewRecording<'a> {
 /// Writes the row (state `recording`) and returns its id; its files are named after the id,
 /// so their paths are set with [`set_paths`] in the same transaction.
 pub async fn insert(conn: &mut Conn, r: &NewRecording<'_>) -> sqlx::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO recordings (title, state, source, archive_path, telephony_path, spool_path, \
              zone_sequence, villages, chime, practice, village_id, created_by, created_at) \
          VALUES ($1, 'recording', $2, '', '', '', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -183,7 +183,7 @@ pub async fn insert(conn: &mut Conn, r: &NewRecording<'_>) -> sqlx::Result<i64> 
 }
 
 pub async fn set_paths(conn: &mut Conn, id: i64, paths: &RecordingPaths) -> sqlx::Result<()> {
-    sqlx::query(
+    maeul_db::query(
         "UPDATE recordings SET archive_path = $1, telephony_path = $2, spool_path = $3 WHERE id = $4",
     )
     .bind(paths.archive.display().to_string())
@@ -213,7 +213,7 @@ pub async fn finish(
     note: Option<&str>,
     at: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    maeul_db::query(
         "UPDATE recordings SET state = $1, duration_ms = $2, input_lufs = $3, gain_db = $4, \
              archive_lufs = $5, true_peak_dbtp = $6, telephony_dbm0 = $7, note = $8, finished_at = $9 \
          WHERE id = $10",
@@ -234,7 +234,7 @@ pub async fn finish(
 }
 
 pub async fn fail(conn: &mut Conn, id: i64, note: &str, at: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    maeul_db::query(
         "UPDATE recordings SET state = 'failed', note = $1, finished_at = $2 WHERE id = $3",
     )
     .bind(note)
@@ -247,7 +247,7 @@ pub async fn fail(conn: &mut Conn, id: i64, note: &str, at: &str) -> sqlx::Resul
 
 /// Marks a row deleted (its files are removed by the caller; the audit log keeps who).
 pub async fn mark_deleted(conn: &mut Conn, id: i64, at: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE recordings SET deleted_at = $1 WHERE id = $2")
+    maeul_db::query("UPDATE recordings SET deleted_at = $1 WHERE id = $2")
         .bind(at)
         .bind(id)
         .execute(&mut *conn)
@@ -257,7 +257,7 @@ pub async fn mark_deleted(conn: &mut Conn, id: i64, at: &str) -> sqlx::Result<()
 
 /// Removes a row that never became a recording (an import that failed to decode).
 pub async fn remove(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM recordings WHERE id = $1")
+    maeul_db::query("DELETE FROM recordings WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -286,7 +286,7 @@ impl Interrupted {
 }
 
 pub async fn interrupted(conn: &mut Conn) -> sqlx::Result<Vec<Interrupted>> {
-    sqlx::query_as(
+    maeul_db::query_as(
         "SELECT id, archive_path, telephony_path, spool_path, created_by, chime FROM recordings \
          WHERE state = 'recording' AND deleted_at IS NULL",
     )

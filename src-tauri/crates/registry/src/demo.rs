@@ -285,7 +285,7 @@ pub fn headers() -> Vec<String> {
 
 /// County, towns and villages with their chiefs. Fails if any town exists already.
 pub async fn seed_structure(conn: &mut Conn) -> Result<(), RegistryError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM towns")
+    let (n,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM towns")
         .fetch_one(&mut *conn)
         .await?;
     if n > 0 {
@@ -295,7 +295,7 @@ pub async fn seed_structure(conn: &mut Conn) -> Result<(), RegistryError> {
         });
     }
     let (county_id,): (i64,) =
-        sqlx::query_as("INSERT INTO counties (code, name) VALUES ($1, $2) RETURNING id")
+        maeul_db::query_as("INSERT INTO counties (code, name) VALUES ($1, $2) RETURNING id")
             .bind(COUNTY.0)
             .bind(COUNTY.1)
             .fetch_one(&mut *conn)
@@ -303,7 +303,7 @@ pub async fn seed_structure(conn: &mut Conn) -> Result<(), RegistryError> {
     let mut rng = Rng(fastrand::Rng::with_seed(2023));
     let mut chief_number = 990_000;
     for (code, name, kind, _, _) in TOWNS {
-        let (town_id,): (i64,) = sqlx::query_as(
+        let (town_id,): (i64,) = maeul_db::query_as(
             "INSERT INTO towns (county_id, code, name, kind) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(county_id)
@@ -315,7 +315,7 @@ pub async fn seed_structure(conn: &mut Conn) -> Result<(), RegistryError> {
         for v in villages().into_iter().filter(|v| v.town == name) {
             chief_number += 1;
             let chief_phone = phone::normalize(&mobile(chief_number)).map(|p| p.e164).ok();
-            sqlx::query(
+            maeul_db::query(
                 "INSERT INTO villages (town_id, code, name, chief_name, chief_phone, zone_code) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -393,7 +393,9 @@ pub async fn seed_groups(conn: &mut Conn) -> Result<(), RegistryError> {
             },
         )
         .await?;
-        let ids: Vec<i64> = sqlx::query_scalar(members).fetch_all(&mut *conn).await?;
+        let ids: Vec<i64> = maeul_db::query_scalar(members)
+            .fetch_all(&mut *conn)
+            .await?;
         groups::add_members(conn, id, &ids).await?;
     }
     Ok(())
@@ -404,7 +406,7 @@ pub async fn seed_groups(conn: &mut Conn) -> Result<(), RegistryError> {
 /// English; one in 250 takes voice broadcasts as texts. Only subscribers who already want
 /// texts are marked, so that the county-wide send keeps the seed's delivery counts.
 pub async fn seed_languages(conn: &mut Conn) -> Result<(), RegistryError> {
-    sqlx::query(
+    maeul_db::query(
         "UPDATE subscribers SET language = CASE \
              WHEN id % 97 = 3 THEN 'vi' WHEN id % 211 = 7 THEN 'tl' \
              WHEN id % 401 = 11 THEN 'en' ELSE 'ko' END, \

@@ -70,7 +70,7 @@ async fn rows(db: &Db, village: Option<i64>) -> Result<Vec<[String; 13]>, Regist
                JOIN villages v ON v.id = s.village_id JOIN towns t ON t.id = v.town_id \
                WHERE s.enrollment = 'approved' AND ($1 IS NULL OR s.village_id = $1) \
                ORDER BY v.code, h.id, s.id";
-    let raw: Vec<ExportRow> = sqlx::query_as(sql).bind(village).fetch_all(db).await?;
+    let raw: Vec<ExportRow> = maeul_db::query_as(sql).bind(village).fetch_all(db).await?;
     let yn = |b: bool| if b { "Y" } else { "N" }.to_string();
     Ok(raw
         .into_iter()

@@ -157,7 +157,7 @@ pub async fn assert_settled_once(db: &Path, addr: SocketAddr, id: &str) -> Outco
         .await
         .unwrap();
     let (attempts, deliveries): (i64, i64) =
-        sqlx::query_as("SELECT SUM(attempt), COUNT(*) FROM deliveries")
+        maeul_db::query_as("SELECT SUM(attempt), COUNT(*) FROM deliveries")
             .fetch_one(&pool)
             .await
             .unwrap();

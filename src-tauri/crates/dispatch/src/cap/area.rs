@@ -27,7 +27,7 @@ pub struct Place {
 
 pub async fn places(conn: &mut Conn) -> Result<Vec<Place>, DispatchError> {
     type Row = (i64, String, String, i64, String, String, String, String);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = maeul_db::query_as(
         "SELECT v.id, v.name, v.code, t.id, t.name, t.code, c.name, c.code \
            FROM villages v JOIN towns t ON t.id = v.town_id JOIN counties c ON c.id = t.county_id \
           ORDER BY t.code, v.code",

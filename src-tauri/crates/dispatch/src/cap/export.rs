@@ -41,7 +41,7 @@ pub async fn villages(
             .collect(),
         Targets::Villages(ids) => ids.into_iter().collect(),
         Targets::Groups(_) | Targets::Subscribers(_) => {
-            let rows: Vec<(i64,)> = sqlx::query_as(
+            let rows: Vec<(i64,)> = maeul_db::query_as(
                 "SELECT DISTINCT village_id FROM deliveries \
                  WHERE broadcast_id = $1 AND village_id IS NOT NULL",
             )

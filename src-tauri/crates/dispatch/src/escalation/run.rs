@@ -81,7 +81,7 @@ pub async fn plan(
     };
     let mut n = 0;
     for (i, r) in ladders.of(b.category).iter().enumerate() {
-        sqlx::query(
+        maeul_db::query(
             "INSERT INTO broadcast_escalations (broadcast_id, step, action, after_mins) \
              VALUES ($1, $2, $3, $4)",
         )
@@ -159,10 +159,11 @@ fn due(r: &Row) -> Option<Timestamp> {
 
 /// The broadcast's steps in order.
 pub async fn timeline(conn: &mut Conn, id: i64) -> Result<Vec<Step>, DispatchError> {
-    let rows: Vec<Row> = sqlx::query_as(select_steps!("WHERE e.broadcast_id = $1 ORDER BY e.step"))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<Row> =
+        maeul_db::query_as(select_steps!("WHERE e.broadcast_id = $1 ORDER BY e.step"))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     rows.into_iter()
         .map(|r| {
             Ok(Step {
@@ -183,7 +184,7 @@ pub async fn timeline(conn: &mut Conn, id: i64) -> Result<Vec<Step>, DispatchErr
 
 /// Stops the broadcast's steps not yet taken; how many.
 pub async fn stop(conn: &mut Conn, id: i64, who: &str) -> Result<u32, DispatchError> {
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE broadcast_escalations SET state = 'stopped', stopped_by = $2 \
          WHERE broadcast_id = $1 AND state = 'planned'",
     )
@@ -204,7 +205,7 @@ const TOO_LATE: SignedDuration = SignedDuration::from_hours(6);
 /// Whether the broadcast's calls have all ended and every answered one's keypad reply is
 /// known: before that, "not confirmed" is not yet known either.
 async fn calls_settled(conn: &mut Conn, id: i64) -> Result<bool, DispatchError> {
-    let (busy,): (bool,) = sqlx::query_as(
+    let (busy,): (bool,) = maeul_db::query_as(
         "SELECT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = $1 AND channel = 'voice' \
              AND (state IN ('pending', 'submitting', 'submitted') OR reply_due_at IS NOT NULL))",
     )
@@ -220,7 +221,7 @@ async fn calls_settled(conn: &mut Conn, id: i64) -> Result<bool, DispatchError> 
 /// [`SETTLE_GRACE`] past its time). How many were taken.
 pub async fn run(conn: &mut Conn, now: Timestamp) -> Result<u32, DispatchError> {
     let at = stamp(now);
-    let rows: Vec<Row> = sqlx::query_as(select_steps!(
+    let rows: Vec<Row> = maeul_db::query_as(select_steps!(
         "WHERE e.state = 'planned' ORDER BY e.broadcast_id, e.step"
     ))
     .fetch_all(&mut *conn)
@@ -274,7 +275,7 @@ async fn finish(
     note: Option<&str>,
     at: &str,
 ) -> Result<(), DispatchError> {
-    sqlx::query(
+    maeul_db::query(
         "UPDATE broadcast_escalations SET state = $2, households = $3, result_id = $4, \
              note = $5, done_at = $6 WHERE id = $1 AND state = 'planned'",
     )
@@ -298,7 +299,7 @@ async fn take(
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
     let (title, category, body, emergency, practice): (String, String, String, bool, bool) =
-        sqlx::query_as(
+        maeul_db::query_as(
             "SELECT title, category, body, emergency, practice FROM broadcasts WHERE id = $1",
         )
         .bind(id)
@@ -331,7 +332,7 @@ async fn take(
     }
     // A household whose text arrived with the broadcast, or is on its way or arrived from
     // an earlier step or resend, is not texted again.
-    let texted: HashSet<i64> = sqlx::query_as::<_, (i64,)>(
+    let texted: HashSet<i64> = maeul_db::query_as::<(i64,)>(
         "SELECT DISTINCT s.household_id FROM deliveries d, json_each(d.subscribers) j \
          JOIN subscribers s ON s.id = CAST(j.value AS INTEGER) \
          WHERE d.channel IN ('sms', 'kakao') AND ( \
@@ -382,7 +383,7 @@ async fn take(
     match store::create(conn, &b, &origin, now).await {
         Ok((child, _)) => {
             // Its own misses are this ladder's next step, not a notice of their own.
-            sqlx::query("UPDATE broadcasts SET chiefs_notified_at = $2 WHERE id = $1")
+            maeul_db::query("UPDATE broadcasts SET chiefs_notified_at = $2 WHERE id = $1")
                 .bind(child)
                 .bind(&at)
                 .execute(&mut *conn)

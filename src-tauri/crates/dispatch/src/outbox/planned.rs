@@ -22,13 +22,13 @@ pub async fn insert_planned(
     translations: &[(Language, String)],
     now: &str,
 ) -> Result<u32, sqlx::Error> {
-    sqlx::query(
+    maeul_db::query(
         "CREATE TEMP TABLE IF NOT EXISTS planned_rows \
          (channel TEXT, e164 TEXT, subscribers TEXT, village_id INTEGER, body TEXT)",
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM planned_rows")
+    maeul_db::query("DELETE FROM planned_rows")
         .execute(&mut *conn)
         .await?;
     let mut rest = planned;
@@ -41,7 +41,7 @@ pub async fn insert_planned(
             .unwrap_or(&1);
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql(size)));
+        let mut q = maeul_db::query(sqlx::AssertSqlSafe(insert_sql(size)));
         for p in chunk {
             q = q
                 .bind(p.channel.as_str())
@@ -52,7 +52,7 @@ pub async fn insert_planned(
         }
         q.execute(&mut *conn).await?;
     }
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "INSERT INTO deliveries (broadcast_id, updated_at, channel, e164, subscribers, village_id, body) \
          SELECT $1, $2, channel, e164, subscribers, village_id, body FROM planned_rows WHERE true \
          ON CONFLICT DO NOTHING",
@@ -61,7 +61,7 @@ pub async fn insert_planned(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM planned_rows")
+    maeul_db::query("DELETE FROM planned_rows")
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() as u32)
@@ -115,7 +115,7 @@ mod tests {
     async fn planned_rows_go_in_whole_whatever_their_number() {
         let db = maeul_db::open_memory().await.unwrap();
         let mut conn = db.acquire().await.unwrap();
-        sqlx::query(
+        maeul_db::query(
             "INSERT INTO broadcasts (id, title, category, body, created_by, created_at) \
              VALUES (5, 't', 'admin', 'b', 'admin', 'now')",
         )
@@ -160,7 +160,7 @@ mod tests {
             String,
             Option<String>,
         );
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = maeul_db::query_as(
             "SELECT broadcast_id, channel, e164, subscribers, village_id, updated_at, body \
              FROM deliveries ORDER BY e164",
         )

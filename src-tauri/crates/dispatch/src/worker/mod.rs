@@ -418,7 +418,7 @@ async fn pass(
     // of it instead of sorting every pending row of a county-wide send.
     // CROSS JOIN keeps the (few) emergency broadcasts outside, so their pending rows are
     // found through deliveries_broadcast instead of by walking every pending row.
-    let (json,): (String,) = sqlx::query_as(due_sql!(
+    let (json,): (String,) = maeul_db::query_as(due_sql!(
         "FROM broadcasts b CROSS JOIN deliveries d ON d.broadcast_id = b.id",
         "AND b.emergency = 1 ORDER BY d.next_attempt_at, d.id LIMIT $2"
     ))
@@ -432,7 +432,7 @@ async fn pass(
     let mut due: Vec<DueRow> = json_rows(&json)?;
     let room = i64::from(policy.batch) - due.len() as i64;
     if room > 0 {
-        let (json,): (String,) = sqlx::query_as(due_sql!(
+        let (json,): (String,) = maeul_db::query_as(due_sql!(
             "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id",
             "AND b.emergency = 0 ORDER BY d.next_attempt_at, d.id LIMIT $2"
         ))
@@ -495,7 +495,7 @@ async fn collect_receipts(
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
     let mut conn = db.acquire().await?;
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = maeul_db::query_as(
         "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, attempt, channel, \
              provider_group_id)), '[]') FROM ( \
          SELECT id, provider_message_id, attempt, channel, provider_group_id FROM deliveries \
@@ -557,7 +557,7 @@ async fn collect_receipts(
     ] {
         report.settled += outbox::advance_batch(&mut conn, &ids, S::Submitted, to, &at).await?;
     }
-    sqlx::query(
+    maeul_db::query(
         "UPDATE deliveries SET reply_due_at = $2 WHERE channel = 'voice' \
              AND state IN ('answered', 'listened') AND reply_digit IS NULL AND reply_checks = 0 \
              AND id IN (SELECT value FROM json_each($1))",
@@ -572,7 +572,7 @@ async fn collect_receipts(
 
 /// Deliveries not yet terminal. (Cancelling a broadcast cancels its pending rows.)
 pub async fn open_count(db: &Db) -> Result<u32, DispatchError> {
-    let (n,): (i64,) = sqlx::query_as(
+    let (n,): (i64,) = maeul_db::query_as(
         "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted')",
     )
     .fetch_one(db)
@@ -583,7 +583,7 @@ pub async fn open_count(db: &Db) -> Result<u32, DispatchError> {
 /// Whether any delivery is not yet terminal: what `sync --drain` checks after each pass
 /// (cheaper than counting a county-wide send every time).
 pub async fn any_open(db: &Db) -> Result<bool, DispatchError> {
-    let row: Option<(i64,)> = sqlx::query_as(
+    let row: Option<(i64,)> = maeul_db::query_as(
         "SELECT 1 FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted') LIMIT 1",
     )
     .fetch_optional(db)

@@ -26,7 +26,7 @@ pub(super) async fn collect_replies(
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
     let mut conn = db.acquire().await?;
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = maeul_db::query_as(
         "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, provider_group_id, \
              reply_checks)), '[]') FROM ( \
          SELECT id, provider_message_id, provider_group_id, reply_checks FROM deliveries \
@@ -68,7 +68,7 @@ pub(super) async fn collect_replies(
         };
         // The reach ledger sees a pressed key through its trigger (0022); the row's time
         // stays when it was answered.
-        sqlx::query(
+        maeul_db::query(
             "UPDATE deliveries SET reply_digit = $2, reply_due_at = $3, \
                  reply_checks = reply_checks + 1 WHERE id = $1",
         )

@@ -54,7 +54,7 @@ pub(super) async fn seed_2022(conn: &mut Conn) -> Result<(), ProgramsError> {
     }
     add_workshops(conn, id, &list).await?;
     // The 109 chiefs are the registry's own; the 50 council members are demo names.
-    let chiefs: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let chiefs: Vec<(i64, String, Option<String>)> = maeul_db::query_as(
         "SELECT id, chief_name, chief_phone FROM villages WHERE chief_name IS NOT NULL ORDER BY code LIMIT 109",
     )
     .fetch_all(&mut *conn)

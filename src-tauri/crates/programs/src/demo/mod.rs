@@ -124,7 +124,7 @@ async fn seed_training(conn: &mut Conn) -> Result<(), ProgramsError> {
         ("증평읍", "2023-10-19", 56usize),
         ("도안면", "2023-10-04", 22),
     ] {
-        let (town_id,): (i64,) = sqlx::query_as("SELECT id FROM towns WHERE name = $1")
+        let (town_id,): (i64,) = maeul_db::query_as("SELECT id FROM towns WHERE name = $1")
             .bind(town)
             .fetch_one(&mut *conn)
             .await?;

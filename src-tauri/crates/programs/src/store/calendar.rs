@@ -21,7 +21,7 @@ pub async fn between(
     lo: &str,
     hi: &str,
 ) -> Result<Vec<CalendarEvent>, ProgramsError> {
-    let rows: Vec<EventRow> = sqlx::query_as(
+    let rows: Vec<EventRow> = maeul_db::query_as(
         "SELECT 'workshop', w.id, w.title, c.name, w.starts_at, w.ends_at, w.place, w.facilitator \
          FROM workshops w JOIN cohorts c ON c.id = w.cohort_id \
          WHERE w.starts_at <= $2 AND w.ends_at >= $1 \
@@ -35,7 +35,7 @@ pub async fn between(
     .fetch_all(&mut *conn)
     .await?;
     // A workshop expects its cohort's selected people; a training its attendees.
-    let people: Vec<PersonRow> = sqlx::query_as(
+    let people: Vec<PersonRow> = maeul_db::query_as(
         "SELECT 'workshop', w.id, p.phone, p.name, p.id \
          FROM workshops w JOIN cohort_people p ON p.cohort_id = w.cohort_id AND p.state = 'selected' \
          WHERE w.starts_at <= $2 AND w.ends_at >= $1 \

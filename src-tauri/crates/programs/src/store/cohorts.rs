@@ -45,7 +45,7 @@ fn from_row(r: Row) -> Result<Cohort, ProgramsError> {
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Cohort, ProgramsError> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cohorts WHERE id = $1"
     )))
     .bind(id)
@@ -56,14 +56,14 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Cohort, ProgramsError> {
 
 /// How many cohorts exist (the demo seed adds the card's cohorts only to none).
 pub async fn count(conn: &mut Conn) -> Result<i64, ProgramsError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cohorts")
+    let (n,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM cohorts")
         .fetch_one(&mut *conn)
         .await?;
     Ok(n)
 }
 
 pub async fn list(db: &Db) -> Result<Vec<CohortSummary>, ProgramsError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cohorts ORDER BY year DESC, name"
     )))
     .fetch_all(db)
@@ -71,7 +71,7 @@ pub async fn list(db: &Db) -> Result<Vec<CohortSummary>, ProgramsError> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id = r.0;
-        let (applicants, selected, workshops): (i64, i64, i64) = sqlx::query_as(
+        let (applicants, selected, workshops): (i64, i64, i64) = maeul_db::query_as(
             "SELECT (SELECT COUNT(*) FROM cohort_people WHERE cohort_id = $1), \
                     (SELECT COUNT(*) FROM cohort_people WHERE cohort_id = $1 AND state = 'selected'), \
                     (SELECT COUNT(*) FROM workshops WHERE cohort_id = $1)",
@@ -94,7 +94,7 @@ pub async fn list(db: &Db) -> Result<Vec<CohortSummary>, ProgramsError> {
 /// the field. `by` is the saver's name, `at` the UTC stamp.
 pub async fn save(conn: &mut Conn, c: &Cohort, by: &str, at: &str) -> Result<i64, ProgramsError> {
     let clash: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM cohorts WHERE year = $1 AND name = $2 AND id <> $3")
+        maeul_db::query_as("SELECT id FROM cohorts WHERE year = $1 AND name = $2 AND id <> $3")
             .bind(c.year)
             .bind(&c.name)
             .bind(c.id.unwrap_or(-1))
@@ -123,7 +123,7 @@ pub async fn save(conn: &mut Conn, c: &Cohort, by: &str, at: &str) -> Result<i64
              VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
         }
     };
-    let q = sqlx::query_as(sql);
+    let q = maeul_db::query_as(sql);
     let q = match c.id {
         Some(id) => q.bind(id),
         None => q.bind(None::<i64>),
@@ -156,7 +156,7 @@ pub async fn save(conn: &mut Conn, c: &Cohort, by: &str, at: &str) -> Result<i64
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
-    sqlx::query("DELETE FROM cohorts WHERE id = $1")
+    maeul_db::query("DELETE FROM cohorts WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;

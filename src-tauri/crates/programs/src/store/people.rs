@@ -25,7 +25,7 @@ pub async fn list(
     cohort_id: i64,
     mask: bool,
 ) -> Result<Vec<PersonRow>, ProgramsError> {
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = maeul_db::query_as(
         "SELECT p.id, p.cohort_id, p.name, p.phone, p.village_id, p.role, p.state, p.sms_consent, \
                 p.note, v.name \
          FROM cohort_people p LEFT JOIN villages v ON v.id = p.village_id \
@@ -70,7 +70,7 @@ pub fn shown(e164: &str, mask: bool) -> String {
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Person, ProgramsError> {
     let cohort: Option<(i64,)> =
-        sqlx::query_as("SELECT cohort_id FROM cohort_people WHERE id = $1")
+        maeul_db::query_as("SELECT cohort_id FROM cohort_people WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -85,7 +85,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Person, ProgramsError> {
 
 pub async fn save(conn: &mut Conn, p: &Person) -> Result<i64, ProgramsError> {
     if let Some(v) = p.village_id {
-        let known: Option<(i64,)> = sqlx::query_as("SELECT id FROM villages WHERE id = $1")
+        let known: Option<(i64,)> = maeul_db::query_as("SELECT id FROM villages WHERE id = $1")
             .bind(v)
             .fetch_optional(&mut *conn)
             .await?;
@@ -97,7 +97,7 @@ pub async fn save(conn: &mut Conn, p: &Person) -> Result<i64, ProgramsError> {
         }
     }
     if let Some(phone) = &p.phone {
-        let twin: Option<(i64,)> = sqlx::query_as(
+        let twin: Option<(i64,)> = maeul_db::query_as(
             "SELECT id FROM cohort_people WHERE cohort_id = $1 AND phone = $2 AND id <> $3",
         )
         .bind(p.cohort_id)
@@ -116,12 +116,12 @@ pub async fn save(conn: &mut Conn, p: &Person) -> Result<i64, ProgramsError> {
         }
     }
     let row: Option<(i64,)> = match p.id {
-        Some(id) => sqlx::query_as(
+        Some(id) => maeul_db::query_as(
             "UPDATE cohort_people SET name = $2, phone = $3, village_id = $4, role = $5, state = $6, \
              sms_consent = $7, note = $8 WHERE id = $1 AND cohort_id = $9 RETURNING id",
         )
         .bind(id),
-        None => sqlx::query_as(
+        None => maeul_db::query_as(
             "INSERT INTO cohort_people (name, phone, village_id, role, state, sms_consent, note, cohort_id) \
              VALUES ($2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
@@ -141,7 +141,7 @@ pub async fn save(conn: &mut Conn, p: &Person) -> Result<i64, ProgramsError> {
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
-    sqlx::query("DELETE FROM cohort_people WHERE id = $1")
+    maeul_db::query("DELETE FROM cohort_people WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;

@@ -24,7 +24,7 @@ pub struct ChiefTraining {
 /// (Seoul "YYYY-MM-DDTHH:MM", as trainings keep their times): a session next week has not
 /// been missed yet.
 pub async fn chiefs(conn: &mut Conn, now_local: &str) -> Result<Vec<ChiefTraining>, ProgramsError> {
-    Ok(sqlx::query_as(
+    Ok(maeul_db::query_as(
         "SELECT v.id AS village_id, v.town_id, COUNT(a.id) AS invited, \
              COALESCE(SUM(CASE WHEN a.checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS attended, \
              MIN(CASE WHEN a.checked_in_at IS NOT NULL THEN a.starts_at END) AS first_at, \

@@ -50,7 +50,7 @@ pub async fn replace(
     rows: &[NewReminder<'_>],
     created_at: &str,
 ) -> Result<u32, ProgramsError> {
-    sqlx::query(
+    maeul_db::query(
         "DELETE FROM program_reminders WHERE event_kind = $1 AND event_id = $2 AND state = 'scheduled'",
     )
     .bind(kind_str(kind))
@@ -59,7 +59,7 @@ pub async fn replace(
     .await?;
     let mut n = 0;
     for r in rows {
-        let done = sqlx::query(
+        let done = maeul_db::query(
             "INSERT INTO program_reminders (event_kind, event_id, event_title, recipient, phone, body, due_at, practice, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
         )
@@ -120,7 +120,7 @@ pub async fn list(
     kind: EventKind,
     event_id: i64,
 ) -> Result<Vec<ReminderRow>, ProgramsError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM program_reminders \
          WHERE event_kind = $1 AND event_id = $2 ORDER BY due_at, recipient"
     )))
@@ -134,7 +134,7 @@ pub async fn list(
 /// What the dispatch outbox takes when it runs: due, still scheduled rows, marked `queued`
 /// in the same statement so two workers never take one twice.
 pub async fn take_due(conn: &mut Conn, now_utc: &str) -> Result<Vec<ReminderRow>, ProgramsError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE program_reminders SET state = 'queued' \
          WHERE state = 'scheduled' AND due_at <= $1 \
          RETURNING {COLUMNS}"
@@ -149,7 +149,7 @@ pub async fn take_due(conn: &mut Conn, now_utc: &str) -> Result<Vec<ReminderRow>
 /// they are neither sent nor taken again.
 pub async fn cancel(conn: &mut Conn, ids: &[i64]) -> Result<(), ProgramsError> {
     for id in ids {
-        sqlx::query("UPDATE program_reminders SET state = 'cancelled' WHERE id = $1")
+        maeul_db::query("UPDATE program_reminders SET state = 'cancelled' WHERE id = $1")
             .bind(id)
             .execute(&mut *conn)
             .await?;
@@ -167,7 +167,7 @@ pub async fn recipients(
 ) -> Result<Vec<Recipient>, ProgramsError> {
     let rows: Vec<(String, Option<String>, bool)> = match kind {
         EventKind::Workshop => {
-            sqlx::query_as(
+            maeul_db::query_as(
                 "SELECT p.name, p.phone, p.sms_consent FROM cohort_people p \
                  JOIN workshops w ON w.cohort_id = p.cohort_id \
                  WHERE w.id = $1 AND p.state = 'selected' ORDER BY p.id",
@@ -176,7 +176,7 @@ pub async fn recipients(
             .fetch_all(&mut *conn)
             .await?
         }
-        EventKind::Training => sqlx::query_as(
+        EventKind::Training => maeul_db::query_as(
             "SELECT name, phone, TRUE FROM training_attendees WHERE training_id = $1 ORDER BY id",
         )
         .bind(event_id)

@@ -6,11 +6,11 @@ use crate::model::{Outcome, OutcomeKind, OutcomeStatus, Team};
 
 pub async fn list(conn: &mut Conn, cohort_id: i64) -> Result<Vec<Team>, ProgramsError> {
     let teams: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM teams WHERE cohort_id = $1 ORDER BY name")
+        maeul_db::query_as("SELECT id, name FROM teams WHERE cohort_id = $1 ORDER BY name")
             .bind(cohort_id)
             .fetch_all(&mut *conn)
             .await?;
-    let members: Vec<(i64, i64)> = sqlx::query_as(
+    let members: Vec<(i64, i64)> = maeul_db::query_as(
         "SELECT m.team_id, m.person_id FROM team_members m JOIN teams t ON t.id = m.team_id \
          WHERE t.cohort_id = $1 ORDER BY m.person_id",
     )
@@ -36,7 +36,7 @@ pub async fn list(conn: &mut Conn, cohort_id: i64) -> Result<Vec<Team>, Programs
 pub async fn save(conn: &mut Conn, t: &Team) -> Result<i64, ProgramsError> {
     for &p in &t.members {
         let ok: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM cohort_people WHERE id = $1 AND cohort_id = $2")
+            maeul_db::query_as("SELECT id FROM cohort_people WHERE id = $1 AND cohort_id = $2")
                 .bind(p)
                 .bind(t.cohort_id)
                 .fetch_optional(&mut *conn)
@@ -49,7 +49,7 @@ pub async fn save(conn: &mut Conn, t: &Team) -> Result<i64, ProgramsError> {
         }
     }
     let twin: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM teams WHERE cohort_id = $1 AND name = $2 AND id <> $3")
+        maeul_db::query_as("SELECT id FROM teams WHERE cohort_id = $1 AND name = $2 AND id <> $3")
             .bind(t.cohort_id)
             .bind(&t.name)
             .bind(t.id.unwrap_or(-1))
@@ -63,7 +63,7 @@ pub async fn save(conn: &mut Conn, t: &Team) -> Result<i64, ProgramsError> {
     }
     let id = match t.id {
         Some(id) => {
-            sqlx::query("UPDATE teams SET name = $2 WHERE id = $1 AND cohort_id = $3")
+            maeul_db::query("UPDATE teams SET name = $2 WHERE id = $1 AND cohort_id = $3")
                 .bind(id)
                 .bind(&t.name)
                 .bind(t.cohort_id)
@@ -72,21 +72,22 @@ pub async fn save(conn: &mut Conn, t: &Team) -> Result<i64, ProgramsError> {
             id
         }
         None => {
-            let (id,): (i64,) =
-                sqlx::query_as("INSERT INTO teams (cohort_id, name) VALUES ($1, $2) RETURNING id")
-                    .bind(t.cohort_id)
-                    .bind(&t.name)
-                    .fetch_one(&mut *conn)
-                    .await?;
+            let (id,): (i64,) = maeul_db::query_as(
+                "INSERT INTO teams (cohort_id, name) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(t.cohort_id)
+            .bind(&t.name)
+            .fetch_one(&mut *conn)
+            .await?;
             id
         }
     };
-    sqlx::query("DELETE FROM team_members WHERE team_id = $1")
+    maeul_db::query("DELETE FROM team_members WHERE team_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
     for &p in &t.members {
-        sqlx::query("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2)")
+        maeul_db::query("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2)")
             .bind(id)
             .bind(p)
             .execute(&mut *conn)
@@ -96,7 +97,7 @@ pub async fn save(conn: &mut Conn, t: &Team) -> Result<i64, ProgramsError> {
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
-    sqlx::query("DELETE FROM teams WHERE id = $1")
+    maeul_db::query("DELETE FROM teams WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -115,7 +116,7 @@ type OutcomeRow = (
 );
 
 pub async fn outcomes(conn: &mut Conn, cohort_id: i64) -> Result<Vec<Outcome>, ProgramsError> {
-    let rows: Vec<OutcomeRow> = sqlx::query_as(
+    let rows: Vec<OutcomeRow> = maeul_db::query_as(
         "SELECT id, cohort_id, kind, title, status, workshop_id, team_id, note FROM outcomes \
          WHERE cohort_id = $1 ORDER BY kind DESC, id",
     )
@@ -144,7 +145,7 @@ pub async fn save_outcome(conn: &mut Conn, o: &Outcome) -> Result<i64, ProgramsE
     }
     if let Some(w) = o.workshop_id {
         let ok: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM workshops WHERE id = $1 AND cohort_id = $2")
+            maeul_db::query_as("SELECT id FROM workshops WHERE id = $1 AND cohort_id = $2")
                 .bind(w)
                 .bind(o.cohort_id)
                 .fetch_optional(&mut *conn)
@@ -157,12 +158,12 @@ pub async fn save_outcome(conn: &mut Conn, o: &Outcome) -> Result<i64, ProgramsE
         }
     }
     let row: Option<(i64,)> = match o.id {
-        Some(id) => sqlx::query_as(
+        Some(id) => maeul_db::query_as(
             "UPDATE outcomes SET kind = $2, title = $3, status = $4, workshop_id = $5, team_id = $6, \
              note = $7 WHERE id = $1 AND cohort_id = $8 RETURNING id",
         )
         .bind(id),
-        None => sqlx::query_as(
+        None => maeul_db::query_as(
             "INSERT INTO outcomes (kind, title, status, workshop_id, team_id, note, cohort_id) \
              VALUES ($2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -181,7 +182,7 @@ pub async fn save_outcome(conn: &mut Conn, o: &Outcome) -> Result<i64, ProgramsE
 }
 
 pub async fn delete_outcome(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
-    sqlx::query("DELETE FROM outcomes WHERE id = $1")
+    maeul_db::query("DELETE FROM outcomes WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;

@@ -42,7 +42,7 @@ fn from_row(r: Row) -> TrainingSummary {
 }
 
 pub async fn list(conn: &mut Conn) -> Result<Vec<TrainingSummary>, ProgramsError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "{SUMMARY} ORDER BY t.starts_at DESC"
     )))
     .fetch_all(&mut *conn)
@@ -52,7 +52,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<TrainingSummary>, ProgramsError
 
 pub async fn summary(conn: &mut Conn, id: i64) -> Result<TrainingSummary, ProgramsError> {
     let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE t.id = $1")))
+        maeul_db::query_as(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE t.id = $1")))
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -78,7 +78,7 @@ pub async fn attendees(
     training_id: i64,
     mask: bool,
 ) -> Result<Vec<Attendee>, ProgramsError> {
-    let rows: Vec<AttendeeRow> = sqlx::query_as(
+    let rows: Vec<AttendeeRow> = maeul_db::query_as(
         "SELECT a.id, a.training_id, a.village_id, v.name, a.name, a.phone, a.walk_in, a.checked_in_at, \
                 c.app_installed, c.phone_registered, c.practice_done \
          FROM training_attendees a LEFT JOIN villages v ON v.id = a.village_id \
@@ -119,7 +119,7 @@ pub async fn detail(conn: &mut Conn, id: i64, mask: bool) -> Result<TrainingDeta
 /// Creates or updates a session. A new session's roster is the town's chiefs as the registry
 /// has them now (villages without a chief are left out).
 pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
-    let town: Option<(i64,)> = sqlx::query_as("SELECT id FROM towns WHERE id = $1")
+    let town: Option<(i64,)> = maeul_db::query_as("SELECT id FROM towns WHERE id = $1")
         .bind(t.town_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -127,7 +127,7 @@ pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
         return Err(ProgramsError::invalid("town_id", "읍·면을 골라 주세요"));
     }
     if let Some(id) = t.id {
-        let (old_town,): (i64,) = sqlx::query_as("SELECT town_id FROM trainings WHERE id = $1")
+        let (old_town,): (i64,) = maeul_db::query_as("SELECT town_id FROM trainings WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?
@@ -138,7 +138,7 @@ pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
                 "명단이 만들어진 교육의 읍·면은 바꿀 수 없습니다",
             ));
         }
-        sqlx::query(
+        maeul_db::query(
             "UPDATE trainings SET title = $2, starts_at = $3, ends_at = $4, place = $5, trainer = $6, \
              agenda = $7 WHERE id = $1",
         )
@@ -153,7 +153,7 @@ pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
         .await?;
         return Ok(id);
     }
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO trainings (town_id, title, starts_at, ends_at, place, trainer, agenda) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -166,7 +166,7 @@ pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
     .bind(&t.agenda)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO training_attendees (training_id, village_id, name, phone, walk_in) \
          SELECT $1, v.id, v.chief_name, v.chief_phone, 0 FROM villages v \
          WHERE v.town_id = $2 AND v.chief_name IS NOT NULL AND v.chief_name <> '' ORDER BY v.code",
@@ -179,7 +179,7 @@ pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
-    sqlx::query("DELETE FROM trainings WHERE id = $1")
+    maeul_db::query("DELETE FROM trainings WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -193,7 +193,7 @@ pub async fn check_in(
     attendee_id: i64,
     at: Option<&str>,
 ) -> Result<String, ProgramsError> {
-    let row: Option<(String,)> = sqlx::query_as(
+    let row: Option<(String,)> = maeul_db::query_as(
         "UPDATE training_attendees SET checked_in_at = $3 WHERE id = $2 AND training_id = $1 \
          RETURNING name",
     )
@@ -215,7 +215,7 @@ pub async fn walk_in(
     at: &str,
 ) -> Result<i64, ProgramsError> {
     if let Some(v) = village_id {
-        let on_roster: Option<(i64, String)> = sqlx::query_as(
+        let on_roster: Option<(i64, String)> = maeul_db::query_as(
             "SELECT id, name FROM training_attendees WHERE training_id = $1 AND village_id = $2",
         )
         .bind(training_id)
@@ -229,7 +229,7 @@ pub async fn walk_in(
             ));
         }
     }
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO training_attendees (training_id, village_id, name, phone, walk_in, checked_in_at) \
          VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
     )
@@ -244,7 +244,7 @@ pub async fn walk_in(
 }
 
 pub async fn checklist(conn: &mut Conn, village_id: i64) -> Result<Checklist, ProgramsError> {
-    let row: Option<(bool, bool, bool)> = sqlx::query_as(
+    let row: Option<(bool, bool, bool)> = maeul_db::query_as(
         "SELECT app_installed, phone_registered, practice_done FROM chief_checklist WHERE village_id = $1",
     )
     .bind(village_id)
@@ -266,7 +266,7 @@ pub async fn set_checklist(
     at: &str,
     by: &str,
 ) -> Result<(), ProgramsError> {
-    sqlx::query(
+    maeul_db::query(
         "INSERT INTO chief_checklist (village_id, app_installed, phone_registered, practice_done, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (village_id) DO UPDATE SET \
          app_installed = excluded.app_installed, phone_registered = excluded.phone_registered, \

@@ -40,7 +40,7 @@ fn from_row(r: Row) -> Result<Workshop, ProgramsError> {
 
 /// A cohort's workshops (all cohorts' when `None`) in time order.
 pub async fn list(conn: &mut Conn, cohort_id: Option<i64>) -> Result<Vec<Workshop>, ProgramsError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM workshops WHERE $1 IS NULL OR cohort_id = $1 ORDER BY starts_at"
     )))
     .bind(cohort_id)
@@ -50,7 +50,7 @@ pub async fn list(conn: &mut Conn, cohort_id: Option<i64>) -> Result<Vec<Worksho
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Workshop, ProgramsError> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<Row> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM workshops WHERE id = $1"
     )))
     .bind(id)
@@ -63,13 +63,13 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Workshop, ProgramsError> {
 /// in between); returns the id. `by` is the saver's name, `at` the UTC stamp.
 pub async fn save(conn: &mut Conn, w: &Workshop, by: &str, at: &str) -> Result<i64, ProgramsError> {
     let row: Option<(i64,)> = match w.id {
-        Some(id) => sqlx::query_as(
+        Some(id) => maeul_db::query_as(
             "UPDATE workshops SET kind = $2, phase = $3, title = $4, starts_at = $5, ends_at = $6, \
              place = $7, facilitator = $8, agenda = $9, version = version + 1, updated_by = $11, \
              updated_at = $12 WHERE id = $1 AND cohort_id = $10 AND version = $13 RETURNING id",
         )
         .bind(id),
-        None => sqlx::query_as(
+        None => maeul_db::query_as(
             "INSERT INTO workshops (kind, phase, title, starts_at, ends_at, place, facilitator, agenda, cohort_id, \
              updated_by, updated_at) \
              VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -100,7 +100,7 @@ pub async fn save(conn: &mut Conn, w: &Workshop, by: &str, at: &str) -> Result<i
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
-    sqlx::query("DELETE FROM workshops WHERE id = $1")
+    maeul_db::query("DELETE FROM workshops WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -108,7 +108,7 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), ProgramsError> {
 }
 
 pub async fn marks(conn: &mut Conn, cohort_id: i64) -> Result<Vec<AttendanceMark>, ProgramsError> {
-    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, String)> = maeul_db::query_as(
         "SELECT a.workshop_id, a.person_id, a.status FROM workshop_attendance a \
          JOIN workshops w ON w.id = a.workshop_id WHERE w.cohort_id = $1",
     )
@@ -133,7 +133,7 @@ pub async fn mark(
     person_id: i64,
     status: Option<Attendance>,
 ) -> Result<Option<Attendance>, ProgramsError> {
-    let same_cohort: Option<(i64,)> = sqlx::query_as(
+    let same_cohort: Option<(i64,)> = maeul_db::query_as(
         "SELECT p.id FROM cohort_people p JOIN workshops w ON w.cohort_id = p.cohort_id \
          WHERE w.id = $1 AND p.id = $2",
     )
@@ -147,7 +147,7 @@ pub async fn mark(
             "이 워크숍의 기수에 속한 참여자가 아닙니다",
         ));
     }
-    let old: Option<(String,)> = sqlx::query_as(
+    let old: Option<(String,)> = maeul_db::query_as(
         "SELECT status FROM workshop_attendance WHERE workshop_id = $1 AND person_id = $2",
     )
     .bind(workshop_id)
@@ -156,7 +156,7 @@ pub async fn mark(
     .await?;
     match status {
         Some(s) => {
-            sqlx::query(
+            maeul_db::query(
                 "INSERT INTO workshop_attendance (workshop_id, person_id, status) VALUES ($1, $2, $3) \
                  ON CONFLICT (workshop_id, person_id) DO UPDATE SET status = excluded.status",
             )
@@ -167,7 +167,7 @@ pub async fn mark(
             .await?;
         }
         None => {
-            sqlx::query(
+            maeul_db::query(
                 "DELETE FROM workshop_attendance WHERE workshop_id = $1 AND person_id = $2",
             )
             .bind(workshop_id)

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Sqlite};
+use maeul_db::QueryBuilder;
 
 use maeul_db::Db;
 
@@ -20,7 +20,7 @@ async fn existing_households(
     conn: &mut maeul_db::Conn,
 ) -> Result<HashMap<HouseholdKey, i64>, RegistryError> {
     let rows: Vec<(i64, i64, String, String)> =
-        sqlx::query_as("SELECT id, village_id, address, head_name FROM households")
+        maeul_db::query_as("SELECT id, village_id, address, head_name FROM households")
             .fetch_all(conn)
             .await?;
     Ok(rows
@@ -59,10 +59,10 @@ pub async fn write(
     });
     let now = maeul_time::now_utc();
     let mut known = existing_households(&mut *tx).await?;
-    let (max_household,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM households")
+    let (max_household,): (Option<i64>,) = maeul_db::query_as("SELECT MAX(id) FROM households")
         .fetch_one(&mut *tx)
         .await?;
-    let (max_subscriber,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM subscribers")
+    let (max_subscriber,): (Option<i64>,) = maeul_db::query_as("SELECT MAX(id) FROM subscribers")
         .fetch_one(&mut *tx)
         .await?;
     let mut next_household = max_household.unwrap_or(0);
@@ -81,7 +81,7 @@ pub async fn write(
     }
 
     for chunk in new_households.chunks(BATCH) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut q: QueryBuilder = QueryBuilder::new(
             "INSERT INTO households (id, village_id, address, head_name, created_at) ",
         );
         q.push_values(chunk, |mut b, (id, r)| {
@@ -96,7 +96,7 @@ pub async fn write(
 
     let mut written = 0u32;
     for (chunk_rows, chunk_households) in rows.chunks(BATCH).zip(household_of.chunks(BATCH)) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut q: QueryBuilder = QueryBuilder::new(
             "INSERT INTO subscribers (id, household_id, village_id, name, phone, phone_kind, consent_date, \
              consent_method, want_voice, want_sms, want_kakao, status, enrollment, created_at, updated_at) ",
         );

@@ -36,7 +36,7 @@ pub struct Lookup {
 
 impl Lookup {
     pub async fn load(conn: &mut maeul_db::Conn) -> Result<Lookup, RegistryError> {
-        let villages: Vec<(i64, String, String, String)> = sqlx::query_as(
+        let villages: Vec<(i64, String, String, String)> = maeul_db::query_as(
             "SELECT v.id, v.code, v.name, t.name FROM villages v JOIN towns t ON t.id = v.town_id",
         )
         .fetch_all(&mut *conn)
@@ -53,7 +53,7 @@ impl Lookup {
             lookup.by_name.entry(name).or_default().push(id);
         }
         let numbers: Vec<(i64, String)> =
-            sqlx::query_as("SELECT village_id, phone FROM subscribers")
+            maeul_db::query_as("SELECT village_id, phone FROM subscribers")
                 .fetch_all(&mut *conn)
                 .await?;
         lookup.existing = numbers.into_iter().collect();

@@ -52,7 +52,7 @@ const VILLAGES: &str = "\
 /// Every village (of one town, or all), the furthest behind first (lowest sign-up rate,
 /// then the most households left).
 pub async fn villages(db: &Db, town: Option<i64>) -> Result<Vec<VillageFunnel>, RegistryError> {
-    let mut out: Vec<VillageFunnel> = sqlx::query_as(VILLAGES)
+    let mut out: Vec<VillageFunnel> = maeul_db::query_as(VILLAGES)
         .bind(town.unwrap_or(0))
         .fetch_all(db)
         .await?;
@@ -86,7 +86,7 @@ pub async fn by_month(
     to: &str,
 ) -> Result<Vec<MonthSignups>, RegistryError> {
     // consent_date is a date ("2023-06-15"): its first seven characters are the month.
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64)> = maeul_db::query_as(
         "SELECT SUBSTR(first, 1, 7) AS month, COUNT(*) FROM ( \
              SELECT s.household_id, MIN(s.consent_date) AS first \
              FROM subscribers s JOIN villages v ON v.id = s.village_id \

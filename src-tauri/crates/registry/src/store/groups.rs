@@ -32,17 +32,19 @@ fn group((id, name, note, version, members, villages): Row) -> Group {
 
 /// Every group by name.
 pub async fn list(db: &Db) -> Result<Vec<Group>, RegistryError> {
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY g.name")))
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<Row> =
+        maeul_db::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY g.name")))
+            .fetch_all(db)
+            .await?;
     Ok(rows.into_iter().map(group).collect())
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Group, RegistryError> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE g.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<Row> =
+        maeul_db::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE g.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(group).ok_or(RegistryError::NotFound("그룹"))
 }
 
@@ -65,7 +67,7 @@ fn taken(e: sqlx::Error, name: &str) -> RegistryError {
 pub async fn create(conn: &mut Conn, input: &GroupInput) -> Result<i64, RegistryError> {
     let (name, note) = check(input)?;
     let now = maeul_time::now_utc();
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO registry_groups (name, note, created_at, updated_at) VALUES ($1, $2, $3, $3) \
          RETURNING id",
     )
@@ -88,7 +90,7 @@ pub async fn update(
     by: &str,
 ) -> Result<(), RegistryError> {
     let (name, note) = check(input)?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE registry_groups SET name = $1, note = $2, updated_at = $3, \
              version = version + 1, updated_by = $5 WHERE id = $4 AND version = $6",
     )
@@ -109,7 +111,7 @@ pub async fn update(
 
 /// Deletes a group and its member list; the subscribers stay in the registry.
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), RegistryError> {
-    let done = sqlx::query("DELETE FROM registry_groups WHERE id = $1")
+    let done = maeul_db::query("DELETE FROM registry_groups WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -133,7 +135,7 @@ pub async fn add_members(
 ) -> Result<u64, RegistryError> {
     get(conn, group_id).await?;
     let ids = ids_json(subscriber_ids);
-    let unknown: Vec<i64> = sqlx::query_scalar(
+    let unknown: Vec<i64> = maeul_db::query_scalar(
         "SELECT j.value FROM json_each($1) j \
          WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = j.value AND s.enrollment = 'approved')",
     )
@@ -153,7 +155,7 @@ pub async fn add_members(
             ),
         });
     }
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "INSERT OR IGNORE INTO registry_group_members (group_id, subscriber_id, added_at) \
          SELECT $1, value, $3 FROM json_each($2)",
     )
@@ -173,7 +175,7 @@ pub async fn remove_members(
     subscriber_ids: &[i64],
 ) -> Result<u64, RegistryError> {
     get(conn, group_id).await?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "DELETE FROM registry_group_members WHERE group_id = $1 \
          AND subscriber_id IN (SELECT value FROM json_each($2))",
     )
@@ -186,7 +188,7 @@ pub async fn remove_members(
 }
 
 async fn touch(conn: &mut Conn, group_id: i64) -> Result<(), RegistryError> {
-    sqlx::query("UPDATE registry_groups SET updated_at = $1 WHERE id = $2")
+    maeul_db::query("UPDATE registry_groups SET updated_at = $1 WHERE id = $2")
         .bind(maeul_time::now_utc())
         .bind(group_id)
         .execute(&mut *conn)
@@ -196,7 +198,7 @@ async fn touch(conn: &mut Conn, group_id: i64) -> Result<(), RegistryError> {
 
 /// The groups a subscriber is in.
 pub async fn of_subscriber(db: &Db, subscriber_id: i64) -> Result<Vec<i64>, RegistryError> {
-    Ok(sqlx::query_scalar(
+    Ok(maeul_db::query_scalar(
         "SELECT group_id FROM registry_group_members WHERE subscriber_id = $1 ORDER BY group_id",
     )
     .bind(subscriber_id)
@@ -211,13 +213,14 @@ pub async fn set_for_subscriber(
     subscriber_id: i64,
     group_ids: &[i64],
 ) -> Result<(Vec<i64>, Vec<i64>), RegistryError> {
-    let before: BTreeSet<i64> =
-        sqlx::query_scalar("SELECT group_id FROM registry_group_members WHERE subscriber_id = $1")
-            .bind(subscriber_id)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
+    let before: BTreeSet<i64> = maeul_db::query_scalar(
+        "SELECT group_id FROM registry_group_members WHERE subscriber_id = $1",
+    )
+    .bind(subscriber_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
     let after: BTreeSet<i64> = group_ids.iter().copied().collect();
     let joined: Vec<i64> = after.difference(&before).copied().collect();
     let left: Vec<i64> = before.difference(&after).copied().collect();

@@ -12,7 +12,7 @@ pub async fn find_or_create(
 ) -> Result<i64, RegistryError> {
     let address = required("address", address, MAX_ADDRESS)?;
     let head_name = required("head_name", head_name, MAX_NAME)?;
-    let found: Option<(i64,)> = sqlx::query_as(
+    let found: Option<(i64,)> = maeul_db::query_as(
         "SELECT id FROM households WHERE village_id = $1 AND address = $2 AND head_name = $3",
     )
     .bind(village_id)
@@ -23,14 +23,14 @@ pub async fn find_or_create(
     if let Some((id,)) = found {
         return Ok(id);
     }
-    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM villages WHERE id = $1")
+    let exists: Option<(i64,)> = maeul_db::query_as("SELECT id FROM villages WHERE id = $1")
         .bind(village_id)
         .fetch_optional(&mut *conn)
         .await?;
     if exists.is_none() {
         return Err(RegistryError::NotFound("마을"));
     }
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO households (village_id, address, head_name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(village_id)
@@ -44,7 +44,7 @@ pub async fn find_or_create(
 
 /// Removes a household left without subscribers.
 pub async fn remove_if_empty(conn: &mut Conn, household_id: i64) -> Result<(), RegistryError> {
-    sqlx::query(
+    maeul_db::query(
         "DELETE FROM households WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscribers WHERE household_id = $1)",
     )
     .bind(household_id)
@@ -60,7 +60,7 @@ pub async fn nth_in_village(
     village_code: &str,
     nth: i64,
 ) -> Result<(i64, i64, String, String), RegistryError> {
-    let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+    let row: Option<(i64, i64, String, String)> = maeul_db::query_as(
         "SELECT v.id, h.id, h.address, h.head_name FROM villages v \
          JOIN households h ON h.village_id = v.id \
          WHERE v.code = $1 ORDER BY h.id LIMIT 1 OFFSET $2",

@@ -16,16 +16,16 @@ const REACHABLE: &str = "SELECT COUNT(*), COALESCE(SUM(want_voice), 0), COALESCE
        AND consent_date IS NOT NULL";
 
 async fn count(db: &Db, sql: &'static str, village: Option<i64>) -> Result<i64, RegistryError> {
-    let (n,): (i64,) = sqlx::query_as(sql).bind(village).fetch_one(db).await?;
+    let (n,): (i64,) = maeul_db::query_as(sql).bind(village).fetch_one(db).await?;
     Ok(n)
 }
 
 /// Counts for the whole county, or for one village.
 pub async fn stats(db: &Db, village: Option<i64>) -> Result<RegistryStats, RegistryError> {
-    let (towns,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM towns")
+    let (towns,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM towns")
         .fetch_one(db)
         .await?;
-    let (reachable, voice, sms, kakao): (i64, i64, i64, i64) = sqlx::query_as(REACHABLE)
+    let (reachable, voice, sms, kakao): (i64, i64, i64, i64) = maeul_db::query_as(REACHABLE)
         .bind(village)
         .fetch_one(db)
         .await?;

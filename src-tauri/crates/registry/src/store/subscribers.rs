@@ -1,4 +1,5 @@
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use maeul_db::QueryBuilder;
+use sqlx::FromRow;
 
 use maeul_db::versions::Versioned;
 use maeul_db::{Conn, Db};
@@ -79,7 +80,7 @@ pub async fn list(
     filter: &SubscriberFilter,
     mask: bool,
 ) -> Result<Vec<SubscriberRow>, RegistryError> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(SELECT);
+    let mut q: QueryBuilder = QueryBuilder::new(SELECT);
     q.push(" WHERE 1 = 1");
     if let Some(t) = filter.town_id {
         q.push(" AND v.town_id = ").push_bind(t);
@@ -112,10 +113,11 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, id: i64, mask: bool) -> Result<SubscriberRow, RegistryError> {
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<Row> =
+        maeul_db::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.id = $1")))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     row.map(|r| r.into_row(mask))
         .ok_or(RegistryError::NotFound("수신자"))
 }
@@ -187,7 +189,7 @@ pub async fn insert(
         }
     };
     let now = maeul_time::now_utc();
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO subscribers (household_id, village_id, name, phone, phone_kind, consent_date, consent_method, \
            want_voice, want_sms, want_kakao, status, enrollment, created_at, updated_at, text_first, language) \
          SELECT h.id, h.village_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14 FROM households h \
@@ -225,7 +227,7 @@ pub async fn update(
     by: &str,
 ) -> Result<(), RegistryError> {
     let c = check(input)?;
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE subscribers SET name = $1, phone = $2, phone_kind = $3, consent_date = $4, consent_method = $5, \
            want_voice = $6, want_sms = $7, want_kakao = $8, status = $9, updated_at = $10, \
            version = version + 1, updated_by = $12, text_first = $14, language = $15 \
@@ -258,7 +260,7 @@ pub async fn update(
 /// Removes a subscriber, and its household when it was the last one.
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), RegistryError> {
     let row: Option<(i64,)> =
-        sqlx::query_as("DELETE FROM subscribers WHERE id = $1 RETURNING household_id")
+        maeul_db::query_as("DELETE FROM subscribers WHERE id = $1 RETURNING household_id")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -280,7 +282,7 @@ pub async fn decide(
     } else {
         Enrollment::Rejected
     };
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE subscribers SET enrollment = $1, enrollment_by = $2, enrollment_at = $3, updated_at = $3 \
          WHERE id = $4 AND enrollment = 'pending'",
     )

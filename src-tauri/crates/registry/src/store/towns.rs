@@ -13,9 +13,10 @@ struct TownRow {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Town>, RegistryError> {
-    let rows: Vec<TownRow> = sqlx::query_as("SELECT id, code, name, kind FROM towns ORDER BY code")
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<TownRow> =
+        maeul_db::query_as("SELECT id, code, name, kind FROM towns ORDER BY code")
+            .fetch_all(db)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|r| Town {
@@ -32,8 +33,9 @@ pub async fn list(db: &Db) -> Result<Vec<Town>, RegistryError> {
 }
 
 pub async fn county_name(db: &Db) -> Result<String, RegistryError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT name FROM counties ORDER BY id LIMIT 1")
-        .fetch_optional(db)
-        .await?;
+    let row: Option<(String,)> =
+        maeul_db::query_as("SELECT name FROM counties ORDER BY id LIMIT 1")
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(|r| r.0).unwrap_or_default())
 }

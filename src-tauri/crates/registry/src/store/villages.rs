@@ -60,13 +60,13 @@ pub async fn list(
 ) -> Result<Vec<VillageSummary>, RegistryError> {
     let rows: Vec<VillageRow> = match only {
         Some(id) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE v.id = $1")))
+            maeul_db::query_as(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE v.id = $1")))
                 .bind(id)
                 .fetch_all(db)
                 .await?
         }
         None => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            maeul_db::query_as(sqlx::AssertSqlSafe(format!(
                 "{SUMMARY} ORDER BY t.code, v.code"
             )))
             .fetch_all(db)
@@ -125,14 +125,14 @@ pub async fn update(
         });
     }
     let before: Option<(Option<String>, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT chief_name, chief_phone, zone_code FROM villages WHERE id = $1")
+        maeul_db::query_as("SELECT chief_name, chief_phone, zone_code FROM villages WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
     let Some(before) = before else {
         return Err(RegistryError::NotFound("마을"));
     };
-    let done = sqlx::query(
+    let done = maeul_db::query(
         "UPDATE villages SET chief_name = $1, chief_phone = $2, zone_code = $3, \
              version = version + 1, updated_by = $5, updated_at = $6 WHERE id = $4 AND version = $7",
     )
@@ -156,7 +156,7 @@ pub async fn update(
 
 /// The village of a household, for scope checks before a change.
 pub async fn of_household(db: &Db, household_id: i64) -> Result<i64, RegistryError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT village_id FROM households WHERE id = $1")
+    let row: Option<(i64,)> = maeul_db::query_as("SELECT village_id FROM households WHERE id = $1")
         .bind(household_id)
         .fetch_optional(db)
         .await?;
@@ -165,17 +165,18 @@ pub async fn of_household(db: &Db, household_id: i64) -> Result<i64, RegistryErr
 
 /// The village of a subscriber, for scope checks before a change.
 pub async fn of_subscriber(db: &Db, subscriber_id: i64) -> Result<i64, RegistryError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT village_id FROM subscribers WHERE id = $1")
-        .bind(subscriber_id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<(i64,)> =
+        maeul_db::query_as("SELECT village_id FROM subscribers WHERE id = $1")
+            .bind(subscriber_id)
+            .fetch_optional(db)
+            .await?;
     row.map(|r| r.0).ok_or(RegistryError::NotFound("수신자"))
 }
 
 /// How many villages the county has: a send reaching more than half of them is county-wide
 /// for the two-person approval, however it was addressed.
 pub async fn count(conn: &mut Conn) -> Result<i64, RegistryError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM villages")
+    let (n,): (i64,) = maeul_db::query_as("SELECT COUNT(*) FROM villages")
         .fetch_one(&mut *conn)
         .await?;
     Ok(n)
