@@ -1,6 +1,8 @@
 use std::path::{Path, PathBuf};
 
 use maeul_api::{Actor, Desk, Role};
+use maeul_db::ServerUrl;
+use maeul_pg_cluster::Cluster;
 use maeul_registry::demo;
 use maeul_registry::import::{ImportOptions, ImportReport};
 
@@ -23,6 +25,90 @@ pub fn actor(role: Role, village_id: Option<i64>) -> Actor {
 
 pub fn admin() -> Actor {
     actor(Role::Admin, None)
+}
+
+/// Which engine a test's desk runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A private in-memory SQLite database (what every desk test used before office mode).
+    Sqlite,
+    /// A database of its own on a throwaway PostgreSQL server started for the test.
+    Postgres,
+}
+
+/// A desk and, on PostgreSQL, the server it runs on (stopped and deleted on drop).
+pub struct EngineDesk {
+    desk: Desk,
+    _server: Option<Cluster>,
+}
+
+impl std::ops::Deref for EngineDesk {
+    type Target = Desk;
+    fn deref(&self) -> &Desk {
+        &self.desk
+    }
+}
+
+/// An empty desk on `engine`, opened as a desk opens it.
+pub async fn empty_desk_on(engine: Engine) -> EngineDesk {
+    match engine {
+        Engine::Sqlite => EngineDesk {
+            desk: Desk::open_memory().await.unwrap(),
+            _server: None,
+        },
+        Engine::Postgres => {
+            let server = Cluster::start().unwrap();
+            let url = server.create_database("office").unwrap();
+            let desk = Desk::open_server(&ServerUrl::parse(&url).unwrap())
+                .await
+                .unwrap();
+            EngineDesk {
+                desk,
+                _server: Some(server),
+            }
+        }
+    }
+}
+
+/// [`desk_with_residents`] on `engine`.
+pub async fn desk_with_residents_on(engine: Engine) -> EngineDesk {
+    let desk = empty_desk_on(engine).await;
+    seed_structure(&desk).await;
+    let report = import(&desk, "00_valid_cp949.csv").await;
+    assert!(report.committed, "{:?}", report.problems);
+    desk
+}
+
+async fn seed_structure(desk: &Desk) {
+    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
+    demo::seed_structure(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Tests written once as `async fn name(desk: &Desk)`, run on a desk of each engine as
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($fixture:ident => $($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let desk = super::$fixture($crate::fixtures::Engine::Sqlite).await;
+                    super::$name(&desk).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let desk = super::$fixture($crate::fixtures::Engine::Postgres).await;
+                    super::$name(&desk).await;
+                }
+            )+
+        }
+    };
 }
 
 /// A desk with the county's towns and villages and nobody in them.

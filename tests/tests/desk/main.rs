@@ -19,6 +19,8 @@ mod dispatch;
 mod engines;
 // One query API on both engines: binds, NULLs, VALUES, transactions, pooled connections.
 mod queries;
+// Two desks on one file and on one server: edits seen, stale saves refused, one audit chain.
+mod two_desks;
 // Escalation ladders: texts, then chiefs' call lists, for households that did not confirm.
 mod escalation;
 // Shared set-up: desks with the demo structure and a few residents.

@@ -2,8 +2,9 @@
 //! multi-row VALUES), transactions that commit or roll back, and pooled connections, on a
 //! desk's file and on a throwaway PostgreSQL server opened from its URL as a desk would.
 
-use maeul_db::{Db, Engine, QueryBuilder, ServerUrl, Target};
+use maeul_db::{Db, Engine, QueryBuilder, ServerUrl, Target, dialect};
 use maeul_pg_cluster::Cluster;
+use sqlx::AssertSqlSafe;
 
 /// (id, title, duration_ms, gain_db, chime, note)
 type Recording = (i64, String, Option<i64>, Option<f64>, bool, Option<String>);
@@ -161,4 +162,72 @@ async fn a_server_that_is_not_there_is_named_without_its_password() {
     );
     assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
     assert!(!shown.contains("s3cret"), "{shown}");
+}
+
+/// `db::dialect`'s JSON list fragments on rows of both engines: membership, texts,
+/// length and removal, the way the outbox uses them on `deliveries.subscribers`.
+async fn json_lists(db: &Db) -> Vec<(String, i64, bool)> {
+    let engine = db.engine();
+    for (list, title) in [("[7,8,9]", "셋"), ("[7]", "하나"), ("[]", "없음")] {
+        maeul_db::query(
+            "INSERT INTO recordings (title, state, source, archive_path, telephony_path, \
+             spool_path, villages, created_by, created_at) \
+             VALUES ($1, 'ready', 'import', '', '', '', $2, 'op', '2026-12-07T01:00:00Z')",
+        )
+        .bind(title)
+        .bind(list)
+        .execute(db)
+        .await
+        .unwrap();
+    }
+    let without = dialect::json_array_without(engine, "villages", "$1");
+    maeul_db::query(AssertSqlSafe(format!(
+        "UPDATE recordings SET villages = {without} WHERE {}",
+        dialect::json_array_has(engine, "villages", "$1")
+    )))
+    .bind(8_i64)
+    .execute(db)
+    .await
+    .unwrap();
+    let picked: Vec<String> = maeul_db::query_scalar(AssertSqlSafe(format!(
+        "SELECT title FROM recordings WHERE title IN ({}) ORDER BY title",
+        dialect::json_texts(engine, "$1")
+    )))
+    .bind(r#"["셋","없음","다른"]"#)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert_eq!(picked, ["셋", "없음"]);
+    maeul_db::query_as(AssertSqlSafe(format!(
+        "SELECT villages, {}, {} FROM recordings ORDER BY id",
+        dialect::json_array_length(engine, "villages"),
+        dialect::json_array_has(engine, "villages", "$1"),
+    )))
+    .bind(7_i64)
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_json_list_fragments_agree_on_both_engines() {
+    let file = maeul_db::open_memory().await.unwrap();
+    let cluster = Cluster::start().unwrap();
+    let server = ServerUrl::parse(&cluster.create_database("office").unwrap()).unwrap();
+    let office = maeul_db::open_server(&server).await.unwrap();
+    let normalise = |rows: Vec<(String, i64, bool)>| {
+        rows.into_iter()
+            .map(|(list, n, has)| (list.replace(' ', ""), n, has))
+            .collect::<Vec<_>>()
+    };
+    let on_file = normalise(json_lists(&file).await);
+    assert_eq!(
+        on_file,
+        [
+            ("[7,9]".to_string(), 2, true),
+            ("[7]".to_string(), 1, true),
+            ("[]".to_string(), 0, false),
+        ]
+    );
+    assert_eq!(normalise(json_lists(&office).await), on_file);
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
-use maeul_db::{Conn, Db};
+use maeul_db::{Conn, Db, dialect};
 
 use crate::{AccountsError, Actor};
 
@@ -50,6 +50,8 @@ pub async fn record(
     target: &str,
     detail: &serde_json::Value,
 ) -> Result<(), AccountsError> {
+    // Desks sharing a server append one chain: the next desk waits for this commit.
+    dialect::lock_appends(&mut *conn, dialect::AppendLock::Audit).await?;
     let last: Option<(i64, String)> =
         maeul_db::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)

@@ -103,6 +103,18 @@ impl Desk {
         })
     }
 
+    /// Opens (migrating) the office's database on its PostgreSQL server. No file lock and
+    /// no audit anchor: those guard a file on this PC, and the server is the office's.
+    pub async fn open_server(server: &maeul_db::ServerUrl) -> ApiResult<Desk> {
+        Ok(Desk {
+            db: maeul_db::open_server(server).await?,
+            db_path: None,
+            _lock: None,
+            anchor: None,
+            sender: Sender::new(),
+        })
+    }
+
     /// A desk on a private in-memory database, for tests.
     pub async fn open_memory() -> ApiResult<Desk> {
         Ok(Desk {

@@ -8,6 +8,7 @@
 
 mod backup;
 mod builder;
+pub mod dialect;
 mod engine;
 pub mod lock;
 mod open;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 use maeul_registry::Language;
 use maeul_registry::phone::PhoneKind;
 use serde::Serialize;
@@ -464,11 +464,16 @@ pub async fn withdraw(
     now: Timestamp,
 ) -> Result<u32, DispatchError> {
     let channels = serde_json::to_string(channels).unwrap_or_else(|_| "[]".into());
-    let mine = "state = 'pending' AND channel IN (SELECT value FROM json_each($2)) \
-         AND EXISTS (SELECT 1 FROM json_each(subscribers) WHERE value = $1)";
+    let engine = conn.engine();
+    let mine = format!(
+        "state = 'pending' AND channel IN ({}) AND {}",
+        dialect::json_texts(engine, "$2"),
+        dialect::json_array_has(engine, "subscribers", "$1"),
+    );
+    let alone = dialect::json_array_length(engine, "subscribers");
     let cancelled = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = 'cancelled', reason = 'opted_out', updated_at = $3 \
-         WHERE {mine} AND json_array_length(subscribers) = 1"
+         WHERE {mine} AND {alone} = 1"
     )))
     .bind(subscriber_id)
     .bind(&channels)
@@ -476,9 +481,8 @@ pub async fn withdraw(
     .execute(&mut *conn)
     .await?;
     maeul_db::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE deliveries SET updated_at = $3, subscribers = \
-             (SELECT json_group_array(value) FROM json_each(subscribers) WHERE value <> $1) \
-         WHERE {mine}"
+        "UPDATE deliveries SET updated_at = $3, subscribers = {} WHERE {mine}",
+        dialect::json_array_without(engine, "subscribers", "$1"),
     )))
     .bind(subscriber_id)
     .bind(&channels)

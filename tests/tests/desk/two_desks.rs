@@ -1,0 +1,222 @@
+//! Two desks on one database, as two offices' PCs are: on one SQLite file (two desks opened
+//! on it) and on one PostgreSQL database (two desks connected to the server). An edit made
+//! on one is seen on the other; a save from a stale form is refused as a conflict naming
+//! who saved first; saves made at the same moment on both all land, and the audit log
+//! stays one chain.
+
+use maeul_api::{Actor, Area, Desk, ErrorCode, Role};
+use maeul_db::ServerUrl;
+use maeul_pg_cluster::Cluster;
+use maeul_registry::{SubscriberFilter, SubscriberInput, SubscriberRow};
+
+use crate::fixtures::{Engine, actor, admin, import};
+
+/// Two desks on one database, and what keeps it alive (the file's folder or the server).
+struct Office {
+    county: Desk,
+    town: Desk,
+    _dir: tempfile::TempDir,
+    _server: Option<Cluster>,
+}
+
+/// Where both desks open their database.
+enum Shared {
+    File(std::path::PathBuf),
+    Server(ServerUrl),
+}
+
+impl Shared {
+    async fn open(&self) -> Desk {
+        match self {
+            Shared::File(path) => Desk::open(path).await.unwrap(),
+            Shared::Server(url) => Desk::open_server(url).await.unwrap(),
+        }
+    }
+}
+
+async fn office(engine: Engine) -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let (shared, server) = match engine {
+        Engine::Sqlite => (Shared::File(dir.path().join("office.db")), None),
+        Engine::Postgres => {
+            let cluster = Cluster::start().unwrap();
+            let url = cluster.create_database("office").unwrap();
+            (
+                Shared::Server(ServerUrl::parse(&url).unwrap()),
+                Some(cluster),
+            )
+        }
+    };
+    let county = shared.open().await;
+    let mut tx = maeul_db::begin_write(county.db()).await.unwrap();
+    maeul_registry::demo::seed_structure(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(import(&county, "00_valid_cp949.csv").await.committed);
+    let town = shared.open().await;
+    Office {
+        county,
+        town,
+        _dir: dir,
+        _server: server,
+    }
+}
+
+fn official(username: &str, name: &str) -> Actor {
+    Actor {
+        username: username.into(),
+        display_name: name.into(),
+        ..actor(Role::Operator, None)
+    }
+}
+
+fn renamed(row: &SubscriberRow, name: &str) -> SubscriberInput {
+    SubscriberInput {
+        household_id: Some(row.household_id),
+        village_id: row.village_id,
+        address: row.address.clone(),
+        head_name: row.head_name.clone(),
+        name: name.into(),
+        phone: row.phone.clone(),
+        consent_date: row.consent_date.clone(),
+        consent_method: row.consent_method,
+        channels: row.channels,
+        status: row.status,
+        text_first: false,
+        language: maeul_registry::Language::Ko,
+    }
+}
+
+async fn one_wins_the_other_is_told_and_sees_the_edit(engine: Engine) {
+    let o = office(engine).await;
+    let (county, town) = (
+        official("county", "군청 정보통신팀"),
+        official("town", "증평읍 행정팀"),
+    );
+    let head = o.town.changes_since(&town, 0).await.unwrap().head;
+    // Both officials open the same resident, each on their own desk.
+    let on_county = o
+        .county
+        .list_subscribers(&admin(), SubscriberFilter::default())
+        .await
+        .unwrap()[0]
+        .clone();
+    let on_town = o.town.get_subscriber(&admin(), on_county.id).await.unwrap();
+    assert_eq!(on_town.version, on_county.version);
+
+    o.county
+        .update_subscriber(
+            &county,
+            on_county.id,
+            on_county.version,
+            renamed(&on_county, "김첫째"),
+        )
+        .await
+        .unwrap();
+    let e = o
+        .town
+        .update_subscriber(
+            &town,
+            on_town.id,
+            on_town.version,
+            renamed(&on_town, "김둘째"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(e.message.contains("군청 정보통신팀"), "{}", e.message);
+
+    // The town's desk learns of the county's edit and reads it.
+    let changes = o.town.changes_since(&town, head).await.unwrap();
+    assert_eq!(changes.areas, vec![Area::Registry], "{changes:?}");
+    let now = o.town.get_subscriber(&admin(), on_town.id).await.unwrap();
+    assert_eq!(
+        (now.name.as_str(), now.version),
+        ("김첫째", on_town.version + 1)
+    );
+
+    // Saved again from what is there now, the town's edit goes through and the county sees it.
+    o.town
+        .update_subscriber(&town, now.id, now.version, renamed(&now, "김둘째"))
+        .await
+        .unwrap();
+    let last = o.county.get_subscriber(&admin(), now.id).await.unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.version),
+        ("김둘째", now.version + 1)
+    );
+}
+
+/// Every resident renamed on both desks at once (each desk its own half): all saves land,
+/// and the audit log the desks appended to together verifies as one chain.
+async fn saves_at_the_same_moment_all_land_in_one_chain(engine: Engine) {
+    let o = office(engine).await;
+    let rows = o
+        .county
+        .list_subscribers(&admin(), SubscriberFilter::default())
+        .await
+        .unwrap();
+    assert!(rows.len() >= 3);
+    let before = o.county.audit_verify(&admin()).await.unwrap().entries;
+    let rename = |desk: &Desk, who: Actor, rows: Vec<SubscriberRow>| {
+        let desk = desk.clone();
+        tokio::spawn(async move {
+            for round in 0..10 {
+                for row in &rows {
+                    let now = desk.get_subscriber(&admin(), row.id).await.unwrap();
+                    let name = format!("{} {round}", who.username);
+                    desk.update_subscriber(&who, now.id, now.version, renamed(&now, &name))
+                        .await
+                        .unwrap();
+                }
+            }
+        })
+    };
+    let (evens, odds): (Vec<_>, Vec<_>) = rows.iter().cloned().partition(|r| r.id % 2 == 0);
+    let a = rename(&o.county, official("county", "군청"), evens);
+    let b = rename(&o.town, official("town", "증평읍"), odds);
+    a.await.unwrap();
+    b.await.unwrap();
+
+    for desk in [&o.county, &o.town] {
+        let report = desk.audit_verify(&admin()).await.unwrap();
+        assert_eq!(report.first_broken, None, "{report:?}");
+        assert_eq!(report.entries, before + 10 * rows.len() as u32);
+    }
+    let names: Vec<String> = o
+        .town
+        .list_subscribers(&admin(), SubscriberFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert!(names.iter().all(|n| n.ends_with(" 9")), "{names:?}");
+}
+
+mod sqlite {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_wins_the_other_is_told_and_sees_the_edit() {
+        super::one_wins_the_other_is_told_and_sees_the_edit(Engine::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn saves_at_the_same_moment_all_land_in_one_chain() {
+        super::saves_at_the_same_moment_all_land_in_one_chain(Engine::Sqlite).await;
+    }
+}
+
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_wins_the_other_is_told_and_sees_the_edit() {
+        super::one_wins_the_other_is_told_and_sees_the_edit(Engine::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn saves_at_the_same_moment_all_land_in_one_chain() {
+        super::saves_at_the_same_moment_all_land_in_one_chain(Engine::Postgres).await;
+    }
+}
