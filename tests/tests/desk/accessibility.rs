@@ -6,7 +6,7 @@ use maeul_dispatch::fanout::Channel;
 use maeul_dispatch::store::LanguageCount;
 use maeul_registry::{Channels, ConsentMethod, Language, SubscriberInput, SubscriberStatus};
 
-use crate::fixtures::{actor, admin, desk_with_structure, village_id};
+use crate::fixtures::{EngineDesk, actor, admin, desk_with_structure, village_id};
 
 fn person(village_id: i64, name: &str, phone: &str, sms: bool) -> SubscriberInput {
     SubscriberInput {
@@ -47,7 +47,7 @@ fn notice(village: i64, channels: &[Channel], translations: Vec<Translation>) ->
 /// 화성1리 with four people: 김한글 (Korean), Nguyễn Thị Lan (Vietnamese), Maria Santos
 /// (Tagalog, no texts wanted), and 박청각 (hard of hearing, takes calls as texts, no SMS
 /// preference). Returns the desk and the village.
-async fn village_of_four() -> (Desk, i64, [i64; 4]) {
+async fn village_of_four() -> (EngineDesk, i64, [i64; 4]) {
     let desk = desk_with_structure().await;
     let v = village_id(&desk, "화성1리").await;
     let a = admin();

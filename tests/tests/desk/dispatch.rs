@@ -794,7 +794,8 @@ async fn opting_out_or_being_deleted_stops_what_has_not_left_and_fallbacks_ask_f
     .0;
     assert_eq!(to_them, 0, "nothing reached the provider for them");
     let (failed, kakao): (i64, i64) = maeul_db::query_as(
-        "SELECT SUM(channel = 'sms' AND state = 'failed'), SUM(channel = 'kakao') \
+        "SELECT COUNT(CASE WHEN channel = 'sms' AND state = 'failed' THEN 1 END), \
+             COUNT(CASE WHEN channel = 'kakao' THEN 1 END) \
          FROM deliveries WHERE e164 = '+821007770110'",
     )
     .fetch_one(desk.db())

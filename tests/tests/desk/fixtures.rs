@@ -36,6 +36,18 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The engine this run of the suite uses: `MAEUL_TEST_ENGINE=postgres` puts every desk
+    /// the fixtures make on a server of its own (`./dev test` runs the suite both ways).
+    pub fn from_env() -> Engine {
+        match std::env::var("MAEUL_TEST_ENGINE").as_deref() {
+            Ok("postgres") => Engine::Postgres,
+            Ok("sqlite") | Err(_) => Engine::Sqlite,
+            Ok(other) => panic!("MAEUL_TEST_ENGINE={other}: sqlite or postgres"),
+        }
+    }
+}
+
 /// A desk and, on PostgreSQL, the server it runs on (stopped and deleted on drop).
 pub struct EngineDesk {
     desk: Desk,
@@ -70,53 +82,16 @@ pub async fn empty_desk_on(engine: Engine) -> EngineDesk {
     }
 }
 
-/// [`desk_with_residents`] on `engine`.
-pub async fn desk_with_residents_on(engine: Engine) -> EngineDesk {
-    let desk = empty_desk_on(engine).await;
-    seed_structure(&desk).await;
-    let report = import(&desk, "00_valid_cp949.csv").await;
-    assert!(report.committed, "{:?}", report.problems);
-    desk
-}
-
 async fn seed_structure(desk: &Desk) {
     let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
     demo::seed_structure(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
 }
 
-/// Tests written once as `async fn name(desk: &Desk)`, run on a desk of each engine as
-/// `sqlite::name` and `postgres::name`.
-#[macro_export]
-macro_rules! on_both_engines {
-    ($fixture:ident => $($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let desk = super::$fixture($crate::fixtures::Engine::Sqlite).await;
-                    super::$name(&desk).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let desk = super::$fixture($crate::fixtures::Engine::Postgres).await;
-                    super::$name(&desk).await;
-                }
-            )+
-        }
-    };
-}
-
-/// A desk with the county's towns and villages and nobody in them.
-pub async fn desk_with_structure() -> Desk {
-    let desk = Desk::open_memory().await.unwrap();
-    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
-    demo::seed_structure(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
+/// A desk with the county's towns and villages and nobody in them, on this run's engine.
+pub async fn desk_with_structure() -> EngineDesk {
+    let desk = empty_desk_on(Engine::from_env()).await;
+    seed_structure(&desk).await;
     desk
 }
 
@@ -142,7 +117,7 @@ pub async fn import(desk: &Desk, name: &str) -> ImportReport {
 }
 
 /// The county's structure and the three residents of `00_valid_cp949.csv` (in 연탄1리).
-pub async fn desk_with_residents() -> Desk {
+pub async fn desk_with_residents() -> EngineDesk {
     let desk = desk_with_structure().await;
     let report = import(&desk, "00_valid_cp949.csv").await;
     assert!(report.committed, "{:?}", report.problems);
@@ -175,7 +150,7 @@ pub async fn snapshot(desk: &Desk) -> Vec<(String, i64)> {
 }
 
 /// The county's structure with the programmes of the pledge card.
-pub async fn desk_with_programs() -> Desk {
+pub async fn desk_with_programs() -> EngineDesk {
     let desk = desk_with_structure().await;
     let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
     maeul_programs::demo::seed(&mut tx).await.unwrap();

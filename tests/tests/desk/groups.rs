@@ -5,7 +5,7 @@ use maeul_registry::{
     Channels, Enrollment, GroupInput, SubscriberFilter, SubscriberInput, SubscriberStatus,
 };
 
-use crate::fixtures::{actor, admin, desk_with_residents, village_id};
+use crate::fixtures::{EngineDesk, actor, admin, desk_with_residents, village_id};
 
 fn group(name: &str) -> GroupInput {
     GroupInput {
@@ -44,7 +44,7 @@ async fn count(desk: &Desk, sql: &'static str) -> i64 {
 }
 
 /// The three residents of 연탄1리 and one added in 창동1리.
-async fn two_villages() -> (Desk, Vec<i64>, i64) {
+async fn two_villages() -> (EngineDesk, Vec<i64>, i64) {
     let desk = desk_with_residents().await;
     let changdong = village_id(&desk, "창동1리").await;
     let added = desk

@@ -137,6 +137,13 @@ async fn the_same_queries_give_the_same_rows_on_a_file_and_on_the_server() {
     assert_eq!(on_file[0].3, Some(-3.5));
     assert_eq!(on_file[2].5.as_deref(), Some("짧은 차임"));
 
+    // A file backup is the desk's file's: on the server it is refused, saying what to use.
+    let err = maeul_db::backup_to(&office, &dir.path().join("office-backup.db"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("pg_dump"), "{err}");
+    assert!(!dir.path().join("office-backup.db").exists());
+
     // Opening again finds the schema in place: nothing applied twice.
     office.close().await;
     let again = maeul_db::open_server(&server).await.unwrap();

@@ -58,7 +58,7 @@ async fn broadcast(desk: &Desk, practice: bool, at: &str) -> i64 {
         &format!(
             "INSERT INTO broadcasts (title, category, body, created_by, created_at, practice) \
              VALUES ('안내', 'admin', '안내 말씀', 'test', $1, {})",
-            i32::from(practice)
+            if practice { "TRUE" } else { "FALSE" }
         ),
         &[at],
     )

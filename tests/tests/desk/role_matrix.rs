@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use maeul_api::{ApiResult, Desk, ErrorCode, Role};
+use maeul_api::{ApiResult, ErrorCode, Role};
 use maeul_registry::export::ExportFormat;
 use maeul_registry::import::ImportOptions;
 use maeul_registry::{
@@ -96,7 +96,7 @@ fn input(village_id: i64, phone: &str) -> SubscriberInput {
 
 /// Runs one use case as `who` on a fresh desk; Ok(()) or the error code.
 async fn attempt(case: UseCase, who: Who) -> Result<(), ErrorCode> {
-    let desk: Desk = desk_with_residents().await;
+    let desk = desk_with_residents().await;
     let own = village_id(&desk, "연탄1리").await;
     let other = village_id(&desk, "화성1리").await;
     let as_admin = actor(Role::Admin, None);

@@ -1,5 +1,5 @@
 //! Two desks on one database, as two offices' PCs are: on one SQLite file (two desks opened
-//! on it) and on one PostgreSQL database (two desks connected to the server). An edit made
+//! on it) or, with `MAEUL_TEST_ENGINE=postgres`, on one database of a server. An edit made
 //! on one is seen on the other; a save from a stale form is refused as a conflict naming
 //! who saved first; saves made at the same moment on both all land, and the audit log
 //! stays one chain.
@@ -86,8 +86,9 @@ fn renamed(row: &SubscriberRow, name: &str) -> SubscriberInput {
     }
 }
 
-async fn one_wins_the_other_is_told_and_sees_the_edit(engine: Engine) {
-    let o = office(engine).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_wins_the_other_is_told_and_sees_the_edit() {
+    let o = office(Engine::from_env()).await;
     let (county, town) = (
         official("county", "군청 정보통신팀"),
         official("town", "증평읍 행정팀"),
@@ -148,8 +149,9 @@ async fn one_wins_the_other_is_told_and_sees_the_edit(engine: Engine) {
 
 /// Every resident renamed on both desks at once (each desk its own half): all saves land,
 /// and the audit log the desks appended to together verifies as one chain.
-async fn saves_at_the_same_moment_all_land_in_one_chain(engine: Engine) {
-    let o = office(engine).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saves_at_the_same_moment_all_land_in_one_chain() {
+    let o = office(Engine::from_env()).await;
     let rows = o
         .county
         .list_subscribers(&admin(), SubscriberFilter::default())
@@ -191,32 +193,4 @@ async fn saves_at_the_same_moment_all_land_in_one_chain(engine: Engine) {
         .map(|r| r.name)
         .collect();
     assert!(names.iter().all(|n| n.ends_with(" 9")), "{names:?}");
-}
-
-mod sqlite {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn one_wins_the_other_is_told_and_sees_the_edit() {
-        super::one_wins_the_other_is_told_and_sees_the_edit(Engine::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn saves_at_the_same_moment_all_land_in_one_chain() {
-        super::saves_at_the_same_moment_all_land_in_one_chain(Engine::Sqlite).await;
-    }
-}
-
-mod postgres {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn one_wins_the_other_is_told_and_sees_the_edit() {
-        super::one_wins_the_other_is_told_and_sees_the_edit(Engine::Postgres).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn saves_at_the_same_moment_all_land_in_one_chain() {
-        super::saves_at_the_same_moment_all_land_in_one_chain(Engine::Postgres).await;
-    }
 }

@@ -2,18 +2,10 @@
 //! refused as a conflict that names who saved first; nothing either typed is stored wrongly,
 //! and a save from the current version goes through.
 
-use maeul_api::{Actor, Desk, ErrorCode, Role};
+use maeul_api::{Actor, ErrorCode, Role};
 use maeul_registry::{SubscriberFilter, SubscriberInput, SubscriberRow};
 
-use crate::fixtures::{actor, admin, desk_with_residents_on};
-
-// The registry's edits on a desk's file and on the office server alike.
-crate::on_both_engines!(desk_with_residents_on =>
-    a_stale_save_is_refused_naming_who_saved_first,
-    saving_a_deleted_record_says_it_is_gone,
-    villages_and_groups_refuse_a_stale_save_too,
-    a_window_learns_what_other_desks_changed,
-);
+use crate::fixtures::{actor, admin, desk_with_residents};
 
 fn official(name: &str) -> Actor {
     Actor {
@@ -39,7 +31,9 @@ fn as_input(row: &SubscriberRow, name: &str) -> SubscriberInput {
     }
 }
 
-async fn a_stale_save_is_refused_naming_who_saved_first(desk: &Desk) {
+#[tokio::test]
+async fn a_stale_save_is_refused_naming_who_saved_first() {
+    let desk = desk_with_residents().await;
     let rows = desk
         .list_subscribers(&admin(), SubscriberFilter::default())
         .await
@@ -86,7 +80,9 @@ async fn a_stale_save_is_refused_naming_who_saved_first(desk: &Desk) {
     );
 }
 
-async fn saving_a_deleted_record_says_it_is_gone(desk: &Desk) {
+#[tokio::test]
+async fn saving_a_deleted_record_says_it_is_gone() {
+    let desk = desk_with_residents().await;
     let rows = desk
         .list_subscribers(&admin(), SubscriberFilter::default())
         .await
@@ -105,7 +101,9 @@ async fn saving_a_deleted_record_says_it_is_gone(desk: &Desk) {
     assert_eq!(e.code, ErrorCode::NotFound, "{e:?}");
 }
 
-async fn villages_and_groups_refuse_a_stale_save_too(desk: &Desk) {
+#[tokio::test]
+async fn villages_and_groups_refuse_a_stale_save_too() {
+    let desk = desk_with_residents().await;
     let (county, town) = (official("군청 정보통신팀"), official("증평읍 행정팀"));
 
     let village = desk.list_villages(&admin()).await.unwrap()[0].clone();
@@ -154,7 +152,9 @@ async fn villages_and_groups_refuse_a_stale_save_too(desk: &Desk) {
 
 /// Another desk's save reaches this window's poll as an area to reload; its own saves and
 /// reads (an export) do not.
-async fn a_window_learns_what_other_desks_changed(desk: &Desk) {
+#[tokio::test]
+async fn a_window_learns_what_other_desks_changed() {
+    let desk = desk_with_residents().await;
     let (me, other) = (official("군청 정보통신팀"), official("증평읍 행정팀"));
     let me = Actor {
         username: "county".into(),

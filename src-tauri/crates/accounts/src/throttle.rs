@@ -56,7 +56,7 @@ pub async fn fail(
 ) -> Result<(i64, Option<Timestamp>), AccountsError> {
     let (failures,): (i64,) = maeul_db::query_as(
         "INSERT INTO login_failures (username, failures) VALUES ($1, 1) \
-         ON CONFLICT (username) DO UPDATE SET failures = failures + 1 RETURNING failures",
+         ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1 RETURNING failures",
     )
     .bind(key(username))
     .fetch_one(&mut *conn)

@@ -113,7 +113,7 @@ pub async fn create(conn: &mut Conn, new: &NewUser) -> Result<User, AccountsErro
     let now = crate::now_utc();
     let row: Result<UserRow, sqlx::Error> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO users (username, display_name, password_hash, role, village_id, active, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING {COLUMNS}"
     )))
     .bind(new.username.trim())
     .bind(new.display_name.trim())

@@ -69,6 +69,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// and renamed over it only when complete, so a crash or a full disk leaves the previous
 /// backup as it was; `dest` naming the live database itself is refused.
 pub async fn backup_to(db: &Db, dest: &Path) -> Result<(), DbError> {
+    if db.as_sqlite().is_none() {
+        return Err(DbError::ServerBackup);
+    }
     let (live,): (String,) =
         crate::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .fetch_one(db)

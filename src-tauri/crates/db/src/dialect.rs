@@ -16,6 +16,86 @@ pub fn json_array_has(engine: Engine, list: &str, item: &str) -> String {
     }
 }
 
+/// All rows as one JSON array of arrays (TEXT, `[]` for none), each row the values of
+/// `columns` in order, in `order` when given. The outbox reads big row sets this way: one
+/// value rather than a row each, which SQLite's driver hands across threads one by one.
+/// Truth values must be given as 0/1 (`CASE WHEN … THEN 1 ELSE 0 END`): PostgreSQL would
+/// write `true`/`false`.
+pub fn json_rows(engine: Engine, columns: &[&str], order: Option<&str>) -> String {
+    let columns = columns.join(", ");
+    match engine {
+        // SQLite aggregates in the order rows come; a caller that needs one orders a subquery.
+        Engine::Sqlite => format!("COALESCE(json_group_array(json_array({columns})), '[]')"),
+        Engine::Postgres => {
+            let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
+            format!("COALESCE(CAST(jsonb_agg(jsonb_build_array({columns}){order}) AS TEXT), '[]')")
+        }
+    }
+}
+
+/// A JSON array's members as a table source named `alias` with one column, `value`, for a
+/// FROM clause (`FROM deliveries d, {json_each_as(…, "d.subscribers", "j")}`). Scalars come
+/// as SQLite gives them on SQLite and as text on PostgreSQL: compare through
+/// `CAST(j.value AS BIGINT)`.
+pub fn json_each_as(engine: Engine, list: &str, alias: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_each({list}) {alias}"),
+        Engine::Postgres => {
+            format!("jsonb_array_elements_text(CAST({list} AS jsonb)) AS {alias}(value)")
+        }
+    }
+}
+
+/// A JSON array of arrays' members as a table source named `alias` whose column `value` is
+/// each inner array, read with `value ->> n` (text on PostgreSQL: cast what is compared).
+pub fn json_rows_as(engine: Engine, list: &str, alias: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_each({list}) {alias}"),
+        Engine::Postgres => {
+            format!("jsonb_array_elements(CAST({list} AS jsonb)) AS {alias}(value)")
+        }
+    }
+}
+
+/// `column` kept from its index in a WHERE clause: SQLite's unary `+`, which the outbox uses
+/// so that a batch update by id does not walk the state index instead. PostgreSQL plans
+/// these by cost and has no such operator on text.
+pub fn unindexed(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("+{column}"),
+        Engine::Postgres => column.to_string(),
+    }
+}
+
+/// `column` for an ascending ORDER BY with its NULLs first, as SQLite sorts them. Left bare
+/// on SQLite, where it is the default, so that the planner still walks an index in order.
+pub fn nulls_first(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Sqlite => column.to_string(),
+        Engine::Postgres => format!("{column} NULLS FIRST"),
+    }
+}
+
+/// A JSON array (TEXT) of `expr` over the group's rows, distinct values only.
+pub fn json_agg_distinct(engine: Engine, expr: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_group_array(DISTINCT {expr})"),
+        Engine::Postgres => format!("CAST(jsonb_agg(DISTINCT {expr}) AS TEXT)"),
+    }
+}
+
+/// The members of a JSON array of integers, as a one-column subquery whose column is `value`
+/// (`x IN (…)`, or `FROM (…) j` and `j.value`).
+pub fn json_ints(engine: Engine, list: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("SELECT value FROM json_each({list})"),
+        Engine::Postgres => format!(
+            "SELECT CAST(j.value AS BIGINT) AS value \
+             FROM jsonb_array_elements_text(CAST({list} AS jsonb)) AS j(value)"
+        ),
+    }
+}
+
 /// The members of a JSON array of texts, as a one-column subquery (`x IN (…)`).
 pub fn json_texts(engine: Engine, list: &str) -> String {
     match engine {
@@ -44,6 +124,42 @@ pub fn json_array_without(engine: Engine, list: &str, item: &str) -> String {
              FROM jsonb_array_elements(CAST({list} AS jsonb)) WITH ORDINALITY AS m(v, n) \
              WHERE v <> to_jsonb({item}))"
         ),
+    }
+}
+
+/// `n` new ids for rows of `table` that are inserted with explicit ids (the registry import
+/// writes households and their residents in batches, each resident naming its household).
+/// SQLite: the ids after the largest, safe inside a `BEGIN IMMEDIATE` transaction. PostgreSQL:
+/// drawn from the table's identity sequence, so a desk inserting at the same moment (and
+/// every later `INSERT … RETURNING id`) gets others; they may have gaps.
+pub async fn reserve_ids(
+    conn: &mut crate::Conn,
+    table: &'static str,
+    n: usize,
+) -> Result<Vec<i64>, sqlx::Error> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    match conn.engine() {
+        Engine::Sqlite => {
+            let max: i64 = crate::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COALESCE(MAX(id), 0) FROM {table}"
+            )))
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok((max + 1..).take(n).collect())
+        }
+        Engine::Postgres => {
+            let mut ids: Vec<i64> = crate::query_scalar(
+                "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)",
+            )
+            .bind(table)
+            .bind(n)
+            .fetch_all(&mut *conn)
+            .await?;
+            ids.sort_unstable();
+            Ok(ids)
+        }
     }
 }
 

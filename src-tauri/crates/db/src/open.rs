@@ -24,6 +24,10 @@ pub enum DbError {
     BadServerUrl { server: String },
     #[error("사무실 서버에 연결할 수 없습니다 ({server}): {source}")]
     Server { server: String, source: sqlx::Error },
+    #[error(
+        "사무실 서버(PostgreSQL)의 데이터는 이 PC에서 파일로 백업하지 않습니다. 서버에서 pg_dump로 백업하세요"
+    )]
+    ServerBackup,
     #[error("데이터베이스 마이그레이션 실패: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("데이터베이스 오류: {0}")]

@@ -31,7 +31,7 @@ struct Sent {
 async fn sent_since(conn: &mut Conn, since: &str) -> Result<Vec<Sent>, DispatchError> {
     let rows: Vec<(i64, String, String, String)> = maeul_db::query_as(
         "SELECT id, category, created_at, targets FROM broadcasts \
-         WHERE practice = 0 AND purpose = 'broadcast' AND created_at >= $1",
+         WHERE NOT practice AND purpose = 'broadcast' AND created_at >= $1",
     )
     .bind(since)
     .fetch_all(&mut *conn)

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 
 use crate::DispatchError;
 use crate::policy::stamp;
@@ -131,10 +131,10 @@ pub(crate) async fn notify_list(
         by_village.entry(m.village_id).or_default().push(m);
     }
     let ids: Vec<i64> = by_village.keys().copied().collect();
-    let chiefs: Vec<(i64, String, Option<String>)> = maeul_db::query_as(
-        "SELECT v.id, v.name, v.chief_phone FROM villages v \
-         WHERE v.id IN (SELECT value FROM json_each($1))",
-    )
+    let listed = dialect::json_ints(conn.engine(), "$1");
+    let chiefs: Vec<(i64, String, Option<String>)> = maeul_db::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT v.id, v.name, v.chief_phone FROM villages v WHERE v.id IN ({listed})"),
+    ))
     .bind(serde_json::to_string(&ids).unwrap_or_default())
     .fetch_all(&mut *conn)
     .await?;
@@ -176,11 +176,12 @@ pub(crate) async fn notify_list(
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
-    let done = maeul_db::query(
+    let rows_in = dialect::json_rows_as(conn.engine(), "$2", "j");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, body, updated_at) \
-         SELECT $1, 'sms', value ->> 0, '[]', value ->> 1, value ->> 2, $3 FROM json_each($2) \
-         WHERE true ON CONFLICT DO NOTHING",
-    )
+         SELECT $1, 'sms', j.value ->> 0, '[]', CAST(j.value ->> 1 AS BIGINT), j.value ->> 2, $3 \
+         FROM {rows_in} WHERE true ON CONFLICT DO NOTHING"
+    )))
     .bind(notice)
     .bind(serde_json::Value::Array(rows).to_string())
     .bind(at)

@@ -94,7 +94,7 @@ pub async fn seed(conn: &mut Conn, now: Timestamp, months: u32) -> Result<Histor
         let (b,): (i64,) = maeul_db::query_as(
             "INSERT INTO broadcasts (title, category, body, emergency, practice, created_by, \
                  created_at, channels, targets, text_kind) \
-             VALUES ($1, $2, $3, $4, 0, 'demo', $5, '[\"voice\",\"sms\"]', $6, 'lms') RETURNING id",
+             VALUES ($1, $2, $3, $4, FALSE, 'demo', $5, '[\"voice\",\"sms\"]', $6, 'lms') RETURNING id",
         )
         .bind(format!("{title} ({})", i + 1))
         .bind(category)
@@ -135,7 +135,7 @@ async fn deliveries(
              CASE WHEN {HASH} < 70 THEN NULL WHEN {HASH} < 90 THEN 'no_answer' \
                  WHEN {HASH} < 97 THEN 'busy' ELSE 'power_off' END, \
              1, $3, CASE WHEN {HASH} < 48 THEN 1 ELSE NULL END, 'sandbox' \
-         {WHO} AND s.want_voice = 1 \
+         {WHO} AND s.want_voice \
          ON CONFLICT (broadcast_id, channel, e164) DO NOTHING"
     )))
     .bind(b)
@@ -151,7 +151,7 @@ async fn deliveries(
              CASE WHEN {HASH} % 17 = 0 THEN 'failed' ELSE 'delivered' END, \
              CASE WHEN {HASH} % 17 = 0 THEN 'power_off' ELSE NULL END, \
              1, $3, 'sandbox' \
-         {WHO} AND s.want_sms = 1 AND s.phone_kind = 'mobile' \
+         {WHO} AND s.want_sms AND s.phone_kind = 'mobile' \
          ON CONFLICT (broadcast_id, channel, e164) DO NOTHING"
     )))
     .bind(b)

@@ -282,7 +282,7 @@ pub async fn awaiting_alarm(
         "WHERE (loudspeaker_at IS NULL \
                 OR (loudspeaker_recording_id IS NULL AND loudspeaker_at < $4)) \
              AND state <> 'dismissed' \
-             AND ((loudspeaker_queued = 1 AND updated_at >= $1) \
+             AND ((loudspeaker_queued AND updated_at >= $1) \
                   OR ($2 AND source = 'feed' AND step = $3 \
                       AND COALESCE(issued_at, created_at) >= $5)) \
          ORDER BY created_at, id"
@@ -301,7 +301,7 @@ pub async fn awaiting_alarm(
 
 /// "보내기" found the console on air: the loudspeaker part waits for it.
 pub async fn queue_loudspeaker(conn: &mut Conn, id: i64) -> Result<(), DispatchError> {
-    maeul_db::query("UPDATE broadcast_drafts SET loudspeaker_queued = 1 WHERE id = $1")
+    maeul_db::query("UPDATE broadcast_drafts SET loudspeaker_queued = TRUE WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -346,7 +346,7 @@ pub async fn settle_loudspeaker(
 ) -> Result<(), DispatchError> {
     let q = match recording_id {
         Some(r) => maeul_db::query(
-            "UPDATE broadcast_drafts SET loudspeaker_recording_id = $1, loudspeaker_queued = 0 \
+            "UPDATE broadcast_drafts SET loudspeaker_recording_id = $1, loudspeaker_queued = FALSE \
              WHERE id = $2 AND loudspeaker_by = $3 AND loudspeaker_at = $4",
         )
         .bind(r),

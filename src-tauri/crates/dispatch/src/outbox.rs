@@ -2,7 +2,7 @@
 //! guarded by the state it leaves, so two workers (or a worker and a restart) can never both
 //! move the same row.
 
-use maeul_db::Conn;
+use maeul_db::{Conn, Engine, dialect};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -122,16 +122,28 @@ pub(crate) async fn stage(
     conn: &mut Conn,
     rows: Vec<serde_json::Value>,
 ) -> Result<(), sqlx::Error> {
-    maeul_db::query("CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c, d)")
-        .execute(&mut *conn)
-        .await?;
+    let engine = conn.engine();
+    // Untyped columns on SQLite (a holds an attempt or a text, as the caller stages it);
+    // typed on PostgreSQL, where the statements cast `a` when it is an attempt.
+    let create = match engine {
+        Engine::Sqlite => {
+            "CREATE TEMP TABLE IF NOT EXISTS staged (id INTEGER PRIMARY KEY, a, b, c, d)"
+        }
+        Engine::Postgres => {
+            "CREATE TEMP TABLE IF NOT EXISTS staged \
+             (id BIGINT PRIMARY KEY, a TEXT, b TEXT, c TEXT, d BIGINT)"
+        }
+    };
+    maeul_db::query(create).execute(&mut *conn).await?;
     maeul_db::query("DELETE FROM staged")
         .execute(&mut *conn)
         .await?;
-    maeul_db::query(
+    let members = dialect::json_rows_as(engine, "$1", "j");
+    maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO staged (id, a, b, c, d) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1)",
-    )
+         SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2, j.value ->> 3, \
+             CAST(j.value ->> 4 AS BIGINT) FROM {members}"
+    )))
     .bind(serde_json::Value::Array(rows).to_string())
     .execute(&mut *conn)
     .await?;
@@ -162,14 +174,15 @@ pub async fn begin_submit_batch(
         })
         .collect();
     stage(conn, rows).await?;
-    maeul_db::query(
+    let state = dialect::unindexed(conn.engine(), "state");
+    maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = 'submitting', provider = $1, updated_at = $2, provider_group_id = $3, \
              lease_owner = $4, lease_until = $5, \
-             attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
+             attempt = (SELECT CAST(a AS BIGINT) FROM staged WHERE staged.id = deliveries.id), \
              idempotency_key = (SELECT b FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = 'pending' \
-             AND attempt = (SELECT a FROM staged WHERE staged.id = deliveries.id) - 1",
-    )
+         WHERE id IN (SELECT id FROM staged) AND {state} = 'pending' \
+             AND attempt = (SELECT CAST(a AS BIGINT) FROM staged WHERE staged.id = deliveries.id) - 1"
+    )))
     .bind(provider)
     .bind(now)
     .bind(group_id)
@@ -178,12 +191,13 @@ pub async fn begin_submit_batch(
     .execute(&mut *conn)
     .await?;
     // The rows this call moved (not one another worker took first), as one JSON row.
-    let (json,): (String,) = maeul_db::query_as(
-        "SELECT COALESCE(json_group_array(json_array(d.id, d.idempotency_key)), '[]') \
+    let moved = dialect::json_rows(conn.engine(), &["d.id", "d.idempotency_key"], None);
+    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {moved} \
          FROM staged s JOIN deliveries d ON d.id = s.id \
          WHERE d.state = 'submitting' AND d.idempotency_key = s.b AND d.lease_owner = $1 \
-             AND d.lease_until = $2",
-    )
+             AND d.lease_until = $2"
+    )))
     .bind(lease.owner)
     .bind(lease.until)
     .fetch_one(&mut *conn)
@@ -205,12 +219,13 @@ pub async fn record_submitted_batch(
         .map(|(id, m)| serde_json::json!([id, m]))
         .collect();
     stage(conn, rows).await?;
-    let done = maeul_db::query(
+    let state = dialect::unindexed(conn.engine(), "state");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = 'submitted', provider_group_id = COALESCE($1, provider_group_id), updated_at = $2, \
              lease_owner = NULL, lease_until = NULL, \
              provider_message_id = (SELECT a FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = 'submitting' AND lease_owner = $3",
-    )
+         WHERE id IN (SELECT id FROM staged) AND {state} = 'submitting' AND lease_owner = $3"
+    )))
     .bind(group_id)
     .bind(now)
     .bind(holder)
@@ -230,10 +245,14 @@ pub async fn advance_batch(
     if !from.can_move_to(to) || ids.is_empty() {
         return Ok(0);
     }
-    let done = maeul_db::query(
-        "UPDATE deliveries SET state = $3, updated_at = $4 \
-         WHERE +state = $2 AND id IN (SELECT value FROM json_each($1))",
-    )
+    let engine = conn.engine();
+    let (state, listed) = (
+        dialect::unindexed(engine, "state"),
+        dialect::json_ints(engine, "$1"),
+    );
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET state = $3, updated_at = $4 WHERE {state} = $2 AND id IN ({listed})"
+    )))
     .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
     .bind(from.as_str())
     .bind(to.as_str())
@@ -315,7 +334,7 @@ pub async fn unsubmit(
     holder: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = maeul_db::query(
-        "UPDATE deliveries SET state = 'pending', attempt = MAX(attempt - 1, 0), idempotency_key = NULL, \
+        "UPDATE deliveries SET state = 'pending', attempt = CASE WHEN attempt > 0 THEN attempt - 1 ELSE 0 END, idempotency_key = NULL, \
          provider_group_id = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2 \
          WHERE id = $1 AND state = 'submitting' AND lease_owner = $3",
     )
@@ -420,15 +439,16 @@ pub async fn schedule_retry_batch(
             .collect(),
     )
     .await?;
-    let done = maeul_db::query(
+    let state = dialect::unindexed(conn.engine(), "state");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = 'pending', updated_at = $1, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              next_attempt_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = $2 \
+         WHERE id IN (SELECT id FROM staged) AND {state} = $2 \
              AND ($2 <> 'submitting' OR lease_owner = $3) \
-             AND attempt = (SELECT d FROM staged WHERE staged.id = deliveries.id)",
-    )
+             AND attempt = (SELECT d FROM staged WHERE staged.id = deliveries.id)"
+    )))
     .bind(now)
     .bind(from.as_str())
     .bind(holder)
@@ -458,14 +478,15 @@ pub async fn fail_batch(
             .collect(),
     )
     .await?;
-    let done = maeul_db::query(
+    let state = dialect::unindexed(conn.engine(), "state");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET state = 'failed', updated_at = $2, lease_owner = NULL, lease_until = NULL, \
              reason = (SELECT a FROM staged WHERE staged.id = deliveries.id), \
              provider_code = (SELECT c FROM staged WHERE staged.id = deliveries.id) \
-         WHERE id IN (SELECT id FROM staged) AND +state = $1 \
+         WHERE id IN (SELECT id FROM staged) AND {state} = $1 \
              AND ($1 <> 'submitting' OR lease_owner = $3) \
-             AND attempt = (SELECT d FROM staged WHERE staged.id = deliveries.id)",
-    )
+             AND attempt = (SELECT d FROM staged WHERE staged.id = deliveries.id)"
+    )))
     .bind(from.as_str())
     .bind(now)
     .bind(holder)

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 use serde::Serialize;
 
 use crate::DispatchError;
@@ -81,12 +81,13 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
     let mut households: Option<HashMap<i64, (i64, i64)>> = None;
     let mut months: HashMap<String, (String, String)> = HashMap::new();
     let mut read = 0u64;
+    let mut seqs: Vec<i64> = Vec::new();
     loop {
         // A queued row of a practice broadcast, or one since purged, is read and dropped.
         let rows: Vec<Changed> = maeul_db::query_as(
             "SELECT q.seq, d.id, d.channel, d.subscribers, d.updated_at, d.broadcast_id, \
-                 (d.reply_digit IS NOT NULL AND b.practice = 0) AS confirmed, \
-                 (b.practice = 0) AS real \
+                 (d.reply_digit IS NOT NULL AND NOT b.practice) AS confirmed, \
+                 (NOT b.practice) AS real \
              FROM reach_queue q JOIN deliveries d ON d.id = q.delivery_id \
                  JOIN broadcasts b ON b.id = d.broadcast_id \
              WHERE q.seq > $1 ORDER BY q.seq LIMIT $2",
@@ -100,6 +101,7 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         };
         after = last.seq;
         read += rows.len() as u64;
+        seqs.extend(rows.iter().map(|r| r.seq));
         if households.is_none() {
             let rows: Vec<(i64, i64, i64)> = maeul_db::query_as(
                 "SELECT s.id, s.household_id, h.village_id \
@@ -223,10 +225,15 @@ pub async fn refresh(conn: &mut Conn) -> Result<u64, DispatchError> {
         );
         q.build().execute(&mut *conn).await?;
     }
-    maeul_db::query("DELETE FROM reach_queue WHERE seq <= $1")
-        .bind(after)
-        .execute(&mut *conn)
-        .await?;
+    // The rows read, not every seq up to the last: on PostgreSQL a row with a smaller seq
+    // can commit after a larger one was read, and must wait for the next refresh.
+    let read_seqs = dialect::json_ints(conn.engine(), "$1");
+    maeul_db::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM reach_queue WHERE seq IN ({read_seqs})"
+    )))
+    .bind(serde_json::to_string(&seqs).unwrap_or_else(|_| "[]".into()))
+    .execute(&mut *conn)
+    .await?;
     Ok(read)
 }
 

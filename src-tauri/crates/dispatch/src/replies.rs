@@ -1,7 +1,7 @@
 //! What residents answered by keypad: which households confirmed they heard a call, and a
 //! poll's tallies per village.
 
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 use serde::Serialize;
 
 use crate::DispatchError;
@@ -77,23 +77,26 @@ pub async fn poll_of(conn: &mut Conn, id: i64) -> Result<Option<Poll>, DispatchE
 /// the poll's tallies per village (one answer per call: each number answers for itself).
 pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchError> {
     let poll = poll_of(conn, id).await?;
-    let (answered, confirmed, waiting, unconfirmed): (i64, i64, i64, i64) = maeul_db::query_as(
-        "WITH calls AS ( \
-             SELECT CAST(j.value AS INTEGER) AS sid, d.reply_digit, d.reply_due_at \
-             FROM deliveries d, json_each(d.subscribers) j \
+    let members = dialect::json_each_as(conn.engine(), "d.subscribers", "j");
+    let (answered, confirmed, waiting, unconfirmed): (i64, i64, i64, i64) =
+        maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+            "WITH calls AS ( \
+             SELECT CAST(j.value AS BIGINT) AS sid, d.reply_digit, d.reply_due_at \
+             FROM deliveries d, {members} \
              WHERE d.broadcast_id = $1 AND d.channel = 'voice' \
                  AND d.state IN ('answered', 'listened')), \
          per_household AS ( \
-             SELECT s.household_id, MAX(c.reply_digit IS NOT NULL) AS confirmed, \
-                 MAX(c.reply_due_at IS NOT NULL) AS waiting \
+             SELECT s.household_id, \
+                 MAX(CASE WHEN c.reply_digit IS NOT NULL THEN 1 ELSE 0 END) AS confirmed, \
+                 MAX(CASE WHEN c.reply_due_at IS NOT NULL THEN 1 ELSE 0 END) AS waiting \
              FROM calls c JOIN subscribers s ON s.id = c.sid GROUP BY s.household_id) \
-         SELECT COUNT(*), COALESCE(SUM(confirmed), 0), \
-             COALESCE(SUM(confirmed = 0 AND waiting = 1), 0), \
-             COALESCE(SUM(confirmed = 0 AND waiting = 0), 0) FROM per_household",
-    )
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
+         SELECT COUNT(*), COUNT(CASE WHEN confirmed = 1 THEN 1 END), \
+             COUNT(CASE WHEN confirmed = 0 AND waiting = 1 THEN 1 END), \
+             COUNT(CASE WHEN confirmed = 0 AND waiting = 0 THEN 1 END) FROM per_household"
+        )))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
     let confirmation = Confirmation {
         answered: answered as u32,
         confirmed: confirmed as u32,
@@ -110,7 +113,7 @@ pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchE
         "SELECT v.id, v.name, t.name, d.reply_digit, COUNT(*) FROM deliveries d \
          JOIN villages v ON v.id = d.village_id JOIN towns t ON t.id = v.town_id \
          WHERE d.broadcast_id = $1 AND d.channel = 'voice' AND d.reply_digit IS NOT NULL \
-         GROUP BY v.id, d.reply_digit ORDER BY t.code, v.code, d.reply_digit",
+         GROUP BY v.id, t.id, d.reply_digit ORDER BY t.code, v.code, d.reply_digit",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -126,23 +129,27 @@ pub async fn of_broadcast(conn: &mut Conn, id: i64) -> Result<Replies, DispatchE
 /// still being called are not among them (they may yet press), nor those with no voice
 /// number (never asked).
 pub async fn unconfirmed(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
-    let rows: Vec<(i64, String, i64, String, String, String)> = maeul_db::query_as(
+    let engine = conn.engine();
+    let members = dialect::json_each_as(engine, "d.subscribers", "j");
+    let sids = dialect::json_agg_distinct(engine, "s.id");
+    let rows: Vec<(i64, String, i64, String, String, String)> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "WITH calls AS ( \
-             SELECT CAST(j.value AS INTEGER) AS sid, d.state, d.reply_digit \
-             FROM deliveries d, json_each(d.subscribers) j \
+             SELECT CAST(j.value AS BIGINT) AS sid, d.state, d.reply_digit \
+             FROM deliveries d, {members} \
              WHERE d.channel = 'voice' AND d.broadcast_id IN ( \
                  SELECT $1 UNION SELECT id FROM broadcasts WHERE parent_id = $1 \
                      AND purpose = 'resend')), \
          per_household AS ( \
-             SELECT s.household_id AS hid, MAX(c.reply_digit IS NOT NULL) AS confirmed, \
-                 MAX(c.state IN ('pending', 'submitting', 'submitted')) AS open \
+             SELECT s.household_id AS hid, \
+                 MAX(CASE WHEN c.reply_digit IS NOT NULL THEN 1 ELSE 0 END) AS confirmed, \
+                 MAX(CASE WHEN c.state IN ('pending', 'submitting', 'submitted') THEN 1 ELSE 0 END) AS open \
              FROM calls c JOIN subscribers s ON s.id = c.sid GROUP BY s.household_id) \
          SELECT v.id, v.name, h.id, h.head_name, h.address, \
-             (SELECT json_group_array(s.id) FROM subscribers s WHERE s.household_id = h.id) \
+             (SELECT {sids} FROM subscribers s WHERE s.household_id = h.id) \
          FROM per_household p JOIN households h ON h.id = p.hid \
          JOIN villages v ON v.id = h.village_id \
-         WHERE p.confirmed = 0 AND p.open = 0 ORDER BY v.code, h.id",
-    )
+         WHERE p.confirmed = 0 AND p.open = 0 ORDER BY v.code, h.id"
+    )))
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;

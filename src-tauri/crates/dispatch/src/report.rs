@@ -1,7 +1,7 @@
 //! Where a broadcast stands: counts per channel and state, per village, the list of
 //! broadcasts, and the households no channel reached.
 
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 use serde::Serialize;
 
 use crate::DispatchError;
@@ -117,7 +117,8 @@ pub async fn state_counts(conn: &mut Conn, id: i64) -> Result<Vec<StateCount>, D
                  CASE WHEN state IN ('failed', 'pending') THEN provider_code END, \
                  CASE WHEN state IN ('failed', 'pending') AND provider_code IS NOT NULL \
                      THEN provider END, COUNT(*) \
-             FROM deliveries WHERE broadcast_id = $1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
+             FROM deliveries WHERE broadcast_id = $1 GROUP BY 1, 2, 3, 4, 5 \
+             ORDER BY 1, 2, 3 NULLS FIRST, 4 NULLS FIRST, 5 NULLS FIRST",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -242,7 +243,7 @@ pub async fn by_village(conn: &mut Conn, id: i64) -> Result<Vec<VillageProgress>
     let rows: Vec<(i64, String, String, String, String, i64)> = maeul_db::query_as(
         "SELECT v.id, v.name, t.name, d.channel, d.state, COUNT(*) FROM deliveries d \
          JOIN villages v ON v.id = d.village_id JOIN towns t ON t.id = v.town_id \
-         WHERE d.broadcast_id = $1 GROUP BY v.id, d.channel, d.state ORDER BY t.code, v.code, d.channel",
+         WHERE d.broadcast_id = $1 GROUP BY v.id, t.id, d.channel, d.state ORDER BY t.code, v.code, d.channel",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -286,20 +287,23 @@ pub struct NotReached {
 /// Households the broadcast tried and did not reach, by village. Only settled deliveries
 /// count against a household: one still on its way may yet arrive.
 pub async fn not_reached(conn: &mut Conn, id: i64) -> Result<Vec<NotReached>, DispatchError> {
-    let rows: Vec<(i64, String, i64, String, String, String)> = maeul_db::query_as(
+    let engine = conn.engine();
+    let members = dialect::json_each_as(engine, "d.subscribers", "j");
+    let sids = dialect::json_agg_distinct(engine, "s.id");
+    let rows: Vec<(i64, String, i64, String, String, String)> = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "WITH tried AS ( \
-             SELECT CAST(j.value AS INTEGER) AS sid, d.state FROM deliveries d, json_each(d.subscribers) j \
+             SELECT CAST(j.value AS BIGINT) AS sid, d.state FROM deliveries d, {members} \
              WHERE d.broadcast_id = $1), \
          per_household AS ( \
              SELECT s.household_id AS hid, \
-                    MAX(t.state IN ('delivered', 'answered', 'listened')) AS reached, \
-                    MAX(t.state IN ('pending', 'submitting', 'submitted')) AS open, \
-                    json_group_array(DISTINCT s.id) AS sids \
+                    MAX(CASE WHEN t.state IN ('delivered', 'answered', 'listened') THEN 1 ELSE 0 END) AS reached, \
+                    MAX(CASE WHEN t.state IN ('pending', 'submitting', 'submitted') THEN 1 ELSE 0 END) AS open, \
+                    {sids} AS sids \
              FROM tried t JOIN subscribers s ON s.id = t.sid GROUP BY s.household_id) \
          SELECT v.id, v.name, h.id, h.head_name, h.address, p.sids FROM per_household p \
          JOIN households h ON h.id = p.hid JOIN villages v ON v.id = h.village_id \
-         WHERE p.reached = 0 AND p.open = 0 ORDER BY v.code, h.id",
-    )
+         WHERE p.reached = 0 AND p.open = 0 ORDER BY v.code, h.id"
+    )))
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
@@ -372,9 +376,9 @@ macro_rules! select_broadcasts {
             "SELECT b.id, b.title, b.category, b.body, b.recording, b.recording_id, b.emergency, b.practice, b.purpose, b.created_by, \
                 b.created_at, b.send_at, b.needs_approval, b.approved_by, b.cancelled_at, b.channels, b.targets, \
                 b.text_kind, COUNT(d.id) AS deliveries, \
-                COALESCE(SUM(d.state IN ('pending', 'submitting', 'submitted')), 0) AS open, \
-                COALESCE(SUM(d.state IN ('delivered', 'answered', 'listened')), 0) AS reached, \
-                COALESCE(SUM(d.state = 'failed'), 0) AS failed \
+                COUNT(CASE WHEN d.state IN ('pending', 'submitting', 'submitted') THEN 1 END) AS open, \
+                COUNT(CASE WHEN d.state IN ('delivered', 'answered', 'listened') THEN 1 END) AS reached, \
+                COUNT(CASE WHEN d.state = 'failed' THEN 1 END) AS failed \
              FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id ",
             $tail
         )
@@ -389,7 +393,7 @@ pub async fn list(
     limit: u32,
 ) -> Result<Vec<BroadcastRow>, DispatchError> {
     Ok(maeul_db::query_as(select_broadcasts!(
-        "WHERE ($1 OR b.practice = 0) GROUP BY b.id ORDER BY b.id DESC LIMIT $2"
+        "WHERE ($1 OR NOT b.practice) GROUP BY b.id ORDER BY b.id DESC LIMIT $2"
     ))
     .bind(include_practice)
     .bind(i64::from(limit))

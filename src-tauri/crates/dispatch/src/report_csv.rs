@@ -2,7 +2,7 @@
 //! and village, with its state and reason. UTF-8 with a byte-order mark, which is how Excel
 //! on a Korean Windows recognises UTF-8.
 
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 use maeul_registry::export::neutralize;
 
 use crate::DispatchError;
@@ -61,13 +61,28 @@ pub async fn write(
     broadcast_id: i64,
     show: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<(Vec<u8>, u32), DispatchError> {
-    let (json,): (String,) = maeul_db::query_as(
-        "SELECT COALESCE(json_group_array(json_array(COALESCE(t.name, ''), COALESCE(v.name, ''), d.channel, \
-             d.e164, d.state, d.reason, d.attempt, d.updated_at, d.fallback_of IS NOT NULL, \
-             d.provider_code, d.provider)), '[]') \
+    let lines_json = dialect::json_rows(
+        conn.engine(),
+        &[
+            "COALESCE(t.name, '')",
+            "COALESCE(v.name, '')",
+            "d.channel",
+            "d.e164",
+            "d.state",
+            "d.reason",
+            "d.attempt",
+            "d.updated_at",
+            "CASE WHEN d.fallback_of IS NOT NULL THEN 1 ELSE 0 END",
+            "d.provider_code",
+            "d.provider",
+        ],
+        None,
+    );
+    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {lines_json} \
          FROM deliveries d LEFT JOIN villages v ON v.id = d.village_id LEFT JOIN towns t ON t.id = v.town_id \
-         WHERE d.broadcast_id = $1",
-    )
+         WHERE d.broadcast_id = $1"
+    )))
     .bind(broadcast_id)
     .fetch_one(&mut *conn)
     .await?;

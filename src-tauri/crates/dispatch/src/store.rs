@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use maeul_db::{Conn, dialect};
+use maeul_db::{Conn, Engine, dialect};
 use maeul_registry::Language;
 use maeul_registry::phone::PhoneKind;
 use serde::Serialize;
@@ -41,20 +41,37 @@ pub async fn recipients(
     let ids = serde_json::to_string(targets.ids()).unwrap_or_else(|_| "[]".into());
     // One JSON row rather than a row per subscriber: sqlx's SQLite driver hands each row
     // across threads, which for a county-wide send costs more than the query.
-    let (json,): (String,) = maeul_db::query_as(
-        "SELECT COALESCE(json_group_array(json_array(s.id, s.village_id, s.household_id, s.phone, \
-                s.phone_kind, s.consent_date IS NOT NULL, s.status = 'opted_out', \
-                s.want_voice <> 0, s.want_sms <> 0, s.want_kakao <> 0, s.text_first <> 0, \
-                s.language)), '[]') \
+    let engine = conn.engine();
+    let rows = dialect::json_rows(
+        engine,
+        &[
+            "s.id",
+            "s.village_id",
+            "s.household_id",
+            "s.phone",
+            "s.phone_kind",
+            "CASE WHEN s.consent_date IS NOT NULL THEN 1 ELSE 0 END",
+            "CASE WHEN s.status = 'opted_out' THEN 1 ELSE 0 END",
+            "CASE WHEN s.want_voice THEN 1 ELSE 0 END",
+            "CASE WHEN s.want_sms THEN 1 ELSE 0 END",
+            "CASE WHEN s.want_kakao THEN 1 ELSE 0 END",
+            "CASE WHEN s.text_first THEN 1 ELSE 0 END",
+            "s.language",
+        ],
+        None,
+    );
+    let listed = dialect::json_ints(engine, "$2");
+    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {rows} \
          FROM subscribers s JOIN villages v ON v.id = s.village_id \
          WHERE s.enrollment = 'approved' AND ( \
              $1 = 'all' \
-             OR ($1 = 'towns' AND v.town_id IN (SELECT value FROM json_each($2))) \
-             OR ($1 = 'villages' AND s.village_id IN (SELECT value FROM json_each($2))) \
+             OR ($1 = 'towns' AND v.town_id IN ({listed})) \
+             OR ($1 = 'villages' AND s.village_id IN ({listed})) \
              OR ($1 = 'groups' AND s.id IN (SELECT m.subscriber_id FROM registry_group_members m \
-                 WHERE m.group_id IN (SELECT value FROM json_each($2)))) \
-             OR ($1 = 'subscribers' AND s.id IN (SELECT value FROM json_each($2))))",
-    )
+                 WHERE m.group_id IN ({listed}))) \
+             OR ($1 = 'subscribers' AND s.id IN ({listed})))"
+    )))
     .bind(targets.kind())
     .bind(ids)
     .fetch_one(&mut *conn)
@@ -539,18 +556,27 @@ pub async fn add_fallbacks(
             .collect(),
     )
     .await?;
-    let done = maeul_db::query(
+    // CROSS JOIN (SQLite) keeps the row's few subscribers outside: the planner otherwise
+    // walks every approved subscriber.
+    let (members, join) = match conn.engine() {
+        Engine::Sqlite => ("json_each(d.subscribers) j".to_string(), "CROSS JOIN"),
+        Engine::Postgres => (
+            dialect::json_each_as(Engine::Postgres, "d.subscribers", "j"),
+            "JOIN",
+        ),
+    };
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
          SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
          FROM staged s JOIN deliveries d ON d.id = s.id \
-         WHERE d.state = 'failed' AND EXISTS (SELECT 1 FROM json_each(d.subscribers) j \
-             CROSS JOIN subscribers sub ON sub.id = j.value \
+         WHERE d.state = 'failed' AND EXISTS (SELECT 1 FROM {members} \
+             {join} subscribers sub ON sub.id = CAST(j.value AS BIGINT) \
              WHERE sub.status = 'active' AND sub.enrollment = 'approved' \
                  AND sub.consent_date IS NOT NULL \
                  AND (CASE s.a WHEN 'kakao' THEN sub.want_kakao WHEN 'sms' THEN sub.want_sms \
-                     ELSE sub.want_voice END) <> 0) \
-         ON CONFLICT DO NOTHING",
-    )
+                     ELSE sub.want_voice END)) \
+         ON CONFLICT DO NOTHING"
+    )))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -611,11 +637,12 @@ pub async fn enqueue_texts(
     .bind(kind)
     .fetch_one(&mut *conn)
     .await?;
-    let done = maeul_db::query(
+    let rows_in = dialect::json_rows_as(conn.engine(), "$2", "j");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, body, updated_at) \
-         SELECT $1, 'sms', value ->> 0, '[]', value ->> 1, $3 FROM json_each($2) \
-         WHERE true ON CONFLICT DO NOTHING",
-    )
+         SELECT $1, 'sms', j.value ->> 0, '[]', j.value ->> 1, $3 FROM {rows_in} \
+         WHERE true ON CONFLICT DO NOTHING"
+    )))
     .bind(id)
     .bind(serde_json::Value::Array(rows).to_string())
     .bind(&at)

@@ -411,7 +411,7 @@ pub async fn seed_languages(conn: &mut Conn) -> Result<(), RegistryError> {
              WHEN id % 97 = 3 THEN 'vi' WHEN id % 211 = 7 THEN 'tl' \
              WHEN id % 401 = 11 THEN 'en' ELSE 'ko' END, \
              text_first = (id % 250 = 13) \
-         WHERE enrollment = 'approved' AND phone_kind = 'mobile' AND want_sms <> 0",
+         WHERE enrollment = 'approved' AND phone_kind = 'mobile' AND want_sms",
     )
     .execute(&mut *conn)
     .await?;

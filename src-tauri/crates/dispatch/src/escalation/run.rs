@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use jiff::{SignedDuration, Timestamp};
-use maeul_db::Conn;
+use maeul_db::{Conn, dialect};
 use serde::Serialize;
 
 use super::{Action, Ladders, SETTING};
@@ -332,15 +332,16 @@ async fn take(
     }
     // A household whose text arrived with the broadcast, or is on its way or arrived from
     // an earlier step or resend, is not texted again.
-    let texted: HashSet<i64> = maeul_db::query_as::<(i64,)>(
-        "SELECT DISTINCT s.household_id FROM deliveries d, json_each(d.subscribers) j \
-         JOIN subscribers s ON s.id = CAST(j.value AS INTEGER) \
+    let members = dialect::json_each_as(conn.engine(), "d.subscribers", "j");
+    let texted: HashSet<i64> = maeul_db::query_as::<(i64,)>(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT s.household_id FROM deliveries d CROSS JOIN {members} \
+         JOIN subscribers s ON s.id = CAST(j.value AS BIGINT) \
          WHERE d.channel IN ('sms', 'kakao') AND ( \
              (d.broadcast_id = $1 AND d.state = 'delivered') \
              OR (d.broadcast_id IN (SELECT id FROM broadcasts WHERE parent_id = $1 \
                      AND purpose = 'resend') \
-                 AND d.state IN ('pending', 'submitting', 'submitted', 'delivered')))",
-    )
+                 AND d.state IN ('pending', 'submitting', 'submitted', 'delivered')))"
+    )))
     .bind(id)
     .fetch_all(&mut *conn)
     .await?

@@ -24,7 +24,7 @@ pub async fn insert_planned(
 ) -> Result<u32, sqlx::Error> {
     maeul_db::query(
         "CREATE TEMP TABLE IF NOT EXISTS planned_rows \
-         (channel TEXT, e164 TEXT, subscribers TEXT, village_id INTEGER, body TEXT)",
+         (channel TEXT, e164 TEXT, subscribers TEXT, village_id BIGINT, body TEXT)",
     )
     .execute(&mut *conn)
     .await?;
@@ -82,16 +82,25 @@ fn body<'a>(p: &Planned, translations: &'a [(Language, String)]) -> Option<&'a s
 /// SQLite's 32,766.
 const INSERT_SIZES: [usize; 4] = [1000, 100, 10, 1];
 
-/// `INSERT INTO planned_rows VALUES (?, ?, ?, ?, ?), …`: placeholders only.
+/// `INSERT INTO planned_rows VALUES ($1,$2,$3,$4,$5), …`: placeholders only, numbered as
+/// both engines read them.
 fn insert_sql(rows: usize) -> String {
-    let mut sql = String::with_capacity(40 + rows * 10);
+    use std::fmt::Write as _;
+    let mut sql = String::with_capacity(40 + rows * 30);
     sql.push_str("INSERT INTO planned_rows VALUES ");
     for r in 0..rows {
-        sql.push_str(if r == 0 {
-            "(?,?,?,?,?)"
-        } else {
-            ",(?,?,?,?,?)"
-        });
+        let n = r * 5;
+        let comma = if r == 0 { "" } else { "," };
+        write!(
+            sql,
+            "{comma}(${},${},${},${},${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5
+        )
+        .expect("writing to a String");
     }
     sql
 }
@@ -105,7 +114,7 @@ mod tests {
         let sql = insert_sql(2);
         assert_eq!(
             sql,
-            "INSERT INTO planned_rows VALUES (?,?,?,?,?),(?,?,?,?,?)"
+            "INSERT INTO planned_rows VALUES ($1,$2,$3,$4,$5),($6,$7,$8,$9,$10)"
         );
         assert!(INSERT_SIZES.windows(2).all(|w| w[0] > w[1]) && INSERT_SIZES[3] == 1);
     }

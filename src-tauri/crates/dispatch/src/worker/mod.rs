@@ -4,7 +4,7 @@
 //! passes; tests call it directly, advancing the clock themselves.
 
 use jiff::Timestamp;
-use maeul_db::Db;
+use maeul_db::{Db, Engine, dialect};
 
 use crate::DispatchError;
 use crate::chief_notice;
@@ -73,27 +73,59 @@ impl Failures {
     }
 }
 
-/// Pending deliveries that may leave now: practice broadcasts to the sandbox only (and only
-/// they, in a practice-only pass: $5); normal ones not during quiet hours ($4), nor before
-/// their time or approval; cancelled never.
-macro_rules! due_sql {
-    ($from:literal, $tail:literal) => {
-        concat!(
-            "SELECT COALESCE(json_group_array(json_array(id, broadcast_id, channel, e164, attempt, \
-                 title, body, recording, poll)), '[]') FROM ( \
-             SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, \
-                 COALESCE(d.body, b.body) AS body, b.recording, b.poll ",
-            $from,
-            " WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
-             AND (b.practice = 0 OR $3 = 'sandbox') AND (b.practice = 1 OR $5 = 0) \
-             AND (b.send_at IS NULL OR b.send_at <= $1) \
-             AND (b.needs_approval = 0 OR b.approved_at IS NOT NULL) \
-             AND b.cancelled_at IS NULL \
-             AND (b.emergency = 1 OR $4 = 0) ",
-            $tail,
-            ")"
-        )
+/// Pending deliveries that may leave now, as one JSON text: practice broadcasts to the
+/// sandbox only (and only they, in a practice-only pass: $5); normal ones not during quiet
+/// hours ($4), nor before their time or approval; cancelled never. Emergencies or the rest,
+/// in the state index's order (new rows, then retries by their time), at most $2.
+fn due_sql(engine: Engine, emergencies: bool) -> String {
+    let rows = dialect::json_rows(
+        engine,
+        &[
+            "id",
+            "broadcast_id",
+            "channel",
+            "e164",
+            "attempt",
+            "title",
+            "body",
+            "recording",
+            "poll",
+        ],
+        Some(&format!(
+            "{}, id",
+            dialect::nulls_first(engine, "next_attempt_at")
+        )),
+    );
+    // Emergencies are found through their (few) broadcasts and deliveries_broadcast rather
+    // than by walking every pending row: SQLite's CROSS JOIN keeps that join order.
+    let (from, which) = match (emergencies, engine) {
+        (true, Engine::Sqlite) => (
+            "FROM broadcasts b CROSS JOIN deliveries d ON d.broadcast_id = b.id",
+            "b.emergency",
+        ),
+        (true, Engine::Postgres) => (
+            "FROM broadcasts b JOIN deliveries d ON d.broadcast_id = b.id",
+            "b.emergency",
+        ),
+        (false, _) => (
+            "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id",
+            "NOT b.emergency",
+        ),
     };
+    let order = dialect::nulls_first(engine, "d.next_attempt_at");
+    format!(
+        "SELECT {rows} FROM ( \
+         SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, \
+             COALESCE(d.body, b.body) AS body, b.recording, b.poll, d.next_attempt_at \
+         {from} \
+         WHERE d.state = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
+         AND (NOT b.practice OR $3 = 'sandbox') AND (b.practice OR NOT $5) \
+         AND (b.send_at IS NULL OR b.send_at <= $1) \
+         AND (NOT b.needs_approval OR b.approved_at IS NOT NULL) \
+         AND b.cancelled_at IS NULL \
+         AND (b.emergency OR NOT $4) \
+         AND {which} ORDER BY {order}, d.id LIMIT $2) AS due"
+    )
 }
 
 /// A channel as stored; anything else is a damaged row, reported rather than sent as SMS.
@@ -418,31 +450,26 @@ async fn pass(
     // of it instead of sorting every pending row of a county-wide send.
     // CROSS JOIN keeps the (few) emergency broadcasts outside, so their pending rows are
     // found through deliveries_broadcast instead of by walking every pending row.
-    let (json,): (String,) = maeul_db::query_as(due_sql!(
-        "FROM broadcasts b CROSS JOIN deliveries d ON d.broadcast_id = b.id",
-        "AND b.emergency = 1 ORDER BY d.next_attempt_at, d.id LIMIT $2"
-    ))
-    .bind(&at)
-    .bind(i64::from(policy.batch))
-    .bind(provider.name())
-    .bind(quiet)
-    .bind(practice_only)
-    .fetch_one(&mut *conn)
-    .await?;
-    let mut due: Vec<DueRow> = json_rows(&json)?;
-    let room = i64::from(policy.batch) - due.len() as i64;
-    if room > 0 {
-        let (json,): (String,) = maeul_db::query_as(due_sql!(
-            "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id",
-            "AND b.emergency = 0 ORDER BY d.next_attempt_at, d.id LIMIT $2"
-        ))
+    let engine = conn.engine();
+    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(due_sql(engine, true)))
         .bind(&at)
-        .bind(room)
+        .bind(i64::from(policy.batch))
         .bind(provider.name())
         .bind(quiet)
         .bind(practice_only)
         .fetch_one(&mut *conn)
         .await?;
+    let mut due: Vec<DueRow> = json_rows(&json)?;
+    let room = i64::from(policy.batch) - due.len() as i64;
+    if room > 0 {
+        let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(due_sql(engine, false)))
+            .bind(&at)
+            .bind(room)
+            .bind(provider.name())
+            .bind(quiet)
+            .bind(practice_only)
+            .fetch_one(&mut *conn)
+            .await?;
         due.extend(json_rows::<DueRow>(&json)?);
     }
     drop(conn);
@@ -495,13 +522,29 @@ async fn collect_receipts(
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
     let mut conn = db.acquire().await?;
-    let (json,): (String,) = maeul_db::query_as(
-        "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, attempt, channel, \
-             provider_group_id)), '[]') FROM ( \
-         SELECT id, provider_message_id, attempt, channel, provider_group_id FROM deliveries \
+    let engine = conn.engine();
+    let rows = dialect::json_rows(
+        engine,
+        &[
+            "id",
+            "provider_message_id",
+            "attempt",
+            "channel",
+            "provider_group_id",
+        ],
+        Some(&format!(
+            "{}, id",
+            dialect::nulls_first(engine, "next_attempt_at")
+        )),
+    );
+    let order = dialect::nulls_first(engine, "next_attempt_at");
+    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {rows} FROM ( \
+         SELECT id, provider_message_id, attempt, channel, provider_group_id, next_attempt_at \
+         FROM deliveries \
          WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL \
-         ORDER BY next_attempt_at, id LIMIT $2)",
-    )
+         ORDER BY {order}, id LIMIT $2) AS open"
+    )))
     .bind(provider.name())
     .bind(i64::from(policy.batch) * 4)
     .fetch_one(&mut *conn)
@@ -557,11 +600,12 @@ async fn collect_receipts(
     ] {
         report.settled += outbox::advance_batch(&mut conn, &ids, S::Submitted, to, &at).await?;
     }
-    maeul_db::query(
+    let listed = dialect::json_ints(conn.engine(), "$1");
+    maeul_db::query(sqlx::AssertSqlSafe(format!(
         "UPDATE deliveries SET reply_due_at = $2 WHERE channel = 'voice' \
              AND state IN ('answered', 'listened') AND reply_digit IS NULL AND reply_checks = 0 \
-             AND id IN (SELECT value FROM json_each($1))",
-    )
+             AND id IN ({listed})"
+    )))
     .bind(serde_json::to_string(&calls).unwrap_or_else(|_| "[]".into()))
     .bind(&at)
     .execute(&mut *conn)
@@ -584,7 +628,7 @@ pub async fn open_count(db: &Db) -> Result<u32, DispatchError> {
 /// (cheaper than counting a county-wide send every time).
 pub async fn any_open(db: &Db) -> Result<bool, DispatchError> {
     let row: Option<(i64,)> = maeul_db::query_as(
-        "SELECT 1 FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted') LIMIT 1",
+        "SELECT id FROM deliveries WHERE state IN ('pending', 'submitting', 'submitted') LIMIT 1",
     )
     .fetch_optional(db)
     .await?;

@@ -2,7 +2,7 @@
 //! again some minutes apart while it does not know yet.
 
 use jiff::Timestamp;
-use maeul_db::Db;
+use maeul_db::{Db, dialect};
 
 use super::{TickReport, json_rows};
 use crate::DispatchError;
@@ -26,13 +26,23 @@ pub(super) async fn collect_replies(
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
     let mut conn = db.acquire().await?;
-    let (json,): (String,) = maeul_db::query_as(
-        "SELECT COALESCE(json_group_array(json_array(id, provider_message_id, provider_group_id, \
-             reply_checks)), '[]') FROM ( \
-         SELECT id, provider_message_id, provider_group_id, reply_checks FROM deliveries \
+    let rows = dialect::json_rows(
+        conn.engine(),
+        &[
+            "id",
+            "provider_message_id",
+            "provider_group_id",
+            "reply_checks",
+        ],
+        Some("reply_due_at, id"),
+    );
+    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {rows} FROM ( \
+         SELECT id, provider_message_id, provider_group_id, reply_checks, reply_due_at \
+         FROM deliveries \
          WHERE reply_due_at IS NOT NULL AND reply_due_at <= $1 AND provider = $2 \
-             AND provider_message_id IS NOT NULL ORDER BY reply_due_at, id LIMIT $3)",
-    )
+             AND provider_message_id IS NOT NULL ORDER BY reply_due_at, id LIMIT $3) AS due"
+    )))
     .bind(&at)
     .bind(provider.name())
     .bind(i64::from(policy.batch) * 4)

@@ -32,7 +32,7 @@ pub async fn chiefs(conn: &mut Conn, now_local: &str) -> Result<Vec<ChiefTrainin
          FROM villages v LEFT JOIN ( \
              SELECT r.id, r.village_id, r.checked_in_at, t.starts_at \
              FROM training_attendees r JOIN trainings t ON t.id = r.training_id \
-             WHERE r.walk_in = 0 AND t.starts_at <= $1 \
+             WHERE NOT r.walk_in AND t.starts_at <= $1 \
          ) a ON a.village_id = v.id \
          GROUP BY v.id, v.town_id ORDER BY v.id",
     )

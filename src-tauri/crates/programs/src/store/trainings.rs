@@ -83,7 +83,7 @@ pub async fn attendees(
                 c.app_installed, c.phone_registered, c.practice_done \
          FROM training_attendees a LEFT JOIN villages v ON v.id = a.village_id \
          LEFT JOIN chief_checklist c ON c.village_id = a.village_id \
-         WHERE a.training_id = $1 ORDER BY a.walk_in, v.code, a.id",
+         WHERE a.training_id = $1 ORDER BY a.walk_in, v.code NULLS FIRST, a.id",
     )
     .bind(training_id)
     .fetch_all(&mut *conn)
@@ -168,7 +168,7 @@ pub async fn save(conn: &mut Conn, t: &Training) -> Result<i64, ProgramsError> {
     .await?;
     maeul_db::query(
         "INSERT INTO training_attendees (training_id, village_id, name, phone, walk_in) \
-         SELECT $1, v.id, v.chief_name, v.chief_phone, 0 FROM villages v \
+         SELECT $1, v.id, v.chief_name, v.chief_phone, FALSE FROM villages v \
          WHERE v.town_id = $2 AND v.chief_name IS NOT NULL AND v.chief_name <> '' ORDER BY v.code",
     )
     .bind(id)
@@ -231,7 +231,7 @@ pub async fn walk_in(
     }
     let (id,): (i64,) = maeul_db::query_as(
         "INSERT INTO training_attendees (training_id, village_id, name, phone, walk_in, checked_in_at) \
-         VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
     )
     .bind(training_id)
     .bind(village_id)

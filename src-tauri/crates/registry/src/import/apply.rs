@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use maeul_db::QueryBuilder;
-
-use maeul_db::Db;
+use maeul_db::{Db, QueryBuilder, dialect};
 
 use super::rows::ParsedRow;
 use super::{ImportProgress, ImportStage};
@@ -59,26 +57,31 @@ pub async fn write(
     });
     let now = maeul_time::now_utc();
     let mut known = existing_households(&mut *tx).await?;
-    let (max_household,): (Option<i64>,) = maeul_db::query_as("SELECT MAX(id) FROM households")
-        .fetch_one(&mut *tx)
-        .await?;
-    let (max_subscriber,): (Option<i64>,) = maeul_db::query_as("SELECT MAX(id) FROM subscribers")
-        .fetch_one(&mut *tx)
-        .await?;
-    let mut next_household = max_household.unwrap_or(0);
-    let mut next_subscriber = max_subscriber.unwrap_or(0);
-
+    // New households get a placeholder (-1, -2, …) until their count is known and ids are
+    // reserved for them.
     let mut new_households: Vec<(i64, &ParsedRow)> = Vec::new();
     let mut household_of = Vec::with_capacity(rows.len());
     for r in rows {
         let key = (r.village_id, r.address.clone(), r.head_name.clone());
         let id = *known.entry(key).or_insert_with(|| {
-            next_household += 1;
-            new_households.push((next_household, r));
-            next_household
+            new_households.push((-(new_households.len() as i64) - 1, r));
+            -(new_households.len() as i64)
         });
         household_of.push(id);
     }
+    let household_ids = dialect::reserve_ids(&mut *tx, "households", new_households.len()).await?;
+    let reserved = |placeholder: i64| household_ids[(-placeholder - 1) as usize];
+    for (id, _) in &mut new_households {
+        *id = reserved(*id);
+    }
+    for id in &mut household_of {
+        if *id < 0 {
+            *id = reserved(*id);
+        }
+    }
+    let mut subscriber_ids = dialect::reserve_ids(&mut *tx, "subscribers", rows.len())
+        .await?
+        .into_iter();
 
     for chunk in new_households.chunks(BATCH) {
         let mut q: QueryBuilder = QueryBuilder::new(
@@ -103,8 +106,7 @@ pub async fn write(
         q.push_values(
             chunk_rows.iter().zip(chunk_households),
             |mut b, (r, household)| {
-                next_subscriber += 1;
-                b.push_bind(next_subscriber)
+                b.push_bind(subscriber_ids.next().expect("one id reserved per row"))
                     .push_bind(*household)
                     .push_bind(r.village_id)
                     .push_bind(&r.name)

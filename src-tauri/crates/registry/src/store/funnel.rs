@@ -40,8 +40,10 @@ const VILLAGES: &str = "\
             AS pending \
     FROM villages v JOIN towns t ON t.id = v.town_id \
     LEFT JOIN ( \
-        SELECT village_id, household_id, MAX(want_voice) AS voice, MAX(want_sms) AS sms, \
-            MAX(want_kakao) AS kakao \
+        SELECT village_id, household_id, \
+            MAX(CASE WHEN want_voice THEN 1 ELSE 0 END) AS voice, \
+            MAX(CASE WHEN want_sms THEN 1 ELSE 0 END) AS sms, \
+            MAX(CASE WHEN want_kakao THEN 1 ELSE 0 END) AS kakao \
         FROM subscribers \
         WHERE status = 'active' AND enrollment = 'approved' AND consent_date IS NOT NULL \
         GROUP BY village_id, household_id \

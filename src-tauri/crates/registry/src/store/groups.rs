@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use maeul_db::{Conn, Db};
+use maeul_db::{Conn, Db, dialect};
 
 use crate::validate::{MAX_NAME, optional, required};
 use crate::{Group, GroupInput, RegistryError};
@@ -135,10 +135,11 @@ pub async fn add_members(
 ) -> Result<u64, RegistryError> {
     get(conn, group_id).await?;
     let ids = ids_json(subscriber_ids);
-    let unknown: Vec<i64> = maeul_db::query_scalar(
-        "SELECT j.value FROM json_each($1) j \
-         WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = j.value AND s.enrollment = 'approved')",
-    )
+    let listed = dialect::json_ints(conn.engine(), "$1");
+    let unknown: Vec<i64> = maeul_db::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT j.value FROM ({listed}) j \
+         WHERE NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = j.value AND s.enrollment = 'approved')"
+    )))
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
@@ -155,10 +156,12 @@ pub async fn add_members(
             ),
         });
     }
-    let done = maeul_db::query(
-        "INSERT OR IGNORE INTO registry_group_members (group_id, subscriber_id, added_at) \
-         SELECT $1, value, $3 FROM json_each($2)",
-    )
+    // `WHERE TRUE`: SQLite reads ON CONFLICT after a bare SELECT as a join's ON.
+    let listed = dialect::json_ints(conn.engine(), "$2");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO registry_group_members (group_id, subscriber_id, added_at) \
+         SELECT $1, j.value, $3 FROM ({listed}) j WHERE TRUE ON CONFLICT DO NOTHING"
+    )))
     .bind(group_id)
     .bind(&ids)
     .bind(maeul_time::now_utc())
@@ -175,10 +178,10 @@ pub async fn remove_members(
     subscriber_ids: &[i64],
 ) -> Result<u64, RegistryError> {
     get(conn, group_id).await?;
-    let done = maeul_db::query(
-        "DELETE FROM registry_group_members WHERE group_id = $1 \
-         AND subscriber_id IN (SELECT value FROM json_each($2))",
-    )
+    let listed = dialect::json_ints(conn.engine(), "$2");
+    let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM registry_group_members WHERE group_id = $1 AND subscriber_id IN ({listed})"
+    )))
     .bind(group_id)
     .bind(ids_json(subscriber_ids))
     .execute(&mut *conn)

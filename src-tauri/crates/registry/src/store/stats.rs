@@ -10,8 +10,8 @@ const SUBSCRIBERS: &str = "SELECT COUNT(*) FROM subscribers WHERE ($1 IS NULL OR
 const OPTED_OUT: &str = "SELECT COUNT(*) FROM subscribers WHERE ($1 IS NULL OR village_id = $1) AND status = 'opted_out'";
 const PENDING: &str = "SELECT COUNT(*) FROM subscribers WHERE ($1 IS NULL OR village_id = $1) AND enrollment = 'pending'";
 /// Active, approved and consented, by channel: the people a broadcast would reach.
-const REACHABLE: &str = "SELECT COUNT(*), COALESCE(SUM(want_voice), 0), COALESCE(SUM(want_sms), 0), \
-       COALESCE(SUM(want_kakao), 0) FROM subscribers \
+const REACHABLE: &str = "SELECT COUNT(*), COUNT(CASE WHEN want_voice THEN 1 END), COUNT(CASE WHEN want_sms THEN 1 END), \
+       COUNT(CASE WHEN want_kakao THEN 1 END) FROM subscribers \
      WHERE ($1 IS NULL OR village_id = $1) AND status = 'active' AND enrollment = 'approved' \
        AND consent_date IS NOT NULL";
 

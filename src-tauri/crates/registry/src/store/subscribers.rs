@@ -89,9 +89,9 @@ pub async fn list(
         q.push(" AND s.village_id = ").push_bind(v);
     }
     match filter.channel {
-        Some(Channel::Voice) => q.push(" AND s.want_voice = 1"),
-        Some(Channel::Sms) => q.push(" AND s.want_sms = 1"),
-        Some(Channel::Kakao) => q.push(" AND s.want_kakao = 1"),
+        Some(Channel::Voice) => q.push(" AND s.want_voice"),
+        Some(Channel::Sms) => q.push(" AND s.want_sms"),
+        Some(Channel::Kakao) => q.push(" AND s.want_kakao"),
         None => &mut q,
     };
     match filter.consented {
