@@ -1,11 +1,11 @@
-//! Statements assembled at run time (filters, multi-row VALUES), numbered `$1…` so the same
-//! text runs on either engine.
+//! Statements assembled at run time (filters, multi-row VALUES): binds are written as `?`
+//! and numbered `$1…` when the statement runs on PostgreSQL.
 
 use std::fmt::Write as _;
 
 use sqlx::AssertSqlSafe;
 
-use crate::query::{Bind, FromRows, Query, QueryAs, Value, query, query_as};
+use crate::query::{Bind, FromRows, Query, QueryAs, Value, query_as, query_positional};
 
 pub struct QueryBuilder {
     sql: String,
@@ -26,9 +26,11 @@ impl QueryBuilder {
         self
     }
 
+    /// Binds a value: `?` in the text, numbered `$n` only if it runs on PostgreSQL (see
+    /// [`crate::query_positional`] for why not on SQLite).
     pub fn push_bind(&mut self, value: impl Bind) -> &mut Self {
         self.args.push(value.into_value());
-        write!(self.sql, "${}", self.args.len()).expect("writing to a String");
+        self.sql.push('?');
         self
     }
 
@@ -58,7 +60,7 @@ impl QueryBuilder {
 
     pub fn build(&mut self) -> Query {
         let (sql, args) = self.take();
-        let mut q = query(AssertSqlSafe(sql));
+        let mut q = query_positional(AssertSqlSafe(sql));
         q.args = args;
         q
     }
@@ -67,6 +69,7 @@ impl QueryBuilder {
         let (sql, args) = self.take();
         let mut q = query_as(AssertSqlSafe(sql));
         q.args = args;
+        q.positional = true;
         q
     }
 

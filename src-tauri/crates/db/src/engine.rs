@@ -7,6 +7,9 @@ use std::ops::{Deref, DerefMut};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+/// The advisory lock key of [`Db::begin_immediate`] on PostgreSQL ("maeul" + 0).
+const WRITER_LOCK: i64 = 0x6d61_6575_6c00;
+
 /// Which engine a [`Db`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -62,13 +65,22 @@ impl Db {
         })
     }
 
-    /// Begins a transaction with SQLite's `BEGIN IMMEDIATE` (the write lock from the start).
-    /// PostgreSQL locks rows as they are written, so there it is a plain `BEGIN`; what must be
-    /// serialised there (id and chain tails) takes an advisory lock of its own.
+    /// Begins a transaction that writes alone: SQLite's `BEGIN IMMEDIATE` (the file's write
+    /// lock from the start), and on PostgreSQL a transaction-scoped advisory lock every such
+    /// transaction takes first. The crates' read-then-write steps (a chief notice sent once,
+    /// an escalation step taken once, a household found or created, a name checked free)
+    /// were written against SQLite's one writer; the lock keeps them so across desks.
     pub async fn begin_immediate(&self) -> Result<Tx<'static>, sqlx::Error> {
         let conn = match self {
             Db::Sqlite(p) => Conn::SqliteTx(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Conn::PostgresTx(p.begin().await?),
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITER_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Conn::PostgresTx(tx)
+            }
         };
         Ok(Tx {
             conn,

@@ -25,7 +25,7 @@ pub use open::{
 };
 pub use query::{
     Bind, Done, Exec, Executor, FromRows, Kind, Query, QueryAs, QueryScalar, Value, query,
-    query_as, query_scalar,
+    query_as, query_positional, query_scalar,
 };
 pub use target::{ServerUrl, Target, open_server};
 

@@ -256,9 +256,39 @@ impl Done {
     }
 }
 
+/// `sql` with each `?` outside a quoted literal numbered `$1, $2, …` for PostgreSQL.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + sql.len() / 4);
+    let (mut n, mut quote) = (0usize, None::<char>);
+    for c in sql.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '?') => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text PostgreSQL runs: positional `?` numbered when the query was written so.
+fn pg_text(sql: SqlStr, positional: bool) -> SqlStr {
+    if positional {
+        sqlx::AssertSqlSafe(numbered(sql.as_str())).into_sql_str()
+    } else {
+        sql
+    }
+}
+
 /// Runs `$body` with `$q` bound to the engine's own sqlx query built from `$build`.
 macro_rules! on_engine {
-    ($ex:expr, $sql:expr, $args:expr, |$q:ident, $e:ident| $body:expr) => {
+    ($ex:expr, $sql:expr, $positional:expr, $args:expr, |$q:ident, $e:ident| $body:expr) => {
         match $ex.into_exec() {
             Exec::SqlitePool($e) => {
                 let $q = sqlite_args($args).map(|a| (a, $sql))?;
@@ -269,11 +299,11 @@ macro_rules! on_engine {
                 $body
             }
             Exec::PostgresPool($e) => {
-                let $q = pg_args($args).map(|a| (a, $sql))?;
+                let $q = pg_args($args).map(|a| (a, pg_text($sql, $positional)))?;
                 $body
             }
             Exec::Postgres($e) => {
-                let $q = pg_args($args).map(|a| (a, $sql))?;
+                let $q = pg_args($args).map(|a| (a, pg_text($sql, $positional)))?;
                 $body
             }
         }
@@ -285,12 +315,25 @@ macro_rules! on_engine {
 pub struct Query {
     pub(crate) sql: SqlStr,
     pub(crate) args: Vec<Value>,
+    pub(crate) positional: bool,
 }
 
 pub fn query(sql: impl SqlSafeStr) -> Query {
     Query {
         sql: sql.into_sql_str(),
         args: Vec::new(),
+        positional: false,
+    }
+}
+
+/// A statement written with anonymous `?` placeholders, numbered `$1…` when it runs on
+/// PostgreSQL. For statements with thousands of parameters: SQLite looks a numbered
+/// parameter's name up by walking a list, which made a 5,000-parameter INSERT cost
+/// quadratic time in binding (the county fan-out went from 0.36 s to 2.5 s).
+pub fn query_positional(sql: impl SqlSafeStr) -> Query {
+    Query {
+        positional: true,
+        ..query(sql)
     }
 }
 
@@ -301,7 +344,7 @@ impl Query {
     }
 
     pub async fn execute<'e>(self, ex: impl Executor<'e>) -> Result<Done, sqlx::Error> {
-        let rows_affected = on_engine!(ex, self.sql, self.args, |q, e| {
+        let rows_affected = on_engine!(ex, self.sql, self.positional, self.args, |q, e| {
             sqlx::query_with(q.1, q.0).execute(e).await?.rows_affected()
         });
         Ok(Done { rows_affected })
@@ -313,6 +356,7 @@ impl Query {
 pub struct QueryAs<O> {
     pub(crate) sql: SqlStr,
     pub(crate) args: Vec<Value>,
+    pub(crate) positional: bool,
     pub(crate) _out: std::marker::PhantomData<fn() -> O>,
 }
 
@@ -320,6 +364,7 @@ pub fn query_as<O: FromRows>(sql: impl SqlSafeStr) -> QueryAs<O> {
     QueryAs {
         sql: sql.into_sql_str(),
         args: Vec::new(),
+        positional: false,
         _out: std::marker::PhantomData,
     }
 }
@@ -331,19 +376,19 @@ impl<O: FromRows> QueryAs<O> {
     }
 
     pub async fn fetch_all<'e>(self, ex: impl Executor<'e>) -> Result<Vec<O>, sqlx::Error> {
-        on_engine!(ex, self.sql, self.args, |q, e| {
+        on_engine!(ex, self.sql, self.positional, self.args, |q, e| {
             sqlx::query_as_with(q.1, q.0).fetch_all(e).await
         })
     }
 
     pub async fn fetch_one<'e>(self, ex: impl Executor<'e>) -> Result<O, sqlx::Error> {
-        on_engine!(ex, self.sql, self.args, |q, e| {
+        on_engine!(ex, self.sql, self.positional, self.args, |q, e| {
             sqlx::query_as_with(q.1, q.0).fetch_one(e).await
         })
     }
 
     pub async fn fetch_optional<'e>(self, ex: impl Executor<'e>) -> Result<Option<O>, sqlx::Error> {
-        on_engine!(ex, self.sql, self.args, |q, e| {
+        on_engine!(ex, self.sql, self.positional, self.args, |q, e| {
             sqlx::query_as_with(q.1, q.0).fetch_optional(e).await
         })
     }
@@ -402,5 +447,22 @@ impl<'e> Executor<'e> for &'e SqlitePool {
 impl<'e> Executor<'e> for &'e PgPool {
     fn into_exec(self) -> Exec<'e> {
         Exec::PostgresPool(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn positional_placeholders_are_numbered_outside_quotes() {
+        assert_eq!(
+            numbered("INSERT INTO t VALUES (?,?),(?, '?', \"a?\", ?)"),
+            "INSERT INTO t VALUES ($1,$2),($3, '?', \"a?\", $4)"
+        );
+        assert_eq!(
+            numbered("SELECT 'it''s?' WHERE x = ?"),
+            "SELECT 'it''s?' WHERE x = $1"
+        );
     }
 }

@@ -64,21 +64,43 @@ impl ServerUrl {
         PgConnectOptions::from_str(&self.url).expect("checked in ServerUrl::parse")
     }
 
-    /// The URL as it may be shown: the password replaced by `***`.
+    /// The URL as it may be shown: the password replaced by `***`, wherever it is written
+    /// (`user:pass@`, a `password=` parameter), and more hidden rather than less when the
+    /// URL is malformed (a password holding an unencoded `/` or `?`).
     pub fn redacted(&self) -> String {
         let Some((scheme, rest)) = self.url.split_once("://") else {
             return "***".into();
         };
-        // The authority ends at the first '/', '?' or '#'; its user info at its last '@'.
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        match authority.rsplit_once('@') {
-            Some((userinfo, host)) => match userinfo.split_once(':') {
-                Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-                None => self.url.clone(),
-            },
-            None => self.url.clone(),
+        // User info ends at the last '@': a password may hold '@', '/' or '?' unencoded.
+        let (userinfo, after) = match rest.rfind('@') {
+            Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+            None => (None, rest),
+        };
+        let mut shown = format!("{scheme}://");
+        if let Some(userinfo) = userinfo {
+            match userinfo.split_once(':') {
+                Some((user, _password)) => shown.push_str(&format!("{user}:***@")),
+                None => shown.push_str(&format!("{userinfo}@")),
+            }
         }
+        match after.split_once('?') {
+            None => shown.push_str(after),
+            Some((path, query)) => {
+                shown.push_str(path);
+                shown.push('?');
+                let params: Vec<String> = query
+                    .split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                            format!("{key}=***")
+                        }
+                        _ => pair.to_string(),
+                    })
+                    .collect();
+                shown.push_str(&params.join("&"));
+            }
+        }
+        shown
     }
 }
 
@@ -146,6 +168,34 @@ mod tests {
         // A password holding '@' or ':' is still hidden whole.
         let t = Target::parse("postgres://desk:p%40ss:w@office/maeul").unwrap();
         assert_eq!(t.to_string(), "postgres://desk:***@office/maeul");
+        // In a parameter, or unencoded in the user info: hidden all the same.
+        for (url, shown) in [
+            (
+                "postgres://desk@office/maeul?password=s3cret&sslmode=require",
+                "postgres://desk@office/maeul?password=***&sslmode=require",
+            ),
+            (
+                "postgres:///maeul?user=desk&PASSWORD=s3cret",
+                "postgres:///maeul?user=desk&PASSWORD=***",
+            ),
+            (
+                "postgres://desk:1234/s3cret@office/maeul",
+                "postgres://desk:***@office/maeul",
+            ),
+            (
+                "postgres://desk:s3?cret@office/maeul",
+                "postgres://desk:***@office/maeul",
+            ),
+        ] {
+            let server = ServerUrl {
+                url: url.to_string(),
+            };
+            assert_eq!(server.to_string(), shown);
+            assert!(!format!("{server:?}").contains("s3"), "{server:?}");
+        }
+        // A URL sqlx refuses is named without the password too.
+        let err = Target::parse("postgres://desk:pa/s3cret@office/maeul").unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
         // Without a password there is nothing to hide.
         let t = Target::parse("postgres://desk@office/maeul").unwrap();
         assert_eq!(t.to_string(), "postgres://desk@office/maeul");

@@ -41,7 +41,7 @@ pub async fn insert_planned(
             .unwrap_or(&1);
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
-        let mut q = maeul_db::query(sqlx::AssertSqlSafe(insert_sql(size)));
+        let mut q = maeul_db::query_positional(sqlx::AssertSqlSafe(insert_sql(size)));
         for p in chunk {
             q = q
                 .bind(p.channel.as_str())
@@ -82,25 +82,17 @@ fn body<'a>(p: &Planned, translations: &'a [(Language, String)]) -> Option<&'a s
 /// SQLite's 32,766.
 const INSERT_SIZES: [usize; 4] = [1000, 100, 10, 1];
 
-/// `INSERT INTO planned_rows VALUES ($1,$2,$3,$4,$5), …`: placeholders only, numbered as
-/// both engines read them.
+/// `INSERT INTO planned_rows VALUES (?, ?, ?, ?, ?), …`: placeholders only, positional
+/// (see [`maeul_db::query_positional`]).
 fn insert_sql(rows: usize) -> String {
-    use std::fmt::Write as _;
-    let mut sql = String::with_capacity(40 + rows * 30);
+    let mut sql = String::with_capacity(40 + rows * 10);
     sql.push_str("INSERT INTO planned_rows VALUES ");
     for r in 0..rows {
-        let n = r * 5;
-        let comma = if r == 0 { "" } else { "," };
-        write!(
-            sql,
-            "{comma}(${},${},${},${},${})",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5
-        )
-        .expect("writing to a String");
+        sql.push_str(if r == 0 {
+            "(?,?,?,?,?)"
+        } else {
+            ",(?,?,?,?,?)"
+        });
     }
     sql
 }
@@ -114,7 +106,7 @@ mod tests {
         let sql = insert_sql(2);
         assert_eq!(
             sql,
-            "INSERT INTO planned_rows VALUES ($1,$2,$3,$4,$5),($6,$7,$8,$9,$10)"
+            "INSERT INTO planned_rows VALUES (?,?,?,?,?),(?,?,?,?,?)"
         );
         assert!(INSERT_SIZES.windows(2).all(|w| w[0] > w[1]) && INSERT_SIZES[3] == 1);
     }
