@@ -127,7 +127,9 @@ async fn a_refused_key_a_failing_feed_and_no_feed_read_as_errors() {
     let desk = desk().await;
 
     // The fake's address with no key in the keyring: not set up, said so (and nothing asked
-    // of the real feed, whose address is the default).
+    // of the real feed, whose address is the default). The keyring is the whole test run's:
+    // a fake of an earlier test may have had this port and left its key under the address.
+    maeul_dispatch::credentials::delete(maeul_dispatch::feed::KEYRING_NAME, &base).unwrap();
     desk.feed_set(&Actor::cli(), &base, None).await.unwrap();
     let e = desk.feed_poll(now).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
