@@ -5,6 +5,7 @@ use maeul_db::ServerUrl;
 use maeul_pg_cluster::Cluster;
 use maeul_registry::demo;
 use maeul_registry::import::{ImportOptions, ImportReport};
+use maeul_registry::{SubscriberInput, SubscriberRow};
 
 pub fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -176,4 +177,22 @@ pub async fn town_id(desk: &Desk, name: &str) -> i64 {
         .find(|t| t.name == name)
         .unwrap()
         .id
+}
+
+/// The form a resident's row loads into, with the name changed: what an official saves.
+pub fn renamed(row: &SubscriberRow, name: &str) -> SubscriberInput {
+    SubscriberInput {
+        household_id: Some(row.household_id),
+        village_id: row.village_id,
+        address: row.address.clone(),
+        head_name: row.head_name.clone(),
+        name: name.into(),
+        phone: row.phone.clone(),
+        consent_date: row.consent_date.clone(),
+        consent_method: row.consent_method,
+        channels: row.channels,
+        status: row.status,
+        text_first: false,
+        language: maeul_registry::Language::Ko,
+    }
 }

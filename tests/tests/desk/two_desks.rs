@@ -7,9 +7,9 @@
 use maeul_api::{Actor, Area, Desk, ErrorCode, Role};
 use maeul_db::ServerUrl;
 use maeul_pg_cluster::Cluster;
-use maeul_registry::{SubscriberFilter, SubscriberInput, SubscriberRow};
+use maeul_registry::{SubscriberFilter, SubscriberRow};
 
-use crate::fixtures::{Engine, actor, admin, import};
+use crate::fixtures::{Engine, actor, admin, import, renamed};
 
 /// Two desks on one database, and what keeps it alive (the file's folder or the server).
 struct Office {
@@ -66,23 +66,6 @@ fn official(username: &str, name: &str) -> Actor {
         username: username.into(),
         display_name: name.into(),
         ..actor(Role::Operator, None)
-    }
-}
-
-fn renamed(row: &SubscriberRow, name: &str) -> SubscriberInput {
-    SubscriberInput {
-        household_id: Some(row.household_id),
-        village_id: row.village_id,
-        address: row.address.clone(),
-        head_name: row.head_name.clone(),
-        name: name.into(),
-        phone: row.phone.clone(),
-        consent_date: row.consent_date.clone(),
-        consent_method: row.consent_method,
-        channels: row.channels,
-        status: row.status,
-        text_first: false,
-        language: maeul_registry::Language::Ko,
     }
 }
 

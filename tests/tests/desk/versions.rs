@@ -3,31 +3,14 @@
 //! and a save from the current version goes through.
 
 use maeul_api::{Actor, ErrorCode, Role};
-use maeul_registry::{SubscriberFilter, SubscriberInput, SubscriberRow};
+use maeul_registry::SubscriberFilter;
 
-use crate::fixtures::{actor, admin, desk_with_residents};
+use crate::fixtures::{actor, admin, desk_with_residents, renamed};
 
 fn official(name: &str) -> Actor {
     Actor {
         display_name: name.into(),
         ..actor(Role::Operator, None)
-    }
-}
-
-fn as_input(row: &SubscriberRow, name: &str) -> SubscriberInput {
-    SubscriberInput {
-        household_id: Some(row.household_id),
-        village_id: row.village_id,
-        address: row.address.clone(),
-        head_name: row.head_name.clone(),
-        name: name.into(),
-        phone: row.phone.clone(),
-        consent_date: row.consent_date.clone(),
-        consent_method: row.consent_method,
-        channels: row.channels,
-        status: row.status,
-        text_first: false,
-        language: maeul_registry::Language::Ko,
     }
 }
 
@@ -46,17 +29,12 @@ async fn a_stale_save_is_refused_naming_who_saved_first() {
         &county,
         loaded.id,
         loaded.version,
-        as_input(&loaded, "김첫째"),
+        renamed(&loaded, "김첫째"),
     )
     .await
     .unwrap();
     let e = desk
-        .update_subscriber(
-            &town,
-            loaded.id,
-            loaded.version,
-            as_input(&loaded, "김둘째"),
-        )
+        .update_subscriber(&town, loaded.id, loaded.version, renamed(&loaded, "김둘째"))
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
@@ -70,7 +48,7 @@ async fn a_stale_save_is_refused_naming_who_saved_first() {
     );
 
     // Having seen the newer row, the town saves from it.
-    desk.update_subscriber(&town, now.id, now.version, as_input(&now, "김둘째"))
+    desk.update_subscriber(&town, now.id, now.version, renamed(&now, "김둘째"))
         .await
         .unwrap();
     let last = desk.get_subscriber(&admin(), loaded.id).await.unwrap();
@@ -94,7 +72,7 @@ async fn saving_a_deleted_record_says_it_is_gone() {
             &admin(),
             loaded.id,
             loaded.version,
-            as_input(&loaded, "김없음"),
+            renamed(&loaded, "김없음"),
         )
         .await
         .unwrap_err();
@@ -172,14 +150,14 @@ async fn a_window_learns_what_other_desks_changed() {
         .await
         .unwrap()[0]
         .clone();
-    desk.update_subscriber(&me, row.id, row.version, as_input(&row, "김내가"))
+    desk.update_subscriber(&me, row.id, row.version, renamed(&row, "김내가"))
         .await
         .unwrap();
     let mine = desk.changes_since(&me, start.head).await.unwrap();
     assert!(mine.areas.is_empty(), "my own save: {mine:?}");
 
     let now = desk.get_subscriber(&admin(), row.id).await.unwrap();
-    desk.update_subscriber(&other, now.id, now.version, as_input(&now, "김남이"))
+    desk.update_subscriber(&other, now.id, now.version, renamed(&now, "김남이"))
         .await
         .unwrap();
     let theirs = desk.changes_since(&me, mine.head).await.unwrap();
