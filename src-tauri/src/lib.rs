@@ -10,7 +10,8 @@ use tauri::Manager;
 pub use bindings::specta_builder;
 use state::AppState;
 
-/// Starts the app on the database named by `--db PATH`, `MAEUL_DB` or the OS default.
+/// Starts the app on the database named by `--db PATH|URL`, `MAEUL_DB`, the office server
+/// this PC joined, or the OS default file.
 pub fn run() {
     let db_flag = db_flag(std::env::args());
     let builder = specta_builder();
@@ -34,9 +35,9 @@ pub fn run() {
         .invoke_handler(invoke)
         .setup(move |app| {
             builder.mount_events(app);
-            let path = maeul_api::Desk::resolve_db_path(db_flag).map_err(|e| e.message)?;
-            let desk = tauri::async_runtime::block_on(maeul_api::Desk::open(&path))
-                .map_err(|e| format!("{} ({})", e.message, path.display()))?;
+            let target = maeul_api::Desk::resolve_target(db_flag).map_err(|e| e.message)?;
+            let desk = tauri::async_runtime::block_on(maeul_api::Desk::open_target(&target))
+                .map_err(|e| format!("{} ({target})", e.message))?;
             app.manage(AppState::new(desk));
             Ok(())
         })
@@ -67,10 +68,10 @@ pub fn run() {
         });
 }
 
-fn db_flag(args: impl Iterator<Item = String>) -> Option<std::path::PathBuf> {
+fn db_flag(args: impl Iterator<Item = String>) -> Option<String> {
     let args: Vec<String> = args.collect();
     args.iter()
         .position(|a| a == "--db")
         .and_then(|i| args.get(i + 1))
-        .map(std::path::PathBuf::from)
+        .cloned()
 }

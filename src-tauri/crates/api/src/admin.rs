@@ -12,11 +12,15 @@ use maeul_registry::{Enrollment, demo, store::subscribers};
 use crate::{ApiResult, Desk};
 
 impl Desk {
-    /// Writes a consistent copy of the live database to `dest`.
+    /// Writes a consistent copy of the live database to `dest`: the file copied, or the
+    /// office server's database dumped with `pg_dump`.
     pub async fn backup(&self, actor: &Actor, dest: &Path) -> ApiResult<()> {
         actor.require(Permission::Backup, Scope::County)?;
         crate::check_file_name("file", dest)?;
-        maeul_db::backup_to(&self.db, dest).await?;
+        match &self.server {
+            Some(server) => maeul_db::server_dump::dump(server, dest).await?,
+            None => maeul_db::backup_to(&self.db, dest).await?,
+        }
         let mut tx = maeul_db::begin_write(&self.db).await?;
         audit::record(
             &mut tx,

@@ -30,7 +30,9 @@ pub use programs::{
 };
 mod groups;
 mod live;
+mod office;
 pub use live::{Area, Changes};
+pub use office::{MoveReport, ServerCheck, StorageInfo, check_server, copy_file_to_server};
 mod registry;
 pub use registry::permissions_of;
 mod session;
@@ -46,6 +48,8 @@ use maeul_db::Db;
 pub struct Desk {
     db: Db,
     db_path: Option<PathBuf>,
+    /// The office server the desk is on (for pg_dump), `None` on a file.
+    server: Option<maeul_db::ServerUrl>,
     /// Held while any clone of the desk lives, so a restore cannot replace the file under it.
     _lock: Option<std::sync::Arc<maeul_db::lock::DbLock>>,
     /// The audit chain's head sealed beside the file; `None` for an in-memory desk.
@@ -97,6 +101,7 @@ impl Desk {
         Ok(Desk {
             db,
             db_path: Some(path.to_owned()),
+            server: None,
             _lock: Some(std::sync::Arc::new(lock)),
             anchor: Some(std::sync::Arc::new(anchor)),
             sender: Sender::new(),
@@ -109,6 +114,7 @@ impl Desk {
         Ok(Desk {
             db: maeul_db::open_server(server).await?,
             db_path: None,
+            server: Some(server.clone()),
             _lock: None,
             anchor: None,
             sender: Sender::new(),
@@ -120,18 +126,11 @@ impl Desk {
         Ok(Desk {
             db: maeul_db::open_memory().await?,
             db_path: None,
+            server: None,
             _lock: None,
             anchor: None,
             sender: Sender::new(),
         })
-    }
-
-    /// `--db PATH`, else `MAEUL_DB`, else the OS application-data directory.
-    pub fn resolve_db_path(flag: Option<PathBuf>) -> ApiResult<PathBuf> {
-        match flag.or_else(|| std::env::var_os("MAEUL_DB").map(PathBuf::from)) {
-            Some(path) => Ok(path),
-            None => Ok(maeul_db::default_db_path()?),
-        }
     }
 
     pub fn db_path(&self) -> Option<&Path> {

@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use maeul_accounts::users::NewUser;
 use maeul_api::{Actor, ApiError, Desk, Role};
+use maeul_db::Target;
 use maeul_registry::export::ExportFormat;
 use maeul_registry::import::{ImportOptions, TextEncoding};
 
@@ -26,9 +27,10 @@ use maeul_registry::import::{ImportOptions, TextEncoding};
     about = "Maeul Desk 명령줄 도구 (command-line tool)"
 )]
 struct Cli {
-    /// Database file (default: MAEUL_DB, else the OS app-data directory).
+    /// Database: a file path, or the office server as postgres://user:pass@host:port/db
+    /// (default: MAEUL_DB, else the server this PC joined, else the OS app-data directory).
     #[arg(long, global = true)]
-    db: Option<PathBuf>,
+    db: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -113,8 +115,13 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Copy the live database to FILE.
+    /// Copy the live database to FILE (on the office server: a pg_dump custom-format file).
     Backup { file: PathBuf },
+    /// Moving between a desk's file and the office server.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Reports from the reach ledger: a village's not-reached households for the visit.
     Report {
         #[command(subcommand)]
@@ -207,6 +214,22 @@ fn parse_role(s: &str) -> Result<Role, String> {
     })
 }
 
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Copy a desk's SQLite file into an empty office database: rows per table compared,
+    /// the audit chain verified after, nothing written if any table fails.
+    Copy {
+        /// The desk's database file (only read).
+        #[arg(long)]
+        from: PathBuf,
+        /// The office server: postgres://user:pass@host:port/db
+        #[arg(long)]
+        to: String,
+    },
+    /// Which database `--db` / `MAEUL_DB` / this PC's saved server names (never a password).
+    Where,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -221,9 +244,22 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     // Resolved only by the commands that use a database (most of mixer does not).
-    let path = || Desk::resolve_db_path(cli.db.clone());
+    let target = || Desk::resolve_target(cli.db.clone());
+    if let Command::Db { command } = &cli.command {
+        return db(command, target).await;
+    }
     if let Command::Restore { file } = &cli.command {
-        let path = path()?;
+        let path = match target()? {
+            Target::File(path) => path,
+            Target::Server(server) => {
+                maeul_db::server_dump::restore(&server, file, &maeul_accounts::now_utc()).await?;
+                println!("복원했습니다: {} → {server}", file.display());
+                println!(
+                    "발송은 멈춰 두었습니다: 보낼 내용을 확인한 뒤 `maeul sync --resume`으로 다시 시작하세요"
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
         maeul_db::restore_from(file, &path, &maeul_accounts::now_utc()).await?;
         // The head sealed for the replaced database is newer than the backup's chain; the
         // next start reports it missing (recorded in the log) and seals the restored chain.
@@ -244,7 +280,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
         );
         let desk = if needs_db {
-            Some(Desk::open(&path()?).await?)
+            Some(Desk::open_target(&target()?).await?)
         } else {
             None
         };
@@ -254,7 +290,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         return Ok(code);
     }
-    let desk = Desk::open(&path()?).await?;
+    let desk = Desk::open_target(&target()?).await?;
     let actor = Actor::cli();
     let code = match cli.command {
         Command::DemoSeed { if_empty, history } => {
@@ -345,7 +381,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             println!("백업했습니다: {}", file.display());
             ExitCode::SUCCESS
         }
-        Command::Restore { .. } | Command::Mixer { .. } => {
+        Command::Restore { .. } | Command::Mixer { .. } | Command::Db { .. } => {
             unreachable!("handled before opening the database")
         }
     };
@@ -505,5 +541,44 @@ fn parse_history(s: &str) -> Result<u32, String> {
         "y" => Ok(n * 12),
         "m" => Ok(n),
         _ => Err(format!("'{s}': 1y, 6m처럼 적어 주세요")),
+    }
+}
+
+async fn db(
+    command: &DbCommand,
+    target: impl Fn() -> Result<Target, ApiError>,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        DbCommand::Where => {
+            match target()? {
+                Target::File(path) => println!("파일: {}", path.display()),
+                Target::Server(server) => println!("사무실 서버: {server}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DbCommand::Copy { from, to } => {
+            let report = maeul_api::copy_file_to_server(from, to, &|t| {
+                println!(
+                    "{:<28} 파일 {:>8} · 서버 {:>8}",
+                    t.table, t.source, t.copied
+                );
+            })
+            .await?;
+            let rows: i64 = report.tables.iter().map(|t| t.source).sum();
+            println!("표 {}개 · 행 {rows}개를 옮겼습니다", report.tables.len());
+            match (report.audit_before.first_broken, report.audit.first_broken) {
+                (_, None) => {
+                    println!("감사 기록 검증: 정상 ({}건)", report.audit.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                (before, Some(id)) => {
+                    eprintln!(
+                        "감사 기록 검증 실패: 서버의 #{id}부터 어긋납니다 (파일에서는 {})",
+                        before.map_or("정상".into(), |b| format!("#{b}부터 어긋남"))
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
     }
 }

@@ -1,18 +1,19 @@
-//! Several senders on one database file: the app's sync loop (run here as the app runs
-//! it, in this process) beside two `maeul sync --drain` processes, against the fake Solapi
-//! with faults on, the `maeul` processes SIGKILLed at 20 moments and restarted. Leases on
+//! Several senders on one database: on a file, the app's sync loop (run here as the app
+//! runs it, in this process) beside two `maeul sync --drain` processes; on the office's
+//! PostgreSQL server, three `maeul sync --drain` processes. Against the fake Solapi with
+//! faults on, the `maeul` processes are SIGKILLed at 20 moments and restarted. Leases on
 //! the outbox keep them apart: at the end every delivery is terminal, the provider saw no
 //! duplicate, and it accepted exactly the attempts the outbox recorded.
 
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::ffi::OsString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Lcg, assert_settled_once, county_sending_to, faulty_provider, sender};
+use common::{Lcg, assert_settled_once, county_sending_to, faulty_provider, open_db, sender};
 use maeul_api::{Desk, SyncLoop};
 
 /// What the watcher saw of the leases while the senders ran.
@@ -25,10 +26,8 @@ struct Seen {
 }
 
 /// Samples who holds submitting rows every 50 ms until `stop`.
-async fn watch_leases(db: PathBuf, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+async fn watch_leases(db: OsString, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
+    let pool = open_db(&db).await;
     let app = format!(":{}:", std::process::id());
     while !stop.load(Ordering::Relaxed) {
         let owners: Vec<(String,)> = maeul_db::query_as(
@@ -58,7 +57,11 @@ async fn the_app_and_two_killed_sync_processes_send_each_message_once() {
     let started = Instant::now();
     let seen = Arc::new(Seen::default());
     let stop_watch = Arc::new(AtomicBool::new(false));
-    let watcher = tokio::spawn(watch_leases(db.clone(), seen.clone(), stop_watch.clone()));
+    let watcher = tokio::spawn(watch_leases(
+        db.clone().into(),
+        seen.clone(),
+        stop_watch.clone(),
+    ));
 
     // The app's own loop, on this file, for the whole test.
     let desk = Desk::open(&db).await.unwrap();
@@ -106,6 +109,52 @@ async fn the_app_and_two_killed_sync_processes_send_each_message_once() {
         o.attempts,
         started.elapsed().as_secs_f64(),
         seen.app_held.load(Ordering::Relaxed),
+        o.stats
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_killed_sync_processes_on_the_office_server_send_each_message_once() {
+    let cluster = maeul_pg_cluster::Cluster::start().expect("PostgreSQL 15 (./dev installs it)");
+    let url = cluster.create_database("senders").unwrap();
+    let (addr, _server) = faulty_provider().await;
+    let id = county_sending_to(&url, addr, "all", "sms");
+
+    let started = Instant::now();
+    let seen = Arc::new(Seen::default());
+    let stop_watch = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(watch_leases(
+        url.clone().into(),
+        seen.clone(),
+        stop_watch.clone(),
+    ));
+
+    let mut rng = Lcg(20261208);
+    let mut senders = [sender(&url), sender(&url), sender(&url)];
+    let kills = 20;
+    for _ in 0..kills {
+        tokio::time::sleep(Duration::from_millis(150 + rng.below(1200))).await;
+        let which = rng.below(3) as usize;
+        let _ = senders[which].kill();
+        let _ = senders[which].wait();
+        senders[which] = sender(&url);
+    }
+    for s in &mut senders {
+        assert!(s.wait().unwrap().success(), "a sync --drain failed");
+    }
+    stop_watch.store(true, Ordering::Relaxed);
+    watcher.await.unwrap();
+
+    let o = assert_settled_once(&url, addr, &id).await;
+    assert!(o.deliveries > 40_000, "county-wide: {}", o.deliveries);
+    let at_once = seen.most_at_once.load(Ordering::Relaxed);
+    assert!(at_once >= 2, "the senders never overlapped: {at_once}");
+    eprintln!(
+        "PostgreSQL: {kills} kills, {} deliveries, {} attempts, {:.0} s; at most {at_once} \
+         workers held leases at once; provider: {}",
+        o.deliveries,
+        o.attempts,
+        started.elapsed().as_secs_f64(),
         o.stats
     );
 }

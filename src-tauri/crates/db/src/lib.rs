@@ -8,11 +8,13 @@
 
 mod backup;
 mod builder;
+pub mod copy;
 pub mod dialect;
 mod engine;
 pub mod lock;
 mod open;
 mod query;
+pub mod server_dump;
 pub mod settings;
 mod target;
 pub mod versions;
@@ -27,7 +29,7 @@ pub use query::{
     Bind, Done, Exec, Executor, FromRows, Kind, Query, QueryAs, QueryScalar, Value, query,
     query_as, query_positional, query_scalar,
 };
-pub use target::{ServerUrl, Target, open_server};
+pub use target::{ServerProbe, ServerUrl, Target, open_server, probe_server};
 
 /// Begins a transaction that holds SQLite's write lock from the start, for writes that
 /// read ids or the audit chain's tail before they insert.

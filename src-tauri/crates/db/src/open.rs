@@ -28,6 +28,16 @@ pub enum DbError {
         "사무실 서버(PostgreSQL)의 데이터는 이 PC에서 파일로 백업하지 않습니다. 서버에서 pg_dump로 백업하세요"
     )]
     ServerBackup,
+    #[error(
+        "PostgreSQL 도구 {tool}을(를) 찾을 수 없습니다. 이 PC에 PostgreSQL 클라이언트(Debian: apt install postgresql-client, Windows: PostgreSQL 설치 후 bin 폴더를 PATH에)를 설치하세요"
+    )]
+    NoServerTools { tool: String },
+    #[error("{tool} 실패 ({server}): {reason}")]
+    ServerTool {
+        tool: String,
+        server: String,
+        reason: String,
+    },
     #[error("데이터베이스 마이그레이션 실패: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("데이터베이스 오류: {0}")]

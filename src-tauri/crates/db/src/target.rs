@@ -45,12 +45,16 @@ impl fmt::Display for Target {
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServerUrl {
     url: String,
+    /// Kept apart from the URL when it came from the OS keyring (a joined office server is
+    /// saved without it); applied over whatever the URL says.
+    password: Option<String>,
 }
 
 impl ServerUrl {
     pub fn parse(url: &str) -> Result<ServerUrl, DbError> {
         let server = ServerUrl {
             url: url.to_owned(),
+            password: None,
         };
         // sqlx's own parser decides what is a valid URL (host, port, sslmode); its error is
         // replaced because it may quote the URL, password and all.
@@ -60,8 +64,80 @@ impl ServerUrl {
         Ok(server)
     }
 
-    fn options(&self) -> PgConnectOptions {
-        PgConnectOptions::from_str(&self.url).expect("checked in ServerUrl::parse")
+    pub(crate) fn options(&self) -> PgConnectOptions {
+        let options = PgConnectOptions::from_str(&self.url).expect("checked in ServerUrl::parse");
+        match &self.password {
+            Some(password) => options.password(password),
+            None => options,
+        }
+    }
+
+    /// The URL without its password, and the password (decoded): what a desk saves to
+    /// rejoin the server, the URL in a plain file and the password in the OS keyring.
+    pub fn split_password(&self) -> (ServerUrl, Option<String>) {
+        let Ok(mut url) = url::Url::parse(&self.url) else {
+            return (self.clone(), self.password.clone());
+        };
+        let mut password = url.password().map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+        let _ = url.set_password(None);
+        let params: Vec<(String, String)> = url
+            .query_pairs()
+            .filter_map(|(k, v)| {
+                if k.eq_ignore_ascii_case("password") {
+                    password = Some(v.into_owned());
+                    None
+                } else {
+                    Some((k.into_owned(), v.into_owned()))
+                }
+            })
+            .collect();
+        if params.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(params);
+        }
+        let plain = ServerUrl {
+            url: url.to_string(),
+            password: None,
+        };
+        (plain, self.password.clone().or(password))
+    }
+
+    /// This URL connecting with `password` (one read back from the keyring).
+    pub fn with_password(mut self, password: String) -> ServerUrl {
+        self.password = Some(password);
+        self
+    }
+
+    /// What `pg_dump` / `pg_restore` need, as their environment (`PGHOST`, …), so the
+    /// password is never on a command line another user of the PC could list.
+    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let options = self.options();
+        let mut env = vec![
+            ("PGHOST", options.get_host().to_owned()),
+            ("PGPORT", options.get_port().to_string()),
+            ("PGUSER", options.get_username().to_owned()),
+        ];
+        if let Some(db) = options.get_database() {
+            env.push(("PGDATABASE", db.to_owned()));
+        }
+        if let (_, Some(password)) = self.split_password() {
+            env.push(("PGPASSWORD", password));
+        }
+        let mode = match options.get_ssl_mode() {
+            sqlx::postgres::PgSslMode::Disable => "disable",
+            sqlx::postgres::PgSslMode::Allow => "allow",
+            sqlx::postgres::PgSslMode::Prefer => "prefer",
+            sqlx::postgres::PgSslMode::Require => "require",
+            sqlx::postgres::PgSslMode::VerifyCa => "verify-ca",
+            sqlx::postgres::PgSslMode::VerifyFull => "verify-full",
+        };
+        env.push(("PGSSLMODE", mode.to_owned()));
+        env
     }
 
     /// The URL as it may be shown: the password replaced by `***`, wherever it is written
@@ -134,6 +210,43 @@ pub async fn open_server(server: &ServerUrl) -> Result<Db, DbError> {
     Ok(Db::Postgres(pool))
 }
 
+/// What a connection test reads from a server: its version, and the desk schema's latest
+/// migration there (0 for an empty database).
+#[derive(Debug, Clone)]
+pub struct ServerProbe {
+    pub version: String,
+    pub migration: i64,
+}
+
+/// Connects once (10 s limit) and reads; changes nothing.
+pub async fn probe_server(server: &ServerUrl) -> Result<ServerProbe, DbError> {
+    use sqlx::{ConnectOptions, Connection};
+    let failed = |source| DbError::Server {
+        server: server.to_string(),
+        source,
+    };
+    let mut conn = tokio::time::timeout(Duration::from_secs(10), server.options().connect())
+        .await
+        .map_err(|_| failed(sqlx::Error::PoolTimedOut))?
+        .map_err(failed)?;
+    let version: String = sqlx::query_scalar("SELECT version()")
+        .fetch_one(&mut conn)
+        .await?;
+    // Two steps: a statement naming a missing table fails even in an untaken branch.
+    let migrated: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut conn)
+        .await?;
+    let migration: i64 = if migrated {
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut conn)
+            .await?
+    } else {
+        0
+    };
+    let _ = conn.close().await;
+    Ok(ServerProbe { version, migration })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +302,7 @@ mod tests {
         ] {
             let server = ServerUrl {
                 url: url.to_string(),
+                password: None,
             };
             assert_eq!(server.to_string(), shown);
             assert!(!format!("{server:?}").contains("s3"), "{server:?}");
@@ -199,6 +313,34 @@ mod tests {
         // Without a password there is nothing to hide.
         let t = Target::parse("postgres://desk@office/maeul").unwrap();
         assert_eq!(t.to_string(), "postgres://desk@office/maeul");
+    }
+
+    #[test]
+    fn a_password_is_split_off_to_be_kept_apart_and_put_back() {
+        for url in [
+            "postgres://desk:p%40ss%2Fw@office:5433/maeul?sslmode=disable",
+            "postgres://desk@office:5433/maeul?password=p%40ss%2Fw&sslmode=disable",
+        ] {
+            let server = ServerUrl::parse(url).unwrap();
+            let (plain, password) = server.split_password();
+            assert_eq!(password.as_deref(), Some("p@ss/w"), "{url}");
+            assert_eq!(
+                plain.url, "postgres://desk@office:5433/maeul?sslmode=disable",
+                "{url}"
+            );
+            let back = plain.with_password("p@ss/w".into());
+            let env = back.libpq_env();
+            assert!(env.contains(&("PGPASSWORD", "p@ss/w".into())), "{env:?}");
+            assert!(env.contains(&("PGHOST", "office".into())), "{env:?}");
+            assert!(env.contains(&("PGPORT", "5433".into())), "{env:?}");
+            assert!(env.contains(&("PGDATABASE", "maeul".into())), "{env:?}");
+            assert!(!format!("{back:?}").contains("p@ss"), "{back:?}");
+        }
+        let (plain, none) = ServerUrl::parse("postgres://desk@office/maeul")
+            .unwrap()
+            .split_password();
+        assert_eq!(none, None);
+        assert_eq!(plain.url, "postgres://desk@office/maeul");
     }
 
     #[test]

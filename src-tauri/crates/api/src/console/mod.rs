@@ -21,15 +21,24 @@ use maeul_registry::VillageSummary;
 use crate::{ApiError, ApiResult, Desk};
 
 impl Desk {
-    /// Where recordings are kept: beside the database file (for an in-memory desk, a
-    /// private temporary folder).
+    /// Where recordings are kept: beside the database file; on the office server, in this
+    /// PC's application-data folder (the audio stays on the PC that recorded it); for an
+    /// in-memory desk, a private temporary folder.
     pub fn recordings_dir(&self) -> PathBuf {
-        match self.db_path() {
-            Some(db) => db
-                .parent()
+        let beside = |db: &std::path::Path| {
+            db.parent()
                 .map(|p| p.join("recordings"))
-                .unwrap_or_else(|| PathBuf::from("recordings")),
-            None => std::env::temp_dir().join(format!("maeul-recordings-{}", std::process::id())),
+                .unwrap_or_else(|| PathBuf::from("recordings"))
+        };
+        match (self.db_path(), self.is_on_server()) {
+            (Some(db), _) => beside(db),
+            (None, true) => match maeul_db::default_db_path() {
+                Ok(db) => beside(&db),
+                Err(_) => std::env::temp_dir().join("maeul-recordings"),
+            },
+            (None, false) => {
+                std::env::temp_dir().join(format!("maeul-recordings-{}", std::process::id()))
+            }
         }
     }
 

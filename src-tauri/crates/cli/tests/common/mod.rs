@@ -7,13 +7,14 @@
 // Each test file compiles its own copy and uses only some of it.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use maeul_fake_provider::{self as fake, Config};
 
-pub fn maeul(db: &Path) -> Command {
+/// `maeul --db DB`: a file path, or a `postgres://` URL for the office server.
+pub fn maeul(db: impl AsRef<OsStr>) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_maeul"));
     c.arg("--db").arg(db);
     c
@@ -30,7 +31,7 @@ pub fn ok(out: Output) -> String {
 }
 
 /// `maeul sync --drain` on `db` in the background, its output discarded: a sender to kill.
-pub fn sender(db: &Path) -> Child {
+pub fn sender(db: impl AsRef<OsStr>) -> Child {
     maeul(db)
         .args(["sync", "--drain", "--timeout", "600"])
         .stdout(Stdio::null())
@@ -76,7 +77,13 @@ pub async fn faulty_provider() -> (SocketAddr, tokio::task::JoinHandle<()>) {
 
 /// The demo county in `db`, sending to the fake at `addr` with short retries and a short
 /// lease, then one broadcast on `channels` to `villages`; its id.
-pub fn county_sending_to(db: &Path, addr: SocketAddr, villages: &str, channels: &str) -> String {
+pub fn county_sending_to(
+    db: impl AsRef<OsStr>,
+    addr: SocketAddr,
+    villages: &str,
+    channels: &str,
+) -> String {
+    let db = db.as_ref();
     ok(maeul(db).arg("demo-seed").output().unwrap());
     for (k, v) in [
         ("dispatch.retry_schedule", "1s"),
@@ -130,7 +137,8 @@ pub struct Outcome {
 
 /// Every delivery of broadcast `id` terminal, no duplicate at the provider, and the
 /// provider accepted exactly the attempts the outbox recorded: nothing lost, nothing twice.
-pub async fn assert_settled_once(db: &Path, addr: SocketAddr, id: &str) -> Outcome {
+pub async fn assert_settled_once(db: impl AsRef<OsStr>, addr: SocketAddr, id: &str) -> Outcome {
+    let db = db.as_ref();
     let report: serde_json::Value = serde_json::from_str(&ok(maeul(db)
         .args(["broadcast", "report", id, "--json"])
         .output()
@@ -153,11 +161,9 @@ pub async fn assert_settled_once(db: &Path, addr: SocketAddr, id: &str) -> Outco
         .unwrap();
     assert_eq!(stats["duplicates"], 0, "{stats}");
     assert!(stats["dropped_injected"].as_u64().unwrap() > 0, "{stats}");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let pool = open_db(db).await;
     let (attempts, deliveries): (i64, i64) =
-        maeul_db::query_as("SELECT SUM(attempt), COUNT(*) FROM deliveries")
+        maeul_db::query_as("SELECT CAST(SUM(attempt) AS BIGINT), COUNT(*) FROM deliveries")
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -171,5 +177,13 @@ pub async fn assert_settled_once(db: &Path, addr: SocketAddr, id: &str) -> Outco
         deliveries,
         attempts,
         stats,
+    }
+}
+
+/// The database `maeul --db` names, opened directly, for reading what was stored.
+pub async fn open_db(db: &OsStr) -> maeul_db::Db {
+    match maeul_db::Target::parse(&db.to_string_lossy()).unwrap() {
+        maeul_db::Target::File(path) => maeul_db::open(&path).await.unwrap(),
+        maeul_db::Target::Server(server) => maeul_db::open_server(&server).await.unwrap(),
     }
 }
