@@ -8,6 +8,8 @@ use super::Desk;
 pub struct AppInfo {
     pub version: String,
     pub db_path: String,
+    /// A file on this PC or the office server (its password never included).
+    pub storage: maeul_api::StorageInfo,
     pub needs_setup: bool,
     /// The audit chain's end against its anchor, as found at start; the layout shows a
     /// banner when it is a problem.
@@ -37,6 +39,7 @@ pub async fn app_info(s: Desk<'_>) -> ApiResult<AppInfo> {
             .db_path()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
+        storage: s.desk.storage(),
         needs_setup: s.desk.needs_setup().await?,
         audit_anchor: s.desk.audit_anchor(),
     })
@@ -97,4 +100,51 @@ pub async fn session_settings(s: Desk<'_>) -> ApiResult<maeul_api::SessionSettin
 #[specta::specta]
 pub async fn changes_since(s: Desk<'_>, after: i64) -> ApiResult<maeul_api::Changes> {
     s.desk.changes_since(&s.actor().await?, after).await
+}
+
+/// Tries the office server's URL without changing anything: the 설정 and first-run
+/// screens' "연결 시험".
+#[tauri::command]
+#[specta::specta]
+pub async fn check_office_server(
+    url: String,
+    password: Option<String>,
+) -> ApiResult<maeul_api::ServerCheck> {
+    maeul_api::check_server(&url, password.as_deref()).await
+}
+
+/// Saves the office server for this PC (tested first) and restarts the app on it.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_office_server(
+    app: tauri::AppHandle,
+    s: Desk<'_>,
+    url: String,
+    password: Option<String>,
+) -> ApiResult<maeul_api::ServerCheck> {
+    let actor = s.actor().await.ok();
+    let check = s
+        .desk
+        .join_server(actor.as_ref(), &url, password.as_deref())
+        .await?;
+    restart_soon(app);
+    Ok(check)
+}
+
+/// Back to the database file on this PC from a restart.
+#[tauri::command]
+#[specta::specta]
+pub async fn leave_office_server(app: tauri::AppHandle, s: Desk<'_>) -> ApiResult<()> {
+    let actor = s.actor().await?;
+    s.desk.leave_server(&actor).await?;
+    restart_soon(app);
+    Ok(())
+}
+
+/// Restarts after the reply has reached the window, so it can say what happens next.
+fn restart_soon(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        app.restart();
+    });
 }

@@ -43,6 +43,40 @@ async changesSince(after: number) : Promise<Result<Changes, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Tries the office server's URL without changing anything: the 설정 and first-run
+ * screens' "연결 시험".
+ */
+async checkOfficeServer(url: string, password: string | null) : Promise<Result<ServerCheck, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_office_server", { url, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves the office server for this PC (tested first) and restarts the app on it.
+ */
+async joinOfficeServer(url: string, password: string | null) : Promise<Result<ServerCheck, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("join_office_server", { url, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Back to the database file on this PC from a restart.
+ */
+async leaveOfficeServer() : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("leave_office_server") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async logout() : Promise<void> {
     await TAURI_INVOKE("logout");
 },
@@ -1222,7 +1256,11 @@ export type AnchorState =
  */
 export type AnswerCount = { digit: number; label: string; count: number }
 export type ApiError = { code: ErrorCode; message: string; field: string | null }
-export type AppInfo = { version: string; db_path: string; needs_setup: boolean; 
+export type AppInfo = { version: string; db_path: string; 
+/**
+ * A file on this PC or the office server (its password never included).
+ */
+storage: StorageInfo; needs_setup: boolean; 
 /**
  * The audit chain's end against its anchor, as found at start; the layout shows a
  * banner when it is a problem.
@@ -2317,6 +2355,19 @@ export type Rung = {
  * Minutes after the broadcast starts sending.
  */
 after_mins: number; action: Action }
+/**
+ * What a connection test found.
+ */
+export type ServerCheck = { server: string; 
+/**
+ * The server's own `version()` line.
+ */
+version: string; 
+/**
+ * The desk schema's migration on the server, 0 for an empty database (joining
+ * creates the tables).
+ */
+migration: number }
 export type Session = { actor: Actor; permissions: Permission[] }
 /**
  * What every signed-in window needs to know about its own session.
@@ -2415,6 +2466,22 @@ export type StepState = "planned" | "done" | "stopped" |
  * Not taken: the broadcast was cancelled, or its text could not go as a text.
  */
 "skipped"
+/**
+ * What the 설정 screen shows about where the data is; never a password.
+ */
+export type StorageInfo = { 
+/**
+ * `file` or `server`.
+ */
+engine: string; 
+/**
+ * The file's path, or the server's URL with `***` for its password.
+ */
+location: string; 
+/**
+ * Saved by "join the office server" (rather than named by `--db` / `MAEUL_DB`).
+ */
+joined: boolean }
 /**
  * ① ② … under 사업개요.
  */

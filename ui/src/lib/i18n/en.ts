@@ -1,5 +1,6 @@
 import { enConsole } from './en.console';
 import { enGroups } from './en.groups';
+import { enOffice } from './en.office';
 import { enErrors } from './en.errors';
 import { enReasons } from './en.reasons';
 import { enReplies } from './en.replies';
@@ -14,6 +15,7 @@ import type { MessageKey } from './ko';
 export const en: Record<MessageKey, string> = {
   ...enConsole,
   ...enGroups,
+  ...enOffice,
   ...enReasons,
   ...enReplies,
   ...enEscalation,

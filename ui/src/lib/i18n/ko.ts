@@ -1,6 +1,7 @@
 // 한국어 — the first language. Keys are shared with en.ts; a test checks that both match.
 import { koConsole } from './ko.console';
 import { koGroups } from './ko.groups';
+import { koOffice } from './ko.office';
 import { koErrors } from './ko.errors';
 import { koReasons } from './ko.reasons';
 import { koReplies } from './ko.replies';
@@ -13,6 +14,7 @@ import { koDashboard } from './ko.dashboard';
 export const ko = {
   ...koConsole,
   ...koGroups,
+  ...koOffice,
   ...koReasons,
   ...koReplies,
   ...koEscalation,

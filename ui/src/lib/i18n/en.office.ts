@@ -1,0 +1,21 @@
+// English — where the desk's data lives: this PC's file or the office server. Spread into en.ts.
+export const enOffice = {
+  'office.title': "Office server",
+  'office.on_file': "A file on this PC",
+  'office.on_server': "The office server (PostgreSQL)",
+  'office.joined': "joined from this PC",
+  'office.lead': "Join the office server so several PCs in the county, town and township offices share one registry and one outbox. The IT team gives you the address.",
+  'office.setup_lead': "If the office already has a server, join it instead of creating an administrator here.",
+  'office.url': "Server address",
+  'office.url_hint': "e.g. postgres://maeul@192.168.0.10:5432/maeul",
+  'office.password': "Server password",
+  'office.test': "Test connection",
+  'office.testing': "Connecting…",
+  'office.join': "Join this server",
+  'office.leave': "Back to the file on this PC",
+  'office.ok_empty': "Connected: an empty database. Joining creates the tables.",
+  'office.ok_existing': "Connected: it holds Maeul Desk data (migration {n}).",
+  'office.joining': "Joined. Restarting in a moment…",
+  'office.leaving': "Going back to the file on this PC. Restarting in a moment…",
+  'office.password_kept': "The password is kept only in the OS credential store, never on screen or in logs.",
+};

@@ -1,0 +1,21 @@
+// 한국어 — where the desk's data lives: this PC's file or the office server. Spread into ko.ts.
+export const koOffice = {
+  'office.title': "사무실 서버",
+  'office.on_file': "이 PC의 파일",
+  'office.on_server': "사무실 서버(PostgreSQL)",
+  'office.joined': "이 PC가 연결한 서버",
+  'office.lead': "군청·읍·면의 여러 PC가 한 명부와 한 발송함을 함께 쓰려면 사무실 서버에 연결하세요. 주소는 정보통신팀에서 받습니다.",
+  'office.setup_lead': "이미 사무실 서버가 있으면 관리자 계정을 만들지 말고 서버에 연결하세요.",
+  'office.url': "서버 주소",
+  'office.url_hint': "예: postgres://maeul@192.168.0.10:5432/maeul",
+  'office.password': "서버 암호",
+  'office.test': "연결 시험",
+  'office.testing': "연결하는 중…",
+  'office.join': "이 서버에 연결",
+  'office.leave': "이 PC의 파일로 돌아가기",
+  'office.ok_empty': "연결됨: 빈 데이터베이스입니다. 연결하면 표를 만듭니다.",
+  'office.ok_existing': "연결됨: 마을 데스크 자료가 있습니다 (마이그레이션 {n}).",
+  'office.joining': "서버에 연결했습니다. 곧 다시 시작합니다…",
+  'office.leaving': "이 PC의 파일로 돌아갑니다. 곧 다시 시작합니다…",
+  'office.password_kept': "암호는 OS 비밀 보관소에만 저장되고 화면과 기록에는 나오지 않습니다.",
+};
