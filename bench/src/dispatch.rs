@@ -17,13 +17,13 @@ use maeul_dispatch::secret::Secret;
 use maeul_dispatch::solapi::{Solapi, SolapiConfig};
 
 /// The fake provider, started for the bench and killed with it.
-struct Fake {
+pub(crate) struct Fake {
     child: std::process::Child,
     base: String,
 }
 
 impl Fake {
-    fn start(bin: &std::path::Path) -> Result<Fake, ApiError> {
+    pub(crate) fn start(bin: &std::path::Path) -> Result<Fake, ApiError> {
         use std::io::BufRead;
         let mut child = std::process::Command::new(bin)
             .args(["--port", "0"])
@@ -44,7 +44,7 @@ impl Fake {
         Ok(Fake { child, base })
     }
 
-    fn client(&self) -> Result<Solapi, ApiError> {
+    pub(crate) fn client(&self) -> Result<Solapi, ApiError> {
         Solapi::new(SolapiConfig {
             base_url: self.base.clone(),
             api_key: "NCSTESTKEY".into(),
@@ -65,15 +65,15 @@ impl Drop for Fake {
     }
 }
 
-fn io(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn io(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Io, e.to_string())
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }

@@ -5,6 +5,7 @@
 mod audio;
 mod dashboard;
 mod dispatch;
+mod dispatch_server;
 mod import;
 mod pdf;
 
@@ -38,6 +39,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// The county-wide broadcast on a throwaway PostgreSQL server: fan-out against a raw
+    /// COPY, and the sync by one desk against two at once (`--fake` is the fake-provider).
+    DispatchServer {
+        #[arg(long)]
+        fake: std::path::PathBuf,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Time an hour of audio through the console's whole chain, against sox + opusenc, and
     /// the live graph's work per block.
     Audio {
@@ -65,6 +74,7 @@ async fn run(command: BenchCommand) -> Result<ExitCode, ApiError> {
         BenchCommand::Dashboard { runs } => dashboard::run(runs).await,
         BenchCommand::Audio { runs, minutes } => audio::run(runs, minutes),
         BenchCommand::Dispatch { runs, fake } => dispatch::run(runs, fake.as_deref()).await,
+        BenchCommand::DispatchServer { runs, fake } => dispatch_server::run(runs, &fake).await,
     }
 }
 
