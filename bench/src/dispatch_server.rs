@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use maeul_api::{Actor, ApiError, Desk};
 use maeul_db::{Db, ServerUrl};
-use sqlx::postgres::PgPoolCopyExt;
 use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
+use sqlx::postgres::PgPoolCopyExt;
 
 use crate::dispatch::{Fake, io, median, ms};
 
@@ -76,8 +76,23 @@ async fn raw_copy(db: &Db, id: i64) -> Result<(Duration, i64), ApiError> {
 
 async fn drain(desk: &Desk, fake: &Fake) -> Result<(), ApiError> {
     let client = fake.client()?;
+    // MAEUL_BENCH_PASSES=1 prints each pass: where a slow sync spends its time.
+    let verbose = std::env::var_os("MAEUL_BENCH_PASSES").is_some();
+    let last = std::sync::Mutex::new(Instant::now());
+    let on_pass = |r: &maeul_dispatch::worker::TickReport, open: u32| {
+        if verbose {
+            let mut l = last.lock().expect("bench lock");
+            eprintln!(
+                "pass {:>6.0} ms: submitted {} settled {} open {open}",
+                l.elapsed().as_secs_f64() * 1000.0,
+                r.submitted,
+                r.settled
+            );
+            *l = Instant::now();
+        }
+    };
     let drained = desk
-        .sync_drain(&client, Duration::from_secs(600), &|_, _| {})
+        .sync_drain(&client, Duration::from_secs(600), &on_pass)
         .await?;
     if drained.open != 0 {
         return Err(io(format!("sync left {} deliveries open", drained.open)));
@@ -101,9 +116,14 @@ async fn one(server: &ServerUrl, fake_bin: &std::path::Path) -> Result<Run, ApiE
 
     // A fresh fake per run: its counts start at zero.
     let fake = Fake::start(fake_bin)?;
+    let sampler =
+        std::env::var_os("MAEUL_BENCH_SAMPLE").map(|_| tokio::spawn(sample(desk.db().clone())));
     let started = Instant::now();
     drain(&desk, &fake).await?;
     let one_worker = started.elapsed();
+    if let Some(s) = sampler {
+        s.abort();
+    }
 
     // The same broadcast again, sent by two desks on the server at once.
     desk.broadcast_send(&actor, county()).await?;
@@ -152,4 +172,31 @@ pub async fn run(runs: usize, fake: &std::path::Path) -> Result<ExitCode, ApiErr
         all.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// MAEUL_BENCH_SAMPLE=1: what the server is running, sampled every 20 ms (a poor man's
+/// profiler for the sync's statements).
+async fn sample(db: Db) {
+    let mut seen: std::collections::BTreeMap<String, u32> = Default::default();
+    for n in 0.. {
+        let rows: Vec<(String,)> = maeul_db::query_as(
+            "SELECT LEFT(regexp_replace(query, '\\s+', ' ', 'g'), 140) FROM pg_stat_activity \
+             WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap_or_default();
+        for (q,) in rows {
+            *seen.entry(q).or_default() += 1;
+        }
+        if n % 250 == 249 {
+            let mut top: Vec<_> = seen.iter().collect();
+            top.sort_by_key(|(_, c)| std::cmp::Reverse(**c));
+            for (q, c) in top.iter().take(8) {
+                eprintln!("{c:>5} {q}");
+            }
+            eprintln!("--");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

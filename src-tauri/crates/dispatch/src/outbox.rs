@@ -135,9 +135,13 @@ pub(crate) async fn stage(
         }
     };
     maeul_db::query(create).execute(&mut *conn).await?;
-    maeul_db::query("DELETE FROM staged")
-        .execute(&mut *conn)
-        .await?;
+    // On PostgreSQL a DELETE leaves the rows' dead versions behind, and autovacuum never
+    // visits temporary tables: every later statement would scan all earlier batches.
+    let empty = match engine {
+        Engine::Sqlite => "DELETE FROM staged",
+        Engine::Postgres => "TRUNCATE staged",
+    };
+    maeul_db::query(empty).execute(&mut *conn).await?;
     let members = dialect::json_rows_as(engine, "$1", "j");
     maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO staged (id, a, b, c, d) \
@@ -147,6 +151,13 @@ pub(crate) async fn stage(
     .bind(serde_json::Value::Array(rows).to_string())
     .execute(&mut *conn)
     .await?;
+    if engine == Engine::Postgres {
+        // Temporary tables get no statistics of their own: without them the planner
+        // guessed the join to the outbox wrong and scanned every delivery per batch.
+        maeul_db::query("ANALYZE staged")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

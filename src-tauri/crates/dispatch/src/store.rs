@@ -556,22 +556,29 @@ pub async fn add_fallbacks(
             .collect(),
     )
     .await?;
-    // CROSS JOIN (SQLite) keeps the row's few subscribers outside: the planner otherwise
-    // walks every approved subscriber.
-    let (members, join) = match conn.engine() {
-        Engine::Sqlite => ("json_each(d.subscribers) j".to_string(), "CROSS JOIN"),
+    // The row's few subscribers are looked up by id: the planners otherwise walk every
+    // approved subscriber for each row (SQLite keeps the order with CROSS JOIN; PostgreSQL,
+    // guessing 100 members in a JSON list, hashed the whole table, per row, unless given
+    // the ids as an array).
+    let (from, on) = match conn.engine() {
+        Engine::Sqlite => (
+            "json_each(d.subscribers) j CROSS JOIN subscribers sub".to_string(),
+            "sub.id = CAST(j.value AS BIGINT)".to_string(),
+        ),
         Engine::Postgres => (
-            dialect::json_each_as(Engine::Postgres, "d.subscribers", "j"),
-            "JOIN",
+            "subscribers sub".to_string(),
+            format!(
+                "sub.id = ANY (ARRAY(SELECT CAST(j.value AS BIGINT) FROM {}))",
+                dialect::json_each_as(Engine::Postgres, "d.subscribers", "j")
+            ),
         ),
     };
     let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
          SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
          FROM staged s JOIN deliveries d ON d.id = s.id \
-         WHERE d.state = 'failed' AND EXISTS (SELECT 1 FROM {members} \
-             {join} subscribers sub ON sub.id = CAST(j.value AS BIGINT) \
-             WHERE sub.status = 'active' AND sub.enrollment = 'approved' \
+         WHERE d.state = 'failed' AND EXISTS (SELECT 1 FROM {from} \
+             WHERE {on} AND sub.status = 'active' AND sub.enrollment = 'approved' \
                  AND sub.consent_date IS NOT NULL \
                  AND (CASE s.a WHEN 'kakao' THEN sub.want_kakao WHEN 'sms' THEN sub.want_sms \
                      ELSE sub.want_voice END)) \
