@@ -89,6 +89,32 @@ impl Cluster {
         Ok(self.url(name))
     }
 
+    /// Stops the server, every desk's connection cut, as a restart or a pulled cable
+    /// looks to a desk. A fast shutdown, not an immediate one: the test clusters run without
+    /// fsync or synchronous commit, so a crash would also lose what was committed.
+    pub fn stop(&self) -> io::Result<()> {
+        self.pg_ctl_stop("fast")
+    }
+
+    fn pg_ctl_stop(&self, mode: &str) -> io::Result<()> {
+        self.run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                self.data.as_os_str(),
+                "-m".as_ref(),
+                mode.as_ref(),
+                "-w".as_ref(),
+                "stop".as_ref(),
+            ],
+        )
+    }
+
+    /// Starts the stopped server again on the same port (its data as it was).
+    pub fn restart(&self) -> io::Result<()> {
+        self.pg_ctl_start()
+    }
+
     fn pg_ctl_start(&self) -> io::Result<()> {
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off \
@@ -137,17 +163,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         // Immediate: a test's server holds nothing worth a clean shutdown.
-        let _ = self.run(
-            "pg_ctl",
-            &[
-                "-D".as_ref(),
-                self.data.as_os_str(),
-                "-m".as_ref(),
-                "immediate".as_ref(),
-                "-w".as_ref(),
-                "stop".as_ref(),
-            ],
-        );
+        let _ = self.pg_ctl_stop("immediate");
     }
 }
 

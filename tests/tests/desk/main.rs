@@ -21,6 +21,8 @@ mod engines;
 mod queries;
 // Two desks on one file and on one server: edits seen, stale saves refused, one audit chain.
 mod two_desks;
+// The office server going away mid-send: 'server unreachable', the console on air, resumed.
+mod server_away;
 // Escalation ladders: texts, then chiefs' call lists, for households that did not confirm.
 mod escalation;
 // Shared set-up: desks with the demo structure and a few residents.

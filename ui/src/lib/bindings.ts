@@ -2567,6 +2567,11 @@ export type SyncState = "idle" | "sending" |
  */
 "paused" | 
 /**
+ * The office's database server cannot be reached (network or server down): nothing is
+ * lost, the outbox is on the server and sending resumes by itself when it answers.
+ */
+"server_away" | 
+/**
  * This desk is not one that sends (설정's 발송 PC, or no provider secret in its keyring):
  * what its users compose waits in the shared outbox for a desk that sends.
  */

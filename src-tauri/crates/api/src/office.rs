@@ -171,6 +171,35 @@ impl Desk {
         self.server.is_some()
     }
 
+    /// Whether the database answers within `limit`: on the office server, a Korean
+    /// "server unreachable" naming the server when it does not.
+    pub async fn reach_server(&self, limit: std::time::Duration) -> ApiResult<()> {
+        let shown = self
+            .server
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        let away = |why: String| {
+            ApiError::new(
+                ErrorCode::Database,
+                format!(
+                    "사무실 서버에 연결할 수 없습니다 ({shown}): {why}. 보낼 것은 서버에 그대로 있고, \
+                     서버가 다시 응답하면 저절로 이어서 보냅니다"
+                ),
+            )
+        };
+        match tokio::time::timeout(
+            limit,
+            maeul_db::query_scalar::<i64>("SELECT CAST(1 AS BIGINT)").fetch_one(&self.db),
+        )
+        .await
+        {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(away(e.to_string())),
+            Err(_) => Err(away(format!("{}초 안에 응답이 없습니다", limit.as_secs()))),
+        }
+    }
+
     pub fn storage(&self) -> StorageInfo {
         let joined = |server: &ServerUrl| {
             saved_server()

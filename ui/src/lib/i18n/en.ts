@@ -508,6 +508,7 @@ export const en: Record<MessageKey, string> = {
   'dispatch.sync.rate_limited': "Waiting (rate limit)",
   'dispatch.sync.quiet': "Held (quiet hours)",
   'dispatch.sync.paused': "Paused (after restore)",
+  'dispatch.sync.server_away': "Office server unreachable",
   'dispatch.sync.queue_only': "Queue only (not a sending desk)",
   'dispatch.sync.resume': "Resume sending",
   'dispatch.sync.error': "Error",

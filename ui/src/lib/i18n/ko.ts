@@ -507,6 +507,7 @@ export const ko = {
   'dispatch.sync.rate_limited': "잠시 대기",
   'dispatch.sync.quiet': "심야 보류",
   'dispatch.sync.paused': "발송 멈춤(복원 후)",
+  'dispatch.sync.server_away': "사무실 서버 연결 끊김",
   'dispatch.sync.queue_only': "쌓기만 함(발송 PC 아님)",
   'dispatch.sync.resume': "발송 재개",
   'dispatch.sync.error': "오류",

@@ -140,21 +140,43 @@ impl Console {
                     );
                     continue;
                 };
-                if let Err(e) = desk
-                    .recording_finished(
-                        &now.actor,
-                        now.id,
-                        &f.result,
-                        f.cut_short.as_deref(),
-                        RecordingState::Ready,
-                    )
-                    .await
-                {
-                    log::error!(
-                        "console: storing recording {} failed: {}",
-                        now.id,
-                        e.message
-                    );
+                // The audio is on disk; its row waits out an office server that is away
+                // (about five minutes here, then the next start's recovery finishes it).
+                let mut wait = std::time::Duration::from_millis(500);
+                let mut tries = 0;
+                let stored = loop {
+                    match desk
+                        .recording_finished(
+                            &now.actor,
+                            now.id,
+                            &f.result,
+                            f.cut_short.as_deref(),
+                            RecordingState::Ready,
+                        )
+                        .await
+                    {
+                        Ok(()) => break true,
+                        Err(e) if e.code == crate::ErrorCode::Database && tries < 40 => {
+                            log::warn!(
+                                "console: storing recording {} failed, trying again: {}",
+                                now.id,
+                                e.message
+                            );
+                            tries += 1;
+                            tokio::time::sleep(wait).await;
+                            wait = (wait * 2).min(std::time::Duration::from_secs(10));
+                        }
+                        Err(e) => {
+                            log::error!(
+                                "console: storing recording {} failed: {}",
+                                now.id,
+                                e.message
+                            );
+                            break false;
+                        }
+                    }
+                };
+                if !stored {
                     continue;
                 }
                 if let Ok(recording) = desk.recording_row(now.id).await {

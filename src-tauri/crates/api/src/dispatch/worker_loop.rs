@@ -33,6 +33,9 @@ pub enum SyncState {
     Quiet,
     /// Stopped after a restore until a person resumes it.
     Paused,
+    /// The office's database server cannot be reached (network or server down): nothing is
+    /// lost, the outbox is on the server and sending resumes by itself when it answers.
+    ServerAway,
     /// This desk is not one that sends (설정's 발송 PC, or no provider secret in its keyring):
     /// what its users compose waits in the shared outbox for a desk that sends.
     QueueOnly,
@@ -119,7 +122,7 @@ async fn run(
             }
             purged_at = Some(std::time::Instant::now());
         }
-        let (next, wait) = pass(&desk, &mut provider, &mut streak).await;
+        let (mut next, wait) = pass(&desk, &mut provider, &mut streak).await;
         // The reach ledger, once a minute at most: passes come every few seconds during a
         // send, and a minute is soon enough to read whom deliveries reached.
         if ledger_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
@@ -130,6 +133,10 @@ async fn run(
         }
         let changed = {
             let mut s = status.lock().unwrap_or_else(|e| e.into_inner());
+            if next.state == SyncState::ServerAway {
+                // What was open is unknown while away; the last count stays on show.
+                next.open = s.open;
+            }
             let before = (s.state, s.detail.clone(), s.open, s.provider.clone());
             let now = (
                 next.state,
@@ -162,6 +169,16 @@ async fn pass(
         ..SyncStatus::default()
     };
     let idle = Duration::from_secs(3);
+    // A desk on the office server first checks it answers, so that a network cut reads as
+    // such (and costs 3 s, not every query's connection timeout).
+    if desk.is_on_server()
+        && let Err(e) = desk.reach_server(Duration::from_secs(3)).await
+    {
+        *cached = None;
+        st.state = SyncState::ServerAway;
+        st.detail = Some(e.message);
+        return (st, Duration::from_secs(3));
+    }
     // Asked every pass: an office changes which desks send without restarting any of them.
     match desk.send_role().await {
         Ok(crate::SendRole::Sends) => {}
