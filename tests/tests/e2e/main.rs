@@ -26,6 +26,8 @@ mod dispatch;
 mod first_run;
 // Registry groups: made, filled from the list, targeted in the compose form.
 mod groups;
+// Office mode: two app windows on one PostgreSQL server, an edit seen and a stale save refused.
+mod office;
 // Living lab and chief training: workshops, the calendar's clashes, the check-in desk.
 mod programmes;
 // The registry: figures, search, a subscriber added and undone, a village, import, enrolment.
