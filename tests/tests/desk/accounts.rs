@@ -6,6 +6,8 @@ use maeul_accounts::users::NewUser;
 use maeul_accounts::{Actor, Role};
 use maeul_api::Desk;
 
+use crate::fixtures::{Engine, empty_desk_on};
+
 /// Runs inside `keyctl session -` on Linux (as `./dev test` does): the chain key lives in
 /// the OS credential store.
 #[tokio::test]
@@ -48,7 +50,7 @@ async fn deleting_the_newest_audit_entries_is_reported_when_the_desk_opens() {
 
 #[tokio::test]
 async fn a_changed_role_applies_at_once_and_practice_stays_with_the_session() {
-    let desk = Desk::open_memory().await.unwrap();
+    let desk = empty_desk_on(Engine::from_env()).await;
     let admin = desk
         .create_first_admin("admin", "관리자", "correct horse")
         .await

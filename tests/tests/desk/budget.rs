@@ -4,7 +4,7 @@ use maeul_api::{ApiResult, Desk, ErrorCode, Role};
 use maeul_budget::demo::seed_card;
 use maeul_budget::{MillionWon, Source};
 
-use crate::fixtures::{actor, admin};
+use crate::fixtures::{Engine, EngineDesk, actor, admin, empty_desk_on};
 
 const ROLES: [Role; 6] = Role::ALL;
 
@@ -29,25 +29,30 @@ fn allowed(case: UseCase) -> BTreeSet<Role> {
     set.iter().copied().collect()
 }
 
-/// A desk holding the seed's card; returns its id.
-async fn desk_with_card() -> (Desk, i64) {
-    let desk = Desk::open_memory().await.unwrap();
-    let view = desk
+/// A desk on this run's engine holding the seed's card; returns its id.
+async fn desk_with_card() -> (EngineDesk, i64) {
+    let desk = empty_desk_on(Engine::from_env()).await;
+    let id = desk
         .budget_save(&admin(), None, 0, seed_card())
         .await
-        .unwrap();
-    (desk, view.id)
+        .unwrap()
+        .id;
+    (desk, id)
 }
 
-async fn attempt(case: UseCase, role: Role) -> ApiResult<()> {
-    let (desk, id) = desk_with_card().await;
+/// `case` as `role` on a card of its own (a delete takes the card away), numbered apart
+/// from the others on the desk (a 관리번호 is unique).
+async fn attempt(desk: &Desk, case: UseCase, role: Role) -> ApiResult<()> {
+    let mut card = seed_card();
+    card.number = format!("{} {case:?} {role}", card.number);
+    let id = desk.budget_save(&admin(), None, 0, card).await.unwrap().id;
     let a = actor(role, None);
     match case {
         UseCase::List => desk.budget_list(&a).await.map(drop),
         UseCase::Get => desk.budget_get(&a, id).await.map(drop),
         UseCase::Check => desk.budget_check(&a, &seed_card()).map(drop),
         UseCase::Save => {
-            let mut card = seed_card();
+            let mut card = desk.budget_get(&admin(), id).await?.card;
             card.contacts = "박성원 (☎3233)".into();
             // The version as it is now: an earlier role's save moved it on.
             let version = desk.budget_get(&admin(), id).await?.version;
@@ -62,6 +67,7 @@ async fn attempt(case: UseCase, role: Role) -> ApiResult<()> {
 
 #[tokio::test]
 async fn every_budget_use_case_allows_exactly_its_roles() {
+    let desk = empty_desk_on(Engine::from_env()).await;
     let mut mismatches = Vec::new();
     for case in [
         UseCase::List,
@@ -73,7 +79,7 @@ async fn every_budget_use_case_allows_exactly_its_roles() {
     ] {
         let mut got = BTreeSet::new();
         for role in ROLES {
-            match attempt(case, role).await {
+            match attempt(&desk, case, role).await {
                 Ok(()) => {
                     got.insert(role);
                 }

@@ -14,7 +14,7 @@ use maeul_dispatch::policy::Policy;
 use maeul_dispatch::sandbox::Sandbox;
 use maeul_dispatch::worker::tick;
 
-use crate::fixtures::{actor, admin};
+use crate::fixtures::{Engine, EngineDesk, actor, admin, empty_desk_on};
 
 fn ladder() -> Ladders {
     Ladders(BTreeMap::from([(
@@ -32,8 +32,9 @@ fn ladder() -> Ladders {
     )]))
 }
 
-async fn demo_desk() -> Desk {
-    let desk = Desk::open_memory().await.unwrap();
+/// The demo county on this run's engine (a file in memory, or a server of its own).
+async fn demo_desk() -> EngineDesk {
+    let desk = empty_desk_on(Engine::from_env()).await;
     desk.seed_demo(&Actor::cli(), &|_| {}).await.unwrap();
     desk
 }
@@ -94,7 +95,7 @@ async fn unconfirmed_households_get_a_text_then_their_chiefs_a_call_list() {
     let desk = demo_desk().await;
     // A text-first household gets its text with the call and is not texted again (see
     // accessibility.rs); here every household hears the call alone.
-    maeul_db::query("UPDATE subscribers SET text_first = 0")
+    maeul_db::query("UPDATE subscribers SET text_first = FALSE")
         .execute(desk.db())
         .await
         .unwrap();
@@ -144,14 +145,19 @@ async fn unconfirmed_households_get_a_text_then_their_chiefs_a_call_list() {
         .unwrap()
         .replies
         .confirmation;
-    let failed_households: i64 = maeul_db::query_as::<(i64,)>(
-        "SELECT COUNT(DISTINCT s.household_id) FROM deliveries d, json_each(d.subscribers) j \
-         JOIN subscribers s ON s.id = CAST(j.value AS INTEGER) WHERE d.broadcast_id = $1 \
+    let engine = desk.db().engine();
+    let (members, members2) = (
+        maeul_db::dialect::json_each_as(engine, "d.subscribers", "j"),
+        maeul_db::dialect::json_each_as(engine, "d2.subscribers", "j2"),
+    );
+    let failed_households: i64 = maeul_db::query_as::<(i64,)>(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(DISTINCT s.household_id) FROM deliveries d CROSS JOIN {members} \
+         JOIN subscribers s ON s.id = CAST(j.value AS BIGINT) WHERE d.broadcast_id = $1 \
          AND d.state = 'failed' AND s.household_id NOT IN ( \
-             SELECT s2.household_id FROM deliveries d2, json_each(d2.subscribers) j2 \
-             JOIN subscribers s2 ON s2.id = CAST(j2.value AS INTEGER) \
-             WHERE d2.broadcast_id = $1 AND d2.state IN ('answered', 'listened'))",
-    )
+             SELECT s2.household_id FROM deliveries d2 CROSS JOIN {members2} \
+             JOIN subscribers s2 ON s2.id = CAST(j2.value AS BIGINT) \
+             WHERE d2.broadcast_id = $1 AND d2.state IN ('answered', 'listened'))"
+    )))
     .bind(id)
     .fetch_one(desk.db())
     .await
