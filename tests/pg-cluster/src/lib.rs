@@ -19,6 +19,8 @@ pub struct Cluster {
     data: PathBuf,
     run_as: Option<String>,
     port: u16,
+    /// Serving TLS with a self-signed certificate for 127.0.0.1 (see [`Cluster::start_tls`]).
+    tls: bool,
     // Dropped after the server is stopped (fields drop in order, after Drop::drop).
     _dir: tempfile::TempDir,
 }
@@ -27,6 +29,22 @@ impl Cluster {
     /// Makes and starts a cluster. Its databases use the C collation and UTF-8, as the
     /// README tells an office to create theirs (ISO times and Hangul sort by code point).
     pub fn start() -> io::Result<Cluster> {
+        Cluster::start_with(false)
+    }
+
+    /// [`Cluster::start`] with TLS on: a certificate for `127.0.0.1` made by `openssl` and
+    /// signed by a CA of the test's own ([`Cluster::certificate`]), as an office's server
+    /// with a certificate from its own CA would be.
+    pub fn start_tls() -> io::Result<Cluster> {
+        Cluster::start_with(true)
+    }
+
+    /// The certificate authority that signed the server's certificate, for `sslrootcert=`.
+    pub fn certificate(&self) -> PathBuf {
+        self.data.join("ca.crt")
+    }
+
+    fn start_with(tls: bool) -> io::Result<Cluster> {
         let bin = bin_dir()?;
         let dir = tempfile::Builder::new().prefix("maeul-pg.").tempdir()?;
         let run_as = running_as_root().then(|| "postgres".to_string());
@@ -39,6 +57,7 @@ impl Cluster {
             data,
             run_as,
             port: 0,
+            tls,
             _dir: dir,
         };
         cluster.run(
@@ -56,6 +75,9 @@ impl Cluster {
                 "--no-sync".as_ref(),
             ],
         )?;
+        if tls {
+            cluster.make_certificate()?;
+        }
         // The port is free when asked, and could be taken before the server binds it: try
         // another a few times.
         let mut last = None;
@@ -115,10 +137,88 @@ impl Cluster {
         self.pg_ctl_start()
     }
 
+    /// A certificate authority of the test's own and the server's certificate for
+    /// `127.0.0.1` signed by it (webpki refuses a self-signed CA as the server's own).
+    fn make_certificate(&self) -> io::Result<()> {
+        let data = &self.data;
+        std::fs::write(
+            data.join("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+        )?;
+        let steps: [&[&str]; 3] = [
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=maeul test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+            ],
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+            ],
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+                "-out",
+                "server.crt",
+            ],
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(data)
+                .output()
+                .map_err(|e| io::Error::other(format!("openssl (apt install openssl): {e}")))?;
+            checked("openssl", out)?;
+        }
+        // The server refuses a key others may read, or one it does not own.
+        for file in ["server.key", "server.crt"] {
+            let path = data.join(file);
+            if let Some(user) = &self.run_as {
+                hand_over(&path, user)?;
+            }
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        }
+        Ok(())
+    }
+
     fn pg_ctl_start(&self) -> io::Result<()> {
+        let tls = if self.tls {
+            " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+        } else {
+            ""
+        };
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off \
-             -c full_page_writes=off -c synchronous_commit=off",
+             -c full_page_writes=off -c synchronous_commit=off{tls}",
             self.port,
             self.data.display()
         );

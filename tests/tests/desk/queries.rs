@@ -238,3 +238,40 @@ async fn the_json_list_fragments_agree_on_both_engines() {
     );
     assert_eq!(normalise(json_lists(&office).await), on_file);
 }
+
+/// `sslmode=require` encrypts; `verify-full` also checks the server's certificate, against
+/// `sslrootcert` (an office's self-signed server) — without it, an unknown certificate is
+/// refused; asking a server without TLS for it is refused rather than sent in the clear.
+#[tokio::test]
+async fn tls_is_used_when_asked_and_an_unknown_certificate_refused() {
+    let tls = Cluster::start_tls().unwrap();
+    let url = tls.create_database("office").unwrap();
+    let root = tls.certificate();
+    for mode in [
+        "sslmode=require".to_string(),
+        format!("sslmode=verify-full&sslrootcert={}", root.display()),
+    ] {
+        let server = ServerUrl::parse(&format!("{url}?{mode}")).unwrap();
+        let db = maeul_db::open_server(&server).await.unwrap();
+        let (ssl,): (bool,) =
+            maeul_db::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert!(ssl, "{mode}: not encrypted");
+        db.close().await;
+    }
+    let unknown = ServerUrl::parse(&format!("{url}?sslmode=verify-full")).unwrap();
+    let err = maeul_db::open_server(&unknown)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("사무실 서버에 연결할 수 없습니다"), "{err}");
+    assert!(err.contains("sslrootcert"), "{err}");
+
+    let plain = Cluster::start().unwrap();
+    let url = plain.create_database("office").unwrap();
+    let asked = ServerUrl::parse(&format!("{url}?sslmode=require")).unwrap();
+    let err = maeul_db::open_server(&asked).await.unwrap_err().to_string();
+    assert!(err.contains("사무실 서버에 연결할 수 없습니다"), "{err}");
+}

@@ -145,6 +145,7 @@ async fn a_desk_whose_server_goes_away_keeps_the_console_on_air_and_resumes() {
         assert!(Instant::now() < deadline, "broadcast {} not sent", sent.id);
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // The window heard of the outage (the shell forwards each change to it).
     let states = statuses.lock().unwrap().clone();
     assert!(states.contains(&SyncState::ServerAway), "{states:?}");
 

@@ -107,7 +107,8 @@ pub struct MoveReport {
 
 /// Copies the SQLite desk at `from` into the empty office database `to` (one transaction:
 /// nothing is written unless every table's rows arrive), then verifies the audit chain on
-/// the server. The file is only read.
+/// the server. The file's rows are only read (it is first brought to the current schema,
+/// as any desk opening it would, so both sides have the same tables).
 pub async fn copy_file_to_server(
     from: &std::path::Path,
     to: &str,

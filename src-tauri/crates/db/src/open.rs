@@ -25,6 +25,10 @@ pub enum DbError {
     #[error("사무실 서버에 연결할 수 없습니다 ({server}): {source}")]
     Server { server: String, source: sqlx::Error },
     #[error(
+        "사무실 서버에 연결할 수 없습니다: 서버 인증서를 확인하지 못했습니다 ({server}): {source}. 인증서를 발급한 기관(CA)의 인증서 파일을 주소에 sslrootcert=경로로 넣으세요"
+    )]
+    ServerCertificate { server: String, source: sqlx::Error },
+    #[error(
         "사무실 서버(PostgreSQL)의 데이터는 이 PC에서 파일로 백업하지 않습니다. 서버에서 pg_dump로 백업하세요"
     )]
     ServerBackup,

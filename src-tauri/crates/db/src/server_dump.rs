@@ -39,18 +39,27 @@ fn version_of(bin: &Path) -> u32 {
         .unwrap_or(0)
 }
 
-async fn run(server: &ServerUrl, tool_name: &str, args: Vec<String>) -> Result<(), DbError> {
+async fn run(
+    server: &ServerUrl,
+    tool_name: &str,
+    args: Vec<std::ffi::OsString>,
+) -> Result<(), DbError> {
     let exe = tool(tool_name)?;
     let env = server.libpq_env();
     let shown = server.to_string();
     let name = tool_name.to_owned();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(&exe)
-            // A password prompt would wait forever on a desk with no terminal.
-            .arg("--no-password")
-            .args(&args)
-            .envs(env)
-            .output()
+        let mut command = Command::new(&exe);
+        // A password prompt would wait forever on a desk with no terminal.
+        command.arg("--no-password").args(&args).envs(env);
+        #[cfg(windows)]
+        {
+            // The app has no console of its own: without this a black window flashes up.
+            use std::os::windows::process::CommandExt;
+            const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+            command.creation_flags(CREATE_NO_WINDOW);
+        }
+        command.output()
     })
     .await
     .map_err(|e| DbError::ServerTool {
@@ -81,21 +90,16 @@ pub async fn dump(server: &ServerUrl, dest: &Path) -> Result<(), DbError> {
     staged.push(".part");
     let staged = PathBuf::from(staged);
     let _ = std::fs::remove_file(&staged);
-    let result = run(
-        server,
-        "pg_dump",
-        vec![
-            "--format=custom".into(),
-            format!("--file={}", staged.display()),
-        ],
-    )
-    .await
-    .and_then(|()| {
-        std::fs::rename(&staged, dest).map_err(|source| DbError::Io {
-            path: dest.to_owned(),
-            source,
-        })
-    });
+    let mut file = std::ffi::OsString::from("--file=");
+    file.push(&staged);
+    let result = run(server, "pg_dump", vec!["--format=custom".into(), file])
+        .await
+        .and_then(|()| {
+            std::fs::rename(&staged, dest).map_err(|source| DbError::Io {
+                path: dest.to_owned(),
+                source,
+            })
+        });
     if result.is_err() {
         let _ = std::fs::remove_file(&staged);
     }
@@ -126,12 +130,21 @@ pub async fn restore(server: &ServerUrl, source: &Path, at_utc: &str) -> Result<
             reason: "pg_dump(사용자 지정 형식) 백업 파일이 아닙니다".into(),
         });
     }
-    let database = server
-        .libpq_env()
-        .into_iter()
-        .find(|(k, _)| *k == "PGDATABASE")
-        .map(|(_, v)| v)
+    // libpq's own default when the URL names no database: the user's name.
+    let env = server.libpq_env();
+    let named = |key: &str| env.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+    let database = named("PGDATABASE")
+        .or_else(|| named("PGUSER"))
         .unwrap_or_else(|| "postgres".into());
+    // Paused before (so no desk sends from the old rows while the restore runs) and after
+    // (the dump's own settings replace the table), over a plain connection: a dump from
+    // another version would stop the desk's migrations, and must not keep it sending. An
+    // empty database (a new server) has nothing to pause yet.
+    if let Err(e) = pause(server, at_utc).await {
+        log::warn!("restore: the outbox could not be paused before ({e})");
+    }
+    let mut dbname = std::ffi::OsString::from("--dbname=");
+    dbname.push(&database);
     run(
         server,
         "pg_restore",
@@ -141,12 +154,26 @@ pub async fn restore(server: &ServerUrl, source: &Path, at_utc: &str) -> Result<
             "--no-owner".into(),
             "--single-transaction".into(),
             "--exit-on-error".into(),
-            format!("--dbname={database}"),
-            source.display().to_string(),
+            dbname,
+            source.as_os_str().to_owned(),
         ],
     )
     .await?;
-    let db = crate::open_server(server).await?;
+    pause(server, at_utc).await
+}
+
+/// Marks the office database's outbox paused, without running migrations.
+async fn pause(server: &ServerUrl, at_utc: &str) -> Result<(), DbError> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect_with(server.options())
+        .await
+        .map_err(|source| DbError::Server {
+            server: server.to_string(),
+            source,
+        })?;
+    let db = crate::Db::Postgres(pool);
     let mut conn = db.acquire().await?;
     crate::settings::set(
         &mut conn,

@@ -20,10 +20,25 @@ pub enum Target {
 impl Target {
     /// A `postgres://` or `postgresql://` URL names the server; anything else is a file path
     /// (a Windows path such as `C:\data\maeul.db` included).
+    /// Any other `scheme://` (a misspelt `postgress://`) is refused rather than taken for a
+    /// file path, which would put the URL, password and all, into folder names and logs.
     pub fn parse(s: &str) -> Result<Target, DbError> {
         let lower = s.trim_start().to_ascii_lowercase();
         if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
             ServerUrl::parse(s.trim()).map(Target::Server)
+        } else if let Some((scheme, _)) = lower.split_once("://")
+            && !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            let shown = ServerUrl {
+                url: s.trim().to_owned(),
+                password: None,
+            };
+            Err(DbError::BadServerUrl {
+                server: shown.to_string(),
+            })
         } else {
             Ok(Target::File(PathBuf::from(s)))
         }
@@ -137,6 +152,11 @@ impl ServerUrl {
             sqlx::postgres::PgSslMode::VerifyFull => "verify-full",
         };
         env.push(("PGSSLMODE", mode.to_owned()));
+        if let Ok(url) = url::Url::parse(&self.url)
+            && let Some((_, cert)) = url.query_pairs().find(|(k, _)| k == "sslrootcert")
+        {
+            env.push(("PGSSLROOTCERT", cert.into_owned()));
+        }
         env
     }
 
@@ -148,7 +168,14 @@ impl ServerUrl {
             return "***".into();
         };
         // User info ends at the last '@': a password may hold '@', '/' or '?' unencoded.
-        let (userinfo, after) = match rest.rfind('@') {
+        // Unless that '@' is in the query (`?password=p@ss`): then the user info, if any,
+        // ends at the last '@' before the query.
+        let query_at = rest.find('?').filter(|&q| {
+            rest.rfind('@')
+                .is_some_and(|at| at > q && rest[q..at].contains('='))
+        });
+        let search = query_at.map_or(rest, |q| &rest[..q]);
+        let (userinfo, after) = match search.rfind('@') {
             Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
             None => (None, rest),
         };
@@ -167,7 +194,12 @@ impl ServerUrl {
                 let params: Vec<String> = query
                     .split('&')
                     .map(|pair| match pair.split_once('=') {
-                        Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                        // Compared decoded: `pass%77ord` is the same key to sqlx.
+                        Some((key, _))
+                            if percent_encoding::percent_decode_str(key)
+                                .decode_utf8_lossy()
+                                .eq_ignore_ascii_case("password") =>
+                        {
                             format!("{key}=***")
                         }
                         _ => pair.to_string(),
@@ -201,13 +233,20 @@ pub async fn open_server(server: &ServerUrl) -> Result<Db, DbError> {
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(server.options())
         .await
-        .map_err(|source| DbError::Server {
-            server: server.to_string(),
-            source,
-        })?;
+        .map_err(|source| connect_error(server, source))?;
     POSTGRES_MIGRATOR.run(&pool).await?;
     log::info!("database open on the office server {server}");
     Ok(Db::Postgres(pool))
+}
+
+/// A refused certificate is said as such, with what to do: the office's own CA.
+fn connect_error(server: &ServerUrl, source: sqlx::Error) -> DbError {
+    let server = server.to_string();
+    if source.to_string().to_lowercase().contains("certificate") {
+        DbError::ServerCertificate { server, source }
+    } else {
+        DbError::Server { server, source }
+    }
 }
 
 /// What a connection test reads from a server: its version, and the desk schema's latest
@@ -221,10 +260,7 @@ pub struct ServerProbe {
 /// Connects once (10 s limit) and reads; changes nothing.
 pub async fn probe_server(server: &ServerUrl) -> Result<ServerProbe, DbError> {
     use sqlx::{ConnectOptions, Connection};
-    let failed = |source| DbError::Server {
-        server: server.to_string(),
-        source,
-    };
+    let failed = |source| connect_error(server, source);
     let mut conn = tokio::time::timeout(Duration::from_secs(10), server.options().connect())
         .await
         .map_err(|_| failed(sqlx::Error::PoolTimedOut))?
@@ -299,6 +335,14 @@ mod tests {
                 "postgres://desk:s3?cret@office/maeul",
                 "postgres://desk:***@office/maeul",
             ),
+            (
+                "postgres://desk@office/maeul?password=s3@cret&sslmode=require",
+                "postgres://desk@office/maeul?password=***&sslmode=require",
+            ),
+            (
+                "postgres://desk@office/maeul?pass%77ord=s3cret",
+                "postgres://desk@office/maeul?pass%77ord=***",
+            ),
         ] {
             let server = ServerUrl {
                 url: url.to_string(),
@@ -341,6 +385,13 @@ mod tests {
             .split_password();
         assert_eq!(none, None);
         assert_eq!(plain.url, "postgres://desk@office/maeul");
+    }
+
+    #[test]
+    fn a_misspelt_scheme_is_refused_not_taken_for_a_file() {
+        let err = Target::parse("postgress://desk:s3cret@office/maeul").unwrap_err();
+        assert!(matches!(err, DbError::BadServerUrl { .. }));
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 
     #[test]
