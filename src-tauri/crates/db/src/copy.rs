@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::TryStreamExt;
 use sqlx::postgres::PgArguments;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Arguments, Row};
@@ -164,6 +165,45 @@ fn bind(
     }
 }
 
+/// One multi-row INSERT of `chunk`, whose first row is the table's row `before + 1`.
+async fn insert(
+    tx: &mut sqlx::PgConnection,
+    table: &Table,
+    names: &[String],
+    chunk: &[SqliteRow],
+    before: usize,
+) -> Result<(), CopyError> {
+    let mut args = PgArguments::default();
+    let mut values = Vec::with_capacity(chunk.len());
+    let mut n = 0;
+    for (r, row) in chunk.iter().enumerate() {
+        let mut marks = Vec::with_capacity(table.columns.len());
+        for (i, (column, kind)) in table.columns.iter().enumerate() {
+            bind(&mut args, row, i, *kind).map_err(|e| CopyError::Value {
+                table: table.name.clone(),
+                column: column.clone(),
+                row: before + r + 1,
+                reason: e.to_string(),
+            })?;
+            n += 1;
+            marks.push(format!("${n}"));
+        }
+        values.push(format!("({})", marks.join(", ")));
+    }
+    sqlx::query_with(
+        sql(format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            quoted(&table.name),
+            names.join(", "),
+            values.join(", ")
+        )),
+        args,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// Copies every table of the SQLite desk `source` into the empty office database
 /// `target`, in one transaction, and returns the rows per table on both sides (compared
 /// before the commit: a difference writes nothing). `progress` hears each table as done.
@@ -216,52 +256,41 @@ pub async fn sqlite_to_server(
             let key: Vec<String> = table.key.iter().map(|c| quoted(c)).collect();
             format!(" ORDER BY {}", key.join(", "))
         };
-        let rows: Vec<SqliteRow> = sqlx::query(sql(format!(
+        // Streamed, a statement's worth at a time: two years of history is millions of
+        // deliveries, more than a desk PC should hold in memory at once.
+        let mut rows = sqlx::query(sql(format!(
             "SELECT {} FROM {}{order}",
             names.join(", "),
             quoted(&table.name)
         )))
-        .fetch_all(&mut *read)
-        .await?;
+        .fetch(&mut *read);
         // PostgreSQL takes at most 65,535 parameters in one statement.
         let per_statement = (60_000 / table.columns.len().max(1)).clamp(1, 1_000);
-        for (chunk_no, chunk) in rows.chunks(per_statement).enumerate() {
-            let mut args = PgArguments::default();
-            let mut values = Vec::with_capacity(chunk.len());
-            let mut n = 0;
-            for (r, row) in chunk.iter().enumerate() {
-                let mut marks = Vec::with_capacity(table.columns.len());
-                for (i, (column, kind)) in table.columns.iter().enumerate() {
-                    bind(&mut args, row, i, *kind).map_err(|e| CopyError::Value {
-                        table: table.name.clone(),
-                        column: column.clone(),
-                        row: chunk_no * per_statement + r + 1,
-                        reason: e.to_string(),
-                    })?;
-                    n += 1;
-                    marks.push(format!("${n}"));
-                }
-                values.push(format!("({})", marks.join(", ")));
+        let mut chunk = Vec::with_capacity(per_statement);
+        let mut source = 0usize;
+        loop {
+            let row = rows.try_next().await?;
+            let done = row.is_none();
+            if let Some(row) = row {
+                chunk.push(row);
             }
-            sqlx::query_with(
-                sql(format!(
-                    "INSERT INTO {} ({}) VALUES {}",
-                    quoted(&table.name),
-                    names.join(", "),
-                    values.join(", ")
-                )),
-                args,
-            )
-            .execute(&mut *tx)
-            .await?;
+            if chunk.len() == per_statement || (done && !chunk.is_empty()) {
+                insert(&mut tx, table, &names, &chunk, source).await?;
+                source += chunk.len();
+                chunk.clear();
+            }
+            if done {
+                break;
+            }
         }
+        drop(rows);
         let copied: i64 =
             sqlx::query_scalar(sql(format!("SELECT COUNT(*) FROM {}", quoted(&table.name))))
                 .fetch_one(&mut *tx)
                 .await?;
         let count = TableCount {
             table: table.name.clone(),
-            source: rows.len() as i64,
+            source: source as i64,
             copied,
         };
         progress(&count);
