@@ -78,6 +78,62 @@ pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The demo county, sending at once and without retries: the bench measures the
+/// pipeline, not the retry schedule's or quiet hours' waits.
+pub(crate) async fn demo_county(desk: &Desk) -> Result<(), ApiError> {
+    let actor = Actor::cli();
+    desk.seed_demo(&actor, &|_| {}).await?;
+    desk.setting_set(&actor, "dispatch.retry_schedule", "")
+        .await?;
+    desk.setting_set(&actor, "dispatch.quiet_hours", "off")
+        .await?;
+    Ok(())
+}
+
+/// Voice and SMS to every household of the county.
+pub(crate) fn county_wide() -> NewBroadcast {
+    NewBroadcast {
+        title: "군 전체 안내".into(),
+        category: Category::Admin,
+        body: "오늘 오후 2시 군청 앞 도로 공사로 통행이 제한됩니다.".into(),
+        recording_id: None,
+        targets: Targets::All,
+        channels: vec![Channel::Voice, Channel::Sms],
+        emergency: false,
+        send_at: None,
+        poll: None,
+        translations: Vec::new(),
+    }
+}
+
+/// MAEUL_BENCH_PASSES=1 prints each pass of a sync: where a slow one spends its time.
+pub(crate) struct Passes {
+    verbose: bool,
+    last: std::sync::Mutex<Instant>,
+}
+
+impl Passes {
+    pub(crate) fn new() -> Passes {
+        Passes {
+            verbose: std::env::var_os("MAEUL_BENCH_PASSES").is_some(),
+            last: std::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    pub(crate) fn seen(&self, r: &maeul_dispatch::worker::TickReport, open: u32) {
+        if self.verbose {
+            let mut last = self.last.lock().expect("bench lock");
+            eprintln!(
+                "pass {:>6.0} ms: submitted {} settled {} open {open}",
+                last.elapsed().as_secs_f64() * 1000.0,
+                r.submitted,
+                r.settled
+            );
+            *last = Instant::now();
+        }
+    }
+}
+
 struct Run {
     plan: Duration,
     raw: Duration,
@@ -97,26 +153,9 @@ async fn one(
     )
     .await?;
     let actor = Actor::cli();
-    desk.seed_demo(&actor, &|_| {}).await?;
-    // No retries: the bench measures the pipeline, not the retry schedule's waits.
-    desk.setting_set(&actor, "dispatch.retry_schedule", "")
-        .await?;
-    desk.setting_set(&actor, "dispatch.quiet_hours", "off")
-        .await?;
-    let b = NewBroadcast {
-        title: "군 전체 안내".into(),
-        category: Category::Admin,
-        body: "오늘 오후 2시 군청 앞 도로 공사로 통행이 제한됩니다.".into(),
-        recording_id: None,
-        targets: Targets::All,
-        channels: vec![Channel::Voice, Channel::Sms],
-        emergency: false,
-        send_at: None,
-        poll: None,
-        translations: Vec::new(),
-    };
+    demo_county(&desk).await?;
     let started = Instant::now();
-    let created = desk.broadcast_send(&actor, b).await?;
+    let created = desk.broadcast_send(&actor, county_wide()).await?;
     let plan = started.elapsed();
 
     // The same rows, into the same table (same indexes and constraints) under a second
@@ -165,23 +204,11 @@ async fn one(
         None => Box::new(Sandbox::new()),
     };
     let started = Instant::now();
-    // MAEUL_BENCH_PASSES=1 prints each pass: where a slow sync spends its time.
-    let verbose = std::env::var_os("MAEUL_BENCH_PASSES").is_some();
-    let last = std::sync::Mutex::new(Instant::now());
-    let on_pass = |r: &maeul_dispatch::worker::TickReport, open: u32| {
-        if verbose {
-            let mut l = last.lock().expect("bench lock");
-            eprintln!(
-                "pass {:>6.0} ms: submitted {} settled {} open {open}",
-                l.elapsed().as_secs_f64() * 1000.0,
-                r.submitted,
-                r.settled
-            );
-            *l = Instant::now();
-        }
-    };
+    let passes = Passes::new();
     let drained = desk
-        .sync_drain(provider.as_ref(), Duration::from_secs(300), &on_pass)
+        .sync_drain(provider.as_ref(), Duration::from_secs(300), &|r, open| {
+            passes.seen(r, open);
+        })
         .await?;
     let sync = started.elapsed();
     if drained.open != 0 {

@@ -8,11 +8,9 @@ use std::time::{Duration, Instant};
 
 use maeul_api::{Actor, ApiError, Desk};
 use maeul_db::{Db, ServerUrl};
-use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
-use maeul_dispatch::fanout::Channel;
 use sqlx::postgres::PgPoolCopyExt;
 
-use crate::dispatch::{Fake, io, median, ms};
+use crate::dispatch::{Fake, Passes, county_wide, demo_county, io, median, ms};
 
 struct Run {
     plan: Duration,
@@ -20,21 +18,6 @@ struct Run {
     one_worker: Duration,
     two_workers: Duration,
     deliveries: i64,
-}
-
-fn county() -> NewBroadcast {
-    NewBroadcast {
-        title: "군 전체 안내".into(),
-        category: Category::Admin,
-        body: "오늘 오후 2시 군청 앞 도로 공사로 통행이 제한됩니다.".into(),
-        recording_id: None,
-        targets: Targets::All,
-        channels: vec![Channel::Voice, Channel::Sms],
-        emergency: false,
-        send_at: None,
-        poll: None,
-        translations: Vec::new(),
-    }
 }
 
 /// The planned rows of broadcast `id` written again under a second broadcast by one
@@ -76,23 +59,11 @@ async fn raw_copy(db: &Db, id: i64) -> Result<(Duration, i64), ApiError> {
 
 async fn drain(desk: &Desk, fake: &Fake) -> Result<(), ApiError> {
     let client = fake.client()?;
-    // MAEUL_BENCH_PASSES=1 prints each pass: where a slow sync spends its time.
-    let verbose = std::env::var_os("MAEUL_BENCH_PASSES").is_some();
-    let last = std::sync::Mutex::new(Instant::now());
-    let on_pass = |r: &maeul_dispatch::worker::TickReport, open: u32| {
-        if verbose {
-            let mut l = last.lock().expect("bench lock");
-            eprintln!(
-                "pass {:>6.0} ms: submitted {} settled {} open {open}",
-                l.elapsed().as_secs_f64() * 1000.0,
-                r.submitted,
-                r.settled
-            );
-            *l = Instant::now();
-        }
-    };
+    let passes = Passes::new();
     let drained = desk
-        .sync_drain(&client, Duration::from_secs(600), &on_pass)
+        .sync_drain(&client, Duration::from_secs(600), &|r, open| {
+            passes.seen(r, open);
+        })
         .await?;
     if drained.open != 0 {
         return Err(io(format!("sync left {} deliveries open", drained.open)));
@@ -103,14 +74,10 @@ async fn drain(desk: &Desk, fake: &Fake) -> Result<(), ApiError> {
 async fn one(server: &ServerUrl, fake_bin: &std::path::Path) -> Result<Run, ApiError> {
     let desk = Desk::open_server(server).await?;
     let actor = Actor::cli();
-    desk.seed_demo(&actor, &|_| {}).await?;
-    desk.setting_set(&actor, "dispatch.retry_schedule", "")
-        .await?;
-    desk.setting_set(&actor, "dispatch.quiet_hours", "off")
-        .await?;
+    demo_county(&desk).await?;
 
     let started = Instant::now();
-    let created = desk.broadcast_send(&actor, county()).await?;
+    let created = desk.broadcast_send(&actor, county_wide()).await?;
     let plan = started.elapsed();
     let (copy, deliveries) = raw_copy(desk.db(), created.id).await?;
 
@@ -126,7 +93,7 @@ async fn one(server: &ServerUrl, fake_bin: &std::path::Path) -> Result<Run, ApiE
     }
 
     // The same broadcast again, sent by two desks on the server at once.
-    desk.broadcast_send(&actor, county()).await?;
+    desk.broadcast_send(&actor, county_wide()).await?;
     let other = Desk::open_server(server).await?;
     let started = Instant::now();
     let (a, b) = tokio::join!(drain(&desk, &fake), drain(&other, &fake));

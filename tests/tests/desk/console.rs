@@ -13,6 +13,12 @@ use crate::fixtures::{actor, admin, village_id};
 /// A desk on a file (recordings go beside it) with the county's villages and a few residents.
 pub(crate) async fn desk(dir: &std::path::Path) -> Desk {
     let desk = Desk::open(&dir.join("desk.db")).await.unwrap();
+    furnish(&desk).await;
+    desk
+}
+
+/// The county's villages, a few residents, and sends leaving whatever the hour.
+pub(crate) async fn furnish(desk: &Desk) {
     let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
     maeul_registry::demo::seed_structure(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
@@ -28,7 +34,6 @@ pub(crate) async fn desk(dir: &std::path::Path) -> Desk {
     )
     .await
     .unwrap();
-    desk
 }
 
 /// The console on its test signal with no sound device and no chime: what a desk without a

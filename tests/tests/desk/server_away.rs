@@ -12,8 +12,8 @@ use maeul_dispatch::broadcast::{Category, NewBroadcast, Targets};
 use maeul_dispatch::fanout::Channel;
 use maeul_pg_cluster::Cluster;
 
-use crate::console::on_the_test_signal;
-use crate::fixtures::{admin, corpus, village_id};
+use crate::console::{furnish, on_the_test_signal};
+use crate::fixtures::{admin, village_id};
 
 async fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
@@ -30,21 +30,7 @@ async fn a_desk_whose_server_goes_away_keeps_the_console_on_air_and_resumes() {
     let desk = Desk::open_server(&ServerUrl::parse(&url).unwrap())
         .await
         .unwrap();
-    let mut tx = maeul_db::begin_write(desk.db()).await.unwrap();
-    maeul_registry::demo::seed_structure(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-    desk.setting_set(&admin(), "dispatch.quiet_hours", "off")
-        .await
-        .unwrap();
-    desk.import_registry(
-        &admin(),
-        &corpus("00_valid_cp949.csv"),
-        Default::default(),
-        false,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    furnish(&desk).await;
     desk.console_settings_set(&admin(), &on_the_test_signal())
         .await
         .unwrap();

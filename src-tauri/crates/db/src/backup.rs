@@ -130,16 +130,7 @@ pub async fn restore_from(source: &Path, target: &Path, at_utc: &str) -> Result<
                 copy.close().await;
                 return Err(bad(format!("무결성 검사 실패: {ok}")));
             }
-            // What was pending in the backup may have gone out since it was taken: nothing
-            // leaves until a person has looked and resumes the outbox.
-            let mut conn = copy.acquire().await?;
-            crate::settings::set(
-                &mut conn,
-                crate::settings::OUTBOX_PAUSED,
-                &format!("restore {at_utc}"),
-            )
-            .await?;
-            drop(conn);
+            crate::settings::pause_for_restore(&copy, at_utc).await?;
             // Closing the last connection checkpoints the WAL into the file and removes it.
             copy.close().await;
         }

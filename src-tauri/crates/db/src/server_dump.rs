@@ -174,14 +174,8 @@ async fn pause(server: &ServerUrl, at_utc: &str) -> Result<(), DbError> {
             source,
         })?;
     let db = crate::Db::Postgres(pool);
-    let mut conn = db.acquire().await?;
-    crate::settings::set(
-        &mut conn,
-        crate::settings::OUTBOX_PAUSED,
-        &format!("restore {at_utc}"),
-    )
-    .await?;
-    drop(conn);
+    let paused = crate::settings::pause_for_restore(&db, at_utc).await;
     db.close().await;
+    paused?;
     Ok(())
 }

@@ -28,6 +28,13 @@ pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<(), sqlx::Er
 /// when ("restore 2026-12-05T03:00:00Z"); the dispatch permission clears it.
 pub const OUTBOX_PAUSED: &str = "dispatch.paused";
 
+/// Marks the outbox paused by a restore made at `at_utc`: what was pending in the backup may
+/// have gone out since it was taken, so nothing leaves until a person has looked.
+pub async fn pause_for_restore(db: &crate::Db, at_utc: &str) -> Result<(), sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    set(&mut conn, OUTBOX_PAUSED, &format!("restore {at_utc}")).await
+}
+
 pub async fn remove(conn: &mut Conn, key: &str) -> Result<bool, sqlx::Error> {
     let done = crate::query("DELETE FROM settings WHERE key = $1")
         .bind(key)
