@@ -45,23 +45,27 @@ fn keyring_entry(plain: &ServerUrl) -> ApiResult<keyring::Entry> {
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("OS 비밀 보관소 오류: {e}")))
 }
 
+/// The server this PC joined, as saved (no password); `None` if it joined none.
+fn saved_url() -> ApiResult<Option<ServerUrl>> {
+    let path = saved_url_path()?;
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(ServerUrl::parse(text.trim())?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ApiError::new(
+            ErrorCode::Io,
+            format!(
+                "사무실 서버 설정을 읽을 수 없습니다 ({}): {e}",
+                path.display()
+            ),
+        )),
+    }
+}
+
 /// The server this PC joined, with its password from the keyring; `None` if it joined none.
 fn saved_server() -> ApiResult<Option<ServerUrl>> {
-    let path = saved_url_path()?;
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ApiError::new(
-                ErrorCode::Io,
-                format!(
-                    "사무실 서버 설정을 읽을 수 없습니다 ({}): {e}",
-                    path.display()
-                ),
-            ));
-        }
+    let Some(plain) = saved_url()? else {
+        return Ok(None);
     };
-    let plain = ServerUrl::parse(text.trim())?;
     match keyring_entry(&plain)?.get_password() {
         Ok(password) => Ok(Some(plain.with_password(password))),
         // Joined with a URL that carried no password (a trust or peer login).
@@ -202,11 +206,12 @@ impl Desk {
     }
 
     pub fn storage(&self) -> StorageInfo {
+        // The saved URL alone: the keyring holds nothing this needs.
         let joined = |server: &ServerUrl| {
-            saved_server()
+            saved_url()
                 .ok()
                 .flatten()
-                .is_some_and(|saved| saved.split_password().0 == server.split_password().0)
+                .is_some_and(|saved| saved == server.split_password().0)
         };
         match (&self.server, self.db_path()) {
             (Some(server), _) => StorageInfo {
@@ -272,8 +277,8 @@ impl Desk {
     /// Back to the file on this PC from the next start (the server keeps its data).
     pub async fn leave_server(&self, actor: &Actor) -> ApiResult<()> {
         actor.require(Permission::Backup, Scope::County)?;
-        if let Some(server) = saved_server()? {
-            let _ = keyring_entry(&server.split_password().0)?.delete_credential();
+        if let Some(plain) = saved_url()? {
+            let _ = keyring_entry(&plain)?.delete_credential();
         }
         match std::fs::remove_file(saved_url_path()?) {
             Ok(()) => Ok(()),

@@ -3,13 +3,13 @@ use std::path::{Path, PathBuf};
 use crate::{Db, DbError};
 
 /// A file beside `path` with `suffix` appended to its name, for staging a replacement.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_owned();
     name.push(suffix);
     path.with_file_name(name)
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
     move |source| DbError::Io {
         path: path.to_owned(),
         source,
@@ -36,7 +36,7 @@ fn sync_file(path: &Path) -> Result<(), DbError> {
 
 /// Removes a staged file that may still be open for a moment: SQLite closes a connection
 /// that failed to open on its own thread, and Windows will not delete an open file.
-fn remove_staged(path: &Path) {
+pub(crate) fn remove_staged(path: &Path) {
     for _ in 0..40 {
         match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {

@@ -165,6 +165,24 @@ fn bind(
     }
 }
 
+/// `ALTER TABLE … DISABLE|ENABLE TRIGGER USER` on every table (inside the copy's
+/// transaction, so a failed copy leaves them as they were).
+async fn user_triggers(
+    tx: &mut sqlx::PgConnection,
+    tables: &[Table],
+    switch: &str,
+) -> Result<(), sqlx::Error> {
+    for table in tables {
+        sqlx::query(sql(format!(
+            "ALTER TABLE {} {switch} TRIGGER USER",
+            quoted(&table.name)
+        )))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// One multi-row INSERT of `chunk`, whose first row is the table's row `before + 1`.
 async fn insert(
     tx: &mut sqlx::PgConnection,
@@ -239,14 +257,7 @@ pub async fn sqlite_to_server(
     }
     // The reach ledger's triggers would add queue rows for every copied delivery; the
     // queue is copied as the file holds it.
-    for table in &tables {
-        sqlx::query(sql(format!(
-            "ALTER TABLE {} DISABLE TRIGGER USER",
-            quoted(&table.name)
-        )))
-        .execute(&mut *tx)
-        .await?;
-    }
+    user_triggers(&mut tx, &tables, "DISABLE").await?;
     let mut counts = Vec::new();
     for table in &tables {
         let names: Vec<String> = table.columns.iter().map(|(c, _)| quoted(c)).collect();
@@ -303,14 +314,7 @@ pub async fn sqlite_to_server(
         }
         counts.push(count);
     }
-    for table in &tables {
-        sqlx::query(sql(format!(
-            "ALTER TABLE {} ENABLE TRIGGER USER",
-            quoted(&table.name)
-        )))
-        .execute(&mut *tx)
-        .await?;
-    }
+    user_triggers(&mut tx, &tables, "ENABLE").await?;
     // New rows on the server must get ids past the copied ones.
     let identities: Vec<(String, String)> = sqlx::query_as(
         "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \

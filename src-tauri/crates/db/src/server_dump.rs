@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::backup::{io, remove_staged, sibling};
 use crate::{DbError, ServerUrl};
 
 /// Where PostgreSQL's client tools are: on the PATH (Windows installs, Debian's
@@ -46,8 +47,11 @@ async fn run(
 ) -> Result<(), DbError> {
     let exe = tool(tool_name)?;
     let env = server.libpq_env();
-    let shown = server.to_string();
-    let name = tool_name.to_owned();
+    let failed = |reason: String| DbError::ServerTool {
+        tool: tool_name.to_owned(),
+        server: server.to_string(),
+        reason,
+    };
     let output = tokio::task::spawn_blocking(move || {
         let mut command = Command::new(&exe);
         // A password prompt would wait forever on a desk with no terminal.
@@ -62,46 +66,29 @@ async fn run(
         command.output()
     })
     .await
-    .map_err(|e| DbError::ServerTool {
-        tool: name.clone(),
-        server: shown.clone(),
-        reason: e.to_string(),
-    })?
-    .map_err(|e| DbError::ServerTool {
-        tool: name.clone(),
-        server: shown.clone(),
-        reason: e.to_string(),
-    })?;
+    .map_err(|e| failed(e.to_string()))?
+    .map_err(|e| failed(e.to_string()))?;
     if output.status.success() {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    Err(DbError::ServerTool {
-        tool: name,
-        server: shown,
-        reason: stderr.trim().lines().last().unwrap_or("").to_owned(),
-    })
+    Err(failed(
+        stderr.trim().lines().last().unwrap_or("").to_owned(),
+    ))
 }
 
 /// Dumps the office database to `dest` (custom format). Written beside `dest` first and
 /// renamed over it only when complete, so a failed dump leaves the previous backup.
 pub async fn dump(server: &ServerUrl, dest: &Path) -> Result<(), DbError> {
-    let mut staged = dest.as_os_str().to_owned();
-    staged.push(".part");
-    let staged = PathBuf::from(staged);
+    let staged = sibling(dest, ".part");
     let _ = std::fs::remove_file(&staged);
     let mut file = std::ffi::OsString::from("--file=");
     file.push(&staged);
     let result = run(server, "pg_dump", vec!["--format=custom".into(), file])
         .await
-        .and_then(|()| {
-            std::fs::rename(&staged, dest).map_err(|source| DbError::Io {
-                path: dest.to_owned(),
-                source,
-            })
-        });
+        .and_then(|()| std::fs::rename(&staged, dest).map_err(io(dest)));
     if result.is_err() {
-        let _ = std::fs::remove_file(&staged);
+        remove_staged(&staged);
     }
     result
 }
