@@ -47,6 +47,24 @@ async fn watch_leases(db: OsString, seen: Arc<Seen>, stop: Arc<AtomicBool>) {
     pool.close().await;
 }
 
+/// `n` `maeul sync --drain` processes on `db`, SIGKILLed `kills` times at random moments
+/// (from `seed`), each replaced at once; then the last ones finish their drains.
+async fn killed_senders_drain(db: &std::ffi::OsStr, n: usize, kills: usize, seed: u64) {
+    let mut rng = Lcg(seed);
+    let mut senders: Vec<_> = (0..n).map(|_| sender(db)).collect();
+    for _ in 0..kills {
+        tokio::time::sleep(Duration::from_millis(150 + rng.below(1200))).await;
+        let which = rng.below(n as u64) as usize;
+        // SIGKILL: no destructor, no flush, no goodbye; a new process takes its place.
+        let _ = senders[which].kill();
+        let _ = senders[which].wait();
+        senders[which] = sender(db);
+    }
+    for s in &mut senders {
+        assert!(s.wait().unwrap().success(), "a sync --drain failed");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_and_two_killed_sync_processes_send_each_message_once() {
     let (addr, _server) = faulty_provider().await;
@@ -68,21 +86,9 @@ async fn the_app_and_two_killed_sync_processes_send_each_message_once() {
     let (app, task) = SyncLoop::new(desk.clone(), |_| {});
     let app_task = tokio::spawn(task);
 
-    let mut rng = Lcg(20261207);
-    let mut senders = [sender(&db), sender(&db)];
     let kills = 20;
-    for _ in 0..kills {
-        tokio::time::sleep(Duration::from_millis(150 + rng.below(1200))).await;
-        let which = rng.below(2) as usize;
-        // SIGKILL: no destructor, no flush, no goodbye; a new process takes its place.
-        let _ = senders[which].kill();
-        let _ = senders[which].wait();
-        senders[which] = sender(&db);
-    }
     // The last two finish their drains; the app's loop goes on beside them.
-    for s in &mut senders {
-        assert!(s.wait().unwrap().success(), "a sync --drain failed");
-    }
+    killed_senders_drain(db.as_os_str(), 2, kills, 20261207).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     while desk.sync_open().await.unwrap() > 0 {
         assert!(
@@ -129,19 +135,8 @@ async fn three_killed_sync_processes_on_the_office_server_send_each_message_once
         stop_watch.clone(),
     ));
 
-    let mut rng = Lcg(20261208);
-    let mut senders = [sender(&url), sender(&url), sender(&url)];
     let kills = 20;
-    for _ in 0..kills {
-        tokio::time::sleep(Duration::from_millis(150 + rng.below(1200))).await;
-        let which = rng.below(3) as usize;
-        let _ = senders[which].kill();
-        let _ = senders[which].wait();
-        senders[which] = sender(&url);
-    }
-    for s in &mut senders {
-        assert!(s.wait().unwrap().success(), "a sync --drain failed");
-    }
+    killed_senders_drain(url.as_ref(), 3, kills, 20261208).await;
     stop_watch.store(true, Ordering::Relaxed);
     watcher.await.unwrap();
 
