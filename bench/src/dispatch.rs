@@ -24,9 +24,15 @@ pub(crate) struct Fake {
 
 impl Fake {
     pub(crate) fn start(bin: &std::path::Path) -> Result<Fake, ApiError> {
+        Fake::start_with(bin, &[])
+    }
+
+    /// The fake with extra arguments (`--latency-ms 100`).
+    pub(crate) fn start_with(bin: &std::path::Path, args: &[&str]) -> Result<Fake, ApiError> {
         use std::io::BufRead;
         let mut child = std::process::Command::new(bin)
             .args(["--port", "0"])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| io(format!("{}: {e}", bin.display())))?;

@@ -17,8 +17,16 @@ struct Run {
     copy: Duration,
     one_worker: Duration,
     two_workers: Duration,
+    /// The same, with the fake answering each request after [`LATENCY_MS`].
+    one_far: Duration,
+    two_far: Duration,
     deliveries: i64,
 }
+
+/// A provider's answer time over the internet, for the second pair of sync runs: on
+/// loopback the fake answers at once and the one machine's two cores, which run the server,
+/// both desks and the fake, are what bounds the sync.
+const LATENCY_MS: &str = "100";
 
 /// The planned rows of broadcast `id` written again under a second broadcast by one
 /// `COPY … FROM STDIN`: the fastest way in PostgreSQL has, with no planning around it.
@@ -95,11 +103,29 @@ async fn one(server: &ServerUrl, fake_bin: &std::path::Path) -> Result<Run, ApiE
     // The same broadcast again, sent by two desks on the server at once.
     desk.broadcast_send(&actor, county_wide()).await?;
     let other = Desk::open_server(server).await?;
+    let sampler =
+        std::env::var_os("MAEUL_BENCH_SAMPLE").map(|_| tokio::spawn(sample(desk.db().clone())));
     let started = Instant::now();
     let (a, b) = tokio::join!(drain(&desk, &fake), drain(&other, &fake));
     a?;
     b?;
     let two_workers = started.elapsed();
+    if let Some(s) = sampler {
+        s.abort();
+    }
+
+    // Both again against a fake as far away as a real provider.
+    let far = Fake::start_with(fake_bin, &["--latency-ms", LATENCY_MS])?;
+    desk.broadcast_send(&actor, county_wide()).await?;
+    let started = Instant::now();
+    drain(&desk, &far).await?;
+    let one_far = started.elapsed();
+    desk.broadcast_send(&actor, county_wide()).await?;
+    let started = Instant::now();
+    let (a, b) = tokio::join!(drain(&desk, &far), drain(&other, &far));
+    a?;
+    b?;
+    let two_far = started.elapsed();
     other.close().await;
     desk.close().await;
     Ok(Run {
@@ -107,6 +133,8 @@ async fn one(server: &ServerUrl, fake_bin: &std::path::Path) -> Result<Run, ApiE
         copy,
         one_worker,
         two_workers,
+        one_far,
+        two_far,
         deliveries,
     })
 }
@@ -124,6 +152,8 @@ pub async fn run(runs: usize, fake: &std::path::Path) -> Result<ExitCode, ApiErr
     let copy = median(all.iter().map(|r| r.copy).collect());
     let one_worker = median(all.iter().map(|r| r.one_worker).collect());
     let two_workers = median(all.iter().map(|r| r.two_workers).collect());
+    let one_far = median(all.iter().map(|r| r.one_far).collect());
+    let two_far = median(all.iter().map(|r| r.two_far).collect());
     println!(
         "bench dispatch on PostgreSQL fan-out: {} deliveries planned and persisted, median {} (goal ≤ 1 s); raw COPY of the same rows median {}; ratio {:.2} (goal ≤ 2)",
         all[0].deliveries,
@@ -138,16 +168,23 @@ pub async fn run(runs: usize, fake: &std::path::Path) -> Result<ExitCode, ApiErr
         one_worker.as_secs_f64() / two_workers.as_secs_f64().max(1e-9),
         all.len()
     );
+    println!(
+        "bench dispatch on PostgreSQL sync to the fake provider answering after {LATENCY_MS} ms: one desk median {}, two desks at once median {}; throughput {:.2}×",
+        ms(one_far),
+        ms(two_far),
+        one_far.as_secs_f64() / two_far.as_secs_f64().max(1e-9),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// MAEUL_BENCH_SAMPLE=1: what the server is running, sampled every 20 ms (a poor man's
-/// profiler for the sync's statements).
+/// profiler for the sync's statements, each with what it waits on, `cpu` for nothing).
 async fn sample(db: Db) {
     let mut seen: std::collections::BTreeMap<String, u32> = Default::default();
     for n in 0.. {
         let rows: Vec<(String,)> = maeul_db::query_as(
-            "SELECT LEFT(regexp_replace(query, '\\s+', ' ', 'g'), 140) FROM pg_stat_activity \
+            "SELECT COALESCE(wait_event, 'cpu') || ' ' || \
+                 LEFT(regexp_replace(query, '\\s+', ' ', 'g'), 140) FROM pg_stat_activity \
              WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()",
         )
         .fetch_all(&db)

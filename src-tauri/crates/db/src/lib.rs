@@ -36,3 +36,16 @@ pub use target::{ServerProbe, ServerUrl, Target, open_server, probe_server};
 pub async fn begin_write(db: &Db) -> Result<Tx<'static>, sqlx::Error> {
     db.begin_immediate().await
 }
+
+/// Begins a transaction for writes that guard themselves row by row: the outbox's claim
+/// (rows taken with `FOR UPDATE … SKIP LOCKED`) and its answers (each UPDATE checks the
+/// row's state and lease holder). On SQLite it holds the file's write lock as
+/// [`begin_write`] does; on PostgreSQL it takes no desk-wide lock, so that two desks'
+/// sends do not queue behind each other, nor behind a registry edit. Nothing written in it
+/// may read-then-insert or append to the audit chain: those need [`begin_write`].
+pub async fn begin_rows(db: &Db) -> Result<Tx<'static>, sqlx::Error> {
+    match db.engine() {
+        Engine::Sqlite => db.begin_immediate().await,
+        Engine::Postgres => db.begin().await,
+    }
+}

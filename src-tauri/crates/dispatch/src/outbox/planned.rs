@@ -1,6 +1,6 @@
 //! The planned deliveries of a new broadcast, written into the outbox in bulk.
 
-use maeul_db::Conn;
+use maeul_db::{Conn, Engine, dialect};
 
 use maeul_registry::Language;
 
@@ -22,6 +22,9 @@ pub async fn insert_planned(
     translations: &[(Language, String)],
     now: &str,
 ) -> Result<u32, sqlx::Error> {
+    if conn.engine() == Engine::Postgres {
+        return insert_copied(conn, broadcast_id, planned, translations, now).await;
+    }
     maeul_db::query(
         "CREATE TEMP TABLE IF NOT EXISTS planned_rows \
          (channel TEXT, e164 TEXT, subscribers TEXT, village_id BIGINT, body TEXT)",
@@ -65,6 +68,37 @@ pub async fn insert_planned(
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() as u32)
+}
+
+/// [`insert_planned`] on PostgreSQL: one COPY straight into the outbox. The planner gives
+/// each (channel, number) once, so the ON CONFLICT of the SQLite path has nothing to skip
+/// here (a duplicate would fail the broadcast whole, not lose a row).
+async fn insert_copied(
+    conn: &mut Conn,
+    broadcast_id: i64,
+    planned: &[Planned],
+    translations: &[(Language, String)],
+    now: &str,
+) -> Result<u32, sqlx::Error> {
+    let (broadcast, now) = (broadcast_id.to_string(), now.to_string());
+    let rows = planned.iter().map(|p| {
+        vec![
+            Some(broadcast.clone()),
+            Some(now.clone()),
+            Some(p.channel.as_str().to_string()),
+            Some(p.e164.clone()),
+            Some(serde_json::to_string(&p.subscriber_ids).unwrap_or_else(|_| "[]".into())),
+            (p.village_id != 0).then(|| p.village_id.to_string()),
+            body(p, translations).map(str::to_string),
+        ]
+    });
+    let copied = dialect::copy_rows(
+        conn,
+        "deliveries (broadcast_id, updated_at, channel, e164, subscribers, village_id, body)",
+        rows,
+    )
+    .await?;
+    Ok(copied as u32)
 }
 
 /// The translation a planned row carries, if any (calls play the Korean recording).

@@ -14,7 +14,9 @@ use crate::outbox::{self, DeliveryState as S};
 use crate::policy::{Policy, stamp};
 use crate::provider::{Failure, Found, Lookup, MessageRef, Outgoing, Provider, Receipt, Submitted};
 use crate::store;
+use polled::Polled;
 
+mod polled;
 mod replies;
 mod report;
 pub use report::TickReport;
@@ -76,8 +78,9 @@ impl Failures {
 /// Pending deliveries that may leave now, as one JSON text: practice broadcasts to the
 /// sandbox only (and only they, in a practice-only pass: $5); normal ones not during quiet
 /// hours ($4), nor before their time or approval; cancelled never. Emergencies or the rest,
-/// in the state index's order (new rows, then retries by their time), at most $2.
-fn due_sql(engine: Engine, emergencies: bool) -> String {
+/// in the state index's order (new rows, then retries by their time), at most $2. A claim's
+/// read locks what it reads and passes over rows another desk's claim holds.
+fn due_sql(engine: Engine, emergencies: bool, claim: bool) -> String {
     let rows = dialect::json_rows(
         engine,
         &[
@@ -113,6 +116,11 @@ fn due_sql(engine: Engine, emergencies: bool) -> String {
         ),
     };
     let order = dialect::nulls_first(engine, "d.next_attempt_at");
+    let lock = if claim {
+        dialect::skip_locked(engine, "d")
+    } else {
+        String::new()
+    };
     format!(
         "SELECT {rows} FROM ( \
          SELECT d.id, d.broadcast_id, d.channel, d.e164, d.attempt, b.title, \
@@ -124,8 +132,69 @@ fn due_sql(engine: Engine, emergencies: bool) -> String {
          AND (NOT b.needs_approval OR b.approved_at IS NOT NULL) \
          AND b.cancelled_at IS NULL \
          AND (b.emergency OR NOT $4) \
-         AND {which} ORDER BY {order}, d.id LIMIT $2) AS due"
+         AND {which} ORDER BY {order}, d.id LIMIT $2{lock}) AS due"
     )
+}
+
+/// Which pending rows a pass may send, beside the time and how many: see [`due_sql`].
+#[derive(Debug, Clone, Copy)]
+struct Wanted<'a> {
+    provider: &'a str,
+    quiet: bool,
+    practice_only: bool,
+}
+
+/// What a pass hands its claims. On SQLite the due rows it read: the claim holds the file's
+/// write lock, and its UPDATE leaves any another worker took since. On PostgreSQL only how
+/// many: each claim reads its own rows inside its transaction and locks them (SKIP LOCKED),
+/// so that two desks passing at the same moment take different rows instead of one taking
+/// them and the other nothing.
+enum Due {
+    Read(Vec<DueRow>),
+    Claim(i64),
+}
+
+impl Due {
+    /// The batch cut in two, for the two groups a batched provider is sent at once.
+    fn halves(self) -> (Due, Due) {
+        match self {
+            Due::Read(mut rows) => {
+                let later = rows.split_off(rows.len() / 2);
+                (Due::Read(rows), Due::Read(later))
+            }
+            Due::Claim(n) => (Due::Claim(n / 2), Due::Claim(n - n / 2)),
+        }
+    }
+}
+
+/// Up to `limit` due rows, emergencies first: the pass's look at what is due, or (`claim`)
+/// the claim's own read of them inside its transaction.
+async fn read_due(
+    conn: &mut maeul_db::Conn,
+    at: &str,
+    limit: i64,
+    wanted: Wanted<'_>,
+    claim: bool,
+) -> Result<Vec<DueRow>, DispatchError> {
+    let engine = conn.engine();
+    let mut due: Vec<DueRow> = Vec::new();
+    for emergencies in [true, false] {
+        let room = limit - due.len() as i64;
+        if room <= 0 {
+            break;
+        }
+        let (json,): (String,) =
+            maeul_db::query_as(sqlx::AssertSqlSafe(due_sql(engine, emergencies, claim)))
+                .bind(at)
+                .bind(room)
+                .bind(wanted.provider)
+                .bind(wanted.quiet)
+                .bind(wanted.practice_only)
+                .fetch_one(&mut *conn)
+                .await?;
+        due.extend(json_rows::<DueRow>(&json)?);
+    }
+    Ok(due)
 }
 
 /// A channel as stored; anything else is a damaged row, reported rather than sent as SMS.
@@ -172,6 +241,18 @@ fn keypad(channel: Channel, poll: Option<&str>, id: i64) -> Result<Option<Keypad
     Ok(Some(Keypad::for_poll(poll.as_ref())))
 }
 
+/// A new group for a batch (for providers that have them), or `None` with the provider's
+/// refusal reported: the pass then sends nothing more.
+async fn open_group(provider: &dyn Provider, report: &mut TickReport) -> Option<Option<String>> {
+    match provider.open_group().await {
+        Ok(g) => Some(g),
+        Err(e) => {
+            report.stopped(e);
+            None
+        }
+    }
+}
+
 /// Hands the due rows to the provider: first written as submitting (with their keys) in one
 /// transaction that is on disk before the provider is called, then the answers in another.
 async fn submit_due(
@@ -179,13 +260,39 @@ async fn submit_due(
     provider: &dyn Provider,
     policy: &Policy,
     now: Timestamp,
-    due: Vec<DueRow>,
+    (due, wanted): (Due, Wanted<'_>),
     report: &mut TickReport,
 ) -> Result<(), DispatchError> {
-    if due.is_empty() {
-        return Ok(());
-    }
     let at = stamp(now);
+    // The claim: one transaction moves the rows that are still pending to submitting under
+    // this worker's lease. Rows another worker claimed meanwhile are not among them. The
+    // group is opened only once there is something to send; on PostgreSQL, with the rows
+    // already locked (another desk passes over them meanwhile).
+    let (mut tx, group, due) = match due {
+        Due::Read(due) if due.is_empty() => return Ok(()),
+        Due::Read(due) => {
+            let Some(group) = open_group(provider, report).await else {
+                return Ok(());
+            };
+            (maeul_db::begin_rows(db).await?, group, due)
+        }
+        Due::Claim(limit) => {
+            let mut tx = maeul_db::begin_rows(db).await?;
+            let due = read_due(&mut tx, &at, limit, wanted, true).await?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            let Some(group) = open_group(provider, report).await else {
+                return Ok(());
+            };
+            (tx, group, due)
+        }
+    };
+    let until = stamp(now + policy.lease());
+    let lease = outbox::Lease {
+        owner: &policy.worker,
+        until: &until,
+    };
     let rows: Vec<outbox::Due> = due
         .iter()
         .map(|(id, b, stored, e164, attempt, ..)| {
@@ -199,27 +306,12 @@ async fn submit_due(
         })
         .collect::<Result<_, DispatchError>>()?;
     // Each call's keypad question, read before anything is claimed: a poll that does not
-    // read back is reported with nothing left submitting.
+    // read back is reported with nothing left submitting (the transaction rolls back).
     let keypads: Vec<Option<Keypad>> = due
         .iter()
         .zip(&rows)
         .map(|((id, .., poll), row)| keypad(row.channel, poll.as_deref(), *id))
         .collect::<Result<_, DispatchError>>()?;
-    let group = match provider.open_group().await {
-        Ok(g) => g,
-        Err(e) => {
-            report.stopped(e);
-            return Ok(());
-        }
-    };
-    // The claim: one write transaction moves the rows that are still pending to submitting
-    // under this worker's lease. Rows another worker claimed meanwhile are not returned.
-    let until = stamp(now + policy.lease());
-    let lease = outbox::Lease {
-        owner: &policy.worker,
-        until: &until,
-    };
-    let mut tx = maeul_db::begin_write(db).await?;
     let keys = outbox::begin_submit_batch(
         &mut tx,
         &rows,
@@ -292,7 +384,8 @@ async fn submit_due(
             }
         }
     }
-    let mut tx = maeul_db::begin_write(db).await?;
+    // Only this worker's leased rows change: no desk-wide lock (see `begin_rows`).
+    let mut tx = maeul_db::begin_rows(db).await?;
     report.submitted +=
         outbox::record_submitted_batch(&mut tx, &accepted, group.as_deref(), &at, &policy.worker)
             .await?;
@@ -450,28 +543,18 @@ async fn pass(
     // of it instead of sorting every pending row of a county-wide send.
     // CROSS JOIN keeps the (few) emergency broadcasts outside, so their pending rows are
     // found through deliveries_broadcast instead of by walking every pending row.
+    let wanted = Wanted {
+        provider: provider.name(),
+        quiet,
+        practice_only,
+    };
     let engine = conn.engine();
-    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(due_sql(engine, true)))
-        .bind(&at)
-        .bind(i64::from(policy.batch))
-        .bind(provider.name())
-        .bind(quiet)
-        .bind(practice_only)
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut due: Vec<DueRow> = json_rows(&json)?;
-    let room = i64::from(policy.batch) - due.len() as i64;
-    if room > 0 {
-        let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(due_sql(engine, false)))
-            .bind(&at)
-            .bind(room)
-            .bind(provider.name())
-            .bind(quiet)
-            .bind(practice_only)
-            .fetch_one(&mut *conn)
-            .await?;
-        due.extend(json_rows::<DueRow>(&json)?);
-    }
+    let due = match engine {
+        Engine::Sqlite => {
+            Due::Read(read_due(&mut conn, &at, i64::from(policy.batch), wanted, false).await?)
+        }
+        Engine::Postgres => Due::Claim(i64::from(policy.batch)),
+    };
     drop(conn);
     report.quiet = quiet;
 
@@ -486,10 +569,10 @@ async fn pass(
     let mut receipts = TickReport::default();
     if provider.batched() {
         let mut second = TickReport::default();
-        let later = due.split_off(due.len() / 2);
+        let (due, later) = due.halves();
         let (first_sent, second_sent, polled) = tokio::join!(
-            submit_due(db, provider, policy, now, due, &mut report),
-            submit_due(db, provider, policy, now, later, &mut second),
+            submit_due(db, provider, policy, now, (due, wanted), &mut report),
+            submit_due(db, provider, policy, now, (later, wanted), &mut second),
             collect_receipts(db, provider, policy, now, &mut receipts),
         );
         first_sent?;
@@ -501,7 +584,7 @@ async fn pass(
         // its window would otherwise refuse every poll while a long send goes on, and the
         // progress screen would show nothing delivered until the last batch was out.
         collect_receipts(db, provider, policy, now, &mut receipts).await?;
-        submit_due(db, provider, policy, now, due, &mut report).await?;
+        submit_due(db, provider, policy, now, (due, wanted), &mut report).await?;
     }
     report.absorb(receipts);
     // 4. What residents pressed on answered calls; not asked of a provider that has just
@@ -521,8 +604,8 @@ async fn collect_receipts(
     report: &mut TickReport,
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
-    let mut conn = db.acquire().await?;
-    let engine = conn.engine();
+    let mut polled = Polled::begin(db).await?;
+    let engine = db.engine();
     let rows = dialect::json_rows(
         engine,
         &[
@@ -537,17 +620,20 @@ async fn collect_receipts(
             dialect::nulls_first(engine, "next_attempt_at")
         )),
     );
-    let order = dialect::nulls_first(engine, "next_attempt_at");
+    let (order, lock) = (
+        dialect::nulls_first(engine, "next_attempt_at"),
+        dialect::skip_locked(engine, "deliveries"),
+    );
     let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {rows} FROM ( \
          SELECT id, provider_message_id, attempt, channel, provider_group_id, next_attempt_at \
          FROM deliveries \
          WHERE state = 'submitted' AND provider = $1 AND provider_message_id IS NOT NULL \
-         ORDER BY {order}, id LIMIT $2) AS open"
+         ORDER BY {order}, id LIMIT $2{lock}) AS open"
     )))
     .bind(provider.name())
     .bind(i64::from(policy.batch) * 4)
-    .fetch_one(&mut *conn)
+    .fetch_one(polled.conn())
     .await?;
     let open: Vec<(i64, String, i64, String, Option<String>)> = json_rows(&json)?;
     let ids: Vec<MessageRef> = open
@@ -557,7 +643,6 @@ async fn collect_receipts(
             message_id: m.clone(),
         })
         .collect();
-    drop(conn);
     if ids.is_empty() {
         return Ok(());
     }
@@ -587,7 +672,7 @@ async fn collect_receipts(
             }
         }
     }
-    let mut conn = maeul_db::begin_write(db).await?;
+    let mut conn = polled.answering(db).await?;
     failures
         .apply(&mut conn, S::Submitted, &policy.worker, &at, report)
         .await?;

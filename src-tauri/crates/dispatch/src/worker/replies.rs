@@ -4,9 +4,11 @@
 use jiff::Timestamp;
 use maeul_db::{Db, dialect};
 
+use super::polled::Polled;
 use super::{TickReport, json_rows};
 use crate::DispatchError;
 use crate::keypad::Reply;
+use crate::outbox;
 use crate::policy::{Policy, stamp};
 use crate::provider::{MessageRef, Provider};
 
@@ -25,9 +27,10 @@ pub(super) async fn collect_replies(
     report: &mut TickReport,
 ) -> Result<(), DispatchError> {
     let at = stamp(now);
-    let mut conn = db.acquire().await?;
+    let mut polled = Polled::begin(db).await?;
+    let engine = db.engine();
     let rows = dialect::json_rows(
-        conn.engine(),
+        engine,
         &[
             "id",
             "provider_message_id",
@@ -36,19 +39,19 @@ pub(super) async fn collect_replies(
         ],
         Some("reply_due_at, id"),
     );
+    let lock = dialect::skip_locked(engine, "deliveries");
     let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {rows} FROM ( \
          SELECT id, provider_message_id, provider_group_id, reply_checks, reply_due_at \
          FROM deliveries \
          WHERE reply_due_at IS NOT NULL AND reply_due_at <= $1 AND provider = $2 \
-             AND provider_message_id IS NOT NULL ORDER BY reply_due_at, id LIMIT $3) AS due"
+             AND provider_message_id IS NOT NULL ORDER BY reply_due_at, id LIMIT $3{lock}) AS due"
     )))
     .bind(&at)
     .bind(provider.name())
     .bind(i64::from(policy.batch) * 4)
-    .fetch_one(&mut *conn)
+    .fetch_one(polled.conn())
     .await?;
-    drop(conn);
     let due: Vec<(i64, String, Option<String>, i64)> = json_rows(&json)?;
     if due.is_empty() {
         return Ok(());
@@ -68,27 +71,34 @@ pub(super) async fn collect_replies(
         }
     };
     let later = stamp(now + REPLY_RECHECK);
-    let mut tx = maeul_db::begin_write(db).await?;
-    for ((id, _, _, checks), reply) in due.into_iter().zip(replies) {
-        let (digit, next) = match reply {
-            Reply::Pressed(d) => (Some(i64::from(d)), None),
-            Reply::Nothing => (None, None),
-            Reply::NotYet if checks + 1 >= REPLY_CHECKS_MAX => (None, None),
-            Reply::NotYet => (None, Some(later.as_str())),
-        };
-        // The reach ledger sees a pressed key through its trigger (0022); the row's time
-        // stays when it was answered.
-        maeul_db::query(
-            "UPDATE deliveries SET reply_digit = $2, reply_due_at = $3, \
-                 reply_checks = reply_checks + 1 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(digit)
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
-        report.replies += u32::from(digit.is_some());
-    }
+    // [id, -, next question or null, -, digit or null] for one UPDATE over the staged rows.
+    let answers: Vec<serde_json::Value> = due
+        .into_iter()
+        .zip(replies)
+        .map(|((id, _, _, checks), reply)| {
+            let (digit, next) = match reply {
+                Reply::Pressed(d) => (Some(i64::from(d)), None),
+                Reply::Nothing => (None, None),
+                Reply::NotYet if checks + 1 >= REPLY_CHECKS_MAX => (None, None),
+                Reply::NotYet => (None, Some(later.as_str())),
+            };
+            report.replies += u32::from(digit.is_some());
+            serde_json::json!([id, null, next, null, digit])
+        })
+        .collect();
+    let mut tx = polled.answering(db).await?;
+    outbox::stage(&mut tx, answers).await?;
+    // The reach ledger sees a pressed key through its trigger (0022); the row's time
+    // stays when it was answered.
+    maeul_db::query(
+        "UPDATE deliveries SET \
+             reply_digit = (SELECT d FROM staged WHERE staged.id = deliveries.id), \
+             reply_due_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
+             reply_checks = reply_checks + 1 \
+         WHERE id IN (SELECT id FROM staged)",
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
