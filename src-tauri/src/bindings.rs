@@ -7,6 +7,7 @@ use crate::commands::{
 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
+        .events(tauri_specta::collect_events![crate::events::OfficeChanged])
         .commands(tauri_specta::collect_commands![
             session::app_info,
             session::setup_admin,

@@ -3,6 +3,7 @@
 
 mod bindings;
 mod commands;
+mod events;
 mod state;
 
 use tauri::Manager;
@@ -38,6 +39,7 @@ pub fn run() {
             let target = maeul_api::Desk::resolve_target(db_flag).map_err(|e| e.message)?;
             let desk = tauri::async_runtime::block_on(maeul_api::Desk::open_target(&target))
                 .map_err(|e| format!("{} ({target})", e.message))?;
+            watch_office(app.handle().clone(), desk.clone());
             app.manage(AppState::new(desk));
             Ok(())
         })
@@ -66,6 +68,20 @@ pub fn run() {
                 });
             }
         });
+}
+
+/// On the office server, tells the window of every audited commit as it happens (the window
+/// then asks what changed); on a file the window's own poll is all there is.
+fn watch_office(app: tauri::AppHandle, desk: maeul_api::Desk) {
+    use tauri_specta::Event;
+    tauri::async_runtime::spawn(async move {
+        let wake = move || {
+            let _ = events::OfficeChanged.emit(&app);
+        };
+        if let Err(e) = desk.watch_changes(wake).await {
+            log::warn!("office change listener did not start: {}", e.message);
+        }
+    });
 }
 
 fn db_flag(args: impl Iterator<Item = String>) -> Option<String> {

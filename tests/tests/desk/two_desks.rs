@@ -177,3 +177,61 @@ async fn saves_at_the_same_moment_all_land_in_one_chain() {
         .collect();
     assert!(names.iter().all(|n| n.ends_with(" 9")), "{names:?}");
 }
+
+/// On the office server a desk hears another's commit at once (LISTEN/NOTIFY), and again
+/// after the listener's connection was cut; on a file there is no listener (windows poll).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_desk_hears_another_desks_edit_at_once() {
+    let engine = Engine::from_env();
+    let o = office(engine).await;
+    let (tx, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let watching = o
+        .town
+        .watch_changes(move || {
+            let _ = tx.send(());
+        })
+        .await
+        .unwrap();
+    let Some(watching) = watching else {
+        assert_eq!(engine, Engine::Sqlite, "a server desk listens");
+        return;
+    };
+    let county = official("county", "군청 정보통신팀");
+    let row = o
+        .county
+        .list_subscribers(&admin(), SubscriberFilter::default())
+        .await
+        .unwrap()[0]
+        .clone();
+    let wait = std::time::Duration::from_secs(2);
+    for (n, name) in ["김첫째", "김둘째"].into_iter().enumerate() {
+        let now = o.county.get_subscriber(&admin(), row.id).await.unwrap();
+        o.county
+            .update_subscriber(&county, now.id, now.version, renamed(&now, name))
+            .await
+            .unwrap();
+        tokio::time::timeout(wait, heard.recv())
+            .await
+            .unwrap_or_else(|_| panic!("edit {n} not heard within 2 s"))
+            .unwrap();
+        while heard.try_recv().is_ok() {}
+        if n == 0 {
+            // The server ends the listener's connection (as a restart or a network cut
+            // would): it is told of that (it may have missed something) and listens again.
+            let cut: u64 = maeul_db::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()",
+            )
+            .execute(o.county.db())
+            .await
+            .unwrap()
+            .rows_affected();
+            assert_eq!(cut, 1, "one listener");
+            tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv())
+                .await
+                .expect("told of the lost connection")
+                .unwrap();
+        }
+    }
+    watching.abort();
+}

@@ -1147,6 +1147,11 @@ async auditList(limit: number, offset: number) : Promise<Result<AuditEntry[], Ap
 /** user-defined events **/
 
 
+export const events = __makeEvents__<{
+officeChanged: OfficeChanged
+}>({
+officeChanged: "office-changed"
+})
 
 /** user-defined constants **/
 
@@ -1889,6 +1894,11 @@ export type NotReached = { village_id: number; village: string; household_id: nu
  * The household's subscribers (for a resend to them alone).
  */
 subscriber_ids: number[] }
+/**
+ * Something audited was committed on the office server (by any desk): the window asks
+ * `changes_since` now instead of at its next poll. Only on a server desk.
+ */
+export type OfficeChanged = null
 /**
  * What staff ask for when they go on air.
  */

@@ -41,6 +41,10 @@ fn entry_hash(
     hex::encode(h.finalize())
 }
 
+/// The PostgreSQL channel every audited change is announced on at its commit (the payload
+/// is the entry's id): how a desk on the office server hears of another's edits at once.
+pub const CHANGES_CHANNEL: &str = "maeul_changes";
+
 /// Appends one entry. Call it inside the transaction that makes the change, so that the
 /// change and its record commit together.
 pub async fn record(
@@ -74,6 +78,8 @@ pub async fn record(
     .bind(&hash)
     .execute(&mut *conn)
     .await?;
+    // Desks on the same server look at what changed as soon as this commits.
+    dialect::notify(&mut *conn, CHANGES_CHANNEL, &id.to_string()).await?;
     Ok(())
 }
 

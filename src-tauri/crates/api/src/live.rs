@@ -1,7 +1,9 @@
 //! Live across desks: what others changed since a window last looked. Every change made
 //! through the desk is audited in its own transaction, on whichever desk or process made it,
 //! so the audit log's newest id is the office's change counter. Windows poll it (SQLite has no
-//! notifications between processes); only area names cross, never what changed.
+//! notifications between processes); on the office server each audited commit is also
+//! announced (NOTIFY) and [`Desk::watch_changes`] wakes the windows at once. Only area names
+//! cross, never what changed.
 
 use serde::Serialize;
 
@@ -62,6 +64,41 @@ impl Desk {
         areas.sort();
         areas.dedup();
         Ok(Changes { head, areas })
+    }
+}
+
+/// How long a lost listener waits before asking the server again.
+const RELISTEN: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl Desk {
+    /// On the office server: a task that calls `wake` whenever an audited change commits on
+    /// any desk (this one too: the window's own poll sorts out whose it was), and once more
+    /// after a lost connection comes back, since what was announced meanwhile is gone. Ends
+    /// when the desk closes. `None` on a file, where windows poll.
+    pub async fn watch_changes(
+        &self,
+        wake: impl Fn() + Send + 'static,
+    ) -> ApiResult<Option<tokio::task::JoinHandle<()>>> {
+        let maeul_db::Db::Postgres(pool) = &self.db else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(audit::CHANGES_CHANNEL).await?;
+        Ok(Some(tokio::spawn(async move {
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(_)) => wake(),
+                    // The connection dropped and is back (sqlx listens again on it).
+                    Ok(None) => wake(),
+                    Err(sqlx::Error::PoolClosed) => break,
+                    // The server is away: the windows' polls say so; try again shortly.
+                    Err(e) => {
+                        log::debug!("change listener: {e}");
+                        tokio::time::sleep(RELISTEN).await;
+                    }
+                }
+            }
+        })))
     }
 }
 

@@ -229,7 +229,8 @@ impl fmt::Debug for ServerUrl {
 /// server that is not there.
 pub async fn open_server(server: &ServerUrl) -> Result<Db, DbError> {
     let pool = PgPoolOptions::new()
-        .max_connections(8)
+        // Eight for the desk's work, one held by the app's change listener (LISTEN).
+        .max_connections(9)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(server.options())
         .await
