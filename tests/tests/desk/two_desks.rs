@@ -220,7 +220,8 @@ async fn a_server_desk_hears_another_desks_edit_at_once() {
             // would): it is told of that (it may have missed something) and listens again.
             let cut: u64 = maeul_db::query(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()",
+                 WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid() \
+                     AND datname = current_database()",
             )
             .execute(o.county.db())
             .await

@@ -23,7 +23,7 @@ export function startLive(): () => void {
   let asking = false;
   let askAgain = false;
 
-  async function poll() {
+  async function poll(byTimer = false) {
     // One question at a time; an event during it asks once more after.
     if (asking) {
       askAgain = true;
@@ -36,6 +36,9 @@ export function startLive(): () => void {
       if (mine !== generation) return;
       // The first answer only sets where to start from.
       if (head !== 0) for (const area of changes.areas) live[area]++;
+      // A change no event announced: the listener has gone quiet (a connection dropped
+      // without a word), so the window asks every second again until the next event.
+      if (byTimer && head !== 0 && changes.head !== head) told = false;
       head = changes.head;
     } catch {
       // Signed out or the database busy: the next poll tries again.
@@ -47,7 +50,7 @@ export function startLive(): () => void {
       askAgain = false;
       void poll();
     } else {
-      timer = setTimeout(poll, told ? TOLD_POLL_MS : POLL_MS);
+      timer = setTimeout(() => poll(true), told ? TOLD_POLL_MS : POLL_MS);
     }
   }
 
@@ -55,7 +58,7 @@ export function startLive(): () => void {
     told = true;
     if (mine === generation) void poll();
   });
-  timer = setTimeout(poll, 0);
+  timer = setTimeout(() => poll(), 0);
   return () => {
     if (generation === mine) generation++;
     clearTimeout(timer);

@@ -72,9 +72,10 @@ const RELISTEN: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl Desk {
     /// On the office server: a task that calls `wake` whenever an audited change commits on
-    /// any desk (this one too: the window's own poll sorts out whose it was), and once more
-    /// after a lost connection comes back, since what was announced meanwhile is gone. Ends
-    /// when the desk closes. `None` on a file, where windows poll.
+    /// any desk (this one too: the window's own poll sorts out whose it was), and after a
+    /// lost connection (what was announced meanwhile is gone): when it is back, and every few
+    /// seconds while the server does not answer. Ends when the desk closes. `None` on a file,
+    /// where windows poll.
     pub async fn watch_changes(
         &self,
         wake: impl Fn() + Send + 'static,
@@ -91,10 +92,12 @@ impl Desk {
                     // The connection dropped and is back (sqlx listens again on it).
                     Ok(None) => wake(),
                     Err(sqlx::Error::PoolClosed) => break,
-                    // The server is away: the windows' polls say so; try again shortly.
+                    // The server is away (the windows' polls say so). Whatever was announced
+                    // meanwhile is lost: the windows look once more each time it tries again.
                     Err(e) => {
                         log::debug!("change listener: {e}");
                         tokio::time::sleep(RELISTEN).await;
+                        wake();
                     }
                 }
             }

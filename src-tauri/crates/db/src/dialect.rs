@@ -89,6 +89,17 @@ pub fn skip_locked(engine: Engine, table: &str) -> String {
     }
 }
 
+/// The clause that ends a read whose rows must not change before this transaction commits
+/// (`FOR SHARE OF {table}` on PostgreSQL): a writer of them waits, and a reader that finds
+/// one being written waits and reads what it committed. Nothing on SQLite, whose writes are
+/// one at a time.
+pub fn share_locked(engine: Engine, table: &str) -> String {
+    match engine {
+        Engine::Sqlite => String::new(),
+        Engine::Postgres => format!(" FOR SHARE OF {table}"),
+    }
+}
+
 /// Tells every connection that LISTENs on `channel` (other desks on the office server) when
 /// this transaction commits, with `payload`; nothing if it rolls back. Nothing on SQLite,
 /// which has no notifications between processes: its desks poll.

@@ -573,6 +573,10 @@ pub async fn add_fallbacks(
             ),
         ),
     };
+    // On PostgreSQL the outbox writes this without the desk-wide lock (`begin_rows`): the
+    // subscriber rows read are share-locked, so an opt-out committing meanwhile is either
+    // seen here or waits for this row and then withdraws it.
+    let share = dialect::share_locked(conn.engine(), "sub");
     let done = maeul_db::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO deliveries (broadcast_id, channel, e164, subscribers, village_id, fallback_of, body, updated_at) \
          SELECT d.broadcast_id, s.a, d.e164, d.subscribers, d.village_id, d.id, d.body, $1 \
@@ -581,7 +585,7 @@ pub async fn add_fallbacks(
              WHERE {on} AND sub.status = 'active' AND sub.enrollment = 'approved' \
                  AND sub.consent_date IS NOT NULL \
                  AND (CASE s.a WHEN 'kakao' THEN sub.want_kakao WHEN 'sms' THEN sub.want_sms \
-                     ELSE sub.want_voice END)) \
+                     ELSE sub.want_voice END){share}) \
          ON CONFLICT DO NOTHING"
     )))
     .bind(now)

@@ -241,6 +241,29 @@ fn keypad(channel: Channel, poll: Option<&str>, id: i64) -> Result<Option<Keypad
     Ok(Some(Keypad::for_poll(poll.as_ref())))
 }
 
+/// The due rows as the claim writes them, and each call's keypad question: a channel or a
+/// poll that does not read back is a damaged row, reported with nothing left submitting.
+fn prepare(due: &[DueRow]) -> Result<(Vec<outbox::Due>, Vec<Option<Keypad>>), DispatchError> {
+    let rows: Vec<outbox::Due> = due
+        .iter()
+        .map(|(id, b, stored, e164, attempt, ..)| {
+            Ok(outbox::Due {
+                id: *id,
+                broadcast_id: *b,
+                channel: channel(stored, *id)?,
+                e164: e164.clone(),
+                attempt: *attempt as u32,
+            })
+        })
+        .collect::<Result<_, DispatchError>>()?;
+    let keypads = due
+        .iter()
+        .zip(&rows)
+        .map(|((id, .., poll), row)| keypad(row.channel, poll.as_deref(), *id))
+        .collect::<Result<_, DispatchError>>()?;
+    Ok((rows, keypads))
+}
+
 /// A new group for a batch (for providers that have them), or `None` with the provider's
 /// refusal reported: the pass then sends nothing more.
 async fn open_group(provider: &dyn Provider, report: &mut TickReport) -> Option<Option<String>> {
@@ -266,26 +289,36 @@ async fn submit_due(
     let at = stamp(now);
     // The claim: one transaction moves the rows that are still pending to submitting under
     // this worker's lease. Rows another worker claimed meanwhile are not among them. The
-    // group is opened only once there is something to send; on PostgreSQL, with the rows
-    // already locked (another desk passes over them meanwhile).
-    let (mut tx, group, due) = match due {
+    // group is opened only once there is something to send, and before the claim's
+    // transaction: nothing is held over the provider's call (a cancel waiting for claimed
+    // rows would hold every desk's writer lock meanwhile).
+    let (mut tx, group, due, (rows, keypads)) = match due {
         Due::Read(due) if due.is_empty() => return Ok(()),
         Due::Read(due) => {
+            // A damaged row is reported before anything is opened or claimed.
+            let prepared = prepare(&due)?;
             let Some(group) = open_group(provider, report).await else {
                 return Ok(());
             };
-            (maeul_db::begin_rows(db).await?, group, due)
+            (maeul_db::begin_rows(db).await?, group, due, prepared)
         }
         Due::Claim(limit) => {
+            let mut conn = db.acquire().await?;
+            if limit <= 0 || read_due(&mut conn, &at, 1, wanted, false).await?.is_empty() {
+                return Ok(());
+            }
+            drop(conn);
+            let Some(group) = open_group(provider, report).await else {
+                return Ok(());
+            };
             let mut tx = maeul_db::begin_rows(db).await?;
+            // Another desk may have taken them all meanwhile: the group then stays empty.
             let due = read_due(&mut tx, &at, limit, wanted, true).await?;
             if due.is_empty() {
                 return Ok(());
             }
-            let Some(group) = open_group(provider, report).await else {
-                return Ok(());
-            };
-            (tx, group, due)
+            let prepared = prepare(&due)?;
+            (tx, group, due, prepared)
         }
     };
     let until = stamp(now + policy.lease());
@@ -293,25 +326,6 @@ async fn submit_due(
         owner: &policy.worker,
         until: &until,
     };
-    let rows: Vec<outbox::Due> = due
-        .iter()
-        .map(|(id, b, stored, e164, attempt, ..)| {
-            Ok(outbox::Due {
-                id: *id,
-                broadcast_id: *b,
-                channel: channel(stored, *id)?,
-                e164: e164.clone(),
-                attempt: *attempt as u32,
-            })
-        })
-        .collect::<Result<_, DispatchError>>()?;
-    // Each call's keypad question, read before anything is claimed: a poll that does not
-    // read back is reported with nothing left submitting (the transaction rolls back).
-    let keypads: Vec<Option<Keypad>> = due
-        .iter()
-        .zip(&rows)
-        .map(|((id, .., poll), row)| keypad(row.channel, poll.as_deref(), *id))
-        .collect::<Result<_, DispatchError>>()?;
     let keys = outbox::begin_submit_batch(
         &mut tx,
         &rows,
@@ -562,8 +576,9 @@ async fn pass(
     // one request, asked for while this pass's batch is being written and sent, and the
     // batch sent as two groups at once: the three touch different rows (pending →
     // submitting → submitted in each half, submitted → terminal for the receipts), none
-    // holds a connection or a write lock across its network call, and each writes its rows
-    // in its own transactions, so a crash anywhere leaves what passes in sequence would.
+    // holds a write lock across its network call (only the receipts' read, on PostgreSQL, keeps
+    // its rows locked over it: see `polled`), and each writes its rows in its own
+    // transactions, so a crash anywhere leaves what passes in sequence would.
     // The provider works on one request while the desk prepares or records another, which
     // is most of what a county-wide sync waits on.
     let mut receipts = TickReport::default();

@@ -71,7 +71,8 @@ pub(super) async fn collect_replies(
         }
     };
     let later = stamp(now + REPLY_RECHECK);
-    // [id, -, next question or null, -, digit or null] for one UPDATE over the staged rows.
+    // [id, checks as read, next question or null, -, digit or null] for one UPDATE over the
+    // staged rows.
     let answers: Vec<serde_json::Value> = due
         .into_iter()
         .zip(replies)
@@ -83,19 +84,21 @@ pub(super) async fn collect_replies(
                 Reply::NotYet => (None, Some(later.as_str())),
             };
             report.replies += u32::from(digit.is_some());
-            serde_json::json!([id, null, next, null, digit])
+            serde_json::json!([id, checks, next, null, digit])
         })
         .collect();
     let mut tx = polled.answering(db).await?;
     outbox::stage(&mut tx, answers).await?;
     // The reach ledger sees a pressed key through its trigger (0022); the row's time
-    // stays when it was answered.
+    // stays when it was answered. Only rows still at the check read: two workers on one
+    // file may ask about the same call, and a slower "not yet" must not undo a digit.
     maeul_db::query(
         "UPDATE deliveries SET \
              reply_digit = (SELECT d FROM staged WHERE staged.id = deliveries.id), \
              reply_due_at = (SELECT b FROM staged WHERE staged.id = deliveries.id), \
              reply_checks = reply_checks + 1 \
-         WHERE id IN (SELECT id FROM staged)",
+         WHERE id IN (SELECT id FROM staged) \
+             AND reply_checks = (SELECT CAST(a AS BIGINT) FROM staged WHERE staged.id = deliveries.id)",
     )
     .execute(&mut *tx)
     .await?;
