@@ -639,7 +639,7 @@ async fn collect_receipts(
         dialect::nulls_first(engine, "next_attempt_at"),
         dialect::skip_locked(engine, "deliveries"),
     );
-    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+    let query = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {rows} FROM ( \
          SELECT id, provider_message_id, attempt, channel, provider_group_id, next_attempt_at \
          FROM deliveries \
@@ -647,9 +647,8 @@ async fn collect_receipts(
          ORDER BY {order}, id LIMIT $2{lock}) AS open"
     )))
     .bind(provider.name())
-    .bind(i64::from(policy.batch) * 4)
-    .fetch_one(polled.conn())
-    .await?;
+    .bind(i64::from(policy.batch) * 4);
+    let json = polled.read(db, query).await?;
     let open: Vec<(i64, String, i64, String, Option<String>)> = json_rows(&json)?;
     let ids: Vec<MessageRef> = open
         .iter()

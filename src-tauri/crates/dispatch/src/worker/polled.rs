@@ -1,7 +1,7 @@
 //! Where a poll of the provider (receipts, keypad replies) reads the rows it asks about and
 //! writes the answers.
 
-use maeul_db::{Conn, Db, Engine, Pooled, Tx};
+use maeul_db::{Db, Engine, QueryAs, Tx};
 
 /// On PostgreSQL, one transaction from the read to the answers that holds the rows it read
 /// (`FOR UPDATE … SKIP LOCKED`) over the provider's call: a second desk polling at the same
@@ -11,28 +11,34 @@ use maeul_db::{Conn, Db, Engine, Pooled, Tx};
 /// transaction back, freeing them.
 ///
 /// On SQLite a transaction would hold the file's write lock over the call: the rows are read
-/// on a plain connection and answered in a short transaction after. Two workers on one file
-/// may then ask about the same rows; each UPDATE checks the row is still as it was read
-/// (its state and attempt, or its reply check).
+/// on a connection of the pool, given back before the call (the pass's other steps use it
+/// meanwhile), and answered in a short transaction after. Two workers on one file may then
+/// ask about the same rows; each UPDATE checks the row is still as it was read (its state
+/// and attempt, or its reply check).
 pub(super) enum Polled {
     Held(Tx<'static>),
-    Read(Pooled),
+    Unheld,
 }
 
 impl Polled {
     pub(super) async fn begin(db: &Db) -> Result<Self, sqlx::Error> {
         Ok(match db.engine() {
             Engine::Postgres => Polled::Held(maeul_db::begin_rows(db).await?),
-            Engine::Sqlite => Polled::Read(db.acquire().await?),
+            Engine::Sqlite => Polled::Unheld,
         })
     }
 
-    /// The connection to read on.
-    pub(super) fn conn(&mut self) -> &mut Conn {
-        match self {
-            Polled::Held(tx) => tx,
-            Polled::Read(conn) => conn,
-        }
+    /// The poll's read of its rows, as one JSON text.
+    pub(super) async fn read(
+        &mut self,
+        db: &Db,
+        query: QueryAs<(String,)>,
+    ) -> Result<String, sqlx::Error> {
+        let (json,) = match self {
+            Polled::Held(tx) => query.fetch_one(&mut **tx).await?,
+            Polled::Unheld => query.fetch_one(db).await?,
+        };
+        Ok(json)
     }
 
     /// The transaction to write the answers in: the same one on PostgreSQL, a new one
@@ -40,10 +46,7 @@ impl Polled {
     pub(super) async fn answering(self, db: &Db) -> Result<Tx<'static>, sqlx::Error> {
         match self {
             Polled::Held(tx) => Ok(tx),
-            Polled::Read(conn) => {
-                drop(conn);
-                maeul_db::begin_rows(db).await
-            }
+            Polled::Unheld => maeul_db::begin_rows(db).await,
         }
     }
 }

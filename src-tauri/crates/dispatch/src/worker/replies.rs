@@ -40,7 +40,7 @@ pub(super) async fn collect_replies(
         Some("reply_due_at, id"),
     );
     let lock = dialect::skip_locked(engine, "deliveries");
-    let (json,): (String,) = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
+    let query = maeul_db::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {rows} FROM ( \
          SELECT id, provider_message_id, provider_group_id, reply_checks, reply_due_at \
          FROM deliveries \
@@ -49,9 +49,8 @@ pub(super) async fn collect_replies(
     )))
     .bind(&at)
     .bind(provider.name())
-    .bind(i64::from(policy.batch) * 4)
-    .fetch_one(polled.conn())
-    .await?;
+    .bind(i64::from(policy.batch) * 4);
+    let json = polled.read(db, query).await?;
     let due: Vec<(i64, String, Option<String>, i64)> = json_rows(&json)?;
     if due.is_empty() {
         return Ok(());
